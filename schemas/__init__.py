@@ -1,0 +1,1 @@
+"""Arrow schemas, config models and SQL views: the shapes Sieve writes and reads."""

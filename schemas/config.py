@@ -1,0 +1,202 @@
+"""The ``sieve.yaml`` config model, validated by pydantic when it is built.
+
+Unknown keys and bad values are rejected with the key's dotted path and the valid values (``ConfigError``).
+A config is resolved per dataset: ``datasets.<name>`` overrides are deep-merged over the top level, then
+validated, so ``config_hash`` identifies exactly what a run used.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from schemas.reasons import ACTIONS, FAMILIES
+
+Action = Literal["flag", "redact", "quarantine", "drop"]
+
+
+class ConfigError(ValueError):
+    """The config is invalid; the message names the key and the valid values."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputConfig(_Strict):
+    """Limits applied while reading records."""
+
+    max_bytes: int = Field(1_000_000, ge=1, description="records with more UTF-8 bytes of text get input.too_long")
+    text_field: str = Field("text", description="field holding the text for --kind text")
+    kind: Literal["text", "instruct"] = "text"
+
+
+class ShardConfig(_Strict):
+    """How the plan splits sources into shards (one Prefect task each)."""
+
+    target_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="uncompressed bytes per shard, roughly")
+    batch_records: int = Field(2000, ge=1, le=100_000, description="records per batch handed to stages")
+    workers: int = Field(0, ge=0, le=256, description="worker processes for shard work; 0 = number of cores")
+
+
+class ResourceConfig(_Strict):
+    """Bounds for corpus-level steps: memory is set here, not by the corpus size."""
+
+    memory_limit: str = Field("2GB", description="DuckDB memory limit for corpus steps (spills beyond it)")
+    threads: int = Field(2, ge=1, le=256)
+
+
+class PolicyRule(_Strict):
+    """Map reason codes matching ``reason`` (a glob, e.g. ``pii.*``) to an action.
+
+    ``min_score``: the rule applies only to findings whose score is at least this (findings without a score always
+    match). Rules are tried in order; the first match wins.
+    """
+
+    reason: str
+    action: Action
+    min_score: float | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _family_known(cls, value: str) -> str:
+        fam = value.split(".", 1)[0]
+        if fam != "*" and fam not in FAMILIES:
+            raise ValueError(f"unknown reason family {fam!r}; valid families: {', '.join(FAMILIES)}")
+        return value
+
+    def matches(self, reason: str, score: float | None) -> bool:
+        """True when this rule applies to a finding with ``reason`` and ``score``."""
+        if not fnmatch.fnmatchcase(reason, self.reason):
+            return False
+        return self.min_score is None or score is None or score >= self.min_score
+
+
+DEFAULT_RULES: list[dict[str, Any]] = [
+    {"reason": "input.empty", "action": "drop"},
+    {"reason": "input.*", "action": "quarantine"},
+    {"reason": "pii.SECRET*", "action": "quarantine"},
+    {"reason": "pii.dense", "action": "quarantine"},
+    {"reason": "pii.*", "action": "redact"},
+    {"reason": "toxicity.*", "action": "quarantine"},
+    {"reason": "poison.*", "action": "quarantine"},
+    {"reason": "lang.*", "action": "quarantine"},
+]
+
+
+class PolicyConfig(_Strict):
+    """Reason patterns -> actions. ``default_action`` applies to findings no rule matches."""
+
+    rules: list[PolicyRule] = Field(default_factory=lambda: [PolicyRule(**r) for r in DEFAULT_RULES])
+    default_action: Action = "flag"
+
+    def action_for(self, reason: str, score: float | None) -> str:
+        """The action for one finding: the first matching rule's, else ``default_action``."""
+        for rule in self.rules:
+            if rule.matches(reason, score):
+                return rule.action
+        return self.default_action
+
+
+class SieveConfig(_Strict):
+    """The whole resolved config of one dataset."""
+
+    input: InputConfig = Field(default_factory=InputConfig)
+    shards: ShardConfig = Field(default_factory=ShardConfig)
+    resources: ResourceConfig = Field(default_factory=ResourceConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    stages: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="per-stage settings, validated by each stage's own Config model"
+    )
+    datasets: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per-dataset overrides")
+
+    @model_validator(mode="after")
+    def _stages_known(self) -> SieveConfig:
+        from tasks.registry import stage_names, validate_stage_config
+
+        for name, section in self.stages.items():
+            if name not in stage_names():
+                raise ValueError(f"stages.{name}: unknown stage; valid stages: {', '.join(stage_names())}")
+            validate_stage_config(name, section)
+        return self
+
+    def stage_enabled(self, name: str) -> bool:
+        """Whether stage ``name`` runs (its section's ``enabled``, else the stage's default)."""
+        from tasks.registry import stage_config
+
+        return stage_config(name, self.stages.get(name, {})).enabled
+
+    def canonical_json(self) -> str:
+        """Stable JSON of the resolved config (without per-dataset overrides, already applied)."""
+        data = self.model_dump(mode="json", exclude={"datasets"})
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+    def config_hash(self) -> str:
+        """sha256 of ``canonical_json()``: part of every shard's cache key and of the ``runs`` row."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:16]
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _format_error(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"] if p not in ("function-after",))
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif e["type"] == "literal_error" and "expected" in e.get("ctx", {}):
+            msg = f"invalid value {e.get('input')!r}; valid values: {e['ctx']['expected']}"
+        lines.append(f"{loc}: {msg}" if loc else msg)
+    return "invalid config: " + "; ".join(lines)
+
+
+def build_config(raw: dict[str, Any] | None = None, dataset: str | None = None) -> SieveConfig:
+    """Validate a raw config mapping and resolve the overrides of ``dataset``; raise ``ConfigError`` if invalid."""
+    raw = dict(raw or {})
+    try:
+        top = SieveConfig.model_validate(raw)
+        if dataset and dataset in top.datasets:
+            merged = _deep_merge({k: v for k, v in raw.items() if k != "datasets"}, top.datasets[dataset])
+            return SieveConfig.model_validate(merged)
+        return top
+    except ValidationError as err:
+        raise ConfigError(_format_error(err)) from None
+    except ValueError as err:  # raised by our own validators outside pydantic's wrapping
+        raise ConfigError(f"invalid config: {err}") from None
+
+
+def load_config(path: str | Path | None, dataset: str | None = None) -> SieveConfig:
+    """Load ``path`` (YAML); None means ``sieve.yaml`` in the working directory if present, else defaults."""
+    if path is None:
+        candidate = Path("sieve.yaml")
+        if not candidate.exists():
+            return build_config({}, dataset)
+        path = candidate
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {path} must hold a mapping at the top level")
+    return build_config(raw, dataset)
+
+
+VALID_ACTIONS = ACTIONS

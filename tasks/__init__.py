@@ -1,0 +1,1 @@
+"""Sieve's stages and their plumbing: readers, dedup, detectors, routing, writers, provenance."""

@@ -1,0 +1,213 @@
+"""The stage contract: one method per kind of stage; the base class owns the loop, timing and counters.
+
+Two kinds of stage exist:
+
+* ``Stage`` (document level) answers one question per batch of records: ``detect(batch) -> StageResult``.
+  It runs inside the shard task, in a worker process, on a few thousand records at a time.
+* ``CorpusStage`` needs the whole run (near-duplicate clustering, trigger mining, floods). It reads the staged
+  Parquet of every shard through DuckDB or pyarrow, with memory bounded by a setting, and writes findings and
+  duplicates as Parquet.
+
+Stages know nothing about Prefect and never write provenance themselves: they return findings, and the router turns
+findings into actions and outcomes through the policy. A finding's ``evidence`` is JSON that must never hold a raw
+PII value (entity type, offsets and a salted hash at most).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict
+
+from schemas.reasons import is_valid_reason
+
+
+class StageDependencyError(ImportError):
+    """A stage's Python dependency is missing; raised when the stage is built, naming the pip package."""
+
+
+class StageConfig(BaseModel):
+    """Base of every stage's config section in ``sieve.yaml`` (``stages: {<name>: {...}}``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range ``[start, end)`` in the record's text, with a label (entity type, trigger, ...)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass
+class Finding:
+    """One non-pass answer of a stage about one record of the batch.
+
+    ``row`` is the record's index in the batch. ``reason`` is a dotted code (``toxicity.offensive``). ``spans`` are
+    offsets into the record's text: the router redacts them when the policy's action is ``redact``, and the review
+    app highlights them. ``evidence`` is small JSON, never a raw PII value.
+    """
+
+    row: int
+    reason: str
+    score: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    """A numeric score of one record (``scores`` table): every record gets its score, finding or not."""
+
+    row: int
+    name: str
+    value: float
+
+
+@dataclass
+class DocBatch:
+    """A batch of well-formed records handed to document stages.
+
+    ``texts`` is the text a stage judges (for instruction data, the messages joined by blank lines);
+    ``messages`` holds ``[{"role", "content"}]`` per record for ``kind == "instruct"`` (else None).
+    """
+
+    doc_ids: list[str]
+    texts: list[str]
+    kind: str = "text"
+    source_uris: list[str] = field(default_factory=list)
+    messages: list[list[dict[str, str]] | None] = field(default_factory=list)
+    meta: list[dict[str, Any] | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+
+@dataclass
+class StageResult:
+    """What a document stage returns: findings, scores, and optional per-row feature columns.
+
+    ``columns`` (name -> Arrow array with one value per batch row) are stored in the shard's features Parquet for
+    corpus stages to read later (MinHash signatures, for example).
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    columns: dict[str, pa.Array] = field(default_factory=dict)
+
+
+def _require(packages: tuple[tuple[str, str], ...], stage: str) -> None:
+    for module, pip_name in packages:
+        if importlib.util.find_spec(module) is None:
+            raise StageDependencyError(f"stage {stage!r} needs the Python package {pip_name!r}: pip install {pip_name}")
+
+
+class Stage(ABC):
+    """A document-level stage. Subclasses set ``name``, ``version``, ``Config`` and implement ``detect``.
+
+    Heavy assets (models, engines) load in ``setup()``, called once per process before the first batch, never at
+    import or construction time. ``requires`` lists ``(module, pip package)`` pairs checked when the stage is built.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    Config: ClassVar[type[StageConfig]] = StageConfig
+    requires: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def __init__(self, config: StageConfig | None = None):
+        _require(self.requires, self.name)
+        self.config = config if config is not None else self.Config()
+        self.counters: Counter[str] = Counter()
+        self.seconds = 0.0
+        self._ready = False
+
+    @property
+    def identity(self) -> str:
+        """``name@version``: part of every shard's cache key, so a new version re-runs its shards."""
+        return f"{self.name}@{self.version}"
+
+    def setup(self) -> None:
+        """Load heavy assets. Called once per process, lazily, before the first ``detect``."""
+
+    @abstractmethod
+    def detect(self, batch: DocBatch) -> StageResult:
+        """Judge a batch of records and return findings and scores (rows index into the batch)."""
+
+    def run(self, batch: DocBatch) -> StageResult:
+        """Run ``detect`` with setup, timing, reason validation and counters (the loop the subclass never writes)."""
+        if not self._ready:
+            self.setup()
+            self._ready = True
+        started = time.perf_counter()
+        result = self.detect(batch) if len(batch) else StageResult()
+        self.seconds += time.perf_counter() - started
+        self.counters["records"] += len(batch)
+        for finding in result.findings:
+            if not is_valid_reason(finding.reason):
+                raise ValueError(f"stage {self.name!r} produced an invalid reason code {finding.reason!r}")
+            if not 0 <= finding.row < len(batch):
+                raise ValueError(f"stage {self.name!r} produced a finding for row {finding.row} of {len(batch)}")
+            self.counters[finding.reason] += 1
+        return result
+
+
+@dataclass
+class CorpusContext:
+    """Everything a corpus-level stage may read: the run's staged shards and the dataset's earlier runs.
+
+    ``docs_paths``: staged Parquet per shard (doc_id, ord, content_hash, text, source_uri, ... see
+    ``schemas.arrow.STAGED_DOCS``); ``features_paths``: per-shard feature columns from document stages;
+    ``prior_runs``: run ids of earlier completed runs of the dataset, oldest first; ``work_dir``: a private folder
+    for spill files and outputs; ``memory_limit``: the DuckDB memory limit the stage must respect.
+    """
+
+    run_id: str
+    dataset: str
+    lake: Path
+    docs_paths: list[str]
+    features_paths: list[str]
+    prior_runs: list[str]
+    work_dir: Path
+    memory_limit: str = "2GB"
+    threads: int = 2
+
+
+@dataclass
+class CorpusResult:
+    """Paths of the Parquet files a corpus stage wrote (schemas ``CORPUS_FINDINGS`` and ``DUPLICATE_PAIRS``)."""
+
+    findings_path: str | None = None
+    duplicates_path: str | None = None
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+class CorpusStage(ABC):
+    """A corpus-level stage: runs once per run over all shards, memory bounded by ``CorpusContext.memory_limit``."""
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    Config: ClassVar[type[StageConfig]] = StageConfig
+    requires: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def __init__(self, config: StageConfig | None = None):
+        _require(self.requires, self.name)
+        self.config = config if config is not None else self.Config()
+
+    @property
+    def identity(self) -> str:
+        """``name@version`` of the stage."""
+        return f"{self.name}@{self.version}"
+
+    @abstractmethod
+    def run(self, ctx: CorpusContext) -> CorpusResult:
+        """Process the whole run and write findings/duplicates Parquet under ``ctx.work_dir``."""
