@@ -1,0 +1,390 @@
+"""Streaming readers: one source slice in, ``RawRecord``s out, with memory bounded by a record, not by a file.
+
+Bad input never raises out of a reader: every bad line, row or file becomes a ``RawRecord`` with
+``fields=None`` and a one-line ``error``, so it reaches quarantine as ``input.malformed`` with its raw bytes.
+A record's ``index`` depends only on the file's content (physical line number, array position or row number),
+never on how the file was sliced, because ``doc_id`` is derived from it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import fsspec
+import pyarrow.parquet as pq
+import zstandard
+
+from tasks.sources import SourceSlice
+
+READ_CHUNK = 1024 * 1024  # bytes per read from a (decompressed) stream
+ZSTD_INPUT_CHUNK = 64 * 1024  # compressed bytes per zstd step: small, so one step cannot inflate unboundedly
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # a longer line/array element/text file is malformed instead of buffered
+RAW_PREVIEW = 64 * 1024  # how much of an over-long or unparseable remainder is kept as ``raw``
+PARQUET_BATCH_ROWS = 1024
+
+_WS = re.compile(r"[ \t\r\n]*")
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as decoded with surrogateescape
+_BOM = b"\xef\xbb\xbf"
+
+# The default 128 KiB would reject ordinary long documents; the cap keeps a runaway quoted field bounded.
+csv.field_size_limit(MAX_RECORD_BYTES)
+
+
+@dataclass
+class RawRecord:
+    """One record as read: parsed ``fields``, or ``raw`` bytes and an ``error`` when it is malformed."""
+
+    index: int
+    fields: dict[str, Any] | None
+    raw: bytes | None = None
+    error: str | None = None
+
+
+def _bad(index: int, raw: bytes, error: str) -> RawRecord:
+    return RawRecord(index=index, fields=None, raw=raw, error=" ".join(error.split()))
+
+
+def _zstd_chunks(f: BinaryIO) -> Iterator[bytes]:
+    """Decompress zstd frames one small input step at a time; a stream cut inside a frame raises EOFError.
+
+    ``zstandard``'s own stream reader ends silently when the input stops mid-frame, which would hide a cut-off
+    file. Small input steps keep the output of one step small, whatever the compression ratio.
+    """
+    dctx = zstandard.ZstdDecompressor()
+    obj, in_frame = dctx.decompressobj(), False
+    while data := f.read(ZSTD_INPUT_CHUNK):
+        while data:  # a file may hold several frames back to back
+            in_frame = True
+            if out := obj.decompress(data):
+                yield out
+            data = b""
+            if obj.eof:
+                data, obj, in_frame = obj.unused_data, dctx.decompressobj(), False
+    if in_frame:
+        raise EOFError("compressed file ended before the end of a zstd frame")
+
+
+def _chunks(sl: SourceSlice, limit: int | None = None) -> Iterator[bytes]:
+    """The slice's decompressed bytes in pieces, without a leading byte-order mark; ``limit`` caps the total.
+
+    Opening and read errors surface from ``next()``, so each reader handles them where it consumes the bytes.
+    """
+    with fsspec.open(sl.uri, "rb") as f, contextlib.ExitStack() as stack:
+        if sl.compression == "gzip":
+            gz = stack.enter_context(gzip.GzipFile(fileobj=f, mode="rb"))
+            pieces: Iterator[bytes] = iter(lambda: gz.read1(READ_CHUNK), b"")  # read1: data before a cut
+        elif sl.compression == "zstd":
+            pieces = _zstd_chunks(f)
+        else:
+            f.seek(sl.start)
+            pieces = iter(lambda: f.read(READ_CHUNK), b"")
+        if sl.end is not None and sl.compression == "none":
+            limit = sl.end - sl.start if limit is None else min(limit, sl.end - sl.start)
+        done = 0
+        for piece in pieces:
+            if limit is not None and done + len(piece) > limit:
+                piece = piece[: limit - done]
+            if done == 0 and sl.start == 0:
+                done += len(piece)  # the limit counts file bytes, the mark included
+                piece = piece.removeprefix(_BOM)
+            else:
+                done += len(piece)
+            if piece:
+                yield piece
+            if limit is not None and done >= limit:
+                return
+
+
+def _stream_error(compression: str, err: BaseException) -> str:
+    if compression != "none" and isinstance(err, EOFError):
+        return f"truncated {compression} stream: {err}"
+    if compression != "none" and isinstance(err, gzip.BadGzipFile | zlib.error | zstandard.ZstdError):
+        return f"corrupt {compression} stream: {type(err).__name__}: {err}"
+    return f"read error: {type(err).__name__}: {err}"
+
+
+class _Damaged(Exception):
+    """The stream broke: ``partial`` holds the bytes of the unfinished last line, ``cause`` the error."""
+
+    def __init__(self, partial: bytes, cause: BaseException):
+        super().__init__(str(cause))
+        self.partial, self.cause = partial, cause
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Split chunks into lines without the newline, yielding ``(line, length)``.
+
+    A line over ``MAX_RECORD_BYTES`` is not buffered whole: only its first ``RAW_PREVIEW`` bytes are kept and
+    ``length`` tells the real size. A stream error raises ``_Damaged`` carrying the unfinished line.
+    """
+    head: list[bytes] = []
+    kept = length = 0
+
+    def keep(piece: bytes) -> None:
+        nonlocal kept, length
+        length += len(piece)
+        if kept + len(piece) > MAX_RECORD_BYTES:
+            piece = piece[: max(0, RAW_PREVIEW - kept)]
+        head.append(piece)
+        kept += len(piece)
+
+    try:
+        for chunk in chunks:
+            parts = chunk.split(b"\n")
+            for part in parts[:-1]:
+                if head:
+                    keep(part)
+                    yield b"".join(head), length
+                    head, kept, length = [], 0, 0
+                elif len(part) > MAX_RECORD_BYTES:
+                    yield part[:RAW_PREVIEW], len(part)
+                else:
+                    yield part, len(part)
+            if parts[-1]:
+                keep(parts[-1])
+    except Exception as err:  # any failure to open or read: the caller reports it as a record
+        raise _Damaged(b"".join(head), err) from err
+    if length:
+        yield b"".join(head), length  # the last line has no newline
+
+
+def _json_line(index: int, line: bytes, length: int) -> RawRecord | None:
+    """Parse one JSONL line; None for a blank line (not a record)."""
+    if length > len(line):
+        return _bad(
+            index, line[:RAW_PREVIEW], f"line is {length} bytes, over the limit of {MAX_RECORD_BYTES}"
+        )
+    if not line.strip():
+        return None
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        return _bad(index, line, f"invalid UTF-8 at byte {err.start}")
+    except json.JSONDecodeError as err:
+        return _bad(index, line, f"invalid JSON: {err.msg} at column {err.colno}")
+    except RecursionError:
+        return _bad(index, line, "invalid JSON: nested too deeply")
+    if not isinstance(value, dict):
+        return _bad(index, line, f"record is not a JSON object (got {type(value).__name__})")
+    return RawRecord(index=index, fields=value)
+
+
+def _json_array(chunks: Iterator[bytes], compression: str) -> Iterator[RawRecord]:
+    """Read a file holding one JSON array, one record per element, holding about one element at a time.
+
+    After a syntax error the position of the next element is unknown, so the rest of the file becomes one
+    malformed record (its first ``RAW_PREVIEW`` characters kept) and reading stops.
+    """
+    # surrogateescape: bad bytes survive decoding, so only the element holding them is malformed.
+    utf8 = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    decoder = json.JSONDecoder()
+    buf, pos, index, state, eof = "", 0, 0, "open", False
+    error: str | None = None  # why the element at ``pos`` did not parse (yet: more input may complete it)
+
+    def stop(why: str) -> RawRecord:
+        return _bad(index, buf[pos : pos + RAW_PREVIEW].encode("utf-8", "surrogateescape"), why)
+
+    while True:
+        pos = _WS.match(buf, pos).end()
+        if pos >= len(buf) or error is not None:
+            if eof or len(buf) - pos > MAX_RECORD_BYTES:
+                if error is not None or state != "done":
+                    why = error or ("element too long" if not eof else "missing ']' at the end")
+                    yield stop(f"invalid JSON array at element {index}: {why}; rest of the file not read")
+                return
+            try:
+                chunk = next(chunks, None)
+                buf = buf[pos:] + utf8.decode(chunk or b"", final=chunk is None)
+            except Exception as err:  # a truncated or unreadable stream ends the array here
+                yield stop(_stream_error(compression, err))
+                return
+            pos, eof, error = 0, chunk is None, None
+            continue
+        char = buf[pos]
+        if state == "open" and char == "[":
+            pos, state = pos + 1, "first"
+        elif state in ("first", "after") and char == "]":
+            pos, state = pos + 1, "done"
+        elif state == "after" and char == ",":
+            pos, state = pos + 1, "value"
+        elif state in ("first", "value"):
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+            except (json.JSONDecodeError, RecursionError) as err:
+                error = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+                continue
+            if end >= len(buf) and not eof:
+                error = "incomplete element"  # a number at the buffer's end may go on in the next chunk
+                continue
+            raw = buf[pos:end].encode("utf-8", "surrogateescape")
+            if _ESCAPED.search(buf, pos, end):
+                yield _bad(index, raw, "invalid UTF-8 in array element")
+            elif isinstance(value, dict):
+                yield RawRecord(index=index, fields=value)
+            else:
+                yield _bad(index, raw, f"record is not a JSON object (got {type(value).__name__})")
+            index, pos, state = index + 1, end, "after"
+        else:
+            expected = {"open": "'['", "after": "',' or ']'", "done": "end of file"}[state]
+            yield stop(
+                f"invalid JSON array at element {index}: expected {expected}; rest of the file not read"
+            )
+            return
+
+
+def _prepend(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    if first:
+        yield first
+    yield from chunks
+
+
+def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
+    """Read JSON lines (index = physical line number) or, when the file starts with ``[``, one JSON array."""
+    index = sl.first_record
+    chunks = _chunks(sl)
+    first = b""
+    try:
+        if sl.start == 0:  # only a whole file can be an array: peek at its first meaningful byte
+            for chunk in chunks:
+                first += chunk
+                if first.lstrip() or len(first) > READ_CHUNK:  # bounded, even for a file of blank lines
+                    break
+    except Exception as err:  # cannot open, or broken before the first record
+        yield _bad(index, first, _stream_error(sl.compression, err))
+        return
+    if first.lstrip().startswith(b"["):
+        yield from _json_array(_prepend(first, chunks), sl.compression)
+        return
+    try:
+        for line, length in _lines(_prepend(first, chunks)):
+            record = _json_line(index, line, length)
+            if record is not None:
+                yield record
+            index += 1
+    except _Damaged as err:
+        yield _bad(index, err.partial, _stream_error(sl.compression, err.cause))
+
+
+def read_parquet(sl: SourceSlice) -> Iterator[RawRecord]:
+    """Read a Parquet slice row group by row group, in batches (index = row number in the file)."""
+    index = sl.first_record
+    if sl.compression != "none":
+        yield _bad(index, b"", f"compressed Parquet ({sl.compression}) is not supported: decompress the file")
+        return
+    try:
+        with fsspec.open(sl.uri, "rb") as f:
+            parquet = pq.ParquetFile(f)
+            end = parquet.num_row_groups if sl.end is None else sl.end
+            groups = list(range(sl.start, end))
+            for batch in (
+                parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=groups) if groups else ()
+            ):
+                for row in batch.to_pylist():
+                    yield RawRecord(index=index, fields=row)
+                    index += 1
+    except Exception as err:  # corrupt or unreadable Parquet: one malformed record, never a crash
+        yield _bad(index, b"", f"unreadable Parquet: {type(err).__name__}: {err}")
+
+
+def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
+    """Read CSV with a header row (index = data row number; blank rows are not records).
+
+    Lines are decoded with ``surrogateescape`` so a row with bad bytes passes the csv module whole and is
+    flagged on its own. A malformed row's ``raw`` is its fields joined by commas (the csv module does not
+    hand back the original bytes).
+    """
+    index = sl.first_record
+    over_limit: list[int] = []  # set when a physical line was too long to keep whole
+
+    def text_lines() -> Iterator[str]:
+        for line, length in _lines(_chunks(sl)):
+            if length > len(line):
+                over_limit.append(length)
+            yield line.decode("utf-8", "surrogateescape") + "\n"
+
+    rows = csv.reader(text_lines())
+    header: list[str] | None = None
+    while True:
+        try:
+            row = next(rows, None)
+        except csv.Error as err:
+            yield _bad(index, b"", f"invalid CSV row: {err}")
+            index += 1
+            continue
+        except _Damaged as err:
+            yield _bad(index, err.partial, _stream_error(sl.compression, err.cause))
+            return
+        if row is None:
+            return
+        raw = ",".join(row).encode("utf-8", "surrogateescape")
+        if over_limit:
+            yield _bad(
+                index, raw[:RAW_PREVIEW], f"row has a line of {over_limit.pop()} bytes, over the limit"
+            )
+            over_limit.clear()
+        elif not row:
+            continue
+        elif header is None:
+            header = row
+            continue
+        elif any(_ESCAPED.search(field) for field in row):
+            yield _bad(index, raw, "invalid UTF-8 in CSV row")
+        elif len(row) != len(header):
+            yield _bad(index, raw, f"row has {len(row)} fields, the header has {len(header)}")
+        else:
+            yield RawRecord(index=index, fields=dict(zip(header, row, strict=True)))
+        index += 1
+
+
+def read_text(sl: SourceSlice) -> Iterator[RawRecord]:
+    """Read a whole text file as one document: ``{"text": content, "path": uri}`` (index 0)."""
+    try:
+        data = b"".join(_chunks(sl, MAX_RECORD_BYTES + 1))
+    except Exception as err:  # unopenable, truncated or corrupt: one malformed record
+        yield _bad(sl.first_record, b"", _stream_error(sl.compression, err))
+        return
+    if len(data) > MAX_RECORD_BYTES:
+        error = f"text file is over the reader limit of {MAX_RECORD_BYTES} bytes"
+        yield _bad(sl.first_record, data[:RAW_PREVIEW], error)
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}")
+        return
+    yield RawRecord(index=sl.first_record, fields={"text": text, "path": sl.uri})
+
+
+READERS: dict[str, Callable[[SourceSlice], Iterator[RawRecord]]] = {
+    "jsonl": read_jsonl,
+    "parquet": read_parquet,
+    "csv": read_csv,
+    "text": read_text,
+}
+
+
+def read_slice(sl: SourceSlice) -> Iterator[RawRecord]:
+    """Read one slice with the reader registered for its format.
+
+    A reader bug or an unforeseen library error ends the slice with one malformed record (at the next index)
+    instead of failing the shard; an unknown format is a planning bug and raises ``ValueError``.
+    """
+    reader = READERS.get(sl.format)
+    if reader is None:
+        raise ValueError(f"unknown source format {sl.format!r}; valid formats: {', '.join(READERS)}")
+    next_index = sl.first_record
+    try:
+        for record in reader(sl):
+            next_index = record.index + 1
+            yield record
+    except Exception as err:  # see the docstring: never crash a shard on input
+        yield _bad(next_index, b"", f"reader failed: {type(err).__name__}: {err}")

@@ -1,0 +1,248 @@
+"""Discovering and planning input files: list every source, hash its bytes once, and cut it into slices.
+
+A slice is the unit a shard reads. Plain JSONL is cut at newline boundaries and Parquet at row-group
+boundaries, so one big file can feed several shards in parallel; anything compressed (a gzip or zstd stream
+cannot be entered in the middle), CSV (a quoted field may span lines) and text files stay whole. Every slice
+knows the record index of its first record, so record indices (and hence ``doc_id``) are the same whether a
+file is read whole or in slices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import fsspec
+import pyarrow.parquet as pq
+from fsspec.core import url_to_fs
+
+FORMATS = ("jsonl", "parquet", "csv", "text")
+COMPRESSIONS = ("none", "gzip", "zstd")
+
+# Hashing reads this much at a time: memory stays flat whatever the file size.
+HASH_CHUNK = 8 * 1024 * 1024
+
+_COMPRESSION_SUFFIX = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+_FORMAT_SUFFIX = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".csv": "csv",
+}
+# Leading bytes that do not decide whether a JSON file is an array: whitespace and the UTF-8 byte-order mark.
+_JSON_LEADING = b" \t\r\n\xef\xbb\xbf"
+
+
+class InputNotFoundError(FileNotFoundError):
+    """An input path or URL does not exist; the message names it."""
+
+    def __init__(self, path: str):
+        super().__init__(f"input not found: {path}")
+        self.path = path
+
+
+class SourceReadError(OSError):
+    """A source exists but cannot be read (permission denied, I/O error).
+
+    ``hash_and_split`` raises it instead of returning a made-up hash; the planner records the file as
+    unreadable and the reader turns it into one malformed record, so the run goes on and nothing is dropped
+    silently.
+    """
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file: where it is, how to read it, and its size in bytes (compressed size for gz/zst)."""
+
+    uri: str
+    format: str
+    compression: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class SourceSlice:
+    """A part of a source read by one shard.
+
+    ``start``/``end`` are byte offsets for plain JSONL and row-group numbers for Parquet (``end`` exclusive,
+    ``None`` = to the end); other formats are always one slice ``(0, None)``. ``first_record`` is the record
+    index of the slice's first record: the physical line number for JSONL, the row index for Parquet.
+    """
+
+    uri: str
+    format: str
+    compression: str
+    start: int = 0
+    end: int | None = None
+    first_record: int = 0
+
+
+def detect_format(path: str) -> tuple[str, str]:
+    """Return ``(format, compression)`` of a file from its name (``a.jsonl.zst`` -> ``("jsonl", "zstd")``).
+
+    Anything that is not JSON lines, Parquet or CSV is a text file (one document per file).
+    """
+    name = PurePosixPath(path.lower()).name
+    suffixes = PurePosixPath(name).suffixes
+    compression = "none"
+    if suffixes and suffixes[-1] in _COMPRESSION_SUFFIX:
+        compression = _COMPRESSION_SUFFIX[suffixes.pop()]
+    fmt = _FORMAT_SUFFIX.get(suffixes[-1], "text") if suffixes else "text"
+    return fmt, compression
+
+
+def _is_url(path: str) -> bool:
+    return "://" in path
+
+
+def _hidden(relative: str) -> bool:
+    # Hidden files and everything under hidden folders (.git, .cache, editor swap files) are not data.
+    return any(part.startswith(".") for part in relative.split("/") if part)
+
+
+def _source(uri: str, size: int) -> SourceFile:
+    fmt, compression = detect_format(uri)
+    return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=int(size))
+
+
+def _expand_local(path: str) -> list[SourceFile]:
+    top = os.path.abspath(os.path.expanduser(path))
+    if not os.path.isdir(top):
+        return [_source(top, os.path.getsize(top))]
+    found: list[str] = []
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+    # Sort on the path relative to the input so the order does not depend on the file system's listing order.
+    found.sort(key=lambda p: os.path.relpath(p, top).split(os.sep))
+    return [_source(p, os.path.getsize(p)) for p in found if os.path.isfile(p)]
+
+
+def _expand_url(url: str) -> list[SourceFile]:
+    fs, path = url_to_fs(url)
+    if not fs.isdir(path):
+        return [_source(url, fs.info(path).get("size") or 0)]
+    root = path.rstrip("/")
+    listing = fs.find(root, withdirs=False, detail=True)
+    out: list[tuple[list[str], SourceFile]] = []
+    for child, info in listing.items():
+        relative = child[len(root) :].lstrip("/")
+        if info.get("type", "file") != "file" or _hidden(relative):
+            continue
+        out.append((relative.split("/"), _source(fs.unstrip_protocol(child), info.get("size") or 0)))
+    out.sort(key=lambda pair: pair[0])
+    return [src for _, src in out]
+
+
+def discover(inputs: list[str]) -> list[SourceFile]:
+    """List the files behind ``inputs`` (local files, local directories, fsspec URLs of files or prefixes).
+
+    Every input is checked first: a missing one raises ``InputNotFoundError`` naming it before any directory
+    is walked. Directories are walked recursively, hidden files and folders skipped. The result keeps input
+    order, then path order within a directory; a file reached twice (listed and inside a listed folder)
+    appears once, at its first place, because reading it twice would put every record in the run twice.
+    """
+    for item in inputs:
+        if _is_url(item):
+            fs, path = url_to_fs(item)
+            exists = fs.exists(path)
+        else:
+            exists = os.path.exists(os.path.expanduser(item))
+        if not exists:
+            raise InputNotFoundError(item)
+    seen: set[str] = set()
+    out: list[SourceFile] = []
+    for item in inputs:
+        for src in _expand_url(item) if _is_url(item) else _expand_local(item):
+            if src.uri not in seen:
+                seen.add(src.uri)
+                out.append(src)
+    return out
+
+
+def _hash_and_cut(f, target_bytes: int | None) -> tuple[str, list[tuple[int, int]]]:
+    """Hash a binary stream; with ``target_bytes`` set, also find line-start cuts ``(offset, line_number)``.
+
+    Cuts are found on the chunks already read for hashing, so splitting costs no second pass over the file.
+    """
+    digest = hashlib.sha256()
+    cuts: list[tuple[int, int]] = [(0, 0)]
+    pos = lines = 0
+    split = target_bytes is not None
+    decided = not split  # whether the first meaningful byte has been seen (a JSON array is never split)
+    next_cut = target_bytes or 0
+    while chunk := f.read(HASH_CHUNK):
+        digest.update(chunk)
+        if split and not decided:
+            meaningful = chunk.lstrip(_JSON_LEADING)
+            if meaningful:
+                decided = True
+                split = not meaningful.startswith(b"[")
+        while split and next_cut < pos + len(chunk):
+            newline = chunk.find(b"\n", max(next_cut - pos, 0))
+            if newline < 0:
+                break  # the line goes on in the next chunk: keep looking there
+            cut = pos + newline + 1
+            cuts.append((cut, lines + chunk.count(b"\n", 0, newline + 1)))
+            next_cut = cut + (target_bytes or 0)
+        if split:
+            lines += chunk.count(b"\n")
+        pos += len(chunk)
+    if not split:
+        cuts = [(0, 0)]
+    # A cut at the very end (the file ends with the newline just found) would make an empty slice.
+    return digest.hexdigest(), [c for c in cuts if c[0] == 0 or c[0] < pos]
+
+
+def _parquet_slices(src: SourceFile, target_bytes: int) -> list[SourceSlice]:
+    """Group row groups into slices of about ``target_bytes`` (uncompressed size from the footer)."""
+    try:
+        with fsspec.open(src.uri, "rb") as f:
+            meta = pq.ParquetFile(f).metadata
+    except Exception:  # a corrupt footer is the reader's to report, as one malformed record
+        return [SourceSlice(src.uri, src.format, src.compression)]
+    groups: list[tuple[int, int]] = []  # (first row group, first row)
+    size = rows = 0
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        if i == 0 or (size and size + group.total_byte_size > target_bytes):
+            groups.append((i, rows))
+            size = 0
+        size += group.total_byte_size
+        rows += group.num_rows
+    if len(groups) <= 1:
+        return [SourceSlice(src.uri, src.format, src.compression)]
+    ends: list[int | None] = [g for g, _ in groups[1:]] + [None]
+    return [
+        SourceSlice(src.uri, src.format, src.compression, start=g, end=end, first_record=row)
+        for (g, row), end in zip(groups, ends, strict=True)
+    ]
+
+
+def hash_and_split(src: SourceFile, target_bytes: int) -> tuple[str, list[SourceSlice]]:
+    """Return the sha256 (hex) of the file's raw bytes and the slices to read it in.
+
+    The file is read once, in ``HASH_CHUNK`` pieces. Plain JSONL bigger than ``target_bytes`` is cut at line
+    starts about every ``target_bytes`` (unless it holds one JSON array); Parquet is cut into groups of row
+    groups from its footer; everything else is one slice. Raises ``SourceReadError`` when the file cannot be
+    read.
+    """
+    if target_bytes <= 0:
+        raise ValueError(f"target_bytes must be positive, got {target_bytes}")
+    split_lines = src.format == "jsonl" and src.compression == "none" and src.size_bytes > target_bytes
+    try:
+        with fsspec.open(src.uri, "rb") as f:
+            sha, cuts = _hash_and_cut(f, target_bytes if split_lines else None)
+    except OSError as err:
+        raise SourceReadError(f"cannot read {src.uri}: {err}") from err
+    if src.format == "parquet" and src.compression == "none":
+        return sha, _parquet_slices(src, target_bytes)
+    ends: list[int | None] = [offset for offset, _ in cuts[1:]] + [None]
+    slices = [
+        SourceSlice(src.uri, src.format, src.compression, start=offset, end=end, first_record=line)
+        for (offset, line), end in zip(cuts, ends, strict=True)
+    ]
+    return sha, slices
