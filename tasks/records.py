@@ -1,0 +1,204 @@
+"""From a ``RawRecord`` to a parsed document: text (or chat messages), source id, meta, or why it is unusable.
+
+The rules of ../shared/DESIGN.md section 3 live here: ``kind="text"`` takes the text from one field;
+``kind="instruct"`` accepts prompt/response, Alpaca and chat-messages shapes. A record's own ``id`` becomes
+``source_id``; every other field it carries is kept as ``meta`` JSON, so nothing the user had is lost. Records
+that cannot be used get a reason code (``input.malformed`` / ``input.empty`` / ``input.too_long``) and a
+``detail`` that explains why without quoting the text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import decimal
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from schemas.reasons import INPUT_EMPTY, INPUT_MALFORMED, INPUT_TOO_LONG
+from tasks.readers import RawRecord
+
+KINDS = ("text", "instruct")
+
+# ShareGPT speaks of "human"/"gpt"; detectors and users filter on the OpenAI-style roles.
+_SHAREGPT_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}
+_SHAPES = (
+    "'prompt' + 'response' (or 'completion'), 'instruction' + 'output' (+ optional 'input'), "
+    "or 'messages' (a list of {role, content}; ShareGPT 'conversations' of {from, value} too)"
+)
+
+
+@dataclass
+class ParsedRecord:
+    """A record ready for staging: ``reason`` is None when it is usable, else why it goes to quarantine.
+
+    ``text`` is what stages judge (for instruction data, the message contents joined by a blank line); it is
+    kept for empty and too-long records so a reviewer sees them, and None for malformed ones, whose ``raw``
+    holds the input (UTF-8, or base64 when the bytes are not valid UTF-8; see ``raw_encoding``).
+    """
+
+    source_record: int
+    source_id: str | None = None
+    text: str | None = None
+    messages: list[dict[str, str]] | None = None
+    meta: str | None = None
+    reason: str | None = None
+    detail: str | None = None
+    raw: str | None = None
+    raw_encoding: str | None = None
+
+
+class _Malformed(Exception):
+    """Raised while reading a record's fields; the message becomes ``detail``."""
+
+
+def _json_default(value: Any) -> Any:
+    # Parquet rows carry values JSON does not know; keep them readable rather than failing the record.
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return repr(value)
+
+
+def _dumps(value: Any, sort_keys: bool) -> str:
+    """JSON of ``value``; escapes to ASCII when it holds unpaired surrogates, which Arrow cannot store."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, default=_json_default)
+    if _encodable(text):
+        return text
+    return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=_json_default)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _string(fields: dict[str, Any], key: str, what: str) -> str:
+    """Pop ``key`` as a usable string: present, a string, no NUL, no unpaired surrogate."""
+    if key not in fields:
+        raise _Malformed(f"missing {what} '{key}'")
+    value = fields.pop(key)
+    if not isinstance(value, str):
+        raise _Malformed(f"{what} '{key}' is {_type_name(value)}, not a string")
+    if "\x00" in value:
+        raise _Malformed(f"{what} '{key}' contains a NUL character")
+    if not _encodable(value):
+        raise _Malformed(f"{what} '{key}' contains an unpaired UTF-16 surrogate")
+    return value
+
+
+def _message(i: int, item: Any, extras: list[dict[str, Any]]) -> dict[str, str]:
+    """Validate one chat message; keys other than role/content are collected in ``extras`` for meta."""
+    if not isinstance(item, dict):
+        raise _Malformed(f"messages[{i}] is {_type_name(item)}, not an object")
+    item = dict(item)
+    if "role" not in item and "from" in item:  # ShareGPT: {"from": "human", "value": "..."}
+        speaker = item.pop("from")
+        item["role"] = _SHAREGPT_ROLES.get(speaker, speaker) if isinstance(speaker, str) else speaker
+        if "content" not in item and "value" in item:
+            item["content"] = item.pop("value")
+    role = _string(item, "role", f"messages[{i}] field")
+    content = _string(item, "content", f"messages[{i}] field")
+    extras.append(item)
+    return {"role": role, "content": content}
+
+
+def _chat(fields: dict[str, Any]) -> list[dict[str, str]]:
+    """Pop and validate the messages of an instruction record, whichever of the accepted shapes it has."""
+    key = next((k for k in ("messages", "conversations") if k in fields), None)
+    if key is not None:
+        items = fields.pop(key)
+        if not isinstance(items, list):
+            raise _Malformed(f"'{key}' is {_type_name(items)}, not a list")
+        extras: list[dict[str, Any]] = []
+        messages = [_message(i, item, extras) for i, item in enumerate(items)]
+        if any(extras):
+            # Per-message keys (name, weight, ...) are kept by position; contents are not repeated in meta.
+            fields["message_extras"] = extras
+        return messages
+    if "prompt" in fields and ("response" in fields or "completion" in fields):
+        prompt = _string(fields, "prompt", "field")
+        answer = _string(fields, "response" if "response" in fields else "completion", "field")
+        return [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
+    if "instruction" in fields and "output" in fields:
+        user = _string(fields, "instruction", "field")
+        if fields.get("input") is not None:
+            extra = _string(fields, "input", "field")
+            user = user + "\n\n" + extra if extra else user
+        fields.pop("input", None)
+        answer = _string(fields, "output", "field")
+        return [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    raise _Malformed(f"no instruction shape: expected {_SHAPES}")
+
+
+def _source_id(fields: dict[str, Any]) -> str | None:
+    value = fields.pop("id", None)
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else _dumps(value, sort_keys=True)
+    return text if _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _malformed(rec: RawRecord, detail: str, raw: bytes, source_id: str | None = None) -> ParsedRecord:
+    try:
+        raw_text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        raw_text, encoding = base64.b64encode(raw).decode("ascii"), "base64"
+    return ParsedRecord(
+        source_record=rec.index,
+        source_id=source_id,
+        reason=INPUT_MALFORMED,
+        detail=detail,
+        raw=raw_text,
+        raw_encoding=encoding,
+    )
+
+
+def parse_record(rec: RawRecord, kind: str, text_field: str, max_bytes: int) -> ParsedRecord:
+    """Turn one raw record into a ``ParsedRecord``; bad input never raises (a bad ``kind`` is a ValueError).
+
+    ``kind="text"`` reads ``text_field``; ``kind="instruct"`` reads messages (see ``_SHAPES``). Texts of more
+    than ``max_bytes`` UTF-8 bytes are ``input.too_long``, blank ones ``input.empty``; both keep their text.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    if rec.fields is None:
+        return _malformed(rec, rec.error or "malformed record", rec.raw or b"")
+    fields = dict(rec.fields)
+    messages: list[dict[str, str]] | None = None
+    try:
+        if kind == "text":
+            text = _string(fields, text_field, "text field")
+        else:
+            messages = _chat(fields)
+            text = "\n\n".join(m["content"] for m in messages)
+    except _Malformed as err:
+        source_id = _source_id(dict(rec.fields))
+        return _malformed(rec, str(err), _dumps(rec.fields, sort_keys=False).encode("utf-8"), source_id)
+    source_id = _source_id(fields)
+    parsed = ParsedRecord(
+        source_record=rec.index,
+        source_id=source_id,
+        text=text,
+        messages=messages,
+        meta=_dumps(fields, sort_keys=True) if fields else None,
+    )
+    size = len(text.encode("utf-8"))
+    if not text.strip():
+        parsed.reason = INPUT_EMPTY
+        parsed.detail = "text is empty" if not text else "text is whitespace only"
+    elif size > max_bytes:
+        parsed.reason = INPUT_TOO_LONG
+        parsed.detail = f"text is {size} bytes, over the limit of {max_bytes}"
+    return parsed
