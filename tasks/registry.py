@@ -18,6 +18,7 @@ from tasks.stage import CorpusStage, Stage, StageConfig
 DOCUMENT_STAGES: dict[str, str] = {
     # name: "module:Class"  (order = execution order inside a shard)
     "poison_unicode": "tasks.detectors.unicode_smuggling:UnicodeSmuggling",
+    "poison_homoglyph": "tasks.detectors.homoglyph:Homoglyphs",
 }
 
 CORPUS_STAGES: dict[str, str] = {
