@@ -109,7 +109,9 @@ class StageResult:
 def _require(packages: tuple[tuple[str, str], ...], stage: str) -> None:
     for module, pip_name in packages:
         if importlib.util.find_spec(module) is None:
-            raise StageDependencyError(f"stage {stage!r} needs the Python package {pip_name!r}: pip install {pip_name}")
+            raise StageDependencyError(
+                f"stage {stage!r} needs the Python package {pip_name!r}: pip install {pip_name}"
+            )
 
 
 class Stage(ABC):
@@ -123,6 +125,9 @@ class Stage(ABC):
     version: ClassVar[str]
     Config: ClassVar[type[StageConfig]] = StageConfig
     requires: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: The lake this stage writes into, set by the shard runner before ``setup()`` (None in unit tests). Stages that
+    #: need lake-level state (the PII hashing salt, for instance) read it from here.
+    lake_root: Path | None = None
 
     def __init__(self, config: StageConfig | None = None):
         _require(self.requires, self.name)
@@ -136,7 +141,7 @@ class Stage(ABC):
         """``name@version``: part of every shard's cache key, so a new version re-runs its shards."""
         return f"{self.name}@{self.version}"
 
-    def setup(self) -> None:
+    def setup(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Load heavy assets. Called once per process, lazily, before the first ``detect``."""
 
     @abstractmethod
@@ -156,7 +161,9 @@ class Stage(ABC):
             if not is_valid_reason(finding.reason):
                 raise ValueError(f"stage {self.name!r} produced an invalid reason code {finding.reason!r}")
             if not 0 <= finding.row < len(batch):
-                raise ValueError(f"stage {self.name!r} produced a finding for row {finding.row} of {len(batch)}")
+                raise ValueError(
+                    f"stage {self.name!r} produced a finding for row {finding.row} of {len(batch)}"
+                )
             self.counters[finding.reason] += 1
         return result
 

@@ -1,0 +1,190 @@
+"""The ``sieve`` command line (contract: ../shared/DESIGN.md section 2). Wiring only.
+
+Exit 0 when the command completed (whatever a run quarantined); non-zero with a one-line reason on stderr when it
+failed. Prefect is imported lazily, after its environment defaults are set, so ``sieve query`` stays fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Sieve: curate LLM training corpora with per-document provenance you can query in SQL.",
+)
+
+LakeOpt = Annotated[str, typer.Option("--lake", help="Lake folder (outputs, provenance, catalog.duckdb).")]
+
+
+class Failure(Exception):
+    """A command failed for a reason the user can act on; printed as one line, exit code 2."""
+
+
+def _prefect_env(verbose: bool) -> None:
+    # Quiet, offline-friendly defaults; a user's own settings win.
+    # Without --verbose a failed run is reported as one line by main(), not as Prefect's traceback.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The first run on a fresh machine migrates a new database; on a busy 2-core box that can exceed 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+
+
+def _check_inputs(inputs: list[str]) -> None:
+    for item in inputs:
+        if "://" not in item and not Path(item).exists():
+            raise Failure(f"input not found: {item}")
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories or fsspec URLs to curate.")],
+    lake: LakeOpt = "data/lake",
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="Dataset name (dedup history is per dataset).")
+    ] = "default",
+    config: Annotated[
+        str | None, typer.Option("--config", help="sieve.yaml (default: ./sieve.yaml if present).")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="text | instruct (prompt/response records).")
+    ] = None,
+    text_field: Annotated[
+        str | None, typer.Option("--text-field", help="Field holding the text (kind text).")
+    ] = None,
+    manifest: Annotated[
+        str | None,
+        typer.Option("--manifest", help="SHA256SUMS file; mismatches are quarantined as poison.integrity."),
+    ] = None,
+    task_runner: Annotated[
+        str, typer.Option("--task-runner", help="threads | processes | dask.")
+    ] = "processes",
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address", help="Scheduler of an existing Dask cluster (with --task-runner dask)."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (0 = config or cores).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Quiet; print one JSON summary line last.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's logs.")] = False,
+) -> None:
+    """Run the curate-corpus flow over INPUTS into the lake."""
+    if kind not in (None, "text", "instruct"):
+        raise Failure(f"--kind: invalid value {kind!r}; valid values: text, instruct")
+    if task_runner not in ("threads", "processes", "dask"):
+        raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
+    _check_inputs(inputs)
+    _prefect_env(verbose)
+    from flows.runner import run_flow
+
+    result = run_flow(
+        inputs=inputs,
+        lake=lake,
+        dataset=dataset,
+        config=config,
+        kind=kind,
+        text_field=text_field,
+        manifest=manifest,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        workers=workers,
+        show_progress=not as_json and sys.stderr.isatty(),
+    )
+    if as_json:
+        print(json.dumps(result, sort_keys=True, default=str))
+        return
+    c = result["counts"]
+    print(
+        f"run {result['run_id']} of dataset {result['dataset']}: {result['records']} records in "
+        f"{result['seconds']:.1f}s -> clean {c['clean']}, quarantined {c['quarantined']}, "
+        f"duplicate {c['duplicate']}, dropped {c['dropped']}"
+    )
+    print(f"  clean data:  {result['clean']}")
+    print(f"  quarantine:  {result['quarantine']}")
+    print(
+        f"  provenance:  {result['catalog']}  (DuckDB views: documents, decisions, scores, duplicates, ...)"
+    )
+    print(
+        f'  try:         sieve query "SELECT outcome, count(*) FROM documents WHERE run_id = '
+        f"'{result['run_id']}' GROUP BY 1\" --lake {lake}"
+    )
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the catalog (read-only).")],
+    lake: LakeOpt = "data/lake",
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+) -> None:
+    """Run read-only SQL against the lake's catalog and print the result."""
+    if fmt not in ("table", "csv", "json"):
+        raise Failure(f"--format: invalid value {fmt!r}; valid values: table, csv, json")
+    from tasks.catalog import query as run_query
+    from tasks.lake import Lake
+
+    lake_path = Path(lake).expanduser().resolve()
+    if not (lake_path / "catalog.duckdb").exists():
+        raise Failure(
+            f"no catalog at {lake_path / 'catalog.duckdb'}: run `sieve run ... --lake {lake}` first"
+        )
+    names, rows = run_query(Lake(lake_path), sql)
+    _print_rows(names, rows, fmt)
+
+
+def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(names)
+        w.writerows(rows)
+    else:
+        cells = [[("NULL" if v is None else str(v)).replace("\n", " ") for v in r] for r in rows]
+        widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(names)]
+        print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
+        print("  ".join("-" * w for w in widths))
+        for c in cells:
+            print("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning known failures into one line and exit code 2."""
+    from schemas.config import ConfigError
+    from tasks.catalog import QueryError
+    from tasks.lake import LakeError
+    from tasks.plan import ManifestError
+
+    try:
+        app(standalone_mode=False)
+    except (Failure, ConfigError, LakeError, ManifestError, QueryError, FileNotFoundError) as err:
+        print(f"sieve: error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as err:  # the click usage errors and flow failures: one line, not a traceback
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        print(
+            f"sieve: error: run failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

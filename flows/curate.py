@@ -1,0 +1,183 @@
+"""The ``curate-corpus`` flow: plan -> stage shards (map) -> corpus stages -> route shards (map) -> register.
+
+Wiring only. The flow holds the dataset's write lock for the whole run, records the run in the lake's ``runs``
+table (running -> completed | failed) and resumes an unfinished run of the same inputs and config under its id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, unmapped
+from prefect.runtime import flow_run
+
+from schemas.config import SieveConfig, load_config
+from tasks import provenance, steps
+from tasks.catalog import refresh_catalog
+from tasks.ids import new_run_id
+from tasks.lake import Lake, dataset_lock
+from tasks.plan import read_manifest
+from tasks.registry import stage_identities
+
+
+def resolve_config(config: str | None, dataset: str, kind: str | None, text_field: str | None) -> SieveConfig:
+    """Load the config for ``dataset`` and apply the command-line overrides of ``input``."""
+    cfg = load_config(config, dataset)
+    updates = {k: v for k, v in (("kind", kind), ("text_field", text_field)) if v}
+    if updates:
+        cfg = cfg.model_copy(update={"input": cfg.input.model_copy(update=updates)})
+    return cfg
+
+
+@flow(name="curate-corpus", log_prints=False, validate_parameters=True)
+def curate_corpus(
+    inputs: list[str],
+    lake: str = "data/lake",
+    dataset: str = "default",
+    config: str | None = None,
+    kind: str | None = None,
+    text_field: str | None = None,
+    manifest: str | None = None,
+    task_runner: str = "processes",
+    workers: int = 0,
+) -> dict[str, Any]:
+    """Curate ``inputs`` into ``lake`` as ``dataset``: clean + quarantine Parquet and full provenance."""
+    started = time.perf_counter()
+    the_lake = Lake.at(lake)
+    cfg = resolve_config(config, dataset, kind, text_field)
+    config_json = cfg.model_dump_json()
+    mode = "inline" if task_runner in ("threads", "dask") else "processes"
+    workers = workers or cfg.shards.workers
+    salt = cfg.config_hash() + "|" + ",".join(stage_identities(cfg.stages))
+    expected = read_manifest(manifest) if manifest else None
+    with dataset_lock(the_lake, dataset, run_hint=f"flow run {flow_run.id}"):
+        planned = steps.plan_task(inputs, cfg.shards.target_bytes, expected, salt)
+        run_id = provenance.resumable_run(the_lake, dataset, planned["plan_hash"]) or new_run_id()
+        run_row = {
+            "run_id": run_id,
+            "dataset": dataset,
+            "flow_run_id": str(flow_run.id or ""),
+            "started_at": provenance.now(),
+            "status": "running",
+            "config_hash": cfg.config_hash(),
+            "config_json": cfg.canonical_json(),
+            "code_version": provenance.code_version(),
+            "kind": cfg.input.kind,
+            "plan_hash": planned["plan_hash"],
+            "stages": salt.split("|", 1)[1],
+        }
+        provenance.write_run_row(the_lake, run_row)
+        try:
+            result = _run(the_lake, dataset, run_id, cfg, config_json, planned, mode, workers)
+        except BaseException as err:
+            provenance.write_run_row(
+                the_lake,
+                {
+                    **run_row,
+                    "status": "failed",
+                    "finished_at": provenance.now(),
+                    "error": f"{type(err).__name__}: {err}"[:2000],
+                },
+            )
+            raise
+        finally:
+            steps.shutdown_pool()
+        provenance.write_run_row(
+            the_lake,
+            {
+                **run_row,
+                "status": "completed",
+                "finished_at": provenance.now(),
+                "counts_json": provenance.counts_json(result["counts"], result["reasons"]),
+            },
+        )
+        refresh_catalog(the_lake)
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _run(
+    lake: Lake,
+    dataset: str,
+    run_id: str,
+    cfg: SieveConfig,
+    config_json: str,
+    planned: dict[str, Any],
+    mode: str,
+    workers: int,
+) -> dict[str, Any]:
+    shards = planned["shards"]
+    stage_dirs = [str(lake.stage_dir(dataset, s["key"])) for s in shards]
+    if steps.PROGRESS:
+        steps.PROGRESS("planned", {"shards": len(shards), "sources": len(planned["sources"])})
+    staged = steps.stage_shard_task.map(
+        shards, stage_dirs, unmapped(config_json), unmapped(mode), unmapped(workers)
+    ).result()
+    work = lake.run_work_dir(dataset, run_id)
+    prior = provenance.completed_runs(lake, dataset, exclude=run_id)
+    corpus = steps.corpus_task(config_json, run_id, dataset, str(lake.root), stage_dirs, prior, str(work))
+    routed = steps.route_task.map(
+        [s["index"] for s in shards],
+        stage_dirs,
+        unmapped(corpus["corpus_dir"]),
+        unmapped(run_id),
+        unmapped(dataset),
+        unmapped(str(lake.root)),
+        unmapped(config_json),
+        unmapped(mode),
+        unmapped(workers),
+    ).result()
+    outcomes: Counter = Counter()
+    reasons: Counter = Counter()
+    files: list[dict[str, Any]] = []
+    for r in routed:
+        outcomes.update(r["outcomes"])
+        reasons.update(r["reasons"])
+        files += r["files"]
+    per_source: Counter = Counter()
+    for s in staged:
+        per_source.update(s["per_source"])
+    sources = [
+        {**e, "run_id": run_id, "source_uri": e["uri"], "records": per_source.get(e["uri"], 0)}
+        for e in planned["sources"]
+    ]
+    files.append(
+        {"role": "provenance.sources", **provenance.write_table_rows(lake, "sources", run_id, sources)}
+    )
+    for f in files:
+        f["run_id"] = run_id
+    provenance.write_table_rows(lake, "files", run_id, files)
+    top = sorted(
+        ({"source_uri": k, "records": v} for k, v in per_source.items()), key=lambda r: -r["records"]
+    )
+    steps.summary_artifact_task(run_id, dataset, dict(outcomes), dict(reasons), top, str(lake.root))
+    return {
+        "run_id": run_id,
+        "dataset": dataset,
+        "lake": str(lake.root),
+        "records": sum(outcomes.values()),
+        "counts": {k: outcomes.get(k, 0) for k in ("clean", "quarantined", "duplicate", "dropped")},
+        "reasons": dict(sorted(reasons.items())),
+        "shards": len(shards),
+        "shards_skipped": sum(1 for s in staged if s.get("skipped")),
+        "clean": str(lake.root / "clean" / dataset / f"run={run_id}"),
+        "quarantine": str(lake.root / "quarantine" / dataset / f"run={run_id}"),
+        "catalog": str(lake.catalog),
+        "stage_seconds": _sum_seconds(staged, corpus),
+    }
+
+
+def _sum_seconds(staged: list[dict[str, Any]], corpus: dict[str, Any]) -> dict[str, float]:
+    total: Counter = Counter()
+    for s in staged:
+        total.update(s.get("stage_seconds", {}))
+    total.update(corpus.get("stage_seconds", {}))
+    return {k: round(v, 3) for k, v in total.items()}
+
+
+def lake_path(path: str) -> Path:
+    """Absolute lake path (helper for callers that print it)."""
+    return Path(path).expanduser().resolve()

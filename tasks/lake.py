@@ -1,0 +1,190 @@
+"""The lake's layout (contract paths of ../shared/DESIGN.md section 4), atomic file writes and the dataset lock.
+
+Every file is written under a temp name in its final folder, then renamed: a reader (or a crash) never sees half a
+file, and a rerun that writes the same deterministic name replaces it instead of adding a second copy.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TMP_PREFIX = ".tmp-"
+
+
+class LakeError(RuntimeError):
+    """The lake cannot be used (unwritable, locked by another run, unreadable catalog)."""
+
+
+@dataclass(frozen=True)
+class Lake:
+    """Paths inside one lake folder. Construct with ``Lake.at(path)``; all paths are absolute."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, path: str | os.PathLike[str]) -> Lake:
+        """The lake at ``path`` (created if missing)."""
+        root = Path(path).expanduser().resolve()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise LakeError(f"cannot create lake folder {root}: {err.strerror}") from None
+        if not os.access(root, os.W_OK):
+            raise LakeError(f"lake folder {root} is not writable")
+        return cls(root)
+
+    @property
+    def catalog(self) -> Path:
+        """The DuckDB catalog file."""
+        return self.root / "catalog.duckdb"
+
+    def clean_dir(self, dataset: str, run_id: str) -> Path:
+        """``clean/<dataset>/run=<run_id>``."""
+        return self.root / "clean" / dataset / f"run={run_id}"
+
+    def quarantine_dir(self, dataset: str, run_id: str) -> Path:
+        """``quarantine/<dataset>/run=<run_id>``."""
+        return self.root / "quarantine" / dataset / f"run={run_id}"
+
+    def provenance_dir(self, table: str, run_id: str) -> Path:
+        """``provenance/<table>/run=<run_id>``."""
+        return self.root / "provenance" / table / f"run={run_id}"
+
+    def index_dir(self, dataset: str, kind: str, run_id: str) -> Path:
+        """Persisted dedup indexes of a dataset (kept keys, signatures), one folder per run."""
+        return self.root / "index" / dataset / kind / f"run={run_id}"
+
+    def work_dir(self, dataset: str) -> Path:
+        """Private work area of a dataset: staged shards (content-addressed) and per-run scratch."""
+        return self.root / "_work" / dataset
+
+    def stage_dir(self, dataset: str, shard_key: str) -> Path:
+        """Staged output of one shard; the folder name is the shard's cache key."""
+        return self.work_dir(dataset) / "stage" / shard_key
+
+    def run_work_dir(self, dataset: str, run_id: str) -> Path:
+        """Scratch of one run (plan, corpus-stage outputs)."""
+        return self.work_dir(dataset) / "runs" / run_id
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file, read in 8 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(8 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex[:8]}-{path.name}")
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> dict[str, Any]:
+    """Write ``table`` as zstd Parquet to ``path`` atomically; return ``{uri, sha256, rows}`` for ``files``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        sha = file_sha256(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return {"uri": str(path), "sha256": sha, "rows": table.num_rows}
+
+
+def write_json_atomic(data: Any, path: Path) -> None:
+    """Write JSON to ``path`` atomically (markers, plans)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(path)
+    tmp.write_text(json.dumps(data, sort_keys=True, default=str))
+    os.replace(tmp, path)
+
+
+class AtomicParquetWriter:
+    """Stream record batches into a Parquet file that appears under its final name only on ``close()``."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path = path
+        self.schema = schema
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = _tmp_name(path)
+        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows (cast to the writer's schema)."""
+        if table.num_rows:
+            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+            self.rows += table.num_rows
+
+    def close(self) -> dict[str, Any]:
+        """Finish the file and rename it into place; return ``{uri, sha256, rows}``."""
+        self._writer.close()
+        sha = file_sha256(self._tmp)
+        os.replace(self._tmp, self.path)
+        return {"uri": str(self.path), "sha256": sha, "rows": self.rows}
+
+    def abort(self) -> None:
+        """Drop the temp file (on error)."""
+        try:
+            self._writer.close()
+        finally:
+            if self._tmp.exists():
+                self._tmp.unlink()
+
+
+@contextmanager
+def dataset_lock(lake: Lake, dataset: str, run_hint: str = "") -> Iterator[None]:
+    """Hold the exclusive write lock of ``dataset`` in ``lake``; fail at once with a clear message if taken.
+
+    An OS file lock (``flock``) is released by the kernel when the holder dies, so a SIGKILLed run never leaves a
+    stale lock behind.
+    """
+    lock_dir = lake.root / "_locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / f"{dataset}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise LakeError(
+                f"dataset {dataset!r} in lake {lake.root} is being written by {holder}; "
+                "wait for that run to finish, then try again"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} {run_hint}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+@contextmanager
+def catalog_lock(lake: Lake) -> Iterator[None]:
+    """Serialise writers of ``catalog.duckdb`` (one writing process per DuckDB file); waits for the holder."""
+    lock_dir = lake.root / "_locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_dir / "catalog.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

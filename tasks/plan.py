@@ -1,0 +1,171 @@
+"""Planning a run: list the sources, hash each (the integrity manifest), split them into shards.
+
+A shard is a list of source slices of roughly ``shards.target_bytes``. Its cache key is a hash of its slices'
+content hashes, the config hash and every stage's ``name@version``: a rerun with the same data and config finds
+the shard already staged and skips it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tasks.sources import SourceReadError, discover, hash_and_split
+
+# Compressed sizes underestimate the work in a file; this rough ratio keeps shards of gz/zst input comparable.
+_COMPRESSION_RATIO = {"none": 1, "gzip": 4, "zstd": 4}
+
+
+class ManifestError(ValueError):
+    """The ``--manifest`` file is missing or not in ``sha256sum`` format."""
+
+
+@dataclass
+class SourceEntry:
+    """One input file of the run, as it goes into the ``sources`` table."""
+
+    uri: str
+    format: str
+    compression: str
+    size_bytes: int
+    sha256: str | None
+    expected_sha256: str | None
+    integrity: str  # ok | mismatch | unlisted | unverified | unreadable
+    occurrence: int = 0  # k > 0 for the k-th repeat of identical bytes in this run (keeps doc_ids unique)
+    error: str | None = None
+
+
+@dataclass
+class ShardSpec:
+    """One unit of parallel work: a few source slices. Small enough to pass between processes as a dict."""
+
+    index: int
+    key: str
+    slices: list[dict[str, Any]] = field(default_factory=list)
+    est_bytes: int = 0
+
+
+def read_manifest(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Parse a ``sha256sum`` file into ``{path: sha256}`` (both ``hash  path`` and ``hash *path`` forms)."""
+    p = Path(path)
+    if not p.exists():
+        raise ManifestError(f"manifest not found: {p}")
+    out: dict[str, str] = {}
+    for n, line in enumerate(p.read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(maxsplit=1)
+        digest = parts[0].lower()
+        if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ManifestError(f"{p}:{n}: not a sha256sum line (expected '<64 hex>  <path>')")
+        out[parts[1].lstrip("*").strip()] = digest
+    return out
+
+
+def _expected(uri: str, manifest: dict[str, str]) -> str | None:
+    """Find ``uri`` in the manifest by exact path, path relative to cwd, or unique basename."""
+    if uri in manifest:
+        return manifest[uri]
+    local = uri.removeprefix("file://")
+    try:
+        rel = os.path.relpath(local)
+    except ValueError:
+        rel = local
+    for key in (rel, os.path.normpath(rel)):
+        if key in manifest:
+            return manifest[key]
+    base = os.path.basename(local)
+    hits = [v for k, v in manifest.items() if os.path.basename(k) == base]
+    return hits[0] if len(hits) == 1 else None
+
+
+def plan_sources(
+    inputs: list[str], target_bytes: int, manifest: dict[str, str] | None
+) -> tuple[list[SourceEntry], list[dict[str, Any]]]:
+    """Discover and hash every input; return source entries and all slices (each tagged with its source)."""
+    entries: list[SourceEntry] = []
+    slices: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for src in discover(inputs):
+        entry = SourceEntry(src.uri, src.format, src.compression, src.size_bytes, None, None, "unverified")
+        try:
+            sha, src_slices = hash_and_split(src, target_bytes)
+        except SourceReadError as err:
+            # The reader turns the unopenable file into one malformed record; the id must still be stable.
+            entry.integrity, entry.error = "unreadable", str(err)
+            sha = "unreadable:" + hashlib.sha256(src.uri.encode()).hexdigest()
+            src_slices = None
+        else:
+            entry.sha256 = sha
+        entry.occurrence = seen.get(sha, 0)
+        seen[sha] = entry.occurrence + 1
+        if manifest is not None and entry.integrity != "unreadable":
+            entry.expected_sha256 = _expected(src.uri, manifest)
+            if entry.expected_sha256 is None:
+                entry.integrity = "unlisted"
+            else:
+                entry.integrity = "ok" if entry.expected_sha256 == sha else "mismatch"
+        entries.append(entry)
+        base = {"uri": src.uri, "format": src.format, "compression": src.compression}
+        ident = {"sha256": sha, "occurrence": entry.occurrence, "integrity": entry.integrity}
+        if src_slices is None:
+            slices.append({**base, **ident, "start": 0, "end": None, "first_record": 0, "est_bytes": 1})
+            continue
+        ratio = _COMPRESSION_RATIO.get(src.compression, 1)
+        for s in src_slices:
+            span = (s.end if s.end is not None else src.size_bytes) - s.start
+            est = max(
+                1, src.size_bytes * ratio // len(src_slices) if src.format == "parquet" else span * ratio
+            )
+            slices.append(
+                {
+                    **base,
+                    **ident,
+                    "start": s.start,
+                    "end": s.end,
+                    "first_record": s.first_record,
+                    "est_bytes": int(est),
+                }
+            )
+    return entries, slices
+
+
+def pack_shards(slices: list[dict[str, Any]], target_bytes: int, salt: str) -> list[ShardSpec]:
+    """Group consecutive slices into shards of about ``target_bytes``; key each by content + ``salt``."""
+    shards: list[ShardSpec] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for s in slices:
+        if current and size + s["est_bytes"] > target_bytes:
+            shards.append(_shard(len(shards), current, size, salt))
+            current, size = [], 0
+        current.append(s)
+        size += s["est_bytes"]
+    if current:
+        shards.append(_shard(len(shards), current, size, salt))
+    return shards
+
+
+def _shard(index: int, slices: list[dict[str, Any]], size: int, salt: str) -> ShardSpec:
+    ident = [
+        (s["sha256"], s["occurrence"], s["integrity"], s["start"], s["end"], s["format"]) for s in slices
+    ]
+    # The shard index is part of the key: ord (first-seen order) depends on it.
+    key = hashlib.sha256(json.dumps([index, ident, salt]).encode()).hexdigest()[:24]
+    return ShardSpec(index=index, key=key, slices=list(slices), est_bytes=size)
+
+
+def plan_hash(entries: list[SourceEntry], salt: str) -> str:
+    """Identity of a whole run's input + config: a rerun with the same hash resumes an unfinished run."""
+    ident = [(e.uri, e.sha256, e.integrity) for e in entries]
+    return hashlib.sha256(json.dumps([ident, salt]).encode()).hexdigest()[:24]
+
+
+def entries_as_dicts(entries: list[SourceEntry]) -> list[dict[str, Any]]:
+    """Plain dicts for JSON and Arrow."""
+    return [asdict(e) for e in entries]

@@ -1,0 +1,106 @@
+"""Run-level provenance: the ``runs``, ``sources`` and ``files`` tables, and the dataset's run history.
+
+Provenance lives in the lake as Parquet, never only in Prefect's database (which can lose records under load).
+A run's ``runs`` row is one file, replaced atomically when its status changes (running -> completed | failed).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from schemas import arrow
+from tasks.lake import Lake, write_parquet_atomic
+
+
+@cache
+def code_version() -> str:
+    """``sieve <version>`` plus the git commit when run from a checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("sieve")
+    except PackageNotFoundError:
+        v = "0+unknown"
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"sieve {v}" + (f"+g{sha}" if sha else "")
+
+
+def write_run_row(lake: Lake, row: dict[str, Any]) -> None:
+    """Write (or replace) the single ``runs`` row of ``row['run_id']``."""
+    full = {name: row.get(name) for name in arrow.PROVENANCE["runs"].names}
+    table = pa.Table.from_pylist([full], schema=arrow.PROVENANCE["runs"])
+    write_parquet_atomic(table, lake.provenance_dir("runs", row["run_id"]) / "part-00000.parquet")
+
+
+def write_table_rows(lake: Lake, table: str, run_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write the run's rows of a run-level table (``sources``, ``files``) as one Parquet file."""
+    schema = arrow.PROVENANCE[table]
+    data = pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in rows], schema=schema)
+    return write_parquet_atomic(data, lake.provenance_dir(table, run_id) / "part-00000.parquet")
+
+
+def now() -> datetime:
+    """The current UTC time (timestamps in provenance are UTC)."""
+    return datetime.now(UTC)
+
+
+def run_history(lake: Lake, dataset: str) -> list[dict[str, Any]]:
+    """Every run of ``dataset`` recorded in the lake, oldest first (read from the Parquet, not the catalog)."""
+    files = sorted((lake.root / "provenance" / "runs").glob("run=*/part-*.parquet"))
+    if not files:
+        return []
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "SELECT run_id, status, plan_hash, started_at FROM read_parquet(?, union_by_name=true) "
+            "WHERE dataset = ? ORDER BY started_at, run_id",
+            [[str(f) for f in files], dataset],
+        ).fetchall()
+    finally:
+        con.close()
+    return [dict(zip(("run_id", "status", "plan_hash", "started_at"), r, strict=True)) for r in rows]
+
+
+def completed_runs(lake: Lake, dataset: str, exclude: str | None = None) -> list[str]:
+    """Ids of the completed runs of ``dataset``, oldest first: earlier copies that dedup compares against."""
+    return [
+        r["run_id"]
+        for r in run_history(lake, dataset)
+        if r["status"] == "completed" and r["run_id"] != exclude
+    ]
+
+
+def resumable_run(lake: Lake, dataset: str, plan_hash: str) -> str | None:
+    """The latest unfinished (running or failed) run of ``dataset`` with the same plan hash, if any.
+
+    A rerun after a crash continues that run under its id, so its deterministic part files are replaced rather than
+    doubled, and the finished shards are skipped.
+    """
+    for r in reversed(run_history(lake, dataset)):
+        if r["status"] == "completed":
+            return None
+        if r["status"] in ("running", "failed") and r["plan_hash"] == plan_hash:
+            return r["run_id"]
+    return None
+
+
+def counts_json(outcomes: dict[str, int], reasons: dict[str, int]) -> str:
+    """The ``runs.counts_json`` value: outcomes and reasons of a run."""
+    return json.dumps({"outcomes": outcomes, "reasons": reasons}, sort_keys=True)

@@ -1,0 +1,245 @@
+"""The shard step: read + normalise + key + document stages, written as staged Parquet.
+
+Runs in a worker process (or a Dask worker) with no Prefect in sight. Input is a shard spec (plain dict) and the
+resolved config JSON; output is a folder named by the shard's cache key holding ``docs``, ``findings``, ``scores``
+and ``features`` Parquet plus a ``_SUCCESS.json`` marker written last. If the marker exists the shard is done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from schemas import arrow, reasons
+from schemas.config import SieveConfig
+from tasks.ids import doc_id
+from tasks.lake import AtomicParquetWriter, write_json_atomic
+from tasks.normalize import content_hash, raw_hash
+from tasks.readers import read_slice
+from tasks.records import ParsedRecord, parse_record
+from tasks.registry import build_document_stages
+from tasks.sources import SourceSlice
+from tasks.stage import DocBatch, Stage
+
+MARKER = "_SUCCESS.json"
+INPUT_STAGE = "input"
+INTEGRITY_STAGE = "integrity"
+_STAGES_CACHE: dict[str, list[Stage]] = {}
+
+
+def _stages_for(cfg: SieveConfig, lake_root: Path) -> list[Stage]:
+    """Build (once per process, config and lake) the document stages, so models load once per worker."""
+    key = f"{cfg.config_hash()}@{lake_root}"
+    if key not in _STAGES_CACHE:
+        stages = build_document_stages(cfg.stages)
+        for stage in stages:
+            stage.lake_root = lake_root
+        _STAGES_CACHE[key] = stages
+    return _STAGES_CACHE[key]
+
+
+def _finding_row(
+    did: str, stage: str, reason: str, score: float | None, evidence: dict, version: str
+) -> dict:
+    return {
+        "doc_id": did,
+        "stage": stage,
+        "reason": reason,
+        "score": score,
+        "evidence": json.dumps(evidence, sort_keys=True),
+        "spans": [],
+        "detector_version": version,
+    }
+
+
+class _ShardWriter:
+    """The four staged tables of one shard, streamed batch by batch."""
+
+    def __init__(self, out: Path):
+        self.docs = AtomicParquetWriter(out / "docs.parquet", arrow.STAGED_DOCS)
+        self.findings = AtomicParquetWriter(out / "findings.parquet", arrow.STAGED_FINDINGS)
+        self.scores = AtomicParquetWriter(out / "scores.parquet", arrow.STAGED_SCORES)
+        self.features: AtomicParquetWriter | None = None
+        self.out = out
+
+    def write_features(self, table: pa.Table) -> None:
+        if self.features is None:
+            self.features = AtomicParquetWriter(self.out / "features.parquet", table.schema)
+        self.features.write(table)
+
+    def close(self) -> list[str]:
+        parts = [self.docs, self.findings, self.scores] + ([self.features] if self.features else [])
+        return [w.close()["uri"] for w in parts]
+
+    def abort(self) -> None:
+        for w in (self.docs, self.findings, self.scores, self.features):
+            if w is not None:
+                w.abort()
+
+
+def _run_stages(
+    stages: list[Stage],
+    rows: list[dict],
+    parsed: list[ParsedRecord],
+    kind: str,
+    w: _ShardWriter,
+    timings: Counter,
+) -> None:
+    """Run every document stage over the well-formed records of one batch and stage their output."""
+    ok = [i for i, p in enumerate(parsed) if p.reason is None]
+    if not ok or not stages:
+        return
+    batch = DocBatch(
+        doc_ids=[rows[i]["doc_id"] for i in ok],
+        texts=[parsed[i].text or "" for i in ok],
+        kind=kind,
+        source_uris=[rows[i]["source_uri"] for i in ok],
+        messages=[parsed[i].messages for i in ok],
+        meta=[json.loads(parsed[i].meta) if parsed[i].meta else None for i in ok],
+    )
+    findings: list[dict] = []
+    scores: list[dict] = []
+    features: dict[str, pa.Array] = {}
+    for stage in stages:
+        started = time.perf_counter()
+        result = stage.run(batch)
+        timings[stage.name] += time.perf_counter() - started
+        for f in result.findings:
+            findings.append(
+                {
+                    "doc_id": batch.doc_ids[f.row],
+                    "stage": stage.name,
+                    "reason": f.reason,
+                    "score": f.score,
+                    "evidence": json.dumps(f.evidence, sort_keys=True, default=str),
+                    "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in f.spans],
+                    "detector_version": stage.identity,
+                }
+            )
+        for s in result.scores:
+            scores.append(
+                {"doc_id": batch.doc_ids[s.row], "stage": stage.name, "name": s.name, "value": float(s.value)}
+            )
+        for name, col in result.columns.items():
+            features[name] = col
+    if findings:
+        w.findings.write(pa.Table.from_pylist(findings, schema=arrow.STAGED_FINDINGS))
+    if scores:
+        w.scores.write(pa.Table.from_pylist(scores, schema=arrow.STAGED_SCORES))
+    if features:
+        w.write_features(pa.table({"doc_id": pa.array(batch.doc_ids, pa.string()), **features}))
+
+
+def _flush(stages, rows, parsed, kind, w: _ShardWriter, timings: Counter) -> None:
+    w.docs.write(pa.Table.from_pylist(rows, schema=arrow.STAGED_DOCS))
+    input_findings = []
+    for row, p in zip(rows, parsed, strict=True):
+        if p.reason is not None:
+            input_findings.append(
+                _finding_row(row["doc_id"], INPUT_STAGE, p.reason, None, {"detail": p.detail}, "input@1")
+            )
+        if row.pop("_integrity", "ok") in ("mismatch", "unlisted"):
+            input_findings.append(
+                _finding_row(
+                    row["doc_id"],
+                    INTEGRITY_STAGE,
+                    reasons.POISON_INTEGRITY,
+                    1.0,
+                    row.pop("_integrity_evidence"),
+                    "integrity@1",
+                )
+            )
+    if input_findings:
+        w.findings.write(pa.Table.from_pylist(input_findings, schema=arrow.STAGED_FINDINGS))
+    _run_stages(stages, rows, parsed, kind, w, timings)
+
+
+def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> dict[str, Any]:
+    """Stage one shard; return a small summary (records per source, counters, seconds). Idempotent."""
+    out = Path(stage_dir)
+    marker = out / MARKER
+    if marker.exists():
+        return {**json.loads(marker.read_text()), "skipped": True}
+    cfg = SieveConfig.model_validate_json(config_json)
+    # stage_dir is <lake>/_work/<dataset>/stage/<key> (tasks.lake.Lake.stage_dir)
+    stages = _stages_for(cfg, out.parents[3])
+    kind, text_field, max_bytes = cfg.input.kind, cfg.input.text_field, cfg.input.max_bytes
+    started = time.perf_counter()
+    timings: Counter = Counter()
+    per_source: Counter = Counter()
+    reason_counts: Counter = Counter()
+    w = _ShardWriter(out)
+    pos = 0
+    try:
+        rows: list[dict] = []
+        parsed: list[ParsedRecord] = []
+        for sl in shard["slices"]:
+            src = SourceSlice(
+                sl["uri"], sl["format"], sl["compression"], sl["start"], sl["end"], sl["first_record"]
+            )
+            integrity_ev = {"integrity": sl["integrity"], "sha256": sl["sha256"]}
+            for rec in read_slice(src):
+                # A text file's record is {"text", "path"} whatever --text-field says (that names a JSON field).
+                p = parse_record(rec, kind, "text" if sl["format"] == "text" else text_field, max_bytes)
+                if p.reason == reasons.INPUT_MALFORMED:
+                    key = raw_hash((p.raw or "").encode("utf-8", "surrogateescape"))
+                else:
+                    key = content_hash(p.text or "")
+                did = doc_id(
+                    sl["sha256"] if not sl["occurrence"] else f"{sl['sha256']}#{sl['occurrence']}",
+                    p.source_record,
+                )
+                rows.append(
+                    {
+                        "doc_id": did,
+                        "ord": (shard["index"] << 32) | pos,
+                        "source_uri": sl["uri"],
+                        "source_record": p.source_record,
+                        "source_id": p.source_id,
+                        "content_hash": key,
+                        "text": p.text if p.reason != reasons.INPUT_MALFORMED else None,
+                        "messages": p.messages,
+                        "meta": p.meta,
+                        "raw": p.raw,
+                        "raw_encoding": p.raw_encoding,
+                        "chars": len(p.text) if p.text is not None else None,
+                        "_integrity": sl["integrity"],
+                        "_integrity_evidence": integrity_ev,
+                    }
+                )
+                parsed.append(p)
+                pos += 1
+                per_source[sl["uri"]] += 1
+                if p.reason:
+                    reason_counts[p.reason] += 1
+                if len(rows) >= cfg.shards.batch_records:
+                    _flush(stages, rows, parsed, kind, w, timings)
+                    rows, parsed = [], []
+        if rows:
+            _flush(stages, rows, parsed, kind, w, timings)
+        files = w.close()
+    except BaseException:
+        w.abort()
+        raise
+    for stage in stages:
+        for reason, n in stage.counters.items():
+            if reason != "records":
+                reason_counts[reason] += n
+        stage.counters.clear()
+    summary = {
+        "index": shard["index"],
+        "key": shard["key"],
+        "records": pos,
+        "per_source": dict(per_source),
+        "reasons": dict(reason_counts),
+        "stage_seconds": dict(timings),
+        "seconds": time.perf_counter() - started,
+        "files": files,
+    }
+    write_json_atomic(summary, marker)
+    return {**summary, "skipped": False}

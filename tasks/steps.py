@@ -1,0 +1,195 @@
+"""Prefect tasks: thin wrappers that pass paths and small summaries, never Arrow data (with flows/, the only Prefect).
+
+Execution modes for the per-shard work:
+
+* ``processes`` (default): Prefect tasks run in threads of the flow process and hand the CPU work to a process
+  pool the flow owns. Workers never talk to Prefect, so no worker starts its own API server (../shared/NOTES.md:
+  process runners + the ephemeral API start one server per worker) and the GIL is not a bottleneck.
+* ``threads``: the work runs in the task's thread (handy for debugging; CPU-bound stages contend for the GIL).
+* ``dask``: Prefect's DaskTaskRunner runs the task, and the work, on a Dask worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from tasks import corpus, plan, route, shard
+from tasks.lake import Lake
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+# Set by the CLI to draw progress; called in the flow process as each shard finishes.
+PROGRESS: Callable[[str, dict[str, Any]], None] | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            n = workers or os.cpu_count() or 1
+            # spawn, not fork: the flow process runs Prefect's threads, and forking a threaded process can deadlock.
+            _POOL = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        return _POOL
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (end of a flow run)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+            _POOL = None
+
+
+def _execute(mode: str, workers: int, fn: Callable[..., Any], *args: Any) -> Any:
+    if mode == "processes":
+        return _pool(workers).submit(fn, *args).result()
+    return fn(*args)
+
+
+def _notify(kind: str, summary: dict[str, Any]) -> None:
+    if PROGRESS is not None:
+        PROGRESS(kind, summary)
+
+
+@task(
+    name="plan-sources",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_condition_fn=lambda task, run, state: _is_transient(state),
+)
+def plan_task(
+    inputs: list[str], target_bytes: int, manifest: dict[str, str] | None, salt: str
+) -> dict[str, Any]:
+    """List, hash and shard the inputs. Retried only on transient I/O errors (network filesystems)."""
+    entries, slices = plan.plan_sources(inputs, target_bytes, manifest)
+    shards = plan.pack_shards(slices, target_bytes, salt)
+    return {
+        "sources": plan.entries_as_dicts(entries),
+        "shards": [
+            {"index": s.index, "key": s.key, "slices": s.slices, "est_bytes": s.est_bytes} for s in shards
+        ],
+        "plan_hash": plan.plan_hash(entries, salt),
+    }
+
+
+def _is_transient(state: Any) -> bool:
+    """Only errors that may pass on retry (timeouts, connection resets) are retried; a bad file is not."""
+    try:
+        state.result()
+    except (TimeoutError, ConnectionError):
+        return True
+    except Exception:  # noqa: BLE001 - everything else is terminal by type
+        return False
+    return False
+
+
+def _shard_cache_key(context: Any, parameters: dict[str, Any]) -> str | None:
+    # Prefect's cache is consulted only when the lake confirms the shard is staged: a cache entry must never
+    # point at staged files that were deleted with the lake's work area.
+    if (Path(parameters["stage_dir"]) / shard.MARKER).exists():
+        return f"stage-shard:{parameters['shard_spec']['key']}"
+    return None
+
+
+@task(name="stage-shard", cache_key_fn=_shard_cache_key, persist_result=True)
+def stage_shard_task(
+    shard_spec: dict[str, Any], stage_dir: str, config_json: str, mode: str, workers: int
+) -> dict[str, Any]:
+    """Read and run the document stages over one shard (skips work if already staged)."""
+    summary = _execute(mode, workers, shard_process, shard_spec, stage_dir, config_json)
+    _notify("staged", summary)
+    return {k: v for k, v in summary.items() if k != "files"}
+
+
+def shard_process(shard_spec: dict[str, Any], stage_dir: str, config_json: str) -> dict[str, Any]:
+    """Picklable entry point for the worker processes."""
+    return shard.process_shard(shard_spec, stage_dir, config_json)
+
+
+@task(name="corpus-stages", cache_policy=NO_CACHE)
+def corpus_task(
+    config_json: str,
+    run_id: str,
+    dataset: str,
+    lake_root: str,
+    shard_dirs: list[str],
+    prior_runs: list[str],
+    work_dir: str,
+) -> dict[str, Any]:
+    """Run the corpus-level stages (dedup, clustering, statistics) over every staged shard."""
+    from schemas.config import SieveConfig
+
+    cfg = SieveConfig.model_validate_json(config_json)
+    return corpus.run_corpus_stages(
+        cfg, run_id, dataset, Path(lake_root), shard_dirs, prior_runs, Path(work_dir)
+    )
+
+
+@task(name="route-shard", cache_policy=NO_CACHE)
+def route_task(
+    shard_index: int,
+    stage_dir: str,
+    corpus_dir: str,
+    run_id: str,
+    dataset: str,
+    lake_root: str,
+    config_json: str,
+    mode: str,
+    workers: int,
+) -> dict[str, Any]:
+    """Apply the policy to one shard and write its clean, quarantine and provenance parts."""
+    summary = _execute(
+        mode,
+        workers,
+        route.route_shard,
+        shard_index,
+        stage_dir,
+        corpus_dir,
+        run_id,
+        dataset,
+        lake_root,
+        config_json,
+    )
+    _notify("routed", summary)
+    return summary
+
+
+@task(name="publish-summary", cache_policy=NO_CACHE)
+def summary_artifact_task(
+    run_id: str,
+    dataset: str,
+    outcomes: dict[str, int],
+    reasons: dict[str, int],
+    top_sources: list[dict[str, Any]],
+    lake: Lake | str,
+) -> None:
+    """A Prefect table artifact of outcomes and reasons per run, plus a markdown pointer to the lake."""
+    rows = [{"kind": "outcome", "name": k, "count": v} for k, v in sorted(outcomes.items())]
+    rows += [
+        {"kind": "reason", "name": k, "count": v} for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])
+    ]
+    key = "sieve-" + "".join(c if c.isalnum() else "-" for c in dataset.lower())[:40]
+    create_table_artifact(
+        rows, key=key, description=f"Sieve run {run_id} of dataset {dataset}: outcomes and reasons"
+    )
+    lines = [
+        f"# Sieve run `{run_id}`",
+        "",
+        f"dataset `{dataset}`, lake `{lake}`",
+        "",
+        "| source | records |",
+        "|---|---|",
+    ] + [f"| {s['source_uri']} | {s['records']} |" for s in top_sources[:20]]
+    create_markdown_artifact("\n".join(lines), key=key + "-sources", description="Top sources of the run")
