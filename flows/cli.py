@@ -85,6 +85,13 @@ def run(
     if task_runner not in ("threads", "processes", "dask"):
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
     _check_inputs(inputs)
+    # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
+    from schemas.config import load_config
+    from tasks.plan import read_manifest
+
+    load_config(config, dataset)
+    if manifest:
+        read_manifest(manifest)
     _prefect_env(verbose)
     from flows.runner import run_flow
 

@@ -69,6 +69,7 @@ def curate_corpus(
             "plan_hash": planned["plan_hash"],
             "stages": salt.split("|", 1)[1],
         }
+        the_lake.sweep_temp(dataset, run_id)  # a resumed run may find a killed writer's temp files
         provenance.write_run_row(the_lake, run_row)
         try:
             result = _run(the_lake, dataset, run_id, cfg, config_json, planned, mode, workers)

@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-TMP_PREFIX = ".tmp-"
+TMP_SUFFIX = ".tmp"
 
 
 class LakeError(RuntimeError):
@@ -79,6 +79,22 @@ class Lake:
         """Scratch of one run (plan, corpus-stage outputs)."""
         return self.work_dir(dataset) / "runs" / run_id
 
+    def sweep_temp(self, dataset: str, run_id: str) -> int:
+        """Delete temp files a killed writer of ``dataset``/``run_id`` left behind; call with the dataset lock held."""
+        roots = [
+            self.clean_dir(dataset, run_id),
+            self.quarantine_dir(dataset, run_id),
+            self.work_dir(dataset),
+            *(self.root / "provenance").glob(f"*/run={run_id}"),
+            *(self.root / "index" / dataset).glob(f"*/run={run_id}"),
+        ]
+        n = 0
+        for root in roots:
+            for tmp in root.rglob(f".*{TMP_SUFFIX}") if root.exists() else ():
+                tmp.unlink(missing_ok=True)
+                n += 1
+        return n
+
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """sha256 of a file, read in 8 MiB chunks."""
@@ -90,7 +106,8 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 
 
 def _tmp_name(path: Path) -> Path:
-    return path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex[:8]}-{path.name}")
+    # Hidden and not ending in .parquet: no glob a reader uses (``*.parquet``) can ever pick up half a file.
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> dict[str, Any]:

@@ -1,0 +1,69 @@
+"""Shared fixtures: one Prefect test harness per session, a runner for the real flow, and SQL on a lake."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SIEVE = [sys.executable, "-m", "flows.cli"]
+
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's test harness (a temporary API + database), entered once per session: it takes seconds."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def run_sieve(prefect_harness):
+    """Run the real curate-corpus flow in-process; returns its summary dict."""
+    from flows.runner import run_flow
+
+    def _run(inputs, lake, dataset="t", config=None, kind=None, text_field=None, manifest=None,
+             task_runner="processes", workers=2):
+        return run_flow(inputs=[str(p) for p in inputs], lake=str(lake), dataset=dataset,
+                        config=str(config) if config else None, kind=kind, text_field=text_field,
+                        manifest=str(manifest) if manifest else None, task_runner=task_runner, dask_address=None,
+                        workers=workers, show_progress=False)
+
+    return _run
+
+
+def sql(lake, statement, params=None):
+    """Rows of a read-only query against the lake's catalog."""
+    from tasks.catalog import query
+    from tasks.lake import Lake
+
+    return query(Lake(Path(lake).resolve()), statement, params)[1]
+
+
+def plumbing_config(path: Path, **overrides) -> Path:
+    """A sieve.yaml with every document stage off: tests of the plumbing, not of the detectors."""
+    from tasks.registry import DOCUMENT_STAGES
+
+    raw = {"stages": {name: {"enabled": False} for name in DOCUMENT_STAGES}}
+    raw.update(overrides)
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def cli(*args, cwd=None, timeout=600, env=None):
+    """Run the ``sieve`` CLI in a subprocess (a real process, its own Prefect API)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("PREFECT_API_URL", None)  # never the session harness's server: it lives in another process
+    full_env.pop("PREFECT_LOGGING_LEVEL", None)  # the CLI's own quiet default is part of what is tested
+    return subprocess.run([*SIEVE, *map(str, args)], cwd=cwd or ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)

@@ -1,0 +1,59 @@
+import pytest
+
+from schemas.config import ConfigError, build_config, load_config
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"inputs": {}}, "inputs: unknown key"),
+        ({"input": {"max_byte": 5}}, "input.max_byte: unknown key"),
+        ({"input": {"kind": "chat"}}, "valid values: 'text' or 'instruct'"),
+        ({"policy": {"rules": [{"reason": "pii.*", "action": "delete"}]}}, "'flag', 'redact', 'quarantine' or 'drop'"),
+        ({"policy": {"rules": [{"reason": "spam.*", "action": "drop"}]}}, "valid families: input, dup"),
+        ({"stages": {"no_such_stage": {}}}, "stages.no_such_stage: unknown stage; valid stages:"),
+        ({"stages": {"dedup_exact": {"colour": 1}}}, "stages.dedup_exact.colour: unknown key"),
+        ({"shards": {"batch_records": 0}}, "shards.batch_records"),
+    ],
+)
+def test_invalid_config_names_key_and_valid_values(raw, message):
+    with pytest.raises(ConfigError) as err:
+        build_config(raw)
+    assert message in str(err.value)
+
+
+def test_policy_first_matching_rule_wins_and_min_score():
+    cfg = build_config({"policy": {"rules": [
+        {"reason": "toxicity.*", "action": "quarantine", "min_score": 0.8},
+        {"reason": "toxicity.*", "action": "flag"},
+    ], "default_action": "drop"}})
+    assert cfg.policy.action_for("toxicity.offensive", 0.9) == "quarantine"
+    assert cfg.policy.action_for("toxicity.offensive", 0.5) == "flag"
+    assert cfg.policy.action_for("pii.EMAIL_ADDRESS", None) == "drop"
+
+
+def test_default_policy():
+    cfg = build_config({})
+    assert cfg.policy.action_for("input.empty", None) == "drop"
+    assert cfg.policy.action_for("input.malformed", None) == "quarantine"
+    assert cfg.policy.action_for("pii.EMAIL_ADDRESS", 0.9) == "redact"
+    assert cfg.policy.action_for("pii.SECRET_AWS_KEY", 0.9) == "quarantine"
+    assert cfg.policy.action_for("poison.unicode", 1.0) == "quarantine"
+
+
+def test_dataset_overrides_change_the_hash(tmp_path):
+    path = tmp_path / "sieve.yaml"
+    path.write_text("input: {max_bytes: 100}\ndatasets:\n  web: {input: {max_bytes: 50}}\n")
+    base, web = load_config(path), load_config(path, "web")
+    assert base.input.max_bytes == 100 and web.input.max_bytes == 50
+    assert base.config_hash() != web.config_hash()
+    assert load_config(path, "other").config_hash() == base.config_hash()
+
+
+def test_missing_and_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("input: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)

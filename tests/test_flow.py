@@ -1,0 +1,163 @@
+"""End-to-end tests of the foundation through the real flow, the real lake and the real DuckDB catalog."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from tests.conftest import cli, plumbing_config, sql
+
+pytestmark = pytest.mark.slow
+
+WORDS = ("river stone garden window market teacher morning letter bridge winter summer kitchen travel "
+         "museum forest engine harbor village coffee lantern pencil orchard meadow canyon ladder violin "
+         "island desert compass thunder blanket journey festival library bakery tunnel station").split()
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def docs(n, prefix="d", seed=0):
+    out = []
+    for i in range(n):
+        words = [WORDS[(i * 7 + j * (seed + 3)) % len(WORDS)] for j in range(30 + i % 11)]
+        out.append({"id": f"{prefix}{i}", "text": f"{prefix} {i}: " + " ".join(words) + ".", "lang": "en"})
+    return out
+
+
+def test_rerun_gives_same_ids_and_marks_every_record_duplicate(tmp_path, run_sieve):
+    src = write_jsonl(tmp_path / "a.jsonl", docs(40) + [{"id": "x", "text": "Same TEXT  here"},
+                                                        {"id": "y", "text": "same text here"}])
+    cfg = plumbing_config(tmp_path / "sieve.yaml")
+    lake = tmp_path / "lake"
+    first = run_sieve([src], lake, "web", config=cfg)
+    assert first["counts"] == {"clean": 41, "quarantined": 0, "duplicate": 1, "dropped": 0}
+    second = run_sieve([src], lake, "web", config=cfg)
+    assert second["counts"]["duplicate"] == 42 and second["records"] == 42
+    ids1 = {r[0] for r in sql(lake, "SELECT doc_id FROM documents WHERE run_id = ?", [first["run_id"]])}
+    ids2 = {r[0] for r in sql(lake, "SELECT doc_id FROM documents WHERE run_id = ?", [second["run_id"]])}
+    assert ids1 == ids2 and len(ids1) == 42
+    # every duplicate of the second run points at a record kept by the first run
+    orphans = sql(lake, """SELECT count(*) FROM duplicates d WHERE d.run_id = ? AND d.duplicate_of NOT IN
+                           (SELECT doc_id FROM documents WHERE run_id = ? AND outcome <> 'duplicate')""",
+                  [second["run_id"], first["run_id"]])
+    assert orphans == [(0,)]
+    # a different dataset in the same lake has its own history: nothing is a duplicate of "web"
+    other = run_sieve([src], lake, "other", config=cfg)
+    assert other["counts"]["duplicate"] == 1
+    ids3 = {r[0] for r in sql(lake, "SELECT doc_id FROM documents WHERE run_id = ?", [other["run_id"]])}
+    assert ids3 == ids1
+
+
+def test_source_id_meta_and_clean_output(tmp_path, run_sieve):
+    src = write_jsonl(tmp_path / "a.jsonl", [{"id": 7, "text": "A short note about gardens.", "url": "u1"}])
+    lake = tmp_path / "lake"
+    res = run_sieve([src], lake, config=plumbing_config(tmp_path / "s.yaml"))
+    row = sql(lake, "SELECT source_id, meta, text, source_record FROM clean WHERE run_id = ?", [res["run_id"]])
+    assert row == [("7", json.dumps({"url": "u1"}), "A short note about gardens.", 0)]
+    files = sql(lake, "SELECT role, uri, sha256, rows FROM files WHERE run_id = ? AND role = 'clean'", [res["run_id"]])
+    assert len(files) == 1 and files[0][3] == 1
+    assert files[0][2] == hashlib.sha256(open(files[0][1], "rb").read()).hexdigest()
+
+
+def test_manifest_mismatch_quarantines_that_file(tmp_path, run_sieve):
+    good = write_jsonl(tmp_path / "good.jsonl", docs(5, "g"))
+    bad = write_jsonl(tmp_path / "bad.jsonl", docs(4, "b"))
+    manifest = tmp_path / "SHA256SUMS"
+    manifest.write_text(f"{hashlib.sha256(good.read_bytes()).hexdigest()}  good.jsonl\n{'0' * 64}  bad.jsonl\n")
+    lake = tmp_path / "lake"
+    res = run_sieve([good, bad], lake, config=plumbing_config(tmp_path / "s.yaml"), manifest=manifest)
+    rows = dict(sql(lake, "SELECT source_uri, integrity FROM sources WHERE run_id = ?", [res["run_id"]]))
+    assert rows == {str(good): "ok", str(bad): "mismatch"}
+    out = sql(lake, """SELECT d.source_uri, d.outcome, list_sort(d.reasons) FROM documents d WHERE run_id = ?
+                       GROUP BY ALL ORDER BY 1""", [res["run_id"]])
+    assert out == [(str(bad), "quarantined", ["poison.integrity"]), (str(good), "clean", [])]
+    expected = sql(lake, "SELECT DISTINCT expected_sha256 FROM sources WHERE source_uri = ?", [str(bad)])
+    assert expected == [("0" * 64,)]
+
+
+def test_instruct_records_keep_messages(tmp_path, run_sieve):
+    src = write_jsonl(tmp_path / "i.jsonl", [
+        {"instruction": "Name a river.", "input": "", "output": "The Danube."},
+        {"prompt": "Say hi", "response": "Hi there"},
+        {"messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]},
+        {"question": "no known shape"},
+    ])
+    lake = tmp_path / "lake"
+    res = run_sieve([src], lake, kind="instruct", config=plumbing_config(tmp_path / "s.yaml"))
+    assert res["counts"] == {"clean": 3, "quarantined": 1, "duplicate": 0, "dropped": 0}
+    rows = sql(lake, "SELECT text, messages FROM clean ORDER BY source_record")
+    assert rows[0][0] == "Name a river.\n\nThe Danube."
+    assert rows[0][1] == [{"role": "user", "content": "Name a river."}, {"role": "assistant", "content": "The Danube."}]
+
+
+def test_cli_json_query_formats_read_only_and_other_cwd(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", docs(12) + [{"id": "bad"}])
+    lake = tmp_path / "lake"
+    out = cli("run", src, "--lake", lake, "--dataset", "web", "--json",
+              "--config", plumbing_config(tmp_path / "s.yaml"))
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["counts"] == {"clean": 12, "quarantined": 1, "duplicate": 0, "dropped": 0}
+    q = cli("query", "SELECT outcome, count(*) AS n FROM documents GROUP BY 1 ORDER BY 1", "--lake", lake,
+            "--format", "json")
+    assert q.returncode == 0 and json.loads(q.stdout) == [{"outcome": "clean", "n": 12},
+                                                          {"outcome": "quarantined", "n": 1}]
+    q = cli("query", "SELECT count(*) AS n FROM documents", "--lake", lake, "--format", "csv")
+    assert q.stdout.splitlines() == ["n", "13"]
+    w = cli("query", "CREATE TABLE x (a INT)", "--lake", lake)
+    assert w.returncode == 2 and "read-only" in w.stderr and len(w.stderr.strip().splitlines()) == 1
+    # the catalog opens from any working directory with any DuckDB client
+    code = (f"import duckdb; c = duckdb.connect({str(lake / 'catalog.duckdb')!r}, read_only=True); "
+            "print(c.execute('SELECT count(*) FROM documents').fetchone()[0])")
+    other = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
+    assert other.stdout.strip() == "13", other.stderr
+
+
+def test_missing_input_fails_before_starting(tmp_path):
+    out = cli("run", tmp_path / "nope.jsonl", "--lake", tmp_path / "lake")
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"sieve: error: input not found: {tmp_path / 'nope.jsonl'}"
+    assert not (tmp_path / "lake").exists()
+
+
+def test_bad_config_is_one_line_with_key(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", docs(2))
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("policy: {default_action: explode}\n")
+    out = cli("run", src, "--lake", tmp_path / "lake", "--config", cfg)
+    assert out.returncode == 2
+    assert "policy.default_action" in out.stderr and "'quarantine'" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_second_writer_of_a_dataset_fails_clearly(tmp_path):
+    """While one process holds the dataset's lock, `sieve run` on that dataset fails at once and says why."""
+    src = write_jsonl(tmp_path / "a.jsonl", docs(3))
+    lake = tmp_path / "lake"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from tasks.lake import Lake, dataset_lock\n"
+         f"with dataset_lock(Lake.at({str(lake)!r}), 'web', 'run test-holder'):\n"
+         "    print('locked', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        out = cli("run", src, "--lake", lake, "--dataset", "web", "--config", plumbing_config(tmp_path / "s.yaml"))
+        assert out.returncode != 0
+        assert "is being written by pid" in out.stderr and "run test-holder" in out.stderr
+        # another dataset in the same lake is not blocked
+        ok = cli("run", src, "--lake", lake, "--dataset", "other", "--config", plumbing_config(tmp_path / "s.yaml"))
+        assert ok.returncode == 0, ok.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert duckdb.connect(str(lake / "catalog.duckdb"), read_only=True).execute(
+        "SELECT count(*) FROM runs WHERE dataset = 'web'").fetchone() == (0,)
