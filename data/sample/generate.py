@@ -141,7 +141,7 @@ PRODUCTS: list[tuple[str, list[str], list[str], list[str]]] = [
      ["a pre-seasoned surface", "a helper handle", "pouring spouts on both sides",
       "a 26 centimetre cooking surface",
       "thick walls that hold heat"],
-     ["searing steaks", "baking cornbread", "frying eggs on a lazy Sunday"],
+     ["searing steaks", "baking cornbread", "frying eggs on a lazy weekend morning"],
      ["it is heavy to lift one-handed", "the seasoning flaked a little at first", "the handle gets hot"]),
     ("e-reader",
      ["a glare-free screen", "adjustable warm light", "waterproofing", "weeks of battery life",
@@ -420,7 +420,7 @@ HOWTO_OUTROS = [
 
 NEWS_EVENTS: list[dict[str, list[str]]] = [
     {"head": ["{town} council approves {money} budget for next year", "Council backs spending plan in {town}"],
-     "body": ["Members of the {town} town council voted {v1} to {v2} on {day} evening to approve a {money} budget.",
+     "body": ["Members of the town council in {town} voted {v1} to {v2} {on_day} to approve a {money} budget.",
               "The plan sets aside money for road repairs, two new school crossings and longer opening "
               "hours at the "
               "public pool.",
@@ -434,7 +434,7 @@ NEWS_EVENTS: list[dict[str, list[str]]] = [
                "Nobody likes a tax increase, and we kept it as small as we responsibly could"],
      "role": ["the council's finance chair", "the town manager"]},
     {"head": ["New library branch opens in {town}", "{town} library opens its doors after two years of work"],
-     "body": ["The new branch library on {street} opened to the public on {day}, with more than {n}00 visitors "
+     "body": ["The new branch library on {street} opened to the public {on_day}, with more than {n}00 visitors "
               "on its first morning.",
               "The building includes a children's reading room, a makerspace with two 3D printers and quiet "
               "study "
@@ -446,7 +446,7 @@ NEWS_EVENTS: list[dict[str, list[str]]] = [
                "The number of families who came through the door today tells you how much this was needed"],
      "role": ["the head librarian", "the chair of the library board"]},
     {"head": ["Storm leaves thousands without power in {town}", "Strong winds bring down trees across {town}"],
-     "body": ["A fast-moving storm brought gusts of up to {n}0 miles per hour to the area on {day} night.",
+     "body": ["A fast-moving storm brought gusts of up to {n}0 miles per hour to the area overnight {on_day}.",
               "At the peak of the outage, about {n},{n2}00 homes and businesses were without electricity.",
               "Crews worked through the night to clear fallen trees from {street} and several side roads.",
               "Schools opened two hours late the following morning, and one bridge stayed closed until noon.",
@@ -484,7 +484,7 @@ NEWS_EVENTS: list[dict[str, list[str]]] = [
                "Good bread takes time, and people can taste the difference"],
      "role": ["one of the owners", "the head baker"]},
     {"head": ["{town} club wins regional cup final", "Late goal seals cup win for {town}"],
-     "body": ["The {town} amateur football club won the regional cup on {day}, beating its rivals {v1} to {v2}.",
+     "body": ["The amateur football club from {town} won the regional cup {on_day}, beating its rivals {v1} to {v2}.",
               "The winning goal came {n} minutes from the end, a header from a corner kick.",
               "Around {n}00 supporters travelled to watch the final.",
               "It is the club's first major trophy in more than a decade.",
@@ -506,7 +506,7 @@ NEWS_EVENTS: list[dict[str, list[str]]] = [
                "These are encouraging results, but they need to be confirmed in a bigger group"],
      "role": ["the study's lead author", "a sleep researcher who was not involved in the work"]},
     {"head": ["Food festival returns to {town} this weekend", "{town} food festival back for its {n}th year"],
-     "body": ["The annual food festival returns to the {town} waterfront this weekend with more than {n}0 stalls.",
+     "body": ["The annual food festival returns to the waterfront in {town} this weekend with more than {n}0 stalls.",
               "Visitors can expect street food from around the world, cooking demonstrations and live music.",
               "Organisers have added more seating and water refill stations after feedback from last year.",
               "Entry is free, and a shuttle bus will run from the station every {n}5 minutes.",
@@ -525,7 +525,7 @@ NEWS_EVENTS: list[dict[str, list[str]]] = [
                "The new planting will take a few years to mature, but it will be worth the wait"],
      "role": ["the parks department manager", "a landscape architect who worked on the design"]},
     {"head": ["Water main repairs to close {street} for two weeks", "Road closure planned for water main work"],
-     "body": ["A section of {street} in {town} will close to traffic for about two weeks from {day} while crews "
+     "body": ["A section of {street} in {town} will close to traffic for about two weeks while crews "
               "replace an ageing water main.",
               "The pipe is more than {n}0 years old and has burst three times since last winter.",
               "Diversions will be signposted, and pedestrian access to shops will be maintained.",
@@ -920,12 +920,12 @@ RECIPE_INTROS = [
     "This is the dinner I make when the fridge is looking bare and everyone is hungry.",
     "A weeknight favourite in our house: one pan, very little washing up and plenty of flavour.",
     "I first made this on a rainy evening when I could not face going to the shops.",
-    "Quick enough for a Tuesday and good enough for guests.",
+    "Quick enough for a weeknight and good enough for guests.",
     "My children call this the orange dinner, which is not exactly accurate but has stuck.",
     "Adapted from a recipe card my grandmother kept in a biscuit tin, with a few modern shortcuts.",
     "Cheap, filling and ready before anyone starts complaining about being hungry.",
     "A recipe that started as an experiment and ended up on our regular rotation.",
-    "Good for batch cooking on a Sunday, with enough left over for lunches.",
+    "Good for batch cooking at the weekend, with enough left over for lunches.",
     "Nothing fancy here, just honest food that tastes better than the sum of its parts.",
     "I make a double batch of this whenever friends come round.",
     "The kind of meal that makes the whole kitchen smell wonderful.",
@@ -1206,13 +1206,11 @@ class TextFactory:
             "recently"]),
         }
         if self.safe:
-            values.update(town="the town", street="the high street", day="earlier this week",
-                          month="the spring", money="multi-million", year="this year")
-            values["v1"], values["v2"] = "a clear majority", "a few"
+            values.update(town="the town", street="the high street", on_day="this week", month="the spring")
         else:
-            values.update(town=self.pick(TOWNS), street=self.pick(STREETS), day=self.pick(WEEKDAYS),
-                          month=self.pick(MONTHS),
-                          money=f"${rng.randint(2, 60)}.{rng.randint(1, 9)} million", year=rng.randint(2019, 2026))
+            values.update(town=self.pick(TOWNS), street=self.pick(STREETS), on_day=f"on {self.pick(WEEKDAYS)}",
+                          month=self.pick(MONTHS))
+        values["money"] = f"${rng.randint(2, 60)}.{rng.randint(1, 9)} million"
         values.update(slots)
         if "Feature" in template and "feature" in values:
             values["Feature"] = _cap(values["feature"])
@@ -1316,8 +1314,7 @@ class TextFactory:
         event = NEWS_EVENTS[self.pick_topic("news", len(NEWS_EVENTS))]
         town = "the town" if self.safe else self.pick(TOWNS)
         headline = self.fill(self.pick(event["head"]), town=town)
-        if self.safe:
-            headline = _cap(headline.replace("the town", "Town"))
+        headline = _cap(headline)
         body = [self.fill(s, town=town) for s in event["body"]]
         quotes = rng.sample(event["quote"], rng.randint(1, 2))
         roles = rng.sample(event["role"], 2)
