@@ -19,10 +19,12 @@ DOCUMENT_STAGES: dict[str, str] = {
     # name: "module:Class"  (order = execution order inside a shard)
     "poison_unicode": "tasks.detectors.unicode_smuggling:UnicodeSmuggling",
     "poison_homoglyph": "tasks.detectors.homoglyph:Homoglyphs",
+    "minhash": "tasks.dedup.minhash:MinHashStage",
 }
 
 CORPUS_STAGES: dict[str, str] = {
     "dedup_exact": "tasks.dedup.exact:ExactDedup",
+    "dedup_near": "tasks.dedup.near:NearDedup",
 }
 
 

@@ -1,0 +1,121 @@
+"""The ``minhash`` document stage: one MinHash signature per record, stored as the feature column ``minhash``.
+
+Signatures are datasketch's ``affine32`` MinHash (datasketch >= 2.0): the permutations ``(a, b)`` come from
+``datasketch.MinHash(num_perm, seed)``, each shingle hash is pre-mixed with the MurmurHash3 finalizer and permuted
+as ``a * h + b mod 2**32``, and the signature is the column-wise minimum. ``MinHash.bulk`` runs that per document
+and calls the hash function once per shingle from Python; here the same arithmetic runs over a whole batch in
+numpy (shingle hashes from ``tasks.dedup.shingles``), which the tests check is bit-identical to
+``MinHash.bulk(..., hashfunc=int)`` over the same shingle hashes. ``to_lean`` turns a stored signature back into a
+``datasketch.LeanMinHash`` for anyone who wants the library's objects.
+
+The stage emits no findings. Every record gets a ``shingles`` score (0 means too short for near-dedup: its
+signature is null and ``dedup_near`` skips it). A ``minhash_params`` column names the signature settings so
+``dedup_near`` never compares signatures made with different settings (earlier runs' persisted ones included).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+from pydantic import Field
+
+from tasks.dedup.shingles import Shingled, ShingleMode, shingle_batch
+from tasks.stage import DocBatch, Score, Stage, StageConfig, StageResult
+
+#: Name of the feature column holding signatures (list<uint32>, null when a text has no shingle).
+COLUMN = "minhash"
+#: Name of the feature column naming the signature settings (dictionary-encoded, one value per run).
+PARAMS_COLUMN = "minhash_params"
+SCHEME = "affine32"
+_CHUNK = 4096  # shingles per numpy block: (4096 x 128) uint32 = 2 MiB, cache-sized
+
+
+class MinHashConfig(StageConfig):
+    """``stages.minhash`` in sieve.yaml: how texts are shingled and signed (``dedup_near`` reads the result)."""
+
+    num_perm: int = Field(128, ge=16, le=1024, description="permutations per signature (512 B per doc at 128)")
+    ngram: int = Field(5, ge=1, le=32, description="words per shingle")
+    char_ngram: int = Field(5, ge=1, le=32, description="characters per shingle in character mode")
+    shingle: ShingleMode = Field(
+        "auto", description="words | chars | auto (characters for texts mostly in scripts written without spaces)"
+    )
+    seed: int = Field(1, ge=0, le=2**31 - 1, description="seed of datasketch's permutations")
+
+
+def params_id(cfg: MinHashConfig) -> str:
+    """A string naming everything that makes two signatures comparable."""
+    return (f"datasketch-{SCHEME}/xxh32-fold/{cfg.shingle}/w{cfg.ngram}/c{cfg.char_ngram}"
+            f"/p{cfg.num_perm}/s{cfg.seed}")
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before the affine32 permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def signatures(sh: Shingled, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures ``(n_rows, num_perm)`` uint32 of a shingled batch, and a mask of rows that have shingles."""
+    out = np.full((sh.n_rows, len(a)), np.iinfo(np.uint32).max, dtype=np.uint32)
+    hv = _fmix32(sh.hashes.astype(np.uint32))
+    block = np.empty((_CHUNK, len(a)), dtype=np.uint32)
+    for lo in range(0, len(hv), _CHUNK):
+        h, rows = hv[lo:lo + _CHUNK], sh.rows[lo:lo + _CHUNK]
+        buf = block[:len(h)]
+        np.multiply(h[:, None], a, out=buf)  # uint32 arithmetic wraps: mod 2**32, as in datasketch
+        np.add(buf, b, out=buf)
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        mins = np.minimum.reduceat(buf, starts, axis=0)
+        owners = rows[starts]  # rows are sorted, so each appears once per block
+        out[owners] = np.minimum(out[owners], mins)
+    return out, sh.counts() > 0
+
+
+def to_lean(signature: list[int] | np.ndarray, seed: int = 1):
+    """A stored signature as a ``datasketch.LeanMinHash`` (for ``jaccard`` and datasketch's own LSH)."""
+    from datasketch import LeanMinHash, MinHash
+
+    values = np.asarray(signature, dtype=np.uint32)
+    return LeanMinHash(MinHash(seed=seed, hashvalues=values, scheme=SCHEME))
+
+
+class MinHashStage(Stage):
+    """Computes a MinHash signature per record (feature column ``minhash``) and a ``shingles`` score."""
+
+    name = "minhash"
+    version = "1"
+    Config = MinHashConfig
+    requires: ClassVar[tuple[tuple[str, str], ...]] = (("datasketch", "datasketch"), ("xxhash", "xxhash"))
+
+    def setup(self) -> None:
+        """Generate datasketch's permutation parameters once per process."""
+        cfg: MinHashConfig = self.config  # type: ignore[assignment]
+        self._a, self._b = permutations(cfg.num_perm, cfg.seed)
+        self._params = params_id(cfg)
+
+    def detect(self, batch: DocBatch) -> StageResult:
+        """Shingle and sign the batch; return the signature columns and one ``shingles`` score per record."""
+        cfg: MinHashConfig = self.config  # type: ignore[assignment]
+        sh = shingle_batch(batch.texts, cfg.ngram, cfg.char_ngram, cfg.shingle)
+        sigs, has = signatures(sh, self._a, self._b)
+        n, p = sigs.shape
+        offsets = pa.array(np.arange(n + 1, dtype=np.int32) * p, pa.int32())
+        values = pa.array(sigs.reshape(-1), pa.uint32())
+        column = pa.ListArray.from_arrays(offsets, values, mask=pa.array(~has))
+        params = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([self._params]))
+        counts = sh.counts()
+        scores = [Score(row=i, name="shingles", value=float(c)) for i, c in enumerate(counts.tolist())]
+        return StageResult(scores=scores, columns={COLUMN: column, PARAMS_COLUMN: params})

@@ -1,0 +1,320 @@
+"""Near-duplicate removal (``dedup_near``): banded MinHash LSH, verified pairs, keeper-centred clusters, incremental.
+
+Steps, each bounded by a setting rather than by the corpus:
+
+1. Nodes (DuckDB, ``resources.memory_limit``, spilling): this run's records with a signature (feature column
+   ``minhash`` of the ``minhash`` stage), one per normalised content (exact copies follow their first-seen copy,
+   as ``dedup_exact`` keeps it), plus the signatures persisted by earlier completed runs of the dataset (never
+   recomputed), ranked in keep-priority order (``tasks.dedup.keep``) and written to ``nodes.parquet``.
+2. Signature store and band keys, streamed ``batch_rows`` at a time: signatures go to an on-disk ``(nodes,
+   num_perm)`` uint32 matrix (memory-mapped, 512 B per document at 128 permutations); each band's 64-bit keys go to
+   Parquet partitions ``(band, key % parts)`` with ``parts`` chosen so a partition holds at most
+   ``partition_rows`` rows.
+3. Candidates, one partition at a time (``tasks.dedup.lsh``): group by key, compare the members' signatures, keep
+   pairs whose estimated Jaccard (agreeing positions / ``num_perm``) reaches ``threshold``. Written per partition.
+4. Clusters: the verified pairs, de-duplicated and sorted by DuckDB, are streamed once; each duplicate goes to
+   the first kept document it was verified against (``tasks.dedup.keep.assign_keepers``, 1 byte per node).
+5. Output: ``duplicates`` rows (method ``near``, similarity = the estimate against the kept copy, evidence JSON
+   with the kept copy, the rule that kept it and the estimate), and this run's kept signatures persisted under
+   ``index/<dataset>/minhash/run=<run_id>/`` for later runs.
+
+On a Dask cluster the same design maps over step 3's partitions (each task reads one partition file and the
+read-only signature store on shared storage, and writes one edge file); steps 1, 4 and 5 are single streaming
+passes whose memory is DuckDB's limit plus a byte per document.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import Field, model_validator
+
+from schemas import arrow, reasons
+from tasks.catalog import empty_select, sql_list
+from tasks.dedup import keep, lsh
+from tasks.dedup.minhash import COLUMN, PARAMS_COLUMN
+from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
+
+INDEX_KIND = "minhash"
+_BAND_SCHEMA = pa.schema([("key", pa.uint64()), ("node", pa.int64())])
+_EDGE_SCHEMA = pa.schema([("u", pa.int64()), ("v", pa.int64()), ("m", pa.int32())])
+_UNITS = {"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
+          "tib": 2**40}
+
+
+class NearDedupConfig(StageConfig):
+    """``stages.dedup_near`` in sieve.yaml. Signature settings (num_perm, n-grams, seed) are ``stages.minhash``."""
+
+    threshold: float = Field(0.8, gt=0.0, le=1.0, description="estimated Jaccard at or above which a record is "
+                             "a near duplicate of its kept copy")
+    fn_weight: float = Field(0.95, ge=0.5, lt=1.0, description="weight of false negatives in datasketch's band "
+                             "optimiser (false positives cost only a verification)")
+    bands: int | None = Field(None, ge=1, description="override the number of bands (set rows too)")
+    rows: int | None = Field(None, ge=1, description="override the rows per band (set bands too)")
+    keep: Literal["first_seen", "longest", "source_priority", "score"] = Field(
+        "first_seen", description="which copy is kept; earlier runs always win")
+    source_priority: list[str] = Field(default_factory=list, description="source_uri globs, most preferred first "
+                                       "(keep: source_priority)")
+    score_stage: str | None = Field(None, description="stage whose score decides (keep: score); highest kept")
+    score_name: str | None = Field(None, description="score name within score_stage (default: its highest score)")
+    partition_rows: int | None = Field(None, ge=1000, description="band rows per in-memory partition (default: "
+                                       "resources.memory_limit / 256 bytes)")
+    batch_rows: int = Field(65_536, ge=1024, le=4_000_000, description="signatures streamed at a time")
+    all_pairs_max: int = Field(64, ge=2, le=10_000, description="buckets up to this size are compared pairwise")
+    max_pivots: int = Field(64, ge=1, le=100_000, description="pivots compared in a larger bucket")
+    persist: bool = Field(True, description="persist this run's kept signatures for later runs")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NearDedupConfig:
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("set both bands and rows, or neither")
+        if self.keep == "score" and not self.score_stage:
+            raise ValueError("keep: score needs score_stage")
+        if self.keep == "source_priority" and not self.source_priority:
+            raise ValueError("keep: source_priority needs a source_priority list of globs")
+        return self
+
+
+def memory_bytes(limit: str) -> int:
+    """Bytes of a DuckDB-style memory limit (``2GB``, ``512MiB``)."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([a-zA-Z]*)\s*", limit)
+    if not m or m.group(2).lower() not in {**_UNITS, "": 1}:
+        raise ValueError(f"cannot read memory limit {limit!r}; use e.g. 2GB or 512MiB")
+    return int(float(m.group(1)) * _UNITS.get(m.group(2).lower(), 1))
+
+
+class NearDedup(CorpusStage):
+    """Marks records whose estimated Jaccard with a kept record (this run or an earlier one) reaches the threshold."""
+
+    name = "dedup_near"
+    version = "1"
+    Config = NearDedupConfig
+    requires = (("datasketch", "datasketch"), ("duckdb", "duckdb"))
+
+    def run(self, ctx: CorpusContext) -> CorpusResult:
+        """Write ``dedup_near.parquet`` (``schemas.arrow.DUPLICATE_PAIRS``) and persist this run's signatures."""
+        cfg: NearDedupConfig = self.config  # type: ignore[assignment]
+        out = ctx.work_dir / "dedup_near.parquet"
+        work = ctx.work_dir / "dedup_near"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        con = duckdb.connect()
+        try:
+            con.execute(f"SET memory_limit='{ctx.memory_limit}'")
+            con.execute(f"SET threads={int(ctx.threads)}")
+            con.execute(f"SET temp_directory='{work / 'spill'}'")
+            counters = self._run(con, ctx, cfg, work, out)
+        finally:
+            con.close()
+        shutil.rmtree(work, ignore_errors=True)
+        return CorpusResult(duplicates_path=str(out), counters=counters)
+
+    def _run(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, cfg: NearDedupConfig, work: Path,
+             out: Path) -> dict[str, int]:
+        feats = [p for p in ctx.features_paths if COLUMN in pq.read_schema(p).names]
+        params = con.execute(f"SELECT DISTINCT {PARAMS_COLUMN} FROM read_parquet(?, union_by_name=true) "
+                             f"WHERE {COLUMN} IS NOT NULL", [feats]).fetchall() if feats else []
+        if not params:  # the minhash stage is off, or no record has a shingle
+            con.execute(f"COPY ({empty_select(arrow.DUPLICATE_PAIRS)}) TO '{out}' (FORMAT parquet)")
+            return {reasons.DUP_NEAR: 0, "dedup_near.no_signatures": 1}
+        if len(params) > 1:
+            raise ValueError(f"dedup_near: this run's signatures were made with different settings: {params}")
+        param = params[0][0]
+        num_perm = con.execute(f"SELECT len({COLUMN}) FROM read_parquet(?, union_by_name=true) "
+                               f"WHERE {COLUMN} IS NOT NULL LIMIT 1", [feats]).fetchall()[0][0]
+        bands, rows = (cfg.bands, cfg.rows) if cfg.bands else lsh.choose_bands(cfg.threshold, num_perm,
+                                                                                cfg.fn_weight)
+        if bands * rows > num_perm:
+            raise ValueError(f"dedup_near: bands x rows = {bands * rows} exceeds num_perm {num_perm}")
+        n_nodes, n_prior, skipped = self._nodes(con, ctx, cfg, feats, param, work)
+        parts = max(1, math.ceil(n_nodes / (cfg.partition_rows or memory_bytes(ctx.memory_limit) // 256)))
+        store = self._store_and_bands(work, n_nodes, num_perm, bands, rows, parts, cfg.batch_rows)
+        need = lsh.min_matches(cfg.threshold, num_perm)
+        stats = self._candidates(work, store, need, n_prior, bands, parts, cfg)
+        n_dups = self._clusters(con, work, n_nodes, n_prior, cfg.batch_rows)
+        del store
+        rows_out = self._write(con, ctx, cfg, work, out, num_perm, bands, rows)
+        if cfg.persist:
+            self._persist(con, ctx, work)
+        return {reasons.DUP_NEAR: rows_out, "dedup_near.clustered": n_dups, "dedup_near.nodes": n_nodes,
+                "dedup_near.prior_nodes": n_prior, "dedup_near.prior_runs_skipped": skipped,
+                "dedup_near.bands": bands, "dedup_near.rows": rows, "dedup_near.partitions": bands * parts,
+                **stats}
+
+    def _nodes(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, cfg: NearDedupConfig,
+               feats: list[str], param: str, work: Path) -> tuple[int, int, int]:
+        """Write ``nodes.parquet`` in keep-priority order; return (nodes, earlier-run nodes, runs skipped)."""
+        scores = [str(Path(p).parent / "scores.parquet") for p in ctx.docs_paths]
+        scores = [p for p in scores if os.path.exists(p)]
+        score_src = "SELECT NULL::VARCHAR AS doc_id, NULL::DOUBLE AS score LIMIT 0"
+        if cfg.keep == "score" and scores:
+            name_filter = f" AND name = {keep.sql_literal(cfg.score_name)}" if cfg.score_name else ""
+            score_src = (f"SELECT doc_id, max(value) AS score FROM read_parquet({sql_list(scores)}) "
+                         f"WHERE stage = {keep.sql_literal(cfg.score_stage or '')}{name_filter} GROUP BY doc_id")
+        con.execute(f"""CREATE TEMP TABLE cur AS
+            SELECT d.doc_id, d.ord, d.content_hash, d.chars, d.source_uri,
+                   {keep.source_rank_sql(cfg.source_priority)} AS src_rank, s.score,
+                   row_number() OVER (PARTITION BY d.content_hash ORDER BY d.ord) = 1 AS rep
+            FROM read_parquet(?) d LEFT JOIN ({score_src}) s USING (doc_id)
+            WHERE d.doc_id IN (SELECT doc_id FROM read_parquet(?, union_by_name=true) WHERE {COLUMN} IS NOT NULL)""",
+                    [ctx.docs_paths, feats])
+        prior_files, skipped = self._prior_files(ctx, param)
+        prior_sql = (f"SELECT 0 AS grp, list_position(?, run_id)::DOUBLE AS k1, ord AS k2, doc_id, run_id, "
+                     f"TRUE AS prior, ord, NULL::BIGINT AS chars, NULL::VARCHAR AS source_uri, "
+                     f"NULL::BIGINT AS src_rank, NULL::DOUBLE AS score, NULL::VARCHAR AS content_hash, {COLUMN} "
+                     f"FROM read_parquet(?) WHERE {PARAMS_COLUMN} = ?") if prior_files else None
+        cur_sql = (f"SELECT 1 AS grp, ({keep.policy_key_sql(cfg.keep)})::DOUBLE AS k1, c.ord AS k2, c.doc_id, "
+                   f"{keep.sql_literal(ctx.run_id)} AS run_id, FALSE AS prior, c.ord, c.chars, c.source_uri, "
+                   f"c.src_rank, c.score, c.content_hash, f.{COLUMN} "
+                   f"FROM cur c JOIN read_parquet(?, union_by_name=true) f USING (doc_id) WHERE c.rep")
+        union = f"{prior_sql} UNION ALL {cur_sql}" if prior_sql else cur_sql
+        args = ([list(ctx.prior_runs), prior_files, param] if prior_sql else []) + [feats]
+        con.execute(f"""COPY (
+            SELECT row_number() OVER (ORDER BY grp, k1, k2) - 1 AS node, * EXCLUDE (grp, k1, k2),
+                   {keep.sql_literal(param)} AS {PARAMS_COLUMN}
+            FROM ({union}) ORDER BY node
+        ) TO '{work / 'nodes.parquet'}' (FORMAT parquet, ROW_GROUP_SIZE 65536)""", args)
+        n, n_prior = con.execute(f"SELECT count(*), count(*) FILTER (WHERE prior) "
+                                 f"FROM read_parquet('{work / 'nodes.parquet'}')").fetchall()[0]
+        return int(n), int(n_prior), skipped
+
+    def _prior_files(self, ctx: CorpusContext, param: str) -> tuple[list[str], int]:
+        """Persisted signature files of earlier runs made with the same settings, and how many runs differ."""
+        files, skipped = [], 0
+        for run in ctx.prior_runs:
+            run_files = sorted(str(p) for p in (ctx.lake / "index" / ctx.dataset / INDEX_KIND / f"run={run}")
+                               .glob("*.parquet"))
+            if not run_files:
+                continue
+            if any(PARAMS_COLUMN not in pq.read_schema(f).names for f in run_files):
+                skipped += 1
+                continue
+            values = {v for f in run_files for v in pq.read_table(f, columns=[PARAMS_COLUMN])
+                      .column(0).unique().to_pylist()}
+            if values <= {param}:
+                files += run_files
+            else:
+                skipped += 1  # other signature settings: not comparable, and old signatures are never recomputed
+        return files, skipped
+
+    def _store_and_bands(self, work: Path, n_nodes: int, num_perm: int, bands: int, rows: int, parts: int,
+                         batch_rows: int) -> np.ndarray:
+        """Fill the memory-mapped signature store in node order and write the band-key partitions."""
+        store = np.lib.format.open_memmap(work / "signatures.npy", mode="w+", dtype=np.uint32,
+                                          shape=(max(n_nodes, 1), num_perm))
+        (work / "bands").mkdir()
+        writers = {(b, p): pq.ParquetWriter(work / "bands" / f"b{b:03d}-p{p:04d}.parquet", _BAND_SCHEMA)
+                   for b in range(bands) for p in range(parts)}
+        try:
+            expected = 0
+            for batch in pq.ParquetFile(work / "nodes.parquet").iter_batches(batch_rows, columns=["node", COLUMN]):
+                nodes = batch.column(0).to_numpy()
+                if len(nodes) and (nodes[0] != expected or nodes[-1] != expected + len(nodes) - 1):
+                    raise RuntimeError("dedup_near: nodes.parquet is not in node order")
+                sigs = batch.column(1).flatten().to_numpy().astype(np.uint32).reshape(len(nodes), num_perm)
+                store[expected:expected + len(nodes)] = sigs
+                keys = lsh.band_keys(sigs, bands, rows)
+                part_of = keys % np.uint64(parts) if parts > 1 else None
+                for b in range(bands):
+                    for p in range(parts):
+                        sel = slice(None) if part_of is None else part_of[:, b] == p
+                        writers[(b, p)].write_table(pa.table({"key": keys[sel, b], "node": nodes[sel]},
+                                                             schema=_BAND_SCHEMA))
+                expected += len(nodes)
+        finally:
+            for w in writers.values():
+                w.close()
+        store.flush()
+        return store
+
+    def _candidates(self, work: Path, store: np.ndarray, need: int, n_prior: int, bands: int, parts: int,
+                    cfg: NearDedupConfig) -> dict[str, int]:
+        """Verified pairs of every band partition, one partition in memory at a time, one edge file each."""
+        (work / "edges").mkdir()
+        matches = lsh.signature_matcher(store)
+        totals = {"dedup_near.buckets": 0, "dedup_near.candidates": 0, "dedup_near.verified_pairs": 0,
+                  "dedup_near.capped_buckets": 0}
+        for b in range(bands):
+            for p in range(parts):
+                part = pq.read_table(work / "bands" / f"b{b:03d}-p{p:04d}.parquet")
+                u, v, m, st = lsh.partition_pairs(part.column("key").to_numpy(), part.column("node").to_numpy(),
+                                                  need, matches, n_prior, cfg.all_pairs_max, cfg.max_pivots)
+                del part
+                pq.write_table(pa.table({"u": u, "v": v, "m": m}, schema=_EDGE_SCHEMA),
+                               work / "edges" / f"b{b:03d}-p{p:04d}.parquet")
+                totals["dedup_near.buckets"] += st.buckets
+                totals["dedup_near.candidates"] += st.candidates
+                totals["dedup_near.verified_pairs"] += st.verified
+                totals["dedup_near.capped_buckets"] += st.capped_buckets
+        return totals
+
+    def _clusters(self, con: duckdb.DuckDBPyConnection, work: Path, n_nodes: int, n_prior: int,
+                  batch_rows: int) -> int:
+        """Assign each duplicate to its kept copy; write ``dup_nodes.parquet`` (v, u, m); return duplicates."""
+        reader = con.sql(f"SELECT u, v, max(m) AS m FROM read_parquet('{work / 'edges'}/*.parquet') "
+                         f"GROUP BY u, v ORDER BY u, v").to_arrow_reader(batch_rows)
+
+        def edges():
+            for batch in reader:
+                yield (batch.column(0).to_numpy(), batch.column(1).to_numpy(), batch.column(2).to_numpy())
+
+        n = 0
+        with pq.ParquetWriter(work / "dup_nodes.parquet", _EDGE_SCHEMA) as writer:
+            for dup, kept, sim in keep.assign_keepers(edges(), n_nodes, n_prior):
+                writer.write_table(pa.table({"u": kept, "v": dup, "m": sim}, schema=_EDGE_SCHEMA))
+                n += len(dup)
+        return n
+
+    def _write(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, cfg: NearDedupConfig, work: Path,
+               out: Path, num_perm: int, bands: int, rows: int) -> int:
+        """Write the duplicates with their evidence: clustered records, then exact copies of clustered ones."""
+        label = f"{cfg.score_stage}.{cfg.score_name}" if cfg.score_name else f"{cfg.score_stage}"
+        rule = keep.rule_sql(cfg.keep, label.replace("'", "''"), len(cfg.source_priority))
+        con.execute(f"""COPY (
+          WITH n AS (SELECT * EXCLUDE ({COLUMN}) FROM read_parquet('{work / 'nodes.parquet'}')),
+               dn AS (SELECT * FROM read_parquet('{work / 'dup_nodes.parquet'}')),
+               near AS (SELECT d.doc_id, k.doc_id AS duplicate_of, dn.m, {rule} AS rule, k.run_id AS kept_run_id,
+                               NULL::VARCHAR AS identical_to
+                        FROM dn JOIN n d ON d.node = dn.v JOIN n k ON k.node = dn.u),
+               copies AS (SELECT c.doc_id, coalesce(nr.duplicate_of, r.doc_id) AS duplicate_of,
+                                 coalesce(nr.m, {num_perm}) AS m,
+                                 coalesce(nr.rule, 'identical after normalisation to the first seen copy') AS rule,
+                                 coalesce(nr.kept_run_id, {keep.sql_literal(ctx.run_id)}) AS kept_run_id,
+                                 r.doc_id AS identical_to
+                          FROM cur c JOIN n r ON r.content_hash = c.content_hash AND NOT r.prior
+                          LEFT JOIN near nr ON nr.doc_id = r.doc_id
+                          WHERE NOT c.rep)
+          SELECT doc_id, duplicate_of, 'near' AS method, m / {num_perm}::DOUBLE AS similarity,
+                 json_object('reason', '{reasons.DUP_NEAR}', 'kept_doc_id', duplicate_of,
+                             'kept_run_id', kept_run_id, 'keep_policy', '{cfg.keep}', 'rule', rule,
+                             'estimated_jaccard', round(m / {num_perm}::DOUBLE, 4), 'matching_permutations', m,
+                             'num_perm', {num_perm}, 'threshold', {cfg.threshold}, 'bands', {bands}, 'rows', {rows},
+                             'verified_against', 'the kept copy itself',
+                             'identical_to', identical_to)::VARCHAR AS evidence
+          FROM (SELECT * FROM near UNION ALL SELECT * FROM copies)
+          ORDER BY doc_id
+        ) TO '{out}' (FORMAT parquet, COMPRESSION zstd)""")
+        return int(con.execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchall()[0][0])
+
+    def _persist(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, work: Path) -> None:
+        """Persist this run's kept signatures (replacing any from an earlier attempt of the same run)."""
+        folder = ctx.lake / "index" / ctx.dataset / INDEX_KIND / f"run={ctx.run_id}"
+        tmp = work / "index.parquet"
+        con.execute(f"""COPY (
+            SELECT doc_id, run_id, ord, {COLUMN}, {PARAMS_COLUMN} FROM read_parquet('{work / 'nodes.parquet'}')
+            WHERE NOT prior AND node NOT IN (SELECT v FROM read_parquet('{work / 'dup_nodes.parquet'}'))
+            ORDER BY node
+        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""")
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.parquet"):
+            old.unlink()
+        shutil.move(str(tmp), folder / "part-00000.parquet")
