@@ -20,6 +20,7 @@ DOCUMENT_STAGES: dict[str, str] = {
     "poison_unicode": "tasks.detectors.unicode_smuggling:UnicodeSmuggling",
     "poison_homoglyph": "tasks.detectors.homoglyph:Homoglyphs",
     "minhash": "tasks.dedup.minhash:MinHashStage",
+    "pii": "tasks.detectors.pii:PiiStage",
 }
 
 CORPUS_STAGES: dict[str, str] = {
