@@ -60,10 +60,23 @@ def plumbing_config(path: Path, **overrides) -> Path:
     return path
 
 
-def cli(*args, cwd=None, timeout=600, env=None):
-    """Run the ``sieve`` CLI in a subprocess (a real process, its own Prefect API)."""
+def cli_env(env=None):
+    """Environment for a CLI subprocess: the session's Prefect server when one is up (start-up costs seconds)."""
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("PREFECT_API_URL", None)  # never the session harness's server: it lives in another process
     full_env.pop("PREFECT_LOGGING_LEVEL", None)  # the CLI's own quiet default is part of what is tested
+    if "PREFECT_API_URL" not in (env or {}):
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+        if url:
+            full_env["PREFECT_API_URL"] = url
+        else:
+            full_env.pop("PREFECT_API_URL", None)
+    return full_env
+
+
+def cli(*args, cwd=None, timeout=600, env=None):
+    """Run the ``sieve`` CLI in a subprocess (a real process; the session's Prefect API if the harness is up)."""
+    full_env = cli_env(env)
     return subprocess.run([*SIEVE, *map(str, args)], cwd=cwd or ROOT, capture_output=True, text=True,
                           timeout=timeout, env=full_env)

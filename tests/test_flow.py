@@ -98,7 +98,7 @@ def test_instruct_records_keep_messages(tmp_path, run_sieve):
     assert rows[0][1] == [{"role": "user", "content": "Name a river."}, {"role": "assistant", "content": "The Danube."}]
 
 
-def test_cli_json_query_formats_read_only_and_other_cwd(tmp_path):
+def test_cli_json_query_formats_read_only_and_other_cwd(tmp_path, prefect_harness):
     src = write_jsonl(tmp_path / "a.jsonl", docs(12) + [{"id": "bad"}])
     lake = tmp_path / "lake"
     out = cli("run", src, "--lake", lake, "--dataset", "web", "--json",
@@ -121,14 +121,14 @@ def test_cli_json_query_formats_read_only_and_other_cwd(tmp_path):
     assert other.stdout.strip() == "13", other.stderr
 
 
-def test_missing_input_fails_before_starting(tmp_path):
+def test_missing_input_fails_before_starting(tmp_path, prefect_harness):
     out = cli("run", tmp_path / "nope.jsonl", "--lake", tmp_path / "lake")
     assert out.returncode == 2
     assert out.stderr.strip() == f"sieve: error: input not found: {tmp_path / 'nope.jsonl'}"
     assert not (tmp_path / "lake").exists()
 
 
-def test_bad_config_is_one_line_with_key(tmp_path):
+def test_bad_config_is_one_line_with_key(tmp_path, prefect_harness):
     src = write_jsonl(tmp_path / "a.jsonl", docs(2))
     cfg = tmp_path / "s.yaml"
     cfg.write_text("policy: {default_action: explode}\n")
@@ -138,7 +138,7 @@ def test_bad_config_is_one_line_with_key(tmp_path):
     assert len(out.stderr.strip().splitlines()) == 1
 
 
-def test_second_writer_of_a_dataset_fails_clearly(tmp_path):
+def test_second_writer_of_a_dataset_fails_clearly(tmp_path, prefect_harness):
     """While one process holds the dataset's lock, `sieve run` on that dataset fails at once and says why."""
     src = write_jsonl(tmp_path / "a.jsonl", docs(3))
     lake = tmp_path / "lake"

@@ -1,0 +1,110 @@
+"""Crash safety: SIGKILL a run mid-way, rerun, and get exactly what an uninterrupted run gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SIEVE, cli, cli_env, plumbing_config, sql
+
+pytestmark = pytest.mark.slow
+
+VOCAB = ("amber basket candle dragon ember falcon glacier harvest iris jasmine kettle lagoon marble nectar "
+         "oyster pepper quartz ribbon saddle tulip umbrella velvet walnut yarrow zephyr anchor breeze "
+         "cobalt drizzle estuary fennel granite hollow inlet juniper kelp lichen mosaic nutmeg").split()
+
+
+def _corpus(path: Path, n: int) -> Path:
+    with path.open("w") as f:
+        for i in range(n):
+            words = " ".join(VOCAB[(i * 13 + j * 7) % len(VOCAB)] for j in range(120 + i % 37))
+            f.write(json.dumps({"id": i, "text": f"Entry {i % 900}. {words}"}) + "\n")  # ids >= 900 repeat text
+    return path
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _start(src, lake, cfg):
+    return subprocess.Popen([*SIEVE, "run", str(src), "--lake", str(lake), "--dataset", "web", "--config", str(cfg),
+                             "--workers", "2", "--json"], cwd=ROOT, env=cli_env(), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(pattern_root: Path, pattern: str, proc: subprocess.Popen, n: int, timeout: float = 300) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if len(list(pattern_root.glob(pattern))) >= n:
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"run ended before it could be killed: {proc.stderr.read()[-2000:]}")
+        time.sleep(0.02)
+    pytest.fail(f"timed out waiting for {pattern}")
+
+
+def _snapshot(lake: Path, run_id: str):
+    docs = sql(lake, "SELECT doc_id, outcome, content_hash, source_record FROM documents WHERE run_id = ? ORDER BY 1",
+               [run_id])
+    clean = sql(lake, "SELECT doc_id, text, source_id FROM clean WHERE run_id = ? ORDER BY 1", [run_id])
+    dups = sql(lake, "SELECT doc_id, duplicate_of FROM duplicates WHERE run_id = ? ORDER BY 1", [run_id])
+    return docs, clean, dups
+
+
+def test_sigkill_mid_run_then_rerun_matches_uninterrupted(tmp_path, prefect_harness):
+    src = _corpus(tmp_path / "corpus.jsonl", 1500)
+    cfg = plumbing_config(tmp_path / "sieve.yaml", shards={"target_bytes": 48 * 1024, "batch_records": 200})
+    lake = tmp_path / "lake"
+
+    # 1. SIGKILL one worker process while shards are being staged: the pool breaks, the run fails.
+    proc = _start(src, lake, cfg)
+    _wait_for(lake / "_work" / "web" / "stage", "*/_SUCCESS.json", proc, 2)
+    workers = [c for c in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    assert workers, "no worker process found"
+    os.kill(workers[0], signal.SIGKILL)
+    assert proc.wait(timeout=300) != 0
+    assert "BrokenProcessPool" in proc.stderr.read()
+
+    # 2. Rerun, and SIGKILL the whole process group (flow + workers) once routing has begun: nothing gets to clean up.
+    proc = _start(src, lake, cfg)
+    _wait_for(lake / "provenance" / "documents", "run=*/part-*.parquet", proc, 3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+
+    # 3. Rerun to completion: it resumes the same run id and skips the staged shards.
+    done = cli("run", src, "--lake", lake, "--dataset", "web", "--config", cfg, "--json")
+    assert done.returncode == 0, done.stderr
+    resumed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert resumed["shards_skipped"] > 0
+    assert sql(lake, "SELECT count(*), count(DISTINCT run_id) FROM runs") == [(1, 1)]
+
+    # An uninterrupted run of the same input into a fresh lake.
+    ref_lake = tmp_path / "ref"
+    ref = cli("run", src, "--lake", ref_lake, "--dataset", "web", "--config", cfg, "--json")
+    assert ref.returncode == 0, ref.stderr
+    reference = json.loads(ref.stdout.strip().splitlines()[-1])
+
+    assert resumed["counts"] == reference["counts"] and resumed["records"] == 1500
+    assert _snapshot(lake, resumed["run_id"]) == _snapshot(ref_lake, reference["run_id"])
+    for table, key in (("documents", "doc_id"), ("decisions", "doc_id, reason"), ("duplicates", "doc_id"),
+                       ("scores", "doc_id, stage, name")):
+        total, distinct = sql(lake, f"SELECT count(*), count(DISTINCT ({key})) FROM {table}")[0]
+        assert total == distinct, f"duplicate rows in {table}"
+    assert sql(lake, "SELECT count(*) FROM documents") == [(1500,)]
+    leftovers = [p for p in lake.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
