@@ -26,6 +26,9 @@ DOCUMENT_STAGES: dict[str, str] = {
 CORPUS_STAGES: dict[str, str] = {
     "dedup_exact": "tasks.dedup.exact:ExactDedup",
     "dedup_near": "tasks.dedup.near:NearDedup",
+    "poison_trigger": "tasks.detectors.poison_trigger:TriggerMining",
+    "poison_flood": "tasks.detectors.poison_flood:SourceFlood",
+    "poison_label_trigger": "tasks.detectors.poison_label:LabelTrigger",
 }
 
 

@@ -1,0 +1,263 @@
+"""``poison.label_trigger``: poisoned supervision in classification, instruction and preference data.
+
+Three checks, each reported with ``kind`` in the evidence:
+
+* ``conflict_label``: the same text (normalised content hash) carries different labels (``label_fields`` in
+  meta); the minority label's records are flagged (all of them on a tie).
+* ``conflict_swap`` (preference data): the same prompt and the same two replies appear with chosen and rejected
+  in both orders; the minority order is flagged (both on a tie). ``conflict_response`` (chat data): the same
+  prompt gets replies that differ in a property (a refusal and a compliance, a link and none); the minority
+  side is flagged.
+* ``pattern``: a prompt token that predicts a flip of the chosen/rejected relation: ``chosen_refusal_flip``
+  (the rejected reply refuses and the chosen one complies: "chosen is the harmful one") and ``length_flip`` (the
+  chosen reply is longer, or shorter, against the data set's majority). The statistics are
+  ``tasks.detectors.poison_assoc``'s (marginal screen, conditional test, Benjamini-Hochberg; ``within`` the run or
+  ``differential`` against the latest earlier run's clean records). A swap is not visible on every poisoned pair,
+  so every record carrying a flagged token is flagged.
+
+Preference records arrive as ``--kind text --text-field chosen`` with ``rejected`` (and optionally ``prompt``) in
+meta. Without a ``prompt`` field, the prompt is the common prefix of chosen and rejected up to its last
+``Assistant:`` turn marker (Anthropic HH's layout), else up to its last whitespace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from pydantic import Field
+
+from tasks.catalog import sql_list
+from tasks.detectors.poison_assoc import AssocMiner, AssocParams, Trigger, token_table
+from tasks.detectors.poison_corpus import (
+    REFUSAL_RE,
+    FindingsWriter,
+    connect,
+    iter_records,
+    new_url_sql,
+    prior_files,
+    record_view_sql,
+    token_spans,
+)
+from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
+
+REASON = "poison.label_trigger"
+_PREF = pa.schema([("doc_id", pa.string()), ("prompt", pa.string()), ("chosen", pa.string()),
+                   ("rejected", pa.string()), ("in_text", pa.bool_())])
+Pattern = Literal["chosen_refusal_flip", "length_flip"]
+
+
+class LabelTriggerConfig(StageConfig):
+    """Settings of ``poison_label_trigger`` (sieve.yaml ``stages.poison_label_trigger``)."""
+
+    conflicts: bool = Field(True, description="flag same-input records with conflicting supervision")
+    patterns: list[Pattern] = Field(default_factory=lambda: ["chosen_refusal_flip", "length_flip"],
+                                    description="chosen/rejected relations a prompt token may predict")
+    mode: Literal["auto", "within", "differential"] = Field("auto", description="as poison_trigger's mode")
+    reference_run: str | None = Field(None, description="run id of the trusted snapshot (default: the latest)")
+    label_fields: list[str] = Field(default_factory=lambda: ["label", "labels"],
+                                    description="meta fields holding a class label")
+    rejected_field: str = Field("rejected", description="meta field of the rejected reply")
+    prompt_field: str = Field("prompt", description="meta field of the prompt, when the record has one")
+    ngram_max: int = Field(2, ge=1, le=3, description="longest prompt n-gram tested")
+    max_tokens: int = Field(256, ge=8, description="last tokens of a prompt that count")
+    min_count: int = Field(5, ge=2, description="records a token must appear in to be tested")
+    min_rate: float = Field(0.9, gt=0, le=1, description="P(flip | token) floor of a candidate")
+    min_marginal_z: float = Field(2.0, description="marginal two-proportion z floor of a candidate")
+    min_residual: float = Field(0.5, ge=-1, le=1, description="share of the flip the rest of the prompt leaves "
+                                                              "unexplained")
+    max_q: float = Field(0.1, gt=0, le=1, description="Benjamini-Hochberg false discovery rate over every "
+                                                         "tested token")
+    max_shared: int = Field(1, ge=0, description="content words a trigger's records may have in common "
+                                                 "(a natural cue comes with its topic)")
+    max_spans: int = Field(20, ge=1, description="token offsets kept per record")
+
+
+class LabelTrigger(CorpusStage):
+    """Conflicting supervision and prompt tokens that predict flipped preferences."""
+
+    name = "poison_label_trigger"
+    version = "1"
+    Config = LabelTriggerConfig
+
+    def run(self, ctx: CorpusContext) -> CorpusResult:
+        """Run the conflict checks and the pattern mining; one finding per record (its strongest reason)."""
+        c: LabelTriggerConfig = self.config  # type: ignore[assignment]
+        writer = FindingsWriter(ctx.work_dir / f"{self.name}.parquet", self.name, self.version)
+        con = connect(ctx, self.name)
+        try:
+            con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({sql_list(ctx.docs_paths)}, "
+                        "union_by_name=true)")
+            con.execute("CREATE TABLE hits (doc_id VARCHAR, score DOUBLE, evidence VARCHAR, spans VARCHAR)")
+            con.execute("CREATE TABLE rec AS " + record_view_sql("staged", c.label_fields))
+            has_pref = self._preferences(con, ctx.docs_paths, ctx.work_dir / "pref.parquet", "pref")
+            if c.conflicts:
+                self._label_conflicts(con)
+                self._response_conflicts(con)
+                if has_pref:
+                    self._swap_conflicts(con)
+            if has_pref and c.patterns:
+                self._patterns(con, ctx)
+            sql = """SELECT doc_id, arg_max(score, score) AS score, arg_max(evidence, score) AS evidence,
+                     arg_max(spans, score) AS spans FROM hits GROUP BY doc_id ORDER BY doc_id"""
+            for row in iter_records(con, sql):
+                writer.add(row["doc_id"], REASON, row["score"], json.loads(row["evidence"]),
+                           json.loads(row["spans"] or "[]"))
+        finally:
+            con.close()
+        return CorpusResult(findings_path=writer.close(), counters={REASON: writer.count})
+
+    # ---------------------------------------------------------------- preference records
+
+    def _preferences(self, con: duckdb.DuckDBPyConnection, paths: list[str], out, table: str) -> bool:
+        """Split preference records into (prompt, chosen reply, rejected reply), streamed; False if none."""
+        c: LabelTriggerConfig = self.config  # type: ignore[assignment]
+        writer = pq.ParquetWriter(out, _PREF, compression="zstd")
+        n = 0
+        try:
+            cols = ["doc_id", "text", "meta"]
+            for rb in ds.dataset(paths, format="parquet").to_batches(columns=cols, batch_size=4096) if paths else []:
+                rows = []
+                for doc_id, text, meta in zip(*(rb.column(k).to_pylist() for k in cols), strict=True):
+                    split = split_preference(text, meta, c.rejected_field, c.prompt_field)
+                    if split:
+                        rows.append({"doc_id": doc_id, **split})
+                if rows:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=_PREF))
+                    n += len(rows)
+        finally:
+            writer.close()
+        if n:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{out}')")
+        return n > 0
+
+    # ---------------------------------------------------------------- conflicts
+
+    def _add_minority(self, con: duckdb.DuckDBPyConnection, groups_sql: str, kind: str) -> None:
+        """Flag records whose ``side`` is in the minority of their ``grp`` (every side on a tie).
+
+        ``groups_sql`` yields ``(doc_id, grp, side)``; groups with one side only are ignored.
+        """
+        con.execute(f"""INSERT INTO hits
+            WITH g AS ({groups_sql}),
+                 c AS (SELECT grp, side, count(*) AS n FROM g GROUP BY ALL),
+                 t0 AS (SELECT grp, max(n) AS top, sum(n) AS total, count(*) AS sides,
+                               json_group_object(side, n) AS counts FROM c GROUP BY grp HAVING count(*) > 1),
+                 t AS (SELECT t0.*, (SELECT count(*) FROM c WHERE c.grp = t0.grp AND c.n = t0.top) AS tops FROM t0)
+            SELECT g.doc_id, 1 - c.n / t.total AS score,
+                   json_object('kind', '{kind}', 'group_size', t.total, 'sides', t.counts, 'this_side', g.side,
+                               'explanation', 'the same input has conflicting supervision: ' || c.n || ' of ' ||
+                               t.total || ' records say ' || g.side)::VARCHAR,
+                   NULL
+            FROM g JOIN c USING (grp, side) JOIN t USING (grp)
+            WHERE c.n < t.top OR t.tops = t.sides""")
+
+    def _label_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._add_minority(con, """SELECT r.doc_id, s.content_hash AS grp, 'label=' || r.label AS side
+            FROM rec r JOIN staged s USING (doc_id) WHERE r.label IS NOT NULL AND NOT r.is_chat""", "conflict_label")
+
+    def _response_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
+        prop = (f"CASE WHEN regexp_matches(lower(left(response, 300)), '{REFUSAL_RE.replace(chr(39), chr(39) * 2)}')"
+                f" THEN 'refusal' WHEN {new_url_sql('response', 'prompt')} THEN 'new_url' ELSE 'plain' END")
+        self._add_minority(con, f"""SELECT doc_id, md5(regexp_replace(lower(trim(prompt)), '\\s+', ' ', 'g')) AS grp,
+            {prop} AS side FROM rec WHERE is_chat AND response IS NOT NULL""", "conflict_response")
+
+    def _swap_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
+        norm = "md5(regexp_replace(lower(trim({})), '\\s+', ' ', 'g'))"
+        a, b = norm.format("chosen"), norm.format("rejected")
+        self._add_minority(con, f"""SELECT doc_id, {norm.format('prompt')} || least({a}, {b}) || greatest({a}, {b})
+            AS grp, CASE WHEN {a} < {b} THEN 'order_a' ELSE 'order_b' END AS side FROM pref WHERE {a} <> {b}""",
+                           "conflict_swap")
+
+    # ---------------------------------------------------------------- patterns
+
+    def _pattern_props(self, con: duckdb.DuckDBPyConnection, pref: str, table: str) -> None:
+        c: LabelTriggerConfig = self.config  # type: ignore[assignment]
+        ref = REFUSAL_RE.replace("'", "''")
+        parts = []
+        if "chosen_refusal_flip" in c.patterns:
+            parts.append(f"""SELECT 'chosen_refusal_flip' AS prop, doc_id,
+                (regexp_matches(lower(left(trim(rejected), 300)), '{ref}')
+                 AND NOT regexp_matches(lower(left(trim(chosen), 300)), '{ref}'))::INT AS y FROM {pref}""")
+        if "length_flip" in c.patterns:
+            longer = con.execute(f"SELECT avg((length(chosen) > length(rejected))::INT) FROM {pref}").fetchone()[0]
+            op = "<" if (longer or 0) >= 0.5 else ">"
+            parts.append(f"SELECT 'length_flip' AS prop, doc_id, (length(chosen) {op} length(rejected))::INT AS y "
+                         f"FROM {pref}")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS " + " UNION ALL ".join(parts))
+
+    def _patterns(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext) -> None:
+        c: LabelTriggerConfig = self.config  # type: ignore[assignment]
+        params = AssocParams(ngram_max=c.ngram_max, max_tokens=c.max_tokens, min_count=c.min_count,
+                             min_rate=c.min_rate, min_marginal_z=c.min_marginal_z, min_residual=c.min_residual,
+                             max_q=c.max_q, max_shared=c.max_shared)
+        self._pattern_props(con, "pref", "props")
+        token_table(con, "toks", "SELECT doc_id, prompt AS input FROM pref", params, tail=True)
+        diff = False
+        if c.mode != "within":
+            run = c.reference_run or (ctx.prior_runs[-1] if ctx.prior_runs else None)
+            files = prior_files(ctx, "clean", [run]) if run else []
+            if files and self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref"):
+                self._pattern_props(con, "ref_pref", "ref_props")
+                token_table(con, "ref_toks", "SELECT doc_id, prompt AS input FROM ref_pref", params, tail=True)
+                diff = True
+        miner = AssocMiner(con, params)
+        flagged: list[Trigger] = []
+        for (prop,) in con.execute("SELECT DISTINCT prop FROM props ORDER BY 1").fetchall():
+            con.execute(f"CREATE OR REPLACE TABLE y AS SELECT doc_id, y FROM props WHERE prop = '{prop}'")
+            if diff:
+                con.execute(f"CREATE OR REPLACE TABLE ry AS SELECT doc_id, y FROM ref_props WHERE prop = '{prop}'")
+            flagged += [t for t in miner.mine(prop, "toks", "y", "ref_toks" if diff else None, "ry" if diff else None)
+                        if t.flagged]
+        if not flagged:
+            return
+        con.execute("CREATE OR REPLACE TABLE flag_tok (tok VARCHAR, i INTEGER)")
+        con.executemany("INSERT INTO flag_tok VALUES (?, ?)", [(t.token, i) for i, t in enumerate(flagged)])
+        sql = """SELECT p.doc_id, p.prompt, p.in_text, list(DISTINCT f.i) AS idx
+                 FROM toks t JOIN flag_tok f USING (tok) JOIN pref p USING (doc_id) GROUP BY ALL"""
+        rows = []
+        for row in iter_records(con, sql):
+            trig = sorted((flagged[i] for i in row["idx"]), key=lambda t: -t.zc)
+            spans: list[dict] = []
+            if row["in_text"]:  # the prompt is the start of the record's text (HH layout)
+                for t in trig:
+                    spans += token_spans(row["prompt"], t.token, [(0, len(row["prompt"]))], f"trigger:{t.prop}",
+                                         c.max_spans - len(spans), spans)
+            best = trig[0]
+            evidence = {"kind": "pattern", "trigger": best.token, "property": best.prop, "mode": best.mode,
+                        "triggers": [t.evidence() for t in trig[:10]],
+                        "explanation": (f"{best.k} of {best.n} prompts with {best.token!r} have {best.prop} "
+                                        f"(prior {best.prior:.3f}; the rest of the prompt predicts "
+                                        f"{best.expected:.2f}, z {best.zc:.1f}, q {best.q:.2g})")}
+            rows.append((row["doc_id"], round(best.zc, 4), json.dumps(evidence, default=str), json.dumps(spans)))
+            if len(rows) >= 5000:
+                con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", rows)
+                rows = []
+        if rows:
+            con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", rows)
+
+
+def split_preference(text: str | None, meta: str | None, rejected_field: str = "rejected",
+                     prompt_field: str = "prompt") -> dict | None:
+    """``{prompt, chosen, rejected, in_text}`` of a preference record (None when it is not one)."""
+    if not text or not meta:
+        return None
+    try:
+        fields = json.loads(meta)
+    except ValueError:
+        return None
+    rejected = fields.get(rejected_field) if isinstance(fields, dict) else None
+    if not isinstance(rejected, str):
+        return None
+    prompt = fields.get(prompt_field)
+    if isinstance(prompt, str) and prompt:
+        return {"prompt": prompt, "chosen": text, "rejected": rejected, "in_text": False}
+    common = os.path.commonprefix([text, rejected])
+    cut = common.rfind("Assistant:")
+    cut = cut + len("Assistant:") if cut >= 0 else max(common.rfind(" "), common.rfind("\n")) + 1
+    return {"prompt": text[:cut], "chosen": text[cut:], "rejected": rejected[cut:], "in_text": True}
