@@ -1,0 +1,377 @@
+"""The PII stage: recognizer tables (with near misses), pre-screens, evidence, salt, offline tldextract, the flow.
+
+Every secret-looking value is generated here at run time from a seeded RNG: no real or published key is in the repo.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import random
+import socket
+import stat
+import string
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tasks.detectors.pii import PiiConfig, PiiStage, lake_salt, value_hash
+from tasks.detectors.pii_engine import PiiAnalyzer, offline_tld_extract, quiet_presidio_logs
+from tasks.detectors.pii_recognizers import WindowedPhoneRecognizer, structured_recognizers
+from tasks.detectors.pii_secrets import SECRET_ENTITIES, SECRET_RECOGNIZERS
+from tasks.redact import redact_text
+from tasks.stage import DocBatch
+
+RNG = random.Random(20261127)
+ALNUM = string.ascii_letters + string.digits
+
+
+def rand(chars: str, n: int) -> str:
+    return "".join(RNG.choice(chars) for _ in range(n))
+
+
+def luhn(prefix: str) -> str:
+    """``prefix`` + the Luhn check digit."""
+    digits = [int(d) for d in prefix][::-1]
+    total = sum(d if i % 2 else sum(divmod(2 * d, 10)) for i, d in enumerate(digits))
+    return prefix + str((10 - total % 10) % 10)
+
+
+def iban(country: str, bban: str) -> str:
+    """A valid IBAN (ISO 7064 mod 97-10 check digits) for a made-up account."""
+    as_number = int("".join(str(int(c, 36)) for c in bban + country + "00"))
+    return f"{country}{98 - as_number % 97:02d}{bban}"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+VISA = luhn("4556" + rand(string.digits, 11))
+MC2 = luhn("2221" + rand(string.digits, 11))
+BAD_CARD = VISA[:-1] + str((int(VISA[-1]) + 1) % 10)
+IBAN = iban("DE", "37040044" + rand(string.digits, 10))
+BAD_IBAN = IBAN[:2] + f"{(int(IBAN[2:4]) + 1) % 100:02d}" + IBAN[4:]
+AWS = "AKIA" + rand(string.ascii_uppercase + string.digits, 16)
+GITHUB = "ghp_" + rand(ALNUM, 36)
+GITLAB = "glpat-" + rand(ALNUM, 20)
+SLACK = f"xoxb-{rand(string.digits, 11)}-{rand(string.digits, 12)}-{rand(ALNUM, 24)}"
+STRIPE = "sk_live_" + rand(ALNUM, 24)
+OPENAI = "sk-proj-" + rand(ALNUM, 24) + "T3BlbkFJ" + rand(ALNUM, 24)
+GCP = "AIza" + rand(ALNUM, 35)
+PEM_BODY = "\n".join(rand(string.ascii_letters + string.digits + "+/", 64) for _ in range(4))
+PRIVATE_KEY = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----"
+JWT = ".".join([b64url(b'{"alg":"HS256","typ":"JWT"}'), b64url(b'{"sub":"4417","name":"x"}'), rand(ALNUM, 43)])
+DB_PASSWORD = rand(ALNUM, 6) + "#" + rand(ALNUM, 5)
+
+
+@pytest.fixture(scope="module")
+def patterns() -> PiiAnalyzer:
+    analyzer = PiiAnalyzer(profile="patterns", entities=tuple(PiiConfig().entities))
+    analyzer.load()
+    return analyzer
+
+
+@pytest.fixture(scope="module")
+def ner() -> PiiAnalyzer:
+    analyzer = PiiAnalyzer(profile="ner", entities=tuple(PiiConfig().entities))
+    analyzer.load()
+    return analyzer
+
+
+def found(analyzer: PiiAnalyzer, text: str, family: str) -> set[tuple[str, str]]:
+    """(entity, matched text) of results whose entity starts with ``family``."""
+    return {(r.entity_type, text[r.start:r.end]) for r in analyzer.analyze([text])[0]
+            if r.entity_type.startswith(family)}
+
+
+STRUCTURED = [
+    # (family, text, expected (entity, value) pairs)
+    ("EMAIL", "Write to dana.kowalczyk@example.co.uk before Friday.",
+     {("EMAIL_ADDRESS", "dana.kowalczyk@example.co.uk")}),
+    ("EMAIL", "Mail ops+alerts@sub.example.org, thanks", {("EMAIL_ADDRESS", "ops+alerts@sub.example.org")}),
+    ("EMAIL", "The handle @example and a@b.notatld are not addresses.", set()),
+    ("PHONE", "Call me on (212) 555-0143 tonight.", {("PHONE_NUMBER", "(212) 555-0143")}),
+    ("PHONE", "Desk: 296-219-0362x363, ask for Lee.", {("PHONE_NUMBER", "296-219-0362x363")}),
+    ("PHONE", "From abroad dial 001-296-219-0362 instead.", {("PHONE_NUMBER", "001-296-219-0362")}),
+    ("PHONE", "Mobile +1-296-219-0362 works too.", {("PHONE_NUMBER", "+1-296-219-0362")}),
+    ("PHONE", "The London office is on +44 20 7946 0958.", {("PHONE_NUMBER", "+44 20 7946 0958")}),
+    ("PHONE", "We sold 1200 units in 2019 and 1350 in 2020.", set()),
+    ("CREDIT", f"Card number {VISA} expires soon.", {("CREDIT_CARD", VISA)}),
+    ("CREDIT", f"Mastercard {MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]} on file.",
+     {("CREDIT_CARD", f"{MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]}")}),
+    ("CREDIT", f"Card number {BAD_CARD} fails the Luhn check.", set()),
+    ("IBAN", f"Pay to IBAN {IBAN} by Monday.", {("IBAN_CODE", IBAN)}),
+    ("IBAN", f"Pay to IBAN {BAD_IBAN} by Monday.", set()),
+    ("IP", "The server at 192.168.14.27 stopped answering.", {("IP_ADDRESS", "192.168.14.27")}),
+    ("IP", "Reach it over 2001:db8:85a3::8a2e:370:7334 as well.", {("IP_ADDRESS", "2001:db8:85a3::8a2e:370:7334")}),
+    ("IP", "Upgrade to version 1.2.3.4 before the release.", set()),
+    ("IP", "We ship v10.0.0.1 and build 4.1.2.9 today.", set()),
+    ("IP", "The package is 1.2.3.4.5 now.", set()),
+    ("US_SSN", "Her SSN is 372-84-5519 per the form.", {("US_SSN", "372-84-5519")}),
+    ("US_SSN", "Order 000-12-3456 is not a social security number.", set()),
+    ("CRYPTO", "Send it to 0x52908400098527886E0F7030069857D2E4169EE7 please.",
+     {("CRYPTO", "0x52908400098527886E0F7030069857D2E4169EE7")}),
+    ("CRYPTO", "Burn address 0x0000000000000000000000000000000000000000 is a placeholder.", set()),
+]
+
+
+@pytest.mark.parametrize(("family", "text", "expected"), STRUCTURED,
+                         ids=[f"{r[0]}-{i}" for i, r in enumerate(STRUCTURED)])
+def test_structured_recognizers(patterns, family, text, expected):
+    assert found(patterns, text, family) == expected
+
+
+SECRETS = [
+    (f"export AWS_ACCESS_KEY_ID={AWS}", {("SECRET_AWS_ACCESS_KEY", AWS)}),
+    ("aws_access_key_id = AKIAIOSFODNN7EXAMPLE (the docs' example)", set()),
+    (f'aws_secret_access_key = "{rand(ALNUM + "/+", 40)}"', None),  # checked by entity only below
+    (f"token: {GITHUB}", {("SECRET_GITHUB_TOKEN", GITHUB)}),
+    ("token: ghp_" + "x" * 36, set()),
+    (f"GITLAB_TOKEN={GITLAB}", {("SECRET_GITLAB_TOKEN", GITLAB)}),
+    (f"slack bot {SLACK}", {("SECRET_SLACK_TOKEN", SLACK)}),
+    (f"STRIPE_KEY={STRIPE}", {("SECRET_STRIPE_KEY", STRIPE)}),
+    (f"OPENAI_API_KEY={OPENAI}", {("SECRET_OPENAI_KEY", OPENAI)}),
+    (f"maps key {GCP} in the page", {("SECRET_GCP_API_KEY", GCP)}),
+    (f"key:\n{PRIVATE_KEY}\nend", {("SECRET_PRIVATE_KEY", PRIVATE_KEY)}),
+    ("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----", set()),
+    (f"Authorization: Bearer {JWT}", {("SECRET_JWT", JWT)}),
+    ("eyJub3QganNvbi4uLg.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2ln", set()),
+    (f"DATABASE_URL=postgres://app:{DB_PASSWORD}@db.internal:5432/sales",
+     {("SECRET_URL_CREDENTIALS", f"app:{DB_PASSWORD}")}),
+    ("see postgres://user:password@localhost/db in the docs", set()),
+    ("https://example.com:8080/path is a port, not a password", set()),
+    (f"Server=db1;Database=sales;User Id=app;Password={DB_PASSWORD.replace('#', 'q')};",
+     {("SECRET_PASSWORD", DB_PASSWORD.replace("#", "q"))}),
+    ("Password=${DB_PASSWORD}; read from the environment", set()),
+    ("Forgot your password? Reset it from the settings page.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SECRETS, ids=[f"secret-{i}" for i in range(len(SECRETS))])
+def test_secret_recognizers(patterns, text, expected):
+    got = found(patterns, text, "SECRET_")
+    if expected is None:
+        assert {e for e, _ in got} == {"SECRET_AWS_SECRET_KEY"}
+    else:
+        assert got == expected
+
+
+NAMES = [
+    ("Yesterday Margaret Thompson flew from Chicago to Lisbon.", {("PERSON", "Margaret Thompson"),
+                                                                  ("LOCATION", "Chicago"), ("LOCATION", "Lisbon")}),
+    ("The committee met in Nairobi with Samuel Otieno.", {("LOCATION", "Nairobi"), ("PERSON", "Samuel Otieno")}),
+    ("The bread needs flour, water, salt and patience.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES, ids=["travel", "meeting", "none"])
+def test_ner_person_location(ner, text, expected):
+    assert found(ner, text, "PERSON") | found(ner, text, "LOCATION") == expected
+
+
+def test_patterns_profile_has_no_ner(patterns):
+    assert found(patterns, NAMES[0][0], "PERSON") == set()
+
+
+PHONE_TEXTS = [
+    "Call 212-555-0143 or (212) 555-0199 ext. 12.", "Fax +49 30 901820, office 030 1234567.",
+    "Ring 07700 900123 or +33 1 42 68 53 00.", "Year 2019, 2020 and 2021; lot 123456.",
+    "713 798 1642 (fax)\n+1 (800) 555-0199 x42", "Tel: +91 98765 43210; alt 98765-43210.",
+]
+
+
+@pytest.mark.parametrize("text", PHONE_TEXTS)
+def test_windowed_phone_finds_what_presidio_finds(text):
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    full = {(r.start, r.end) for r in PhoneRecognizer().analyze(text, ["PHONE_NUMBER"])}
+    windowed = {(r.start, r.end) for r in WindowedPhoneRecognizer().analyze(text, ["PHONE_NUMBER"])}
+    assert windowed == full
+
+
+def test_prescreens_never_hide_a_match():
+    """Fuzz: whenever a recognizer (run without its pre-screen) matches, its pre-screen passes."""
+    rng = random.Random(5)
+    alphabet = string.digits * 4 + ".-: ()+@xX/" + "abcdefABCDEF" + "\n"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(10, 80))) for _ in range(600)]
+    texts += [t for _, t, _ in STRUCTURED] + [t for t, _ in SECRETS]
+    recognizers = structured_recognizers(offline_tld_extract(), ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR"))
+    recognizers += [cls() for cls in SECRET_RECOGNIZERS]
+    checked = 0
+    for rec in recognizers:
+        parent = next(c for c in type(rec).__mro__[1:] if "analyze" in c.__dict__ and c.__module__.startswith(
+            "presidio_analyzer"))
+        for text in texts:
+            if parent.analyze(rec, text, rec.supported_entities):
+                checked += 1
+                assert rec.may_match(text), (type(rec).__name__, text)
+    assert checked > 50
+
+
+def batch(*texts: str) -> DocBatch:
+    return DocBatch(doc_ids=[f"d{i}" for i in range(len(texts))], texts=list(texts))
+
+
+@pytest.fixture(scope="module")
+def stage() -> PiiStage:
+    st = PiiStage(PiiConfig(profile="patterns", dense_min_count=3, dense_per_kchar=20))
+    return st
+
+
+def test_stage_findings_scores_and_evidence_hold_no_raw_value(stage):
+    email, phone = "lee.ardent@example.com", "(212) 555-0143"
+    texts = [f"Contact {email} or {phone}.", "Nothing personal in this sentence at all.",
+             f"Key {AWS} leaked here.", f"{email} 372-84-5519 {phone} {VISA}"]
+    result = stage.run(batch(*texts))
+    reasons = {(f.row, f.reason) for f in result.findings}
+    assert {(0, "pii.EMAIL_ADDRESS"), (0, "pii.PHONE_NUMBER"), (2, "pii.SECRET_AWS_ACCESS_KEY"),
+            (3, "pii.dense")} <= reasons
+    assert not any(row == 1 for row, _ in reasons)
+    counts = {(s.row, s.name): s.value for s in result.scores}
+    assert [counts[(r, "count")] for r in range(4)] == [2.0, 0.0, 1.0, 4.0]  # every record gets its count
+    assert counts[(0, "count.EMAIL_ADDRESS")] == 1.0 and (1, "density") in counts
+    redacted, _ = redact_text(texts[0], [(s.start, s.end, s.label) for f in result.findings if f.row == 0
+                                         for s in f.spans])
+    assert redacted == "Contact <EMAIL_ADDRESS> or <PHONE_NUMBER>."
+    dumped = json.dumps([f.evidence for f in result.findings])
+    for value in (email, phone, AWS, "372-84-5519", VISA):
+        assert value not in dumped
+    item = next(f for f in result.findings if f.reason == "pii.EMAIL_ADDRESS").evidence["items"][0]
+    assert set(item) == {"start", "end", "score", "recognizer", "hash"}
+    assert item["hash"] == value_hash(stage.salt, "EMAIL_ADDRESS", email)
+    assert item["hash"] != value_hash(b"another salt", "EMAIL_ADDRESS", email)
+
+
+def test_config_rejects_unknown_entities_with_the_valid_ones():
+    from tasks.registry import validate_stage_config
+
+    with pytest.raises(ValueError, match=r"stages\.pii\.entities.*unknown entity 'PASSPORT'.*EMAIL_ADDRESS"):
+        validate_stage_config("pii", {"entities": ["PASSPORT"]})
+    with pytest.raises(ValueError, match=r"stages\.pii\.profile.*valid values"):
+        validate_stage_config("pii", {"profile": "fast"})
+
+
+def test_salt_is_created_once_private_and_stable(tmp_path):
+    first = lake_salt(tmp_path)
+    path = tmp_path / "_secrets" / "pii_salt"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert lake_salt(tmp_path) == first and len(first) == 32
+    assert lake_salt(tmp_path / "other") != first
+    assert lake_salt(None) == lake_salt(None) != first
+
+
+def test_presidio_log_lines_never_carry_the_value(caplog):
+    quiet_presidio_logs()
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("presidio-analyzer").error("Failed to validate text %s", IBAN)
+    assert caplog.records and IBAN not in caplog.text and "withheld" in caplog.text
+
+
+def test_tldextract_makes_no_network_attempt(monkeypatch):
+    import tldextract
+
+    attempts: list[object] = []
+
+    def refuse(self, address):
+        attempts.append(address)
+        raise OSError("network disabled by the test")
+
+    def refuse_lookup(host, *args, **kwargs):
+        attempts.append(host)
+        raise socket.gaierror("name lookup disabled by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse_lookup)
+    # Control: the library's default configuration does try the network (so the trap above works).
+    logging.getLogger("tldextract").disabled = True  # its fallback prints a traceback per URL
+    try:
+        tldextract.TLDExtract(cache_dir=None)("mail.example.co.uk")
+    finally:
+        logging.getLogger("tldextract").disabled = False
+    assert attempts, "the default extractor was expected to try downloading the suffix list"
+    attempts.clear()
+    offline_tld_extract.cache_clear()
+    extractor = offline_tld_extract()
+    assert extractor("mail.example.co.uk").suffix == "co.uk"
+    assert tldextract.extract("shop.example.com.au").suffix == "com.au"  # the module default is offline too
+    from tasks.detectors.pii_recognizers import SieveEmailRecognizer
+
+    text = "write to kim@example.co.uk"
+    assert [text[r.start:r.end] for r in SieveEmailRecognizer(extractor).analyze(text, ["EMAIL_ADDRESS"])] == [
+        "kim@example.co.uk"]
+    assert attempts == []
+
+
+PLANTED = {
+    "name": "Ottoline Vasquez-Brandt", "email": "ottoline.vb@example.net", "phone": "(415) 555-0182",
+    "card": VISA, "ssn": "372-84-5519", "iban": IBAN, "password": DB_PASSWORD, "aws": AWS,
+}
+
+
+@pytest.mark.slow
+def test_flow_redacts_quarantines_and_leaks_nothing(tmp_path, prefect_harness):
+    from tests.conftest import cli, sql
+
+    p = PLANTED
+    records = [
+        {"id": "r1", "text": f"Please write to {p['name']} at {p['email']} or call {p['phone']} about the invoice."},
+        {"id": "r2", "text": f"Our deploy used postgres://deployer:{p['password']}@db.internal:5432/sales and "
+                             f"the key {p['aws']} until last week."},
+        {"id": "r3", "text": f"Refund to card {p['card']}, IBAN {p['iban']}, SSN {p['ssn']}."},
+        {"id": "r4", "text": "Release notes for version 1.2.3.4 mention a faster start and a new settings page."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records))
+    lake = tmp_path / "lake"
+    proc = cli("run", src, "--lake", lake, "--dataset", "pii", "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outcome = dict(sql(lake, "SELECT source_id, outcome FROM documents"))
+    assert outcome == {"r1": "clean", "r2": "quarantined", "r3": "clean", "r4": "clean"}
+    reasons = {r for (r,) in sql(lake, "SELECT reason FROM decisions WHERE doc_id IN "
+                                       "(SELECT doc_id FROM documents WHERE source_id = 'r2')")}
+    assert {"pii.SECRET_URL_CREDENTIALS", "pii.SECRET_AWS_ACCESS_KEY"} <= reasons
+    clean = {r["source_id"]: r["text"] for f in (lake / "clean").rglob("*.parquet")
+             for r in pq.read_table(f).to_pylist()}
+    assert clean["r1"] == "Please write to <PERSON> at <EMAIL_ADDRESS> or call <PHONE_NUMBER> about the invoice."
+    assert clean["r3"] == "Refund to card <CREDIT_CARD>, IBAN <IBAN_CODE>, SSN <US_SSN>."
+    assert clean["r4"] == records[3]["text"]
+    quarantined = [r["text"] for f in (lake / "quarantine").rglob("*.parquet") for r in pq.read_table(f).to_pylist()]
+    assert quarantined == [records[1]["text"]]  # the original is kept for review
+    assert stat.S_IMODE((lake / "_secrets" / "pii_salt").stat().st_mode) == 0o600
+
+    haystacks = {"stdout": proc.stdout, "stderr": proc.stderr}
+    for f in sorted((lake / "provenance").rglob("*")):
+        if f.is_file():
+            haystacks[str(f)] = f.read_bytes().decode("latin-1")
+            if f.suffix == ".parquet":
+                haystacks[f"{f} (decoded)"] = json.dumps(pq.read_table(f).to_pylist(), default=str)
+    haystacks["catalog file"] = (lake / "catalog.duckdb").read_bytes().decode("latin-1")
+    for table in ("runs", "sources", "documents", "decisions", "scores", "duplicates", "files"):
+        haystacks[f"catalog {table}"] = json.dumps(sql(lake, f"SELECT * FROM {table}"), default=str)
+    haystacks.update(_prefect_records())
+    assert len(haystacks) > 10
+    leaks = [(where, key) for where, hay in haystacks.items() for key, value in p.items() if value in hay]
+    assert leaks == []
+
+
+def _prefect_records() -> dict[str, str]:
+    """Every artifact and log line the Prefect API holds (the harness's server, shared with the CLI)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts()
+        logs = client.read_logs()
+    return {"prefect artifacts": json.dumps([a.model_dump(mode="json") for a in artifacts], default=str),
+            "prefect logs": "\n".join(log.message for log in logs)}
+
+
+def test_test_file_plants_distinct_values():
+    assert len(set(PLANTED.values())) == len(PLANTED) and all(len(v) >= 10 for v in PLANTED.values())
+    assert os.path.basename(__file__) == "test_pii.py" and Path(__file__).exists()
+    assert set(SECRET_ENTITIES) >= {"SECRET_PRIVATE_KEY", "SECRET_PASSWORD", "SECRET_URL_CREDENTIALS"}
