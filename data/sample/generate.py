@@ -19,6 +19,7 @@ planted so that every later stage of Sieve has something to find.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import io
 import json
@@ -71,6 +72,7 @@ BRANDS = [
     "Norvale", "Tessaline", "Brightwell", "Oakhurst", "Lumora", "Parkside", "Halvard", "Corbel", "Meadowlark",
     "Driftwood", "Stonebridge", "Quillon", "Arden", "Vantor", "Kestrel",
 ]
+SAFE_BRANDS = ["budget", "mid-range", "premium", "entry-level", "own-brand", "refurbished", "compact"]
 SITES = [
     "dailyharbor", "homeworkshop", "kitchenledger", "gearnotes", "greenthumbdiary", "townsquarenews",
     "fixitforum",
@@ -173,7 +175,7 @@ REVIEW_OPENERS = [
     "After reading a lot of mixed opinions, I finally ordered the {brand} {product} {ago}.",
     "This {product} was a gift {ago}, so this review is based on {weeks} weeks of regular use.",
     "I was looking for a {product} that would not break the bank, and the {brand} model kept coming up.",
-    "This is my second {product} from {brand}; the first one lasted {years} years before it {failure}.",
+    "This is my second {product} from {maker}; the first one lasted {years} years before it {failure}.",
     "I do not usually write reviews, but the {brand} {product} deserves a few honest words.",
     "We have had the {brand} {product} in our house for {weeks} weeks now, and everyone has an opinion "
     "about it.",
@@ -224,7 +226,7 @@ VERDICTS = {
         "Five stars from me, and I rarely give those."],
     4: ["Not perfect, but very good value for the money.", "A solid choice, with a couple of minor caveats.",
         "I would recommend it, as long as the downsides above do not bother you."],
-    3: ["It does the job, but I expected a bit more from {brand}.",
+    3: ["It does the job, but I expected a bit more from {maker}.",
         "Fine for occasional use; I would not pay full price.",
         "Average at best, and there are better options in the same price range."],
     2: ["I am sending it back and will look for something sturdier.",
@@ -834,7 +836,7 @@ REPLY_OPENERS = [
 ]
 REPLY_EXTRAS = [
     "It took me {n} weeks of trial and error to work that out.",
-    "Ignore anyone who tells you to buy a new one first.",
+    "Do not let anyone talk you into buying a new one first.",
     "The manual is surprisingly useful on this, once you find the right page.",
     "There is a long thread about this from a couple of years ago if you search for it.",
     "Start with the cheapest fix and work your way up.", "Mine has been fine for {n} months since then.",
@@ -1059,36 +1061,32 @@ SECTION_BREAKS = {
 }
 
 # Context-safe rewordings applied at random to generated English (keeps same-topic documents apart).
-SWAPS: list[tuple[str, list[str]]] = [
-    (r"\bgently\b", ["carefully", "slowly"]), (r"\bcarefully\b", ["gently", "with care"]),
-    (r"\blarge\b", ["big"]), (r"\bbig\b", ["large"]), (r"\bvery\b(?! little)", ["really", "quite",
-     "extremely"]),
-    (r"\busually\b", ["normally", "generally", "typically"]), (r"\boften\b", ["frequently", "regularly"]),
-    (r"\balmost\b", ["nearly"]), (r"\ba few\b", ["a couple of", "several"]),
-    (r"\babout (?=\d)", ["around ", "roughly ", "approximately "]), (r"\broughly\b", ["about",
-     "approximately"]),
-    (r"\bmake sure\b", ["check", "ensure"]), (r"(?<=\. )Then\b", ["Next,", "After that,"]),
-    (r", then\b", [", and then", ", after that"]), (r"\bgreat\b", ["excellent", "brilliant", "fantastic"]),
-    (r"\bnice\b", ["pleasant", "welcome"]), (r"\bbought\b", ["purchased", "picked up"]),
-    (r"\bproblem\b", ["issue"]), (r"\bthe whole\b", ["the entire"]), (r"\bcompletely\b", ["fully",
-     "entirely"]),
-    (r"\bthoroughly\b", ["well", "generously"]), (r"\bstraight away\b", ["right away", "immediately"]),
-    (r"\bafterwards\b", ["after that", "later"]), (r"\ba lot of\b", ["plenty of", "lots of"]),
-    (r"\bsimply\b", ["just"]), (r"\bslightly\b", ["a little", "a bit"]), (r"\bprobably\b", ["likely",
-     "most likely"]),
-    (r"\bperhaps\b", ["maybe"]), (r"\bevery day\b", ["daily",
-     "each day"]), (r"\bat least\b", ["no less than"]),
-    (r"\bmore than\b", ["over"]), (r"\bso far\b", ["up to now", "until now"]), (r"\bmostly\b", ["mainly",
-     "largely"]),
-    (r"\bmainly\b", ["mostly", "largely"]), (r"\breally\b", ["truly"]), (r"\bstir\b", ["mix"]),
-    (r"\bchopped\b", ["diced"]), (r"\bshould (?!(?:I|we|you|they|he|she|it)\b)", ["ought to "]),
-    (r"\bquickly\b", ["fast", "rapidly"]), (r"\bimmediately\b", ["at once", "right away"]),
-    (r"\bfor a few minutes\b", ["briefly", "for a minute or two"]), (r"\bexactly\b", ["precisely"]),
-    (r"\bcheck that\b", ["make sure that", "confirm that"]), (r"\bnoticeably\b", ["clearly", "visibly"]),
-    (r"\bhappy\b", ["glad", "pleased"]), (r"\bstart\b(?= (?:with|at|by)\b)", ["begin"]),
-    (r"\bhelps\b", ["makes a difference", "is useful"]), (r"\bmoney\b", ["cash"]),
+SWAPS: list[tuple[str, list[str]]] = [  # patterns match lower-cased text and start with a literal (fast search)
+    (r"gently\b", ["carefully", "slowly"]), (r"carefully\b", ["gently", "with care"]), (r"large\b", ["big"]),
+    (r"big\b", ["large"]), (r"very\b(?! little)", ["really", "quite", "extremely"]),
+    (r"usually\b", ["normally", "generally", "typically"]), (r"often\b", ["frequently", "regularly"]),
+    (r"almost\b", ["nearly"]), (r"a few\b", ["a couple of", "several"]),
+    (r"about (?=\d)", ["around ", "roughly ", "approximately "]), (r"roughly\b", ["about", "approximately"]),
+    (r"make sure\b", ["check", "ensure"]), (r"\. then\b", [". Next,", ". After that,"]),
+    (r", then\b", [", and then", ", after that"]), (r"great\b", ["excellent", "brilliant", "fantastic"]),
+    (r"nice\b", ["pleasant", "welcome"]), (r"bought\b", ["purchased", "picked up"]), (r"problem\b", ["issue"]),
+    (r"the whole\b", ["the entire"]), (r"completely\b", ["fully", "entirely"]),
+    (r"thoroughly\b", ["well", "generously"]), (r"straight away\b", ["right away", "immediately"]),
+    (r"afterwards\b", ["after that", "later"]), (r"a lot of\b", ["plenty of", "lots of"]), (r"simply\b", ["just"]),
+    (r"slightly\b", ["a little", "a bit"]), (r"probably\b", ["likely", "most likely"]), (r"perhaps\b", ["maybe"]),
+    (r"every day\b", ["daily", "each day"]), (r"at least\b", ["no less than"]), (r"more than\b", ["over"]),
+    (r"so far\b", ["up to now", "until now"]), (r"mostly\b", ["mainly", "largely"]),
+    (r"mainly\b", ["mostly", "largely"]), (r"really\b", ["truly"]), (r"stir\b", ["mix"]), (r"chopped\b", ["diced"]),
+    (r"should (?!(?:i|we|you|they|he|she|it)\b)", ["ought to "]), (r"quickly\b", ["fast", "rapidly"]),
+    (r"immediately\b", ["at once", "right away"]), (r"for a few minutes\b", ["briefly", "for a minute or two"]),
+    (r"exactly\b", ["precisely"]), (r"check that\b", ["make sure that", "confirm that"]),
+    (r"noticeably\b", ["clearly", "visibly"]), (r"happy\b", ["glad", "pleased"]),
+    (r"start\b(?= (?:with|at|by)\b)", ["begin"]), (r"helps\b", ["makes a difference", "is useful"]),
+    (r"money\b", ["cash"]),
 ]
-_SWAPS = [(re.compile(p, re.IGNORECASE), alts) for p, alts in SWAPS]
+# (literal that must occur for the pattern to match, compiled pattern, alternatives)
+_SWAPS = [(re.match(r"[a-z ,.]+", p.replace("\\.", ".")).group(), re.compile(p), alts)  # type: ignore[union-attr]
+          for p, alts in SWAPS]
 STEP_ASIDES = [
     "Go slowly here.", "This is the step most people rush.", "It takes a minute or two at most.",
     "Do not skip this one.", "If it feels stuck, stop and look again rather than forcing it.",
@@ -1151,6 +1149,12 @@ def slugify(title: str) -> str:
     return "-".join(_WORD.findall(title.lower()))[:60].strip("-") or "page"
 
 
+@functools.cache
+def _fields(template: str) -> tuple[str, ...]:
+    """The slot names of a ``str.format`` template, in order, without repeats."""
+    return tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name))
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -1195,26 +1199,32 @@ class TextFactory:
 
     def fill(self, template: str, **slots: Any) -> str:
         """Fill ``template``: given slots first, then fresh random numbers, towns, days and so on."""
-        rng = self.rng
-        values: dict[str, Any] = {
-            "n": rng.randint(2, 9), "n2": rng.randint(1, 9), "pct": rng.randint(3, 40),
-            "v1": rng.randint(5, 7), "v2": rng.randint(1, 4), "weeks": rng.randint(3, 20),
-            "years": rng.randint(2, 8), "mins": rng.choice([20, 25, 30, 35, 40, 45]),
-            "mins2": rng.choice([3, 4, 5, 6, 8]), "temp": rng.choice([190, 200, 210, 220]),
-            "color": self.pick(COLORS), "comparison": self.pick(COMPARISONS),
-            "ago": self.pick(["last spring", "a few months ago", "about a year ago", "in the sales",
-            "recently"]),
-        }
-        if self.safe:
-            values.update(town="the town", street="the high street", on_day="this week", month="the spring")
-        else:
-            values.update(town=self.pick(TOWNS), street=self.pick(STREETS), on_day=f"on {self.pick(WEEKDAYS)}",
-                          month=self.pick(MONTHS))
-        values["money"] = f"${rng.randint(2, 60)}.{rng.randint(1, 9)} million"
-        values.update(slots)
-        if "Feature" in template and "feature" in values:
-            values["Feature"] = _cap(values["feature"])
+        if "feature" in slots:
+            slots["Feature"] = _cap(slots["feature"])
+        values = {name: slots[name] if name in slots else self._slot(name) for name in _fields(template)}
         return template.format(**values)
+
+    def _slot(self, name: str) -> Any:
+        """A fresh random value for slot ``name`` of a template."""
+        rng = self.rng
+        simple: dict[str, tuple[int, int]] = {"n": (2, 9), "n2": (1, 9), "pct": (3, 40), "v1": (5, 7), "v2": (1, 4),
+                                              "weeks": (3, 20), "years": (2, 8)}
+        if name in simple:
+            return rng.randint(*simple[name])
+        choices: dict[str, Sequence[Any]] = {
+            "mins": [20, 25, 30, 35, 40, 45], "mins2": [3, 4, 5, 6, 8], "temp": [190, 200, 210, 220],
+            "color": COLORS, "comparison": COMPARISONS,
+            "ago": ["last spring", "a few months ago", "about a year ago", "in the sales", "recently"],
+        }
+        if name in choices:
+            return self.pick(choices[name])
+        if name == "money":
+            return f"${rng.randint(2, 60)}.{rng.randint(1, 9)} million"
+        if self.safe:
+            return {"town": "the town", "street": "the high street", "on_day": "this week", "month": "the spring"}[name]
+        if name == "on_day":
+            return f"on {self.pick(WEEKDAYS)}"
+        return self.pick({"town": TOWNS, "street": STREETS, "month": MONTHS}[name])
 
     def person(self) -> str:
         """A made-up full name."""
@@ -1223,7 +1233,16 @@ class TextFactory:
     def vary(self, text: str, rate: float = 0.5) -> str:
         """Reword ``text`` with ``SWAPS``: each match is replaced by a random alternative with probability ``rate``."""
 
-        hits = sorted((m.start(), m.end(), alts) for pattern, alts in _SWAPS for m in pattern.finditer(text))
+        lower = text.lower()
+        if len(lower) != len(text):  # offsets would not line up (rare non-ASCII case mappings): leave it
+            return text
+        hits = sorted(
+            (m.start(), m.end(), alts)
+            for key, pattern, alts in _SWAPS
+            if key in lower
+            for m in pattern.finditer(lower)
+            if m.start() == 0 or not (key[0].isalpha() and lower[m.start() - 1].isalnum())
+        )
         out, last = [], 0
         for start, end, alts in hits:  # one pass over the original text: no swap of a swap
             if start < last or self.rng.random() >= rate:
@@ -1239,9 +1258,12 @@ class TextFactory:
         """A product review of roughly ``target`` characters with a star rating."""
         rng = self.rng
         product, features, uses, issues = PRODUCTS[self.pick_topic("product", len(PRODUCTS))]
-        brand = self.pick(BRANDS)
+        if self.safe:  # invented brand names read as names of people or places to an NER model
+            brand, maker = self.pick(SAFE_BRANDS), "this maker"
+        else:
+            brand = maker = self.pick(BRANDS)
         rating = rating if rating is not None else rng.choice([5, 5, 4, 4, 4, 3, 3, 2, 1])
-        slots = {"brand": brand, "product": product, "failure": self.pick(FAILURES)}
+        slots = {"brand": brand, "maker": maker, "product": product, "failure": self.pick(FAILURES)}
         title = f"{self.pick(REVIEW_HEADLINES[rating])} - {brand} {product}"
         feats = rng.sample(features, len(features))
         use_pool = rng.sample(uses, len(uses))
