@@ -42,7 +42,7 @@ class InputConfig(_Strict):
 class ShardConfig(_Strict):
     """How the plan splits sources into shards (one Prefect task each)."""
 
-    target_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="uncompressed bytes per shard, roughly")
+    target_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="uncompressed bytes per shard, roughly")
     batch_records: int = Field(2000, ge=1, le=100_000, description="records per batch handed to stages")
     workers: int = Field(0, ge=0, le=256, description="worker processes for shard work; 0 = number of cores")
 
