@@ -4,11 +4,12 @@ Banding: a signature of ``num_perm`` values is cut into ``b`` bands of ``r`` row
 when all ``r`` values of some band agree, which happens with probability ``1 - (1 - J**r)**b`` at Jaccard ``J``.
 ``choose_bands`` asks datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights=(fp, fn))``, a grid search
 minimising the weighted false-positive and false-negative areas under that curve) with most of the weight on false
-negatives: recall at the threshold is what banding must give, because every candidate is then verified by its
-estimated Jaccard (``matches / num_perm``) and a false-positive candidate costs one comparison, never a wrong
-removal. At threshold 0.8 and 128 permutations the default weight 0.95 gives 16 bands x 8 rows (a pair at
-J = 0.8 collides in some band with probability 0.947, at J = 0.85 with 0.99), where datasketch's default (0.5)
-gives 9 x 13 (0.40 at J = 0.8).
+negatives: recall at the threshold is what banding must give, because every candidate is then verified (its
+estimated Jaccard, agreeing positions / ``num_perm``, and, for pairs within a run, the exact Jaccard of the two
+shingle sets: ``tasks.dedup.verify``), so a false-positive candidate costs one comparison, never a wrong removal.
+At threshold 0.8 and 128 permutations, ``dedup_near``'s default weight 0.99 gives 18 bands x 7 rows (a pair at
+J = 0.8 becomes a candidate with probability 0.986, at J = 0.85 with 0.999); weight 0.95 gives 16 x 8 (0.947);
+datasketch's default (0.5) gives 9 x 13 (0.40 at J = 0.8).
 
 A partition is the (band key, node) rows of one band and one key range; ``partition_pairs`` groups it by key in
 numpy and returns the verified pairs ``(u, v, matches)`` with ``u < v`` (nodes are ranks in keep-priority order).

@@ -29,7 +29,7 @@ COLUMN = "minhash"
 #: Name of the feature column naming the signature settings (dictionary-encoded, one value per run).
 PARAMS_COLUMN = "minhash_params"
 SCHEME = "affine32"
-_CHUNK = 4096  # shingles per numpy block: (4096 x 128) uint32 = 2 MiB, cache-sized
+_CHUNK = 4096  # shingles per numpy block: (128 x 4096) uint32 = 2 MiB, cache-sized
 
 
 class MinHashConfig(StageConfig):
@@ -48,6 +48,12 @@ def params_id(cfg: MinHashConfig) -> str:
     """A string naming everything that makes two signatures comparable."""
     return (f"datasketch-{SCHEME}/xxh32-fold/{cfg.shingle}/w{cfg.ngram}/c{cfg.char_ngram}"
             f"/p{cfg.num_perm}/s{cfg.seed}")
+
+
+def shingle_settings(params: str) -> tuple[ShingleMode, int, int]:
+    """``(mode, ngram, char_ngram)`` back from a ``params_id`` string (to re-shingle texts the same way)."""
+    parts = params.split("/")
+    return parts[2], int(parts[3][1:]), int(parts[4][1:])  # type: ignore[return-value]
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,14 +77,17 @@ def signatures(sh: Shingled, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, 
     """Signatures ``(n_rows, num_perm)`` uint32 of a shingled batch, and a mask of rows that have shingles."""
     out = np.full((sh.n_rows, len(a)), np.iinfo(np.uint32).max, dtype=np.uint32)
     hv = _fmix32(sh.hashes.astype(np.uint32))
-    block = np.empty((_CHUNK, len(a)), dtype=np.uint32)
+    # (num_perm, shingles) layout: each permutation's minimum per row is a reduction over contiguous memory,
+    # about 5x faster than reducing the (shingles, num_perm) layout along axis 0.
+    block = np.empty((len(a), _CHUNK), dtype=np.uint32)
+    a_col, b_col = a[:, None], b[:, None]
     for lo in range(0, len(hv), _CHUNK):
         h, rows = hv[lo:lo + _CHUNK], sh.rows[lo:lo + _CHUNK]
-        buf = block[:len(h)]
-        np.multiply(h[:, None], a, out=buf)  # uint32 arithmetic wraps: mod 2**32, as in datasketch
-        np.add(buf, b, out=buf)
+        buf = block[:, :len(h)]
+        np.multiply(a_col, h[None, :], out=buf)  # uint32 arithmetic wraps: mod 2**32, as in datasketch
+        np.add(buf, b_col, out=buf)
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        mins = np.minimum.reduceat(buf, starts, axis=0)
+        mins = np.minimum.reduceat(buf, starts, axis=1).T
         owners = rows[starts]  # rows are sorted, so each appears once per block
         out[owners] = np.minimum(out[owners], mins)
     return out, sh.counts() > 0

@@ -11,16 +11,21 @@ Steps, each bounded by a setting rather than by the corpus:
    Parquet partitions ``(band, key % parts)`` with ``parts`` chosen so a partition holds at most
    ``partition_rows`` rows.
 3. Candidates, one partition at a time (``tasks.dedup.lsh``): group by key, compare the members' signatures, keep
-   pairs whose estimated Jaccard (agreeing positions / ``num_perm``) reaches ``threshold``. Written per partition.
-4. Clusters: the verified pairs, de-duplicated and sorted by DuckDB, are streamed once; each duplicate goes to
-   the first kept document it was verified against (``tasks.dedup.keep.assign_keepers``, 1 byte per node).
-5. Output: ``duplicates`` rows (method ``near``, similarity = the estimate against the kept copy, evidence JSON
-   with the kept copy, the rule that kept it and the estimate), and this run's kept signatures persisted under
-   ``index/<dataset>/minhash/run=<run_id>/`` for later runs.
+   pairs whose estimated Jaccard (agreeing positions / ``num_perm``) reaches ``threshold - exact_margin`` (or
+   ``threshold`` with ``verify: estimate``). Written per partition.
+4. Verification (``tasks.dedup.verify``): the distinct candidate pairs, sorted by DuckDB, are decided on the exact
+   Jaccard of the two documents' shingle sets when both are in this run (their texts are re-shingled once into an
+   on-disk array, 4 bytes per shingle, for the candidates only), on the estimate when one is from an earlier run.
+5. Clusters: the verified pairs are streamed once in ``(u, v)`` order; each duplicate goes to the first kept
+   document it was verified against (``tasks.dedup.keep.assign_keepers``, 1 byte per node).
+6. Output: ``duplicates`` rows (method ``near``, similarity = the Jaccard with the kept copy, exact or estimated,
+   evidence JSON with the kept copy, the rule that kept it, both Jaccard figures and the banding), and this run's
+   kept signatures persisted under ``index/<dataset>/minhash/run=<run_id>/`` for later runs.
 
 On a Dask cluster the same design maps over step 3's partitions (each task reads one partition file and the
-read-only signature store on shared storage, and writes one edge file); steps 1, 4 and 5 are single streaming
-passes whose memory is DuckDB's limit plus a byte per document.
+read-only signature store on shared storage, and writes one edge file); verification maps over ranges of the
+sorted candidate pairs the same way; steps 1, 5 and 6 are single streaming passes whose memory is DuckDB's limit
+plus a byte per document.
 """
 
 from __future__ import annotations
@@ -41,12 +46,14 @@ from pydantic import Field, model_validator
 from schemas import arrow, reasons
 from tasks.catalog import empty_select, sql_list
 from tasks.dedup import keep, lsh
-from tasks.dedup.minhash import COLUMN, PARAMS_COLUMN
+from tasks.dedup.minhash import COLUMN, PARAMS_COLUMN, shingle_settings
+from tasks.dedup.verify import ShingleStore, verify
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 INDEX_KIND = "minhash"
 _BAND_SCHEMA = pa.schema([("key", pa.uint64()), ("node", pa.int64())])
 _EDGE_SCHEMA = pa.schema([("u", pa.int64()), ("v", pa.int64()), ("m", pa.int32())])
+_VERIFIED_SCHEMA = pa.schema([*_EDGE_SCHEMA, ("j", pa.float64())])
 _UNITS = {"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
           "tib": 2**40}
 
@@ -56,8 +63,13 @@ class NearDedupConfig(StageConfig):
 
     threshold: float = Field(0.8, gt=0.0, le=1.0, description="estimated Jaccard at or above which a record is "
                              "a near duplicate of its kept copy")
-    fn_weight: float = Field(0.95, ge=0.5, lt=1.0, description="weight of false negatives in datasketch's band "
+    fn_weight: float = Field(0.99, ge=0.5, lt=1.0, description="weight of false negatives in datasketch's band "
                              "optimiser (false positives cost only a verification)")
+    verify: Literal["exact", "estimate"] = Field(
+        "exact", description="exact: pairs of this run are decided on the Jaccard of their shingle sets (pairs "
+        "with an earlier run on the MinHash estimate); estimate: every pair on the estimate")
+    exact_margin: float = Field(0.15, ge=0.0, le=0.5, description="verify: exact re-checks candidates whose "
+                                "estimate is at least threshold - exact_margin")
     bands: int | None = Field(None, ge=1, description="override the number of bands (set rows too)")
     rows: int | None = Field(None, ge=1, description="override the rows per band (set bands too)")
     keep: Literal["first_seen", "longest", "source_priority", "score"] = Field(
@@ -93,7 +105,7 @@ def memory_bytes(limit: str) -> int:
 
 
 class NearDedup(CorpusStage):
-    """Marks records whose estimated Jaccard with a kept record (this run or an earlier one) reaches the threshold."""
+    """Marks records whose Jaccard with a kept record (this run or an earlier one) reaches the threshold."""
 
     name = "dedup_near"
     version = "1"
@@ -139,9 +151,12 @@ class NearDedup(CorpusStage):
         parts = max(1, math.ceil(n_nodes / (cfg.partition_rows or memory_bytes(ctx.memory_limit) // 256)))
         store = self._store_and_bands(work, n_nodes, num_perm, bands, rows, parts, cfg.batch_rows)
         need = lsh.min_matches(cfg.threshold, num_perm)
-        stats = self._candidates(work, store, need, n_prior, bands, parts, cfg)
-        n_dups = self._clusters(con, work, n_nodes, n_prior, cfg.batch_rows)
+        loose = lsh.min_matches(max(0.01, cfg.threshold - cfg.exact_margin), num_perm) \
+            if cfg.verify == "exact" else need
+        stats = self._candidates(work, store, loose, n_prior, bands, parts, cfg)
         del store
+        stats["dedup_near.exact_checks"] = self._verify(con, ctx, cfg, work, n_prior, param, need)
+        n_dups = self._clusters(con, work, n_nodes, n_prior, cfg.batch_rows)
         rows_out = self._write(con, ctx, cfg, work, out, num_perm, bands, rows)
         if cfg.persist:
             self._persist(con, ctx, work)
@@ -257,11 +272,41 @@ class NearDedup(CorpusStage):
                 totals["dedup_near.capped_buckets"] += st.capped_buckets
         return totals
 
+    def _verify(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, cfg: NearDedupConfig, work: Path,
+                n_prior: int, param: str, need: int) -> int:
+        """Write ``verified.parquet`` (u, v, m, j) sorted by (u, v); return the number of exact checks."""
+        distinct = (f"SELECT u, v, max(m) AS m FROM read_parquet('{work / 'edges'}/*.parquet') GROUP BY u, v")
+        if cfg.verify == "estimate":
+            con.execute(f"COPY (SELECT *, NULL::DOUBLE AS j FROM ({distinct}) ORDER BY u, v) "
+                        f"TO '{work / 'verified.parquet'}' (FORMAT parquet)")
+            return 0
+        con.execute(f"COPY ({distinct}) TO '{work / 'candidates.parquet'}' (FORMAT parquet)")
+        mode, ngram, char_ngram = shingle_settings(param)
+        shingles = ShingleStore(work / "shingles.bin", ngram, char_ngram, mode)
+        texts = con.sql(f"""
+            SELECT n.node, d.text FROM read_parquet('{work / 'nodes.parquet'}') n
+            JOIN read_parquet({sql_list(ctx.docs_paths)}) d USING (doc_id)
+            WHERE NOT n.prior AND n.node IN (SELECT u FROM read_parquet('{work / 'candidates.parquet'}')
+                                             UNION SELECT v FROM read_parquet('{work / 'candidates.parquet'}'))
+            ORDER BY n.node""").to_arrow_reader(min(cfg.batch_rows, 8192))
+        for batch in texts:
+            shingles.add(batch.column(0).to_numpy(), [t or "" for t in batch.column(1).to_pylist()])
+        shingles.finish()
+        edges = con.sql(f"SELECT u, v, m FROM read_parquet('{work / 'candidates.parquet'}') ORDER BY u, v") \
+            .to_arrow_reader(cfg.batch_rows)
+        checks = 0
+        with pq.ParquetWriter(work / "verified.parquet", _VERIFIED_SCHEMA) as writer:
+            batches = ((b.column(0).to_numpy(), b.column(1).to_numpy(), b.column(2).to_numpy()) for b in edges)
+            for u, v, m, j in verify(batches, shingles, cfg.threshold, need):
+                writer.write_table(pa.table({"u": u, "v": v, "m": m, "j": j}, schema=_VERIFIED_SCHEMA))
+                checks += int(np.count_nonzero(~np.isnan(j)))
+        return checks
+
     def _clusters(self, con: duckdb.DuckDBPyConnection, work: Path, n_nodes: int, n_prior: int,
                   batch_rows: int) -> int:
         """Assign each duplicate to its kept copy; write ``dup_nodes.parquet`` (v, u, m); return duplicates."""
-        reader = con.sql(f"SELECT u, v, max(m) AS m FROM read_parquet('{work / 'edges'}/*.parquet') "
-                         f"GROUP BY u, v ORDER BY u, v").to_arrow_reader(batch_rows)
+        reader = con.sql(f"SELECT u, v, m FROM read_parquet('{work / 'verified.parquet'}') ORDER BY u, v") \
+            .to_arrow_reader(batch_rows)
 
         def edges():
             for batch in reader:
@@ -279,23 +324,29 @@ class NearDedup(CorpusStage):
         """Write the duplicates with their evidence: clustered records, then exact copies of clustered ones."""
         label = f"{cfg.score_stage}.{cfg.score_name}" if cfg.score_name else f"{cfg.score_stage}"
         rule = keep.rule_sql(cfg.keep, label.replace("'", "''"), len(cfg.source_priority))
+        exact = keep.sql_literal("exact, on the two documents' shingle sets")
+        estimated = keep.sql_literal("estimated from MinHash signatures (earlier runs keep signatures, not texts)")
         con.execute(f"""COPY (
           WITH n AS (SELECT * EXCLUDE ({COLUMN}) FROM read_parquet('{work / 'nodes.parquet'}')),
-               dn AS (SELECT * FROM read_parquet('{work / 'dup_nodes.parquet'}')),
-               near AS (SELECT d.doc_id, k.doc_id AS duplicate_of, dn.m, {rule} AS rule, k.run_id AS kept_run_id,
-                               NULL::VARCHAR AS identical_to
+               dn AS (SELECT dn.u, dn.v, dn.m, vf.j FROM read_parquet('{work / 'dup_nodes.parquet'}') dn
+                      JOIN read_parquet('{work / 'verified.parquet'}') vf USING (u, v)),
+               near AS (SELECT d.doc_id, k.doc_id AS duplicate_of, dn.m, dn.j, {rule} AS rule,
+                               k.run_id AS kept_run_id, NULL::VARCHAR AS identical_to
                         FROM dn JOIN n d ON d.node = dn.v JOIN n k ON k.node = dn.u),
                copies AS (SELECT c.doc_id, coalesce(nr.duplicate_of, r.doc_id) AS duplicate_of,
                                  coalesce(nr.m, {num_perm}) AS m,
+                                 CASE WHEN nr.doc_id IS NULL THEN 1.0 ELSE nr.j END AS j,
                                  coalesce(nr.rule, 'identical after normalisation to the first seen copy') AS rule,
                                  coalesce(nr.kept_run_id, {keep.sql_literal(ctx.run_id)}) AS kept_run_id,
                                  r.doc_id AS identical_to
                           FROM cur c JOIN n r ON r.content_hash = c.content_hash AND NOT r.prior
                           LEFT JOIN near nr ON nr.doc_id = r.doc_id
                           WHERE NOT c.rep)
-          SELECT doc_id, duplicate_of, 'near' AS method, m / {num_perm}::DOUBLE AS similarity,
+          SELECT doc_id, duplicate_of, 'near' AS method, coalesce(j, m / {num_perm}::DOUBLE) AS similarity,
                  json_object('reason', '{reasons.DUP_NEAR}', 'kept_doc_id', duplicate_of,
                              'kept_run_id', kept_run_id, 'keep_policy', '{cfg.keep}', 'rule', rule,
+                             'jaccard', round(coalesce(j, m / {num_perm}::DOUBLE), 4),
+                             'jaccard_method', CASE WHEN j IS NULL THEN {estimated} ELSE {exact} END,
                              'estimated_jaccard', round(m / {num_perm}::DOUBLE, 4), 'matching_permutations', m,
                              'num_perm', {num_perm}, 'threshold', {cfg.threshold}, 'bands', {bands}, 'rows', {rows},
                              'verified_against', 'the kept copy itself',
