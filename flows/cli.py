@@ -76,6 +76,9 @@ def run(
         ),
     ] = None,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes (0 = config or cores).")] = 0,
+    incremental: Annotated[
+        bool, typer.Option("--incremental", help="Only files new or changed since the dataset's completed runs.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Quiet; print one JSON summary line last.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's logs.")] = False,
 ) -> None:
@@ -107,11 +110,14 @@ def run(
         dask_address=dask_address,
         workers=workers,
         show_progress=not as_json and sys.stderr.isatty(),
+        incremental=incremental,
     )
     if as_json:
         print(json.dumps(result, sort_keys=True, default=str))
         return
     c = result["counts"]
+    if result.get("incremental"):  # issue 8: say what an incremental run skipped (and when it had nothing to do)
+        print(result["incremental"]["message"])
     print(
         f"run {result['run_id']} of dataset {result['dataset']}: {result['records']} records in "
         f"{result['seconds']:.1f}s -> clean {c['clean']}, quarantined {c['quarantined']}, "
@@ -119,6 +125,8 @@ def run(
     )
     print(f"  clean data:  {result['clean']}")
     print(f"  quarantine:  {result['quarantine']}")
+    if result.get("report"):
+        print(f"  report:      {result['report']}")
     print(
         f"  provenance:  {result['catalog']}  (DuckDB views: documents, decisions, scores, duplicates, ...)"
     )
@@ -164,6 +172,9 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
         for c in cells:
             print("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+app.command(name="serve")(__import__("flows.serve", fromlist=["serve_command"]).serve_command)  # issue 8
 
 
 def main() -> None:

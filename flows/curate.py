@@ -15,10 +15,12 @@ from prefect import flow, unmapped
 from prefect.runtime import flow_run
 
 from schemas.config import SieveConfig, load_config
+from tasks import incremental as incremental_plan  # issue 8
 from tasks import provenance, steps
 from tasks.catalog import refresh_catalog
 from tasks.ids import new_run_id
 from tasks.lake import Lake, dataset_lock
+from tasks.lineage import RunLineage  # issue 8
 from tasks.plan import read_manifest
 from tasks.registry import stage_identities
 
@@ -43,6 +45,7 @@ def curate_corpus(
     manifest: str | None = None,
     task_runner: str = "processes",
     workers: int = 0,
+    incremental: bool = False,
 ) -> dict[str, Any]:
     """Curate ``inputs`` into ``lake`` as ``dataset``: clean + quarantine Parquet and full provenance."""
     started = time.perf_counter()
@@ -55,6 +58,9 @@ def curate_corpus(
     expected = read_manifest(manifest) if manifest else None
     with dataset_lock(the_lake, dataset, run_hint=f"flow run {flow_run.id}"):
         planned = steps.plan_task(inputs, cfg.shards.target_bytes, expected, salt)
+        if incremental:  # issue 8: keep only files new or changed since the dataset's completed runs
+            planned = incremental_plan.narrow_plan(the_lake, dataset, planned, cfg.shards.target_bytes, salt)
+            steps.log_message(planned["incremental"]["message"])
         run_id = provenance.resumable_run(the_lake, dataset, planned["plan_hash"]) or new_run_id()
         run_row = {
             "run_id": run_id,
@@ -71,9 +77,12 @@ def curate_corpus(
         }
         the_lake.sweep_temp(dataset, run_id)  # a resumed run may find a killed writer's temp files
         provenance.write_run_row(the_lake, run_row)
+        lineage = RunLineage(the_lake, cfg.lineage, run_row, cfg.input.text_field)  # issue 8
+        lineage.start(planned["sources"])  # issue 8
         try:
             result = _run(the_lake, dataset, run_id, cfg, config_json, planned, mode, workers)
         except BaseException as err:
+            lineage.fail(planned["sources"], err)  # issue 8
             provenance.write_run_row(
                 the_lake,
                 {
@@ -96,6 +105,11 @@ def curate_corpus(
             },
         )
         refresh_catalog(the_lake)
+        # issue 8: lineage COMPLETE, the HTML run report, what an incremental run skipped
+        lineage.complete(result.pop("sources_rows"))
+        result["report"] = steps.report_task(str(the_lake.root), dataset, run_id, result["stage_seconds"])
+        if "incremental" in planned:
+            result["incremental"] = planned["incremental"]
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -154,7 +168,10 @@ def _run(
     top = sorted(
         ({"source_uri": k, "records": v} for k, v in per_source.items()), key=lambda r: -r["records"]
     )
-    steps.summary_artifact_task(run_id, dataset, dict(outcomes), dict(reasons), top, str(lake.root))
+    stage_seconds = _sum_seconds(staged, corpus)
+    steps.summary_artifact_task(
+        run_id, dataset, dict(outcomes), dict(reasons), top, str(lake.root), stage_seconds  # issue 8: + timings
+    )
     return {
         "run_id": run_id,
         "dataset": dataset,
@@ -167,7 +184,8 @@ def _run(
         "clean": str(lake.root / "clean" / dataset / f"run={run_id}"),
         "quarantine": str(lake.root / "quarantine" / dataset / f"run={run_id}"),
         "catalog": str(lake.catalog),
-        "stage_seconds": _sum_seconds(staged, corpus),
+        "stage_seconds": stage_seconds,
+        "sources_rows": sources,  # issue 8: for the lineage COMPLETE event (popped before returning)
     }
 
 

@@ -73,6 +73,7 @@ def run_flow(
     dask_address: str | None,
     workers: int,
     show_progress: bool,
+    incremental: bool = False,
 ) -> dict[str, Any]:
     """Run ``curate-corpus`` with the chosen runner; return its summary dict (raises if the run failed)."""
     progress = _Progress() if show_progress else None
@@ -89,6 +90,7 @@ def run_flow(
             manifest=manifest,
             task_runner=task_runner,
             workers=workers,
+            incremental=incremental,  # issue 8
         )
     finally:
         steps.PROGRESS = None

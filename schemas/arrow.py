@@ -117,6 +117,8 @@ PROVENANCE: dict[str, pa.Schema] = {
             ("integrity", pa.string()),  # ok | mismatch | unlisted | unverified
             ("format", pa.string()),
             ("error", pa.string()),
+            # incremental runs (tasks/incremental.py): the run that processed this unchanged content; NULL = read
+            ("unchanged_since", pa.string()),
         ]
     ),
     "documents": pa.schema(

@@ -106,6 +106,30 @@ class PolicyConfig(_Strict):
         return self.default_action
 
 
+class LineageConfig(_Strict):
+    """OpenLineage events of every run (tasks/lineage.py): JSON files in ``<lake>/lineage/``, plus HTTP when set.
+
+    The HTTP endpoint (Marquez or any OpenLineage backend) gets the same events; a backend that is down is logged
+    and never fails the run. The API key is read from the environment variable named by ``api_key_env``, so no
+    secret lands in ``runs.config_json``.
+    """
+
+    enabled: bool = Field(True, description="emit START/COMPLETE/FAIL events for every run")
+    file: bool = Field(True, description="write each event as JSON under <lake>/lineage/")
+    url: str | None = Field(None, description="base URL of an OpenLineage HTTP backend, e.g. http://localhost:5000")
+    endpoint: str = Field("api/v1/lineage", description="path of the lineage endpoint under url")
+    namespace: str = Field("sieve", min_length=1, description="OpenLineage namespace of Sieve's jobs")
+    timeout: float = Field(5.0, gt=0, le=120, description="seconds per HTTP request")
+    api_key_env: str | None = Field(None, description="environment variable holding a bearer API key")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"invalid value {value!r}; expected an http:// or https:// URL")
+        return value
+
+
 class SieveConfig(_Strict):
     """The whole resolved config of one dataset."""
 
@@ -117,6 +141,7 @@ class SieveConfig(_Strict):
         default_factory=dict, description="per-stage settings, validated by each stage's own Config model"
     )
     datasets: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per-dataset overrides")
+    lineage: LineageConfig = Field(default_factory=LineageConfig)
 
     @model_validator(mode="after")
     def _stages_known(self) -> SieveConfig:
@@ -136,7 +161,8 @@ class SieveConfig(_Strict):
 
     def canonical_json(self) -> str:
         """Stable JSON of the resolved config (without per-dataset overrides, already applied)."""
-        data = self.model_dump(mode="json", exclude={"datasets"})
+        # lineage only says where events go: changing a Marquez URL must not invalidate staged shards or resumes
+        data = self.model_dump(mode="json", exclude={"datasets", "lineage"})
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def config_hash(self) -> str:

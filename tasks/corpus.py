@@ -34,6 +34,8 @@ def run_corpus_stages(
 ) -> dict[str, Any]:
     """Run the corpus stages and partition their output into ``work_dir/corpus/{dups,findings}/shard=<i>``."""
     work_dir.mkdir(parents=True, exist_ok=True)
+    if not shard_dirs:  # nothing to read (an empty input folder, an incremental run with nothing new)
+        return {"counters": {}, "stage_seconds": {}, "corpus_dir": str(work_dir / "corpus")}
     docs = [str(Path(d) / "docs.parquet") for d in shard_dirs]
     feats = [str(Path(d) / "features.parquet") for d in shard_dirs if (Path(d) / "features.parquet").exists()]
     ctx = CorpusContext(

@@ -11,6 +11,7 @@ Execution modes for the per-shard work:
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -19,9 +20,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 
 from tasks import corpus, plan, route, shard
 from tasks.lake import Lake
@@ -174,22 +176,55 @@ def summary_artifact_task(
     reasons: dict[str, int],
     top_sources: list[dict[str, Any]],
     lake: Lake | str,
+    stage_seconds: dict[str, float] | None = None,
 ) -> None:
-    """A Prefect table artifact of outcomes and reasons per run, plus a markdown pointer to the lake."""
-    rows = [{"kind": "outcome", "name": k, "count": v} for k, v in sorted(outcomes.items())]
-    rows += [
-        {"kind": "reason", "name": k, "count": v} for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])
-    ]
+    """Prefect artifacts of a run: a table (outcomes, top reasons, top sources, seconds per stage) and markdown."""
+    top_reasons = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:_TOP]
+    timings = sorted((stage_seconds or {}).items(), key=lambda kv: -kv[1])
+    rows = [{"kind": "outcome", "name": k, "value": v} for k, v in sorted(outcomes.items())]
+    rows += [{"kind": "reason", "name": k, "value": v} for k, v in top_reasons]
+    rows += [{"kind": "source", "name": s["source_uri"], "value": s["records"]} for s in top_sources[:_TOP]]
+    rows += [{"kind": "stage_seconds", "name": k, "value": round(v, 3)} for k, v in timings]
     key = "sieve-" + "".join(c if c.isalnum() else "-" for c in dataset.lower())[:40]
     create_table_artifact(
-        rows, key=key, description=f"Sieve run {run_id} of dataset {dataset}: outcomes and reasons"
+        rows,
+        key=key,
+        description=f"Sieve run {run_id} of dataset {dataset}: outcomes, top reasons, top sources, seconds per stage",
     )
-    lines = [
-        f"# Sieve run `{run_id}`",
-        "",
-        f"dataset `{dataset}`, lake `{lake}`",
-        "",
-        "| source | records |",
-        "|---|---|",
-    ] + [f"| {s['source_uri']} | {s['records']} |" for s in top_sources[:20]]
-    create_markdown_artifact("\n".join(lines), key=key + "-sources", description="Top sources of the run")
+    report = Path(str(lake)) / "reports" / f"{run_id}.html"
+
+    def md_table(header: str, pairs: list[tuple[Any, Any]]) -> list[str]:
+        # table cells: a "|" in a file name must not break the table
+        cells = [f"| {str(a).replace('|', '&#124;')} | {b} |" for a, b in pairs]
+        return ["", f"| {header} |", "|---|---|", *cells] if pairs else ["", f"{header}: none"]
+
+    lines = [f"# Sieve run `{run_id}`", "", f"dataset `{dataset}`, lake `{lake}`, report `{report}`"]
+    lines += md_table("outcome | records", sorted(outcomes.items()))
+    lines += md_table("reason | records", top_reasons)
+    lines += md_table("source | records", [(s["source_uri"], s["records"]) for s in top_sources[:_TOP]])
+    lines += md_table("stage | seconds", [(k, f"{v:.3f}") for k, v in timings])
+    create_markdown_artifact("\n".join(lines), key=key + "-summary", description="Summary of the run")
+
+
+_TOP = 20
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def report_task(lake_root: str, dataset: str, run_id: str, stage_seconds: dict[str, float]) -> str | None:
+    """Write ``<lake>/reports/<run_id>.html``; a report that cannot be written is logged, not a failed run."""
+    from tasks.report import write_report
+
+    try:
+        return str(write_report(Lake(Path(lake_root)), dataset, run_id, stage_seconds))
+    except Exception as err:  # noqa: BLE001 - the run's data is already complete and recorded
+        log_message(f"run report of {run_id} not written: {type(err).__name__}: {err}", level=logging.WARNING)
+        return None
+
+
+def log_message(message: str, level: int = logging.INFO) -> None:
+    """Log one line to the current Prefect run's log (to the ``sieve`` logger outside a run)."""
+    try:
+        logger: Any = get_run_logger()
+    except MissingContextError:
+        logger = logging.getLogger("sieve")
+    logger.log(level, message)

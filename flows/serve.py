@@ -1,0 +1,141 @@
+"""``sieve serve --lake DIR``: serve the deployments of ``prefect.yaml`` so their schedules fire, with no work pool.
+
+The deployments are read from ``prefect.yaml`` (name, entrypoint, description, tags, parameters, schedules), turned
+into runner deployments with ``Flow.to_deployment`` and served with ``prefect.serve``: one long-running process that
+registers them with the Prefect API and runs each scheduled flow run in a subprocess. Schedules are created by the
+API server's scheduler, so a real server is needed (``prefect server start`` or Prefect Cloud): the ephemeral API a
+plain ``sieve run`` starts has no scheduler, and ``sieve serve`` refuses to start without ``PREFECT_API_URL``.
+
+Prefect is imported only when the command runs, so importing this module (from flows/cli.py) stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+import yaml
+
+# Parameters of curate-corpus that name local paths: relative ones are taken from prefect.yaml's folder.
+PATH_PARAMETERS = ("config", "manifest")
+SCHEDULE_KEYS = {"cron", "interval", "rrule", "timezone", "active", "day_or", "anchor_date", "parameters", "slug"}
+
+
+class ServeError(click.ClickException):
+    """``prefect.yaml`` is missing or invalid, or no Prefect API is configured; printed as one line."""
+
+
+def load_deployments(path: str | Path, only: list[str] | None = None) -> list[dict[str, Any]]:
+    """The ``deployments`` of a prefect.yaml (those named in ``only``, if given), checked for the keys used."""
+    p = Path(path)
+    if not p.exists():
+        raise ServeError(f"deployments file not found: {p}")
+    try:
+        raw = yaml.safe_load(p.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ServeError(f"{p} is not valid YAML: {err}") from None
+    entries = raw.get("deployments") if isinstance(raw, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ServeError(f"{p} has no `deployments` list")
+    for i, d in enumerate(entries):
+        if not isinstance(d, dict) or not d.get("name") or ":" not in str(d.get("entrypoint", "")):
+            raise ServeError(f"{p}: deployments[{i}] needs `name` and `entrypoint: path/to/file.py:function`")
+        for j, s in enumerate(d.get("schedules") or []):
+            unknown = set(s) - SCHEDULE_KEYS if isinstance(s, dict) else {"(not a mapping)"}
+            kinds = [k for k in ("cron", "interval", "rrule") if isinstance(s, dict) and s.get(k) is not None]
+            if unknown or len(kinds) != 1:
+                raise ServeError(
+                    f"{p}: deployments[{i}].schedules[{j}]: needs exactly one of cron, interval, rrule"
+                    + (f"; unknown keys: {', '.join(sorted(unknown))}" if unknown else "")
+                )
+    names = [d["name"] for d in entries]
+    if only:
+        missing = [n for n in only if n not in names]
+        if missing:
+            raise ServeError(f"no deployment named {', '.join(missing)} in {p}; valid names: {', '.join(names)}")
+        entries = [d for d in entries if d["name"] in only]
+    return entries
+
+
+def schedule_of(spec: dict[str, Any]) -> Any:
+    """A ``prefect.schedules`` schedule from one prefect.yaml ``schedules`` entry (interval in seconds)."""
+    from prefect.schedules import Cron, Interval, RRule
+
+    common = {k: spec[k] for k in ("timezone", "active", "parameters", "slug") if spec.get(k) is not None}
+    if spec.get("cron") is not None:
+        return Cron(spec["cron"], day_or=spec.get("day_or", True), **common)
+    if spec.get("interval") is not None:
+        anchor = spec.get("anchor_date")
+        extra = {"anchor_date": anchor} if anchor is not None else {}
+        return Interval(timedelta(seconds=float(spec["interval"])), **extra, **common)
+    return RRule(spec["rrule"], **common)
+
+
+def resolve_parameters(params: dict[str, Any], base: Path, lake: str) -> dict[str, Any]:
+    """The deployment's parameters with ``lake`` set and relative local paths made absolute against ``base``."""
+
+    def local(value: str) -> str:
+        return value if "://" in value or os.path.isabs(value) else str((base / value).resolve())
+
+    out = dict(params)
+    if "inputs" in out:
+        inputs = out["inputs"] if isinstance(out["inputs"], list) else [out["inputs"]]
+        out["inputs"] = [local(str(i)) for i in inputs]
+    for key in PATH_PARAMETERS:
+        if out.get(key):
+            out[key] = local(str(out[key]))
+    out["lake"] = lake if "://" in lake else str(Path(lake).expanduser().resolve())
+    return out
+
+
+def build_deployments(path: str | Path, lake: str, only: list[str] | None = None) -> list[Any]:
+    """Runner deployments of the entries of ``path`` (a prefect.yaml), with ``lake`` as every run's lake."""
+    from prefect.flows import load_flow_from_entrypoint
+
+    base = Path(path).resolve().parent
+    out = []
+    for spec in load_deployments(path, only):
+        file, _, function = str(spec["entrypoint"]).rpartition(":")
+        flow = load_flow_from_entrypoint(f"{(base / file).resolve()}:{function}")
+        out.append(
+            flow.to_deployment(
+                name=spec["name"],
+                description=spec.get("description"),
+                tags=spec.get("tags") or [],
+                parameters=resolve_parameters(spec.get("parameters") or {}, base, lake),
+                schedules=[schedule_of(s) for s in spec.get("schedules") or []],
+            )
+        )
+    return out
+
+
+def serve_command(
+    lake: Annotated[str, typer.Option("--lake", help="Lake folder every served run writes to.")] = "data/lake",
+    file: Annotated[str, typer.Option("--file", help="prefect.yaml holding the deployments.")] = "prefect.yaml",
+    deployment: Annotated[
+        list[str] | None, typer.Option("--deployment", help="Serve only this deployment (repeatable).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Flow runs at once (a dataset has one writer).")] = 1,
+) -> None:
+    """Serve the deployments of prefect.yaml with their schedules (needs PREFECT_API_URL: a real Prefect server)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    from prefect import serve
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise ServeError(
+            "no Prefect API to serve to: start one with `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (schedules need a server's scheduler)"
+        )
+    lake = lake if "://" in lake else str(Path(lake).expanduser().resolve())
+    file = str(Path(file).resolve())
+    # Entrypoints are recorded relative to the working directory and the flow runs' subprocesses resolve them from
+    # it: serve from the folder of prefect.yaml (the project).
+    os.chdir(Path(file).parent)
+    deployments = build_deployments(file, lake, deployment)
+    serve(*deployments, limit=limit, print_starting_message=True)
