@@ -375,3 +375,13 @@ def test_test_file_plants_distinct_values():
     assert len(set(PLANTED.values())) == len(PLANTED) and all(len(v) >= 10 for v in PLANTED.values())
     assert os.path.basename(__file__) == "test_pii.py" and Path(__file__).exists()
     assert set(SECRET_ENTITIES) >= {"SECRET_PRIVATE_KEY", "SECRET_PASSWORD", "SECRET_URL_CREDENTIALS"}
+
+
+def test_router_redaction_matches_presidio_anonymizer(patterns):
+    """The router's placeholders are presidio-anonymizer's default ``replace`` output (``<ENTITY_TYPE>``)."""
+    from presidio_anonymizer import AnonymizerEngine
+
+    text = f"Mail lee.ardent@example.com, card {VISA}, IBAN {IBAN}, from 192.168.14.27 or (212) 555-0143."
+    results = patterns.analyze([text])[0]
+    ours, n = redact_text(text, [(r.start, r.end, r.entity_type) for r in results])
+    assert n == 5 and ours == AnonymizerEngine().anonymize(text=text, analyzer_results=results).text

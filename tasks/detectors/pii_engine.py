@@ -64,6 +64,15 @@ def quiet_presidio_logs() -> None:
         logger.addFilter(_WithheldMessages())
 
 
+def _one_blas_thread() -> None:
+    """One BLAS thread per process: shards already run one worker process per core (no oversubscription)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it OpenBLAS picks its own thread count
+        return
+    threadpool_limits(1, user_api="blas")
+
+
 def _stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -82,6 +91,7 @@ def _make_ner_engine(model: str):
             from thinc.api import NumpyOps, set_current_ops
 
             set_current_ops(NumpyOps(use_blis=False))
+            _one_blas_thread()
             others = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
             nlp = spacy.load(model, exclude=others)
             nlp.max_length = CHUNK_CHARS + CHUNK_OVERLAP
