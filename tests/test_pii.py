@@ -52,6 +52,8 @@ def b64url(data: bytes) -> str:
 
 VISA = luhn("4556" + rand(string.digits, 11))
 MC2 = luhn("2221" + rand(string.digits, 11))
+JCB = luhn("2131" + rand(string.digits, 10))
+VISA19 = luhn("4" + rand(string.digits, 17))
 BAD_CARD = VISA[:-1] + str((int(VISA[-1]) + 1) % 10)
 IBAN = iban("DE", "37040044" + rand(string.digits, 10))
 BAD_IBAN = IBAN[:2] + f"{(int(IBAN[2:4]) + 1) % 100:02d}" + IBAN[4:]
@@ -100,12 +102,17 @@ STRUCTURED = [
     ("PHONE", "Mobile +1-296-219-0362 works too.", {("PHONE_NUMBER", "+1-296-219-0362")}),
     ("PHONE", "The London office is on +44 20 7946 0958.", {("PHONE_NUMBER", "+44 20 7946 0958")}),
     ("PHONE", "We sold 1200 units in 2019 and 1350 in 2020.", set()),
+    ("PHONE", "My mobile number is 2962190362.", {("PHONE_NUMBER", "2962190362")}),
+    ("PHONE", "Order id 2962190362 shipped on Monday.", set()),
     ("CREDIT", f"Card number {VISA} expires soon.", {("CREDIT_CARD", VISA)}),
     ("CREDIT", f"Mastercard {MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]} on file.",
      {("CREDIT_CARD", f"{MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]}")}),
     ("CREDIT", f"Card number {BAD_CARD} fails the Luhn check.", set()),
+    ("CREDIT", f"JCB {JCB} and a 19-digit {VISA19}.", {("CREDIT_CARD", JCB), ("CREDIT_CARD", VISA19)}),
+    ("CREDIT", "Logged at 1732741200123 by the server.", set()),
     ("IBAN", f"Pay to IBAN {IBAN} by Monday.", {("IBAN_CODE", IBAN)}),
     ("IBAN", f"Pay to IBAN {BAD_IBAN} by Monday.", set()),
+    ("IBAN", f"lower case iban {IBAN.lower()} is still one", {("IBAN_CODE", IBAN.lower())}),
     ("IP", "The server at 192.168.14.27 stopped answering.", {("IP_ADDRESS", "192.168.14.27")}),
     ("IP", "Reach it over 2001:db8:85a3::8a2e:370:7334 as well.", {("IP_ADDRESS", "2001:db8:85a3::8a2e:370:7334")}),
     ("IP", "Upgrade to version 1.2.3.4 before the release.", set()),
