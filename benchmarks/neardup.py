@@ -354,38 +354,58 @@ def report(n: int, results: dict[str, dict], evals: dict[str, dict]) -> None:
             print(f"\n{name}: {json.dumps(r['detail'])}")
 
 
-def bench(n: int, skip_dt: bool, flow: bool) -> None:
+def _saved(name: str, n: int) -> Path:
+    return OUT / f"result-{re.sub(r'[^a-z]+', '-', name.lower()).strip('-')}-{n}.json"
+
+
+def bench(n: int, skip_dt: bool, flow: bool, reuse: list[str]) -> None:
     corpus, truth, source = build_corpus(n)
     print(f"corpus: {corpus} ({source}); machine: {machine()}", flush=True)
     results, evals = {}, {}
-    m = measure([sys.executable, __file__, "_sieve", str(corpus), str(OUT / f"sieve-{n}")])
-    r = m["result"]
-    # Sieve's near-dup cost = the minhash stage + dedup_near (staging is the flow's, done for every stage)
-    results["Sieve (stages)"] = {"seconds": r["minhash_s"] + r["dedup_near_s"],
-                                 "cpu": r["minhash_cpu"] + r["dedup_near_cpu"], "peak_mib": m["peak_mib"],
-                                 "detail": {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()
-                                            if k != "pairs"}}
-    evals["Sieve (stages)"] = evaluate(corpus, truth, r["pairs"])
-    if not skip_dt:
-        if not DT_PYTHON.exists():
-            print(f"NOTE: {DT_PYTHON} missing: python3.11 -m venv /tmp/venv-datatrove && "
-                  "/tmp/venv-datatrove/bin/pip install 'datatrove[processing]'", file=sys.stderr)
-        else:
-            work = OUT / f"datatrove-{n}"
-            shutil.rmtree(work, ignore_errors=True)
-            m = measure([str(DT_PYTHON), str(ROOT / "benchmarks" / "neardup_datatrove.py"), str(corpus), str(work)])
-            # its four steps (start-up and imports excluded, as for Sieve)
-            results["datatrove"] = {"seconds": sum(m["result"]["seconds"].values()),
-                                    "cpu": sum(m["result"]["cpu"].values()), "peak_mib": m["peak_mib"],
-                                    "detail": {"wall": {k: round(v, 2) for k, v in m["result"]["seconds"].items()},
-                                               "cpu": {k: round(v, 2) for k, v in m["result"]["cpu"].items()},
-                                               "process_wall": round(m["wall"], 1)}}
-            evals["datatrove"] = evaluate(corpus, truth, m["result"]["pairs"])
-    if flow:
+
+    def run(name: str, fn) -> None:
+        saved = _saved(name, n)
+        if any(r in name.lower() for r in reuse) and saved.exists():
+            results[name], evals[name] = json.loads(saved.read_text())
+            results[name]["detail"] = {**results[name].get("detail", {}), "reused": str(saved)}
+            return
+        results[name], pairs = fn()
+        evals[name] = evaluate(corpus, truth, pairs)
+        saved.write_text(json.dumps([results[name], evals[name]]))
+
+    def sieve():
+        m = measure([sys.executable, __file__, "_sieve", str(corpus), str(OUT / f"sieve-{n}")])
+        r = m["result"]
+        # Sieve's near-dup cost = the minhash stage + dedup_near (staging is the flow's, done for every stage)
+        return {"seconds": r["minhash_s"] + r["dedup_near_s"], "cpu": r["minhash_cpu"] + r["dedup_near_cpu"],
+                "peak_mib": m["peak_mib"],
+                "detail": {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items() if k != "pairs"}}, \
+            r["pairs"]
+
+    def datatrove():
+        work = OUT / f"datatrove-{n}"
+        shutil.rmtree(work, ignore_errors=True)
+        m = measure([str(DT_PYTHON), str(ROOT / "benchmarks" / "neardup_datatrove.py"), str(corpus), str(work)])
+        # its four steps (start-up and imports excluded, as for Sieve)
+        return {"seconds": sum(m["result"]["seconds"].values()), "cpu": sum(m["result"]["cpu"].values()),
+                "peak_mib": m["peak_mib"],
+                "detail": {"wall": {k: round(v, 2) for k, v in m["result"]["seconds"].items()},
+                           "cpu": {k: round(v, 2) for k, v in m["result"]["cpu"].items()},
+                           "process_wall": round(m["wall"], 1)}}, m["result"]["pairs"]
+
+    def whole_flow():
         m = run_flow(corpus, OUT / f"flow-{n}")
-        results["sieve run (whole flow)"] = {"seconds": m["wall"], "cpu": m["cpu"], "peak_mib": m["peak_mib"],
-                                             "detail": {}}
-        evals["sieve run (whole flow)"] = evaluate(corpus, truth, m["result"]["pairs"])
+        return {"seconds": m["wall"], "cpu": m["cpu"], "peak_mib": m["peak_mib"], "detail": {}}, m["result"]["pairs"]
+
+    run("Sieve (stages)", sieve)
+    if not skip_dt:
+        if DT_PYTHON.exists():
+            run("datatrove", datatrove)
+        else:
+            print(f"NOTE: {DT_PYTHON} missing: python3.11 -m venv /tmp/venv-datatrove && "
+                  "/tmp/venv-datatrove/bin/pip install 'datatrove[processing]' orjson", file=sys.stderr)
+    if flow:
+        run("sieve run (whole flow)", whole_flow)
     report(n, results, evals)
 
 
@@ -397,9 +417,11 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[20000])
     ap.add_argument("--skip-datatrove", action="store_true")
     ap.add_argument("--flow", action="store_true", help="also time the whole `sieve run`")
+    ap.add_argument("--reuse", nargs="*", default=[], help="tools (sieve, datatrove, flow) whose saved result "
+                    "for this N is reported instead of run again")
     args = ap.parse_args()
     for n in args.n:
-        bench(n, args.skip_datatrove, args.flow)
+        bench(n, args.skip_datatrove, args.flow, [r.lower() for r in args.reuse])
 
 
 if __name__ == "__main__":

@@ -340,7 +340,11 @@ def test_earlier_run_wins_whatever_the_policy_and_old_signatures_are_reused(tmp_
     shutil.rmtree(tmp_path / "r1")  # the first run's staged shards are gone: only its index remains
     dups = near_run(tmp_path, [docs[:2]], run_id="r2", prior=["r1"], keep="longest")
     assert {k: v["duplicate_of"] for k, v in dups.items()} == {"first": "fav", "long": "fav"}
-    assert dups["long"]["evidence"]["rule"] == "the kept copy is from the earlier run r1: earlier runs always win"
+    ev = dups["long"]["evidence"]
+    assert ev["rule"] == "the kept copy is from the earlier run r1: earlier runs always win"
+    # the earlier run's text is not at hand: the pair is decided, and reported, on the estimate
+    assert ev["jaccard_method"].startswith("estimated") and ev["jaccard"] == ev["estimated_jaccard"]
+    assert 0.8 <= dups["long"]["similarity"] == ev["matching_permutations"] / 128
     # signatures of another shingle size are not comparable: that run is skipped, not recomputed
     other = near_run(tmp_path, [docs[:2]], run_id="r3", prior=["r1"], minhash=MinHashConfig(ngram=4))
     assert {k: v["duplicate_of"] for k, v in other.items()} == {"long": "first"}
@@ -446,10 +450,11 @@ def test_cross_run_detection_through_the_flow(tmp_path, run_sieve):
     second = run_sieve([write_jsonl(tmp_path / "new.jsonl", new)], lake, "web", config=cfg, task_runner="threads")
     assert second["counts"] == {"clean": 12, "quarantined": 0, "duplicate": 8, "dropped": 0}
     rows = sql(lake, """SELECT d.duplicate_of IN (SELECT doc_id FROM documents WHERE run_id = ? AND outcome = 'clean'),
-                               d.method, json_extract_string(x.evidence, '$.kept_run_id'), x.action
+                               d.method, json_extract_string(x.evidence, '$.kept_run_id'), x.action,
+                               d.similarity BETWEEN 0.8 AND 1 AND d.similarity = x.score
                         FROM duplicates d JOIN decisions x USING (run_id, doc_id) WHERE d.run_id = ?""",
                [first["run_id"], second["run_id"]])
-    assert rows == [(True, "near", first["run_id"], "drop")] * 8
+    assert rows == [(True, "near", first["run_id"], "drop", True)] * 8
 
 
 @pytest.mark.slow

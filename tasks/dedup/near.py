@@ -298,7 +298,9 @@ class NearDedup(CorpusStage):
         with pq.ParquetWriter(work / "verified.parquet", _VERIFIED_SCHEMA) as writer:
             batches = ((b.column(0).to_numpy(), b.column(1).to_numpy(), b.column(2).to_numpy()) for b in edges)
             for u, v, m, j in verify(batches, shingles, cfg.threshold, need):
-                writer.write_table(pa.table({"u": u, "v": v, "m": m, "j": j}, schema=_VERIFIED_SCHEMA))
+                # NaN (decided on the estimate) becomes NULL, so SQL's coalesce falls back to the estimate
+                writer.write_table(pa.table({"u": u, "v": v, "m": m, "j": pa.array(j, mask=np.isnan(j))},
+                                            schema=_VERIFIED_SCHEMA))
                 checks += int(np.count_nonzero(~np.isnan(j)))
         return checks
 
