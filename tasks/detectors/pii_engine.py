@@ -79,9 +79,44 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+def _lazy_artifacts_class(stop: frozenset[str]):
+    """presidio ``NlpArtifacts`` whose tokens, lemmas and keywords are built only when a result asks for context.
+
+    Most texts yield no pattern result needing context words, and building the lists eagerly (presidio does, in
+    ``NlpArtifacts.__init__``) costs about as much as the pattern recognizers themselves.
+    """
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    class LazyArtifacts(NlpArtifacts):
+        """``words()`` -> (tokens, token start offsets, lower-cased words), called at most once."""
+
+        def __init__(self, words, engine, language: str, entities=(), scores=()):  # no super(): it is eager
+            self.entities, self.scores, self.nlp_engine, self.language = list(entities), list(scores), engine, language
+            self._words, self._cache = words, None
+
+        def _get(self) -> tuple[Any, list[int], list[str], list[str]]:
+            if self._cache is None:
+                tokens, starts, lemmas = self._words()
+                keywords = [part for w in lemmas if w not in stop and (len(w) > 1 or w.isalnum())
+                            for part in w.split(":")]
+                self._cache = (tokens, starts, lemmas, keywords)
+            return self._cache
+
+        tokens = property(lambda self: self._get()[0])
+        tokens_indices = property(lambda self: self._get()[1])
+        lemmas = property(lambda self: self._get()[2])
+        keywords = property(lambda self: self._get()[3])
+
+    return LazyArtifacts
+
+
 def _make_ner_engine(model: str):
     """presidio's ``SpacyNlpEngine`` with a NER-only pipeline (see the module docstring)."""
     from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+    from spacy.attrs import IDX, LENGTH
+
+    stop = _stop_words()
+    lazy = _lazy_artifacts_class(stop)
 
     class NerOnlySpacyEngine(SpacyNlpEngine):
         """spaCy NER only; lower-cased tokens stand in for lemmas; stop words from a set, not the vocab."""
@@ -96,15 +131,18 @@ def _make_ner_engine(model: str):
             nlp = spacy.load(model, exclude=others)
             nlp.max_length = CHUNK_CHARS + CHUNK_OVERLAP
             self.nlp = {"en": nlp}
-            self._stop = _stop_words()
 
         def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
             entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
-            return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[t.idx for t in doc],
-                                lemmas=[t.lower_ for t in doc], nlp_engine=self, language=language, scores=scores)
+
+            def words():
+                text, spans = doc.text, doc.to_array([IDX, LENGTH]).tolist()
+                return doc, [i for i, _ in spans], [text[i:i + n].lower() for i, n in spans]
+
+            return lazy(words, self, language, entities, scores)
 
         def is_stopword(self, word: str, language: str) -> bool:
-            return word in self._stop
+            return word in stop
 
         def is_punct(self, word: str, language: str) -> bool:
             return len(word) == 1 and not word.isalnum()
@@ -131,27 +169,13 @@ def _make_regex_engine():
     from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
     stop = _stop_words()
+    lazy = _lazy_artifacts_class(stop)
 
-    class LazyArtifacts(NlpArtifacts):
-        """Words are found only if a result asks for its context: most pre-screened texts yield no result."""
-
-        def __init__(self, text: str, engine: NlpEngine, language: str):  # no super(): it tokenizes eagerly
-            self.entities, self.scores, self.nlp_engine, self.language = [], [], engine, language
-            self._text, self._words = text, None
-
-        def _get(self) -> tuple[list[str], list[int], list[str], list[str]]:
-            if self._words is None:
-                found = [(m.start(), m.group()) for m in _WORD.finditer(self._text)]
-                lemmas = [w.lower() for _, w in found]
-                keywords = [part for w in lemmas if w not in stop and (len(w) > 1 or w.isalnum())
-                            for part in w.split(":")]
-                self._words = ([w for _, w in found], [i for i, _ in found], lemmas, keywords)
-            return self._words
-
-        tokens = property(lambda self: self._get()[0])
-        tokens_indices = property(lambda self: self._get()[1])
-        lemmas = property(lambda self: self._get()[2])
-        keywords = property(lambda self: self._get()[3])
+    def regex_words(text: str):
+        def words():
+            found = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+            return [w for _, w in found], [i for i, _ in found], [w.lower() for _, w in found]
+        return words
 
     class RegexTokenEngine(NlpEngine):
         """Words by regex; no entities. Enough for presidio's context enhancer, at a fraction of spaCy's cost."""
@@ -163,7 +187,7 @@ def _make_regex_engine():
             return True
 
         def process_text(self, text: str, language: str) -> NlpArtifacts:
-            return LazyArtifacts(text, self, language)
+            return lazy(regex_words(text), self, language)
 
         def process_batch(self, texts, language, batch_size=1, n_process=1, **kwargs) -> Iterator:
             for text in texts:
