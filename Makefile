@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 LAKE ?= data/lake
 
-.PHONY: run test bench lint clean-lake
+.PHONY: run test bench lint clean-lake browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,17 @@ run: $(STAMP)
 	@echo "  $(VENV)/bin/sieve query \"SELECT outcome, count(*) AS n FROM documents GROUP BY 1 ORDER BY 2 DESC\" --lake $(LAKE)"
 	@$(VENV)/bin/sieve query "SELECT outcome, count(*) AS n FROM documents GROUP BY 1 ORDER BY 2 DESC" --lake $(LAKE)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+# The review app's browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "chromium is not installed (apt-get install chromium): the browser tests will be skipped"; fi; }
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
