@@ -152,7 +152,8 @@ def partition_pairs(keys: np.ndarray, nodes: np.ndarray, need: int, matches: Mat
     empty = np.zeros(0, np.int64)
     if len(keys) < 2:
         return empty, empty, np.zeros(0, np.int32), stats
-    order = np.lexsort((nodes, keys))
+    # Partitions are written in node order, so a stable sort by key keeps each bucket's nodes ascending.
+    order = np.argsort(keys, kind="stable") if np.all(nodes[1:] > nodes[:-1]) else np.lexsort((nodes, keys))
     keys, nodes = keys[order], nodes[order]
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[heads, len(keys)])

@@ -32,11 +32,11 @@ class ShingleStore:
     def add(self, nodes: np.ndarray, texts: list[str]) -> None:
         """Shingle a batch of nodes (ascending, and above every node added before)."""
         sh = shingle_batch(texts, self.ngram, self.char_ngram, self.mode)
-        # unique per row: sort by (row, hash) and drop repeats
-        order = np.lexsort((sh.hashes, sh.rows))
-        rows, hashes = sh.rows[order], sh.hashes[order]
-        keep = np.r_[True, (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])]
-        rows, hashes = rows[keep], hashes[keep]
+        # unique per row, sorted: one 64-bit key (row << 32 | hash), sorted, repeats dropped (np.lexsort and
+        # np.unique are each tens of times slower here)
+        key = np.sort((sh.rows.astype(np.uint64) << np.uint64(32)) | sh.hashes.astype(np.uint64))
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+        rows, hashes = (key >> np.uint64(32)).astype(np.int64), (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         self._file.write(hashes.astype(np.uint32).tobytes())
         self._nodes.append(np.asarray(nodes, np.int64))
         self._lengths.append(np.bincount(rows, minlength=len(texts)).astype(np.int64))
