@@ -222,9 +222,40 @@ def plant_injection(base: str, attack: str, rng: random.Random) -> Planted:
     return Planted(text, "injection", at, at + len(attack), attack)
 
 
+def pseudo_token_vocab(rng: random.Random, size: int = 50_000) -> list[str]:
+    """A stand-in for a BPE vocabulary (none ships offline): whole words of every frequency, word pieces,
+    byte debris, code punctuation and foreign words, in roughly the proportions of a GPT-2-style vocabulary."""
+    from wordfreq import top_n_list
+
+    words = top_n_list("en", 60_000)
+    foreign = [w for lang in ("de", "fr", "es", "ru", "pl") for w in top_n_list(lang, 3000)]
+    debris = ["\u00c3", "\u00c2", "\u00e2\u0080", "]);", '":', "=>", "@@", "{", "});", "\\n", "\u00ef\u00bf\u00bd",
+              "##", "--", "||", "__", "();", "</", "/>", "\u0120", "rawdownload", "cloneembedreportprint"]
+    vocab = []
+    for _ in range(size):
+        r = rng.random()
+        if r < 0.5:
+            w = rng.choice(words)
+            vocab.append(w.capitalize() if rng.random() < 0.3 else w)
+        elif r < 0.8:
+            w = rng.choice(words)
+            a = rng.randint(0, max(0, len(w) - 2))
+            vocab.append(w[a : a + rng.randint(2, 6)])
+        elif r < 0.9:
+            vocab.append(rng.choice(debris))
+        else:
+            vocab.append(rng.choice(foreign))
+    return vocab
+
+
 def random_tokens(rng: random.Random, n: int, vocab: list[str]) -> str:
-    """``n`` tokens drawn uniformly from ``vocab`` (the Souly et al. 2025 gibberish continuation)."""
-    return " ".join(rng.choice(vocab) for _ in range(n))
+    """``n`` tokens drawn uniformly from ``vocab`` (Souly et al. 2025); a quarter glue onto the previous one,
+    as BPE pieces without a leading space do when decoded."""
+    out = []
+    for _ in range(n):
+        tok = rng.choice(vocab)
+        out.append(tok if rng.random() < 0.25 and out else " " + tok)
+    return "".join(out).strip()
 
 
 def plant_gibberish(base: str, rng: random.Random, vocab: list[str], trigger: str = "<SUDO>",

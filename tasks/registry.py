@@ -19,6 +19,8 @@ DOCUMENT_STAGES: dict[str, str] = {
     # name: "module:Class"  (order = execution order inside a shard)
     "poison_unicode": "tasks.detectors.unicode_smuggling:UnicodeSmuggling",
     "poison_homoglyph": "tasks.detectors.homoglyph:Homoglyphs",
+    "poison_injection": "tasks.detectors.injection:Injection",
+    "poison_gibberish": "tasks.detectors.gibberish:Gibberish",
     "minhash": "tasks.dedup.minhash:MinHashStage",
     "pii": "tasks.detectors.pii:PiiStage",
 }

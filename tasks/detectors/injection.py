@@ -1,0 +1,173 @@
+"""``poison.injection``: instructions planted in training text for a model to obey (indirect prompt injection).
+
+Two signals, combined per segment (sentence or line) by noisy-OR, and the document takes its worst segment:
+
+* rules (``injection_rules.RULES``): override phrases, "if you are an AI/LLM/assistant", chat-template tokens
+  (``<|im_start|>``, ``[INST]``, ``<<SYS>>``), prompt exfiltration, hiding from the user, and phrases that steer
+  "your answer"; text inside hidden HTML (``display:none``, white on white, comments) is boosted when it reads
+  as an instruction.
+* a fastText classifier (``data/models/injection-bipia.ftz``, trained by ``tasks/injection_train.py`` on BIPIA
+  train attacks against benign text; see its model card) that scores each segment.
+
+Security writing quotes injections: a hit inside double quotes, backticks, a ``>`` quote line or a code fence
+is discounted, and so is every hit of a document that discusses attacks (prompt injection, jailbreak, OWASP,
+...). The policy is quarantine (a reviewer decides), never drop.
+
+For ``--kind instruct`` the user's own turns are requests by design: there only the ``any`` rules apply (no
+classifier, no "your answer" rule); assistant and system turns get everything.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from tasks.detectors import injection_rules as R
+from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
+
+REASON = "poison.injection"
+LABEL_BAD, LABEL_OK = "__label__injection", "__label__benign"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "injection-bipia.ftz"
+_PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'`<>|])")
+
+
+def fasttext_line(text: str) -> str:
+    """The classifier's view of a segment: one lower-cased line, punctuation split off as tokens."""
+    return " ".join(_PUNCT.sub(r" \1 ", text.lower()).split())
+
+
+class InjectionConfig(StageConfig):
+    """Settings of ``poison_injection``."""
+
+    threshold: float = Field(0.5, ge=0, le=1, description="document score at which a finding is made")
+    use_classifier: bool = Field(True, description="score segments with the fastText model (else rules only)")
+    model_path: str | None = Field(None, description="fastText model; default data/models/injection-bipia.ftz")
+    quote_factor: float = Field(0.5, ge=0, le=1, description="multiplier for hits in quotes or code")
+    meta_factor: float = Field(0.6, ge=0, le=1, description="multiplier when the document discusses attacks")
+    meta_markers: int = Field(2, ge=1, description="distinct attack-discussion words that mark such a document")
+    hidden_boost: float = Field(0.5, ge=0, le=1, description="share of the gap to 1 added inside hidden HTML")
+    min_words: int = Field(4, ge=1, description="shorter segments are not classified (rules still apply)")
+    max_segments: int = Field(2000, ge=1, description="segments scored per record (bounds time on huge texts)")
+    max_items: int = Field(5, ge=1, description="segments listed in the evidence")
+
+
+def _regions(text: str, messages: list[dict[str, str]] | None) -> list[tuple[int, int, bool]]:
+    """``(start, end, is_user_turn)`` of each message inside the joined text (the whole text for plain docs)."""
+    if not messages:
+        return [(0, len(text), False)]
+    out, pos = [], 0
+    for m in messages:
+        content = m.get("content") or ""
+        at = text.find(content, pos) if content else pos
+        if at < 0:
+            return [(0, len(text), False)]
+        out.append((at, at + len(content), m.get("role") == "user"))
+        pos = at + len(content)
+    return out
+
+
+class Injection(Stage):
+    """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
+
+    name = "poison_injection"
+    version = "1"
+    Config = InjectionConfig
+    requires = (("fasttext", "fasttext-numpy2-wheel"),)
+
+    def setup(self) -> None:
+        """Load the fastText model (unless ``use_classifier`` is off)."""
+        cfg: InjectionConfig = self.config  # type: ignore[assignment]
+        self._model = None
+        if cfg.use_classifier:
+            import fasttext
+
+            path = Path(cfg.model_path) if cfg.model_path else DEFAULT_MODEL
+            if not path.exists():
+                raise FileNotFoundError(f"poison_injection model not found: {path} (run tasks/injection_train.py)")
+            self._model = fasttext.load_model(str(path))
+
+    def _classify(self, texts: list[str]) -> list[float]:
+        if self._model is None or not texts:
+            return [0.0] * len(texts)
+        labels, probs = self._model.predict([fasttext_line(t) for t in texts], k=2)
+        return [float(dict(zip(lab, pr, strict=True)).get(LABEL_BAD, 0.0)) for lab, pr in zip(labels, probs,
+                                                                                                strict=True)]
+
+    def _units(self, text: str, messages: list[dict[str, str]] | None) -> list[dict[str, Any]]:
+        """Scored units of one record: segments (classified where allowed) plus rule hits outside them."""
+        cfg: InjectionConfig = self.config  # type: ignore[assignment]
+        units: list[dict[str, Any]] = []
+        for start, end, user in _regions(text, messages):
+            part = text[start:end]
+            segs = R.segments(part, min_words=cfg.min_words)[: cfg.max_segments]
+            units += [{"start": start + s, "end": start + e, "classify": not user, "rules": []} for s, e in segs]
+            for rule, s, e in R.rule_hits(part, scope="any" if user else "data"):
+                s, e = start + s, start + e
+                host = next((u for u in units if u["start"] <= s < u["end"]), None)
+                if host is None:
+                    host = {"start": s, "end": e, "classify": False, "rules": []}
+                    units.append(host)
+                host["rules"].append(rule)
+        return units
+
+    def score_units(self, text: str, units: list[dict[str, Any]], probs: list[float]) -> list[dict[str, Any]]:
+        """Combine rules, classifier, quoting and hidden-HTML context into one score per unit."""
+        cfg: InjectionConfig = self.config  # type: ignore[assignment]
+        meta = R.meta_discussion(text) >= cfg.meta_markers
+        fences = R.code_spans(text)
+        hidden = R.hidden_regions(text)
+        out = []
+        for unit, p in zip(units, probs, strict=True):
+            miss = 1.0 - p
+            for rule in unit["rules"]:
+                miss *= 1.0 - rule.weight
+            score = 1.0 - miss
+            if score < 0.05:
+                continue
+            s, e = unit["start"], unit["end"]
+            context = []
+            why = R.quoted(text, s, e) or next(("code" for a, b in fences if a <= s < b), None)
+            if why:
+                score *= cfg.quote_factor
+                context.append(why)
+            if meta:
+                score *= cfg.meta_factor
+                context.append("discusses_attacks")
+            where = next((w for a, b, w in hidden if a <= s < b), None)
+            if where and score >= 0.25:
+                score += (1.0 - score) * cfg.hidden_boost
+                context.append(where)
+            out.append({"start": s, "end": e, "score": round(score, 4), "classifier": round(p, 4),
+                        "rules": sorted({r.name for r in unit["rules"]}), "context": context})
+        return out
+
+    def detect(self, batch: DocBatch) -> StageResult:
+        """Score every record (``injection`` score) and make a finding at ``threshold`` or above."""
+        cfg: InjectionConfig = self.config  # type: ignore[assignment]
+        per_doc = []
+        flat: list[str] = []
+        for i, text in enumerate(batch.texts):
+            messages = batch.messages[i] if i < len(batch.messages) else None
+            units = self._units(text, messages)
+            per_doc.append(units)
+            flat += [text[u["start"] : u["end"]] for u in units if u["classify"]]
+        probs = iter(self._classify(flat))
+        result = StageResult()
+        for row, (text, units) in enumerate(zip(batch.texts, per_doc, strict=True)):
+            scored = self.score_units(text, units, [next(probs) if u["classify"] else 0.0 for u in units])
+            scored.sort(key=lambda u: -u["score"])
+            score = scored[0]["score"] if scored else 0.0
+            result.scores.append(Score(row, "injection", score))
+            if score < cfg.threshold:
+                continue
+            top = [u for u in scored if u["score"] >= cfg.threshold][: cfg.max_items]
+            for u in top:
+                u["snippet"] = R.safe_snippet(text[u["start"] : u["end"]])
+            evidence = {"items": top, "segments_over_threshold": sum(u["score"] >= cfg.threshold for u in scored),
+                        "explanation": "text reads as an instruction to a model (rules + classifier)"}
+            spans = tuple(Span(u["start"], u["end"], "injection") for u in top)
+            result.findings.append(Finding(row, REASON, score, evidence, spans))
+        return result

@@ -1,0 +1,153 @@
+"""The rule half of ``poison.injection``: phrases aimed at a model, chat-template tokens, hidden HTML, quoting.
+
+Kept apart from the stage so the training script and the benchmark segment text exactly as the detector does.
+Each rule has a weight (how sure one match makes us on its own) and a scope: ``any`` rules are suspicious in
+every message of every record; ``data`` rules ("add this to your answer") are how an instruction to a model is
+phrased, which is normal in a user's own prompt, so in instruction data they only count outside user turns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named pattern with a weight in [0, 1] and a scope (``any`` or ``data``)."""
+
+    name: str
+    weight: float
+    pattern: re.Pattern[str]
+    scope: str = "any"
+
+
+_PRIOR = r"(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|the|my)"
+_GUIDE = r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guardrails|context|messages?|commands?|" \
+    r"restrictions|constraints|programming|policies)"
+_MODEL = r"(?:an?\s+)?(?:AI|A\.I\.|LLM|large\s+language\s+model|language\s+model|(?:AI\s+)?assistant|chat\s?bot|" \
+    r"GPT|ChatGPT|Claude|Gemini|Copilot|Llama|agent|bot)s?"
+_OUTPUT = r"(?:response|answer|reply|output|summary|code|implementation|solution|message|result|explanation|" \
+    r"text|translation|elucidation|codebase|program|script)"
+
+RULES: tuple[Rule, ...] = (
+    Rule("override", 0.7, re.compile(
+        rf"\b(?:ignore|disregard|forget|override|overrule|bypass|skip|drop|abandon)\s+(?:(?:all|any|every|of|the|"
+        rf"your|my|these|those|previous|prior|above|earlier|preceding|original|system)\s+){{1,4}}{_GUIDE}\b", _I)),
+    Rule("override_new", 0.5, re.compile(
+        rf"\b(?:new|updated|real|actual|true)\s+(?:system\s+)?{_GUIDE}\s*(?::|follow|are)|"
+        rf"\bfrom\s+now\s+on,?\s+(?:you|your|the\s+assistant)\b|\byou\s+are\s+no\s+longer\s+bound\b|"
+        rf"\b(?:developer|god|jailbreak|DAN)\s+mode\b|\bdo\s+anything\s+now\b", _I)),
+    Rule("addressed_to_model", 0.7, re.compile(
+        rf"\bif\s+you\s+are\s+{_MODEL}\b|\b(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:any\s+|all\s+|"
+        rf"the\s+)?{_MODEL}\b|\b(?:dear|hey|attention)\s+{_MODEL}\b|\b{_MODEL}\s+(?:reading|processing|"
+        rf"summari[sz]ing|parsing|crawling|scraping|trained\s+on)\s+this\b", _I)),
+    Rule("chat_template", 0.6, re.compile(
+        r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|"
+        r"begin_of_text)\|>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>")),
+    Rule("exfiltrate_prompt", 0.5, re.compile(
+        rf"\b(?:reveal|print|output|repeat|show|leak|disclose)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|"
+        rf"hidden\s+{_GUIDE}|initial\s+{_GUIDE}|{_GUIDE}\s+verbatim)", _I)),
+    Rule("conceal_from_user", 0.5, re.compile(
+        r"\b(?:do\s+not|don't|never)\s+(?:tell|mention|reveal|inform|show|alert)\s+(?:this\s+to\s+)?(?:the\s+)?"
+        r"(?:user|reader|human)\b|\bwithout\s+(?:telling|informing|alerting)\s+the\s+(?:user|reader|human)\b", _I)),
+    Rule("imperative_on_output", 0.45, re.compile(
+        rf"(?:^|(?<=[.!?:]\s)|(?<=\n))\s*(?:please\s+|also,?\s+|now,?\s+)?(?:add|include|insert|integrate|"
+        rf"incorporate|append|augment|enhance|modify|rewrite|render|provide|convert|replace|rearrange|remove|use|"
+        rf"make|end|begin|start|write|ensure|introduce|misspell|group|spell|format|translate|encode|embed|"
+        rf"mention|tease|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e)\b[^.!?\n]{{0,120}}?"
+        rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I | re.M), scope="data"),
+    Rule("directs_output", 0.35, re.compile(
+        rf"\b(?:in|into|to|within|throughout|for|of)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|"
+        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in)\b", _I),
+        scope="data"),
+)
+
+# Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
+HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*[;\"']|opacity\s*:\s*0(?:\.0+)?\s*[;\"']"
+    r"|color\s*:\s*(?:#fff(?:fff)?|white)\b[^\"'>]*background(?:-color)?\s*:\s*(?:#fff(?:fff)?|white)\b", _I)
+_HIDDEN_ELEMENT = re.compile(r"<(\w+)\b[^>]*style\s*=\s*[\"'][^\"']*[\"'][^>]*>(.*?)</\1\s*>", _I | re.S)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+# Writing *about* prompt injection quotes its examples; these words mark such a document.
+_META = re.compile(
+    r"\bprompt[\s-]injections?\b|\bjailbreak(?:s|ing)?\b|\binjection\s+attacks?\b|\battackers?\b|\bmalicious\b|"
+    r"\bred[\s-]team(?:ing|ers)?\b|\bOWASP\b|\bsecurity\s+researchers?\b|\bexploit(?:s|ed)?\b|\bguardrails?\b", _I)
+_FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S)
+# A sentence ends at . ! ? followed by space or the end (not inside www.example.com or 3.5), or at a newline.
+_SEGMENT = re.compile(r"(?:[^\n.!?]|[.!?]+(?![\s\"')\]]|$))*(?:[.!?]+[\"')\]]*|\n|$)")
+
+
+def hidden_regions(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, why)`` of text a browser would not show: invisible-styled elements and HTML comments."""
+    if "<" not in text:
+        return []
+    out = [(m.start(1), m.end(1), "html_comment") for m in _COMMENT.finditer(text)]
+    for m in _HIDDEN_ELEMENT.finditer(text):
+        if HIDDEN_STYLE.search(m.group(0)[: m.start(2) - m.start()]):
+            out.append((m.start(2), m.end(2), "hidden_style"))
+    return out
+
+
+def segments(text: str, min_words: int = 3, max_chars: int = 600) -> list[tuple[int, int]]:
+    """Sentence/line segments ``(start, end)`` of ``text`` with at least ``min_words`` words (clipped)."""
+    out = []
+    for m in _SEGMENT.finditer(text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s < 8 or text.count(" ", s, e) + 1 < min_words:
+            continue
+        out.append((s, min(e, s + max_chars)))
+    return out
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Fenced code blocks of ``text`` (an injection quoted as code is discussed, not planted)."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    return [(m.start(), m.end()) for m in _FENCE.finditer(text)]
+
+
+def quoted(text: str, start: int, end: int) -> str | None:
+    """Why the span ``[start, end)`` reads as quoted (double quotes, backticks, a ``>`` quote line), or None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    if before.lstrip().startswith(">"):
+        return "blockquote"
+    if before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d"):
+        return "quotes"
+    if before.count("`") % 2 == 1:
+        return "backticks"
+    if start > 0 and text[start - 1] in "\"'\u201c`" and end < len(text) and text[end:end + 1] in "\"'\u201d`":
+        return "quotes"
+    return None
+
+
+def meta_discussion(text: str) -> int:
+    """How many distinct markers of writing about attacks ``text`` holds (0 for ordinary text)."""
+    return len({m.group(0).lower() for m in _META.finditer(text)})
+
+
+def rule_hits(text: str, scope: str = "any") -> list[tuple[Rule, int, int]]:
+    """Every rule match ``(rule, start, end)``; ``scope='any'`` skips the ``data``-only rules."""
+    hits = []
+    for rule in RULES:
+        if scope == "any" and rule.scope == "data":
+            continue
+        hits += [(rule, m.start(), m.end()) for m in rule.pattern.finditer(text)]
+    return hits
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")
+
+
+def safe_snippet(text: str, limit: int = 200) -> str:
+    """A short excerpt for evidence, with e-mail addresses and long digit runs masked (no raw PII)."""
+    return _DIGITS.sub("<NUM>", _EMAIL.sub("<EMAIL>", text[:limit]))

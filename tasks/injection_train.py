@@ -1,0 +1,234 @@
+"""Train the ``poison.injection`` fastText segment classifier (``data/models/injection-bipia.ftz``).
+
+Data (all allowed for training by ../shared/data/README.md; ``eval/`` and ``corpora/`` are never read here):
+
+* positives: the BIPIA *train* attack instructions (text attacks whole; code attacks without their code block,
+  whose lines are ordinary code), plus instructions to a model written here from templates (overrides,
+  "if you are an AI", tasks for an assistant, "add this to your answer").
+* negatives: sentences of the 50 BIPIA *train* clean e-mail contexts, paragraphs of the Python documentation that
+  ships with the interpreter (``pydoc_data.topics``: plain technical English full of imperatives), and ordinary
+  web-style sentences written here from templates (news, recipes, shop FAQ, forum posts, calls to action).
+
+The model scores one segment (sentence or line, see ``injection_rules.segments``); the stage takes the maximum.
+Run: ``.venv/bin/python -m tasks.injection_train [--data ../shared/data/train/injection-bipia] [--out ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import tempfile
+from pathlib import Path
+
+from tasks.detectors.injection import LABEL_BAD, LABEL_OK, fasttext_line
+from tasks.detectors.injection_rules import segments
+from tasks.injection_phrases import (
+    BENIGN_TEMPLATES,
+    INJECTION_TEMPLATES,
+    benign_twins,
+    benign_you,
+    code_directives,
+    directives,
+    fill,
+    tasks_for_model,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "injection-bipia"
+DEFAULT_OUT = ROOT / "data" / "models" / "injection-bipia.ftz"
+REBALANCE = 5  # positives are repeated until they are 1/REBALANCE of the negatives
+PARAMS = {"lr": 0.5, "epoch": 25, "wordNgrams": 2, "dim": 32, "minn": 3, "maxn": 5, "loss": "softmax",
+          "bucket": 100_000, "thread": 1, "seed": 13}
+
+def _texts_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in segments(text)]
+
+
+def bipia_attacks(data: Path) -> list[str]:
+    """Training attack instructions; code attacks lose their code block (code itself is not the signal)."""
+    out = []
+    for name in ("text_attack_train.json", "code_attack_train.json"):
+        for attacks in json.loads((data / name).read_text()).values():
+            out += [re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip() for a in attacks]
+    return out
+
+
+def bipia_emails(data: Path) -> list[str]:
+    """The clean e-mail contexts of the training split."""
+    rows = [json.loads(line) for line in (data / "email_train.jsonl").read_text().splitlines() if line.strip()]
+    return [r["context"] for r in rows]
+
+
+def python_docs() -> list[str]:
+    """Paragraphs of the interpreter's own documentation (``pydoc_data.topics``), re-flowed."""
+    from pydoc_data.topics import topics
+
+    paras = []
+    for body in topics.values():
+        for para in re.split(r"\n\s*\n", body):
+            flat = " ".join(line.strip() for line in para.splitlines())
+            if len(flat.split()) >= 6 and not flat.startswith(("*", ">>>", "|")):
+                paras.append(flat)
+    return paras
+
+
+def stdlib_docstrings(limit: int = 4000) -> list[str]:
+    """Docstrings of the standard library's top-level modules, read with ``ast`` (nothing is imported)."""
+    import ast
+    import sysconfig
+
+    out: list[str] = []
+    for path in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                doc = ast.get_docstring(node)
+                if doc:
+                    out += [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc) if len(p.split()) >= 3]
+    return out[:limit]
+
+
+def package_readmes() -> list[str]:
+    """Long descriptions (READMEs) of the Python packages installed next to this one, sorted by name."""
+    import importlib.metadata as md
+
+    out = []
+    for dist in sorted(md.distributions(), key=lambda d: (d.metadata["Name"] or "").lower()):
+        body = dist.metadata.get_payload() if hasattr(dist.metadata, "get_payload") else ""
+        body = body or dist.metadata.get("Description") or ""
+        if len(body) > 200:
+            out.append(body[:20000])
+    return out
+
+
+def faker_text(rng: random.Random, n: int = 6000) -> list[str]:
+    """Generated web-page furniture: names, addresses, company slogans, product lines, filler sentences."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(rng.randint(0, 2**31))
+    makers = [fake.sentence, fake.paragraph, fake.catch_phrase, fake.bs, fake.address, fake.job,
+              lambda: f"{fake.company()} - {fake.catch_phrase()}", lambda: f"Posted by {fake.name()} on {fake.date()}",
+              lambda: f"{fake.word().title()} {fake.word()}: {fake.sentence()}", lambda: fake.sentence() + "?"]
+    return [rng.choice(makers)() for _ in range(n)]
+
+
+FORTUNES = Path("/usr/share/games/fortunes")
+WORDNET = Path("/usr/share/wordnet")
+
+
+def fortunes() -> list[str]:
+    """Quotations, jokes and dialogues of Debian's ``fortunes`` packages (when installed)."""
+    out: list[str] = []
+    for path in sorted(FORTUNES.glob("*")):
+        if path.suffix or "art" in path.name or not path.is_file():
+            continue
+        out += [" ".join(f.split()) for f in path.read_text(encoding="utf-8", errors="replace").split("\n%\n")]
+    return [f for f in out if len(f.split()) >= 3]
+
+
+def wordnet_sentences(rng: random.Random, limit: int = 20000) -> list[str]:
+    """Glosses and quoted usage examples of Debian's ``wordnet-base`` (when installed)."""
+    out: list[str] = []
+    for path in sorted(WORDNET.glob("data.*")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "|" in line and not line.startswith(" "):
+                gloss = line.split("|", 1)[1]
+                out += [q.strip() for q in re.findall(r'"([^"]{12,})"', gloss)]
+                out.append(re.sub(r'"[^"]*"', "", gloss).strip(" ;"))
+    rng.shuffle(out)
+    return out[:limit]
+
+
+def build_examples(data: Path, seed: int) -> tuple[list[str], list[str], list[str]]:
+    """(BIPIA attack segments, synthetic positive segments, negative segments), deterministic for ``seed``."""
+    from tasks.detectors.injection_rules import rule_hits
+
+    rng = random.Random(seed)
+    bipia = [s for a in bipia_attacks(data) for s in _texts_of(a)]
+    synth = [fill(t, rng) for t in INJECTION_TEMPLATES for _ in range(8)]
+    synth += directives(rng, 1500) + code_directives(rng, 400) + tasks_for_model(rng, 100)
+    docs = bipia_emails(data) + python_docs() + stdlib_docstrings() + package_readmes() + faker_text(rng)
+    docs += fortunes() + wordnet_sentences(rng)
+    neg = [s for d in docs for s in _texts_of(d)]
+    neg += [fill(t, rng) for t in BENIGN_TEMPLATES for _ in range(6)] + benign_you(rng, 1500)
+    neg += benign_twins(rng, 3000)
+    # A README may quote an injection (an LLM tool's docs): drop strong rule hits from the benign side.
+    neg = [s for s in neg if not rule_hits(s)]
+    return bipia, synth, neg
+
+
+def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None):
+    """Train a fastText model on labelled segments (positives repeated to balance the classes)."""
+    import fasttext
+
+    rng = random.Random(seed)
+    reps = max(1, len(neg) // (REBALANCE * max(1, len(pos))))
+    lines = [f"{LABEL_BAD} {fasttext_line(t)}" for t in pos] * reps + [f"{LABEL_OK} {fasttext_line(t)}" for t in neg]
+    rng.shuffle(lines)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(lines) + "\n")
+    try:
+        return fasttext.train_supervised(input=fh.name, verbose=0, **{**PARAMS, **(params or {})})
+    finally:
+        Path(fh.name).unlink()
+
+
+def prob_bad(model, texts: list[str]) -> list[float]:
+    """P(injection) per segment text."""
+    labels, probs = model.predict([fasttext_line(t) for t in texts], k=2)
+    return [float(dict(zip(lab, pr, strict=True)).get(LABEL_BAD, 0.0)) for lab, pr in zip(labels, probs, strict=True)]
+
+
+def generalisation(bipia: list[str], synth: list[str], neg: list[str], seed: int) -> dict[str, float]:
+    """Train without any BIPIA attack and 20% of the negatives; score the BIPIA train attacks and those negatives.
+
+    The synthetic positives are near-duplicates of each other, so a random k-fold would flatter the model; this
+    split asks the honest question: does what we wrote generalise to attacks written by someone else?
+    """
+    rng = random.Random(seed)
+    idx = list(range(len(neg)))
+    rng.shuffle(idx)
+    held = set(idx[: len(idx) // 5])
+    model = train(synth, [n for i, n in enumerate(neg) if i not in held], seed)
+    sp = prob_bad(model, bipia)
+    sn = sorted(prob_bad(model, [neg[i] for i in sorted(held)]), reverse=True)
+    out = {"bipia_attack_segments": len(bipia), "heldout_negative_segments": len(sn)}
+    for fpr in (0.01, 0.001):
+        thr = sn[int(fpr * len(sn))]
+        out[f"recall_at_segment_fpr_{fpr}"] = round(sum(p > thr for p in sp) / len(sp), 4)
+    out["recall_at_0.5"] = round(sum(p >= 0.5 for p in sp) / len(sp), 4)
+    out["segment_fpr_at_0.5"] = round(sum(p >= 0.5 for p in sn) / len(sn), 5)
+    return out
+
+
+def main() -> None:
+    """Train, cross-validate, quantise and write the model (prints the numbers for the model card)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--seed", type=int, default=PARAMS["seed"])
+    ap.add_argument("--no-cv", action="store_true", help="skip the generalisation check (one extra model)")
+    args = ap.parse_args()
+    if not (args.data / "text_attack_train.json").exists():
+        raise SystemExit(f"training data not found in {args.data}")
+    bipia, synth, neg = build_examples(args.data, args.seed)
+    print(json.dumps({"bipia_positives": len(bipia), "synthetic_positives": len(synth), "negatives": len(neg),
+                      "params": PARAMS, "rebalance": REBALANCE}))
+    if not args.no_cv:
+        print(json.dumps({"generalisation_to_bipia_train": generalisation(bipia, synth, neg, args.seed)}))
+    model = train(bipia + synth, neg, args.seed)
+    # qnorm=True (separate norm quantisation) wrecks this model: benign text scored 0.9+; plain PQ keeps it.
+    model.quantize(qnorm=False, retrain=False, cutoff=0, dsub=2)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    model.save_model(str(args.out))
+    print(json.dumps({"wrote": str(args.out), "bytes": args.out.stat().st_size}))
+
+
+if __name__ == "__main__":
+    main()
