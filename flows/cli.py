@@ -175,6 +175,7 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
 
 
 app.command(name="serve")(__import__("flows.serve", fromlist=["serve_command"]).serve_command)  # issue 8
+app.command(name="train-toxicity")(__import__("flows.cli_train", fromlist=["train_toxicity"]).train_toxicity)  # issue 4
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from tasks.stage import CorpusStage, Stage, StageConfig
 
 DOCUMENT_STAGES: dict[str, str] = {
     # name: "module:Class"  (order = execution order inside a shard)
+    "language": "tasks.detectors.language:LanguageStage",
+    "toxicity": "tasks.detectors.toxicity:ToxicityStage",
     "poison_unicode": "tasks.detectors.unicode_smuggling:UnicodeSmuggling",
     "poison_homoglyph": "tasks.detectors.homoglyph:Homoglyphs",
     "poison_injection": "tasks.detectors.injection:Injection",

@@ -1,0 +1,154 @@
+"""Toxicity benchmark: the bundled model vs alt-profanity-check on every ../shared/data/eval/toxicity-* set.
+
+Run:  .venv/bin/python benchmarks/toxicity.py [--data ../shared/data] [--card data/models/toxicity-davidson.md]
+
+For each evaluation set (never trained or tuned on) it reports precision, recall and F1 at the shipped threshold
+and PR-AUC, for the `toxicity` stage as it runs in the pipeline (whole document + windows), for the same model on
+the whole text only, and for alt-profanity-check (threshold 0.5, its `predict`). Then docs/s on ~2 KB web
+documents (one process = one core; CPU time and wall time, since the machine is shared) and the share of those
+web documents each scorer flags. With --card, the tables replace the eval section of the model card.
+
+Sets and labels (from each set's MANIFEST.md):
+  toxicity-davidson-test  labeled_data.derived.csv, text `tweet`, positive = class 0 (hate) or 1 (offensive)
+  toxicity-ethos          Ethos_Dataset_Binary.csv (`;`-separated), text `comment`, positive = isHate >= 0.5
+  toxicity-jigsaw-sample  test_examples.csv, text `comment_text`, positive = toxic == 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage  # noqa: E402
+from tasks.stage import DocBatch  # noqa: E402
+from tasks.toxicity_train import average_precision, binary_metrics, replace_eval_section  # noqa: E402
+
+SETS = {
+    "toxicity-davidson-test": ("labeled_data.derived.csv", ",", "tweet", lambda r: r["class"] in ("0", "1")),
+    "toxicity-ethos": ("Ethos_Dataset_Binary.csv", ";", "comment", lambda r: float(r["isHate"]) >= 0.5),
+    "toxicity-jigsaw-sample": ("test_examples.csv", ",", "comment_text", lambda r: r["toxic"].strip() == "1"),
+}
+
+
+def load_set(folder: Path) -> tuple[list[str], list[bool]] | None:
+    """Texts and labels of one evaluation set, or None when its format is not known here."""
+    spec = SETS.get(folder.name)
+    if spec is None:
+        return None
+    name, delimiter, text_col, positive = spec
+    with open(folder / name, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=delimiter))
+    return [r[text_col] or "" for r in rows], [bool(positive(r)) for r in rows]
+
+
+def stage_scores(stage: ToxicityStage, texts: list[str]) -> list[float]:
+    """The stage's decisive score (max of whole text and worst window) per text."""
+    result = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
+    label = next(iter(stage.cfg.labels.values()))
+    out = [0.0] * len(texts)
+    for s in result.scores:
+        if s.name == label:
+            out[s.row] = s.value
+    return out
+
+
+def web_docs(data: Path, n: int, size: int = 2000) -> list[str]:
+    """~``size``-char documents cut from real web text (corpora/web-dclm), cycled to ``n`` documents."""
+    texts = [json.loads(line)["text"] for line in open(data / "corpora/web-dclm/majority_data.jsonl")]
+    stream = "\n".join(texts)
+    docs, start = [], 0
+    while start < len(stream) - size:
+        end = stream.find(" ", start + size)
+        end = len(stream) if end < 0 else end
+        docs.append(stream[start:end])
+        start = end + 1
+    return (docs * (n // len(docs) + 1))[:n]
+
+
+def timed(fn, *args) -> tuple[float, float, object]:
+    """(cpu seconds, wall seconds, result) of one call."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    out = fn(*args)
+    return time.process_time() - cpu, time.perf_counter() - wall, out
+
+
+def main() -> int:
+    """Run the benchmark and print Markdown tables."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="the shared data folder")
+    ap.add_argument("--card", help="model card whose eval section gets the tables")
+    ap.add_argument("--speed-docs", type=int, default=3000, help="~2 KB documents for the docs/s measurement")
+    args = ap.parse_args()
+    data = Path(args.data)
+    sets = sorted((data / "eval").glob("toxicity-*")) if (data / "eval").is_dir() else []
+    if not sets:
+        print(f"benchmarks/toxicity.py: no evaluation sets under {data / 'eval'} (toxicity-*); nothing measured. "
+              f"Pass --data to point at the shared data folder.")
+        return 0
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        print("benchmarks/toxicity.py: the baseline needs alt-profanity-check: pip install 'alt-profanity-check>=1.5'")
+        return 1
+
+    stage = ToxicityStage(ToxicityConfig())
+    whole = ToxicityStage(ToxicityConfig(window_chars=1_000_000))
+    threshold = stage.cfg.threshold_for("toxic")
+    scorers = {
+        "sieve toxicity stage (doc + windows)": (lambda t: stage_scores(stage, t), threshold),
+        "same model, whole text only": (lambda t: stage_scores(whole, t), threshold),
+        "alt-profanity-check (baseline)": (lambda t: [float(p) for p in predict_prob(t)], 0.5),
+    }
+    lines = [f"Model `{stage.model_path.name}` (`{stage.identity}`), shipped threshold {threshold}; baseline "
+             "alt-profanity-check at 0.5 (trained on all of Davidson, davidson-test included: not a fair opponent "
+             "there).", "", "| set | rows | positives | scorer | precision | recall | F1 | PR-AUC |",
+             "|---|---|---|---|---|---|---|---|"]
+    for folder in sets:
+        loaded = load_set(folder)
+        if loaded is None:
+            print(f"skipped {folder.name}: columns/labels not known to this script (read its MANIFEST.md)")
+            continue
+        texts, y = loaded
+        for name, (score, t) in scorers.items():
+            s = score(texts)
+            m = binary_metrics(y, s, t)
+            lines.append(f"| {folder.name} | {len(y):,} | {sum(y):,} | {name} | {m['precision']:.3f} | "
+                         f"{m['recall']:.3f} | {m['f1']:.3f} | {average_precision(y, s):.3f} |")
+
+    docs = web_docs(data, args.speed_docs)
+    mean_chars = sum(map(len, docs)) / len(docs)
+    stage_scores(stage, docs[:50])  # load the model outside the timing
+    lines += ["", f"Speed on {len(docs):,} web documents of ~{mean_chars:,.0f} chars (corpora/web-dclm, cut), one "
+              "process; flagged = share of these documents at or over the threshold.", "",
+              "| scorer | docs/s (CPU time) | docs/s (wall) | flagged |", "|---|---|---|---|"]
+    for name, (score, t) in scorers.items():
+        cpu, wall, s = timed(score, docs)
+        flagged = sum(v >= t for v in s) / len(s)  # type: ignore[union-attr]
+        lines.append(f"| {name} | {len(docs) / cpu:,.0f} | {len(docs) / wall:,.0f} | {flagged:.1%} |")
+    with open("/proc/loadavg") as fh:
+        load = fh.read().split()[:3]
+    lines += ["", f"Machine: {_cpus()} cores, load average {' '.join(load)} at the end of the run."]
+    table = "\n".join(lines)
+    print(table)
+    if args.card:
+        card = Path(args.card)
+        card.write_text(replace_eval_section(card.read_text(encoding="utf-8"), table), encoding="utf-8")
+        print(f"\nwrote the eval section of {card}")
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

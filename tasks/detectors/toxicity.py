@@ -1,0 +1,213 @@
+"""Toxicity with any fastText classifier: whole document and per window, per-label thresholds.
+
+The default model (``data/models/toxicity-davidson.ftz``, card next to it) is trained by ``sieve train-toxicity``
+on the Davidson tweets. Any other fastText classifier drops in through ``sieve.yaml``: ``labels`` maps the model's
+labels to reason suffixes (``__label__toxic: toxic`` gives ``toxicity.toxic``; labels not listed are ignored, so
+``__label__clean`` never fires; several labels mapped to one suffix add up) and ``thresholds`` sets each label's
+threshold. Dolma's Jigsaw hate/NSFW models, for instance, were trained on raw text with only newlines removed: use
+them with ``normalize: none``.
+
+Long documents are scored whole and per window: the text is cut at line breaks, else sentence ends, else spaces
+into windows of ``window_chars / 2`` to ``window_chars`` characters (a short tail joins the last window), so one
+toxic paragraph in a long clean page is not diluted by the rest. A record's decisive score for a label is the higher of
+its whole-document and worst-window scores; every record gets all three in ``scores`` (``<label>``,
+``<label>_doc``, ``<label>_window``) so thresholds can be studied in SQL. The finding's evidence names the worst
+window's offsets and score, and its span is that window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
+from tasks.textnorm import normalize_for_model, one_line
+
+LABEL_PREFIX = "__label__"
+BUNDLED_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "toxicity-davidson.ftz"
+#: Thresholds of the bundled model, chosen by ``sieve train-toxicity`` on held-out training rows (see its card).
+BUNDLED_THRESHOLDS = {"toxic": 0.83}
+_SUFFIX = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+class ToxicityConfig(StageConfig):
+    """``stages.toxicity`` in sieve.yaml."""
+
+    model: str | None = Field(None, description="fastText classifier file (.bin or .ftz); default: the bundled "
+                                                "data/models/toxicity-davidson.ftz")
+    labels: dict[str, str] = Field(default_factory=lambda: {"__label__toxic": "toxic"},
+                                   description="model label -> reason suffix (toxicity.<suffix>); model labels "
+                                               "not listed are never reported")
+    thresholds: dict[str, float] = Field(default_factory=dict,
+                                         description="reason suffix -> threshold; unset labels use `threshold`")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="threshold of labels missing from "
+                                    "`thresholds`; default: the bundled model's own, else 0.5")
+    normalize: Literal["sieve", "none"] = Field("sieve", description="sieve: tasks.textnorm (what `sieve "
+                                                "train-toxicity` trains on); none: newlines removed only")
+    window_chars: int = Field(500, ge=50, le=1_000_000, description="longest window scored on its own")
+    max_windows: int = Field(64, ge=1, le=10_000, description="windows per record at most (longer records get "
+                                                              "longer windows), bounding the cost per record")
+
+    @field_validator("labels")
+    @classmethod
+    def _label_map(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("map at least one model label to a reason suffix, e.g. {'__label__toxic': 'toxic'}")
+        for model_label, suffix in value.items():
+            if not model_label.startswith(LABEL_PREFIX):
+                raise ValueError(f"model label {model_label!r} must start with {LABEL_PREFIX!r}")
+            if not _SUFFIX.match(suffix):
+                raise ValueError(f"reason suffix {suffix!r} may hold only letters, digits, '_' and '-'")
+        return value
+
+    @model_validator(mode="after")
+    def _thresholds_known(self) -> ToxicityConfig:
+        unknown = sorted(set(self.thresholds) - set(self.labels.values()))
+        if unknown:
+            raise ValueError(f"thresholds for unknown label(s) {unknown}; valid labels: "
+                             f"{', '.join(sorted(set(self.labels.values())))}")
+        bad = {k: v for k, v in self.thresholds.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise ValueError(f"thresholds must be between 0 and 1: {bad}")
+        return self
+
+    def threshold_for(self, label: str) -> float:
+        """The threshold of one reason suffix."""
+        if label in self.thresholds:
+            return self.thresholds[label]
+        if self.threshold is not None:
+            return self.threshold
+        return BUNDLED_THRESHOLDS.get(label, 0.5) if self.model is None else 0.5
+
+
+def windows(text: str, size: int, max_windows: int) -> list[tuple[int, int]]:
+    """Cut ``text`` into contiguous ``(start, end)`` windows of about ``size`` chars at natural boundaries.
+
+    Cuts prefer a line break, then a sentence end, then a space in the second half of the window, so windows are
+    line or sentence groups of ``size / 2`` to ``size`` characters, except the last, which takes in a tail shorter
+    than ``size / 2`` (up to ``1.5 * size``). A text longer than ``size * max_windows / 2`` gets longer windows.
+    """
+    n = len(text)
+    size = max(size, -(-2 * n // max_windows))  # every window is >= size / 2, so at most max_windows of them
+    if n <= size:
+        return [(0, n)]
+    out: list[tuple[int, int]] = []
+    start = 0
+    while n - start > size:
+        lo, hi = start + size // 2, start + size
+        cut = text.rfind("\n", lo, hi)
+        if cut < 0:
+            cut = max(text.rfind(". ", lo, hi), text.rfind("! ", lo, hi), text.rfind("? ", lo, hi))
+            cut = cut + 1 if cut >= 0 else text.rfind(" ", lo, hi)
+        if cut <= start:
+            cut = hi
+        out.append((start, cut))
+        start = cut
+    if n - start < size // 2:
+        # A short tail ("Five stars", a footer link) scored alone is mostly noise: a classifier has too few words to
+        # judge it and leans on its prior. It joins the window before it instead.
+        out[-1] = (out[-1][0], n)
+    else:
+        out.append((start, n))
+    return out
+
+
+class ToxicityStage(Stage):
+    """Scores every record with a fastText classifier; ``toxicity.<label>`` when a label reaches its threshold."""
+
+    name = "toxicity"
+    version = "1"
+    Config = ToxicityConfig
+    requires = (("fasttext", "fasttext-numpy2-wheel"),)
+
+    def __init__(self, config: ToxicityConfig | None = None):
+        super().__init__(config)
+        self.cfg: ToxicityConfig = self.config  # type: ignore[assignment]
+        self.model_path = Path(self.cfg.model).expanduser().resolve() if self.cfg.model else BUNDLED_MODEL
+        self._check_model_file()
+        self._prep = normalize_for_model if self.cfg.normalize == "sieve" else one_line
+        self._model: Any = None
+        self._identity: str | None = None
+
+    def _check_model_file(self) -> None:
+        if not self.model_path.is_file():
+            raise FileNotFoundError(f"stage 'toxicity': model file not found: {self.model_path} (set "
+                                    f"stages.toxicity.model in sieve.yaml, or train one with `sieve train-toxicity`)")
+
+    @property
+    def identity(self) -> str:
+        """``toxicity@<version>+<model sha256 prefix>``: a new model file re-runs the shards."""
+        if self._identity is None:
+            h = hashlib.sha256()
+            with open(self.model_path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            self._identity = f"{self.name}@{self.version}+{h.hexdigest()[:12]}"
+        return self._identity
+
+    def setup(self) -> None:
+        """Load the classifier and check that every mapped label is one of its labels."""
+        import fasttext
+
+        self._check_model_file()
+        self._model = fasttext.load_model(str(self.model_path))
+        known = set(self._model.get_labels())
+        missing = sorted(set(self.cfg.labels) - known)
+        if missing:
+            raise ValueError(f"stages.toxicity.labels: {missing} not labels of {self.model_path}; the model's "
+                             f"labels are: {', '.join(sorted(known))}")
+
+    def detect(self, batch: DocBatch) -> StageResult:
+        """Score each record whole and per window; report each label whose decisive score reaches its threshold."""
+        cfg = self.cfg
+        inputs: list[str] = []
+        plans: list[tuple[int, list[tuple[int, int, int]]]] = []  # (whole input, [(start, end, input)])
+        for text in batch.texts:
+            cuts = windows(text, cfg.window_chars, cfg.max_windows)
+            if len(cuts) == 1:
+                inputs.append(self._prep(text))
+                plans.append((len(inputs) - 1, [(0, len(text), len(inputs) - 1)]))
+                continue
+            # Normalise each window once; the whole text is their concatenation (cuts fall on whitespace).
+            parts = [self._prep(text[s:e]) for s, e in cuts]
+            base = len(inputs)
+            inputs += parts
+            inputs.append(" ".join(parts))
+            plans.append((len(inputs) - 1, [(s, e, base + k) for k, (s, e) in enumerate(cuts)]))
+        labels, probs = self._model.predict(inputs, k=-1, threshold=0.0) if inputs else ([], [])
+        wanted = cfg.labels
+        scored: list[dict[str, float]] = []
+        for ls, ps in zip(labels, probs, strict=True):
+            by_suffix: dict[str, float] = {}
+            for lab, p in zip(ls, ps, strict=True):
+                if lab in wanted:  # several model labels mapped to one suffix add up ("hate or offensive")
+                    by_suffix[wanted[lab]] = by_suffix.get(wanted[lab], 0.0) + float(p)
+            scored.append(by_suffix)
+        suffixes = sorted(set(wanted.values()))
+        result = StageResult()
+        for row, (whole, wins) in enumerate(plans):
+            for label in suffixes:
+                doc = min(scored[whole].get(label, 0.0), 1.0)
+                start, end, worst = max(wins, key=lambda w: scored[w[2]].get(label, 0.0))
+                win = min(scored[worst].get(label, 0.0), 1.0)
+                score = max(doc, win)
+                result.scores += [Score(row, label, score), Score(row, f"{label}_doc", doc),
+                                  Score(row, f"{label}_window", win)]
+                threshold = cfg.threshold_for(label)
+                if score < threshold:
+                    continue
+                result.findings.append(Finding(
+                    row=row, reason=f"toxicity.{label}", score=score,
+                    evidence={
+                        "label": label, "threshold": threshold, "score": round(score, 4),
+                        "doc_score": round(doc, 4), "decided_by": "window" if win > doc else "document",
+                        "window": {"start": start, "end": end, "score": round(win, 4)}, "windows": len(wins),
+                        "model": self.model_path.name, "normalize": cfg.normalize,
+                    },
+                    spans=(Span(start, end, label.upper()),),
+                ))
+        return result
