@@ -147,6 +147,14 @@ def test_signatures_are_datasketch_minhash_bit_for_bit():
     assert to_lean(sigs[2]).jaccard(to_lean(sigs[2])) == 1.0
 
 
+def test_signatures_are_stable_across_versions():
+    # earlier runs persist signatures: a change of shingling or hashing must change params_id, never these values
+    text = "The quick brown fox jumps over the lazy dog by the river bank"
+    res = MinHashStage().run(DocBatch(doc_ids=["g"], texts=[text]))
+    assert res.columns["minhash"][0].as_py()[:4] == [156832722, 264225706, 87452914, 258571786]
+    assert res.columns["minhash_params"][0].as_py() == "datasketch-affine32/xxh32-fold/auto/w5/c5/p128/s1"
+
+
 def test_stage_output_columns_scores_and_short_texts():
     texts = ["", "!!! ...", "two words", make_doc(random.Random(2))]
     res = MinHashStage().run(DocBatch(doc_ids=list("abcd"), texts=texts))

@@ -85,9 +85,8 @@ def _hash_words(words: pa.Array) -> np.ndarray:
     if len(words) == 0:
         return np.zeros(0, np.uint64)
     encoded = words.dictionary_encode()
-    h = xxhash.xxh32_intdigest
-    vocab = np.fromiter((h(w.encode("utf-8", "surrogatepass")) for w in encoded.dictionary.to_pylist()),
-                        dtype=np.uint64, count=len(encoded.dictionary))
+    distinct = encoded.dictionary.cast(pa.large_binary()).to_pylist()  # UTF-8 bytes, no per-word encode()
+    vocab = np.fromiter(map(xxhash.xxh32_intdigest, distinct), dtype=np.uint64, count=len(distinct))
     return vocab[encoded.indices.to_numpy()]
 
 
@@ -96,28 +95,36 @@ def _code_points(words: list[str]) -> np.ndarray:
     return np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
 
 
+def _fold(units: np.ndarray, n: int) -> np.ndarray:
+    """The hash of every window of ``n`` consecutive units (``len(units) - n + 1`` values, uint64)."""
+    m = len(units) - n + 1
+    acc = np.full(m, _SEED, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            acc ^= units[k:k + m]
+            acc *= _MIX
+            acc ^= acc >> _SHIFT
+    return acc
+
+
 def _fold_windows(units: np.ndarray, rows: np.ndarray, n: int, n_rows: int) -> Shingled:
     """Hash every window of ``n`` consecutive units within a row; rows shorter than ``n`` get one whole window."""
-    m = len(units)
-    if m == 0:
+    if len(units) == 0:
         return Shingled(np.zeros(0, np.uint32), np.zeros(0, np.int64), n_rows)
     counts = np.bincount(rows, minlength=n_rows)
     ends = np.cumsum(counts)
-    starts = ends - counts
-    # Window length per start position: n, or the whole row for rows shorter than n.
-    width = np.minimum(counts, n)[rows]
-    acc = np.full(m, _SEED, dtype=np.uint64)
-    padded = np.concatenate([units, np.zeros(n, np.uint64)])
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            mixed = (acc ^ padded[k:k + m]) * _MIX
-            mixed ^= mixed >> _SHIFT
-            acc = np.where(k < width, mixed, acc)
-    pos = np.arange(m)
-    valid = pos + width <= ends[rows]
-    short = counts[rows] < n
-    valid &= ~short | (pos == starts[rows])  # a short row keeps only its first (whole) window
-    return Shingled(acc[valid].astype(np.uint32), rows[valid], n_rows)
+    # Windows over the whole flat array, then keep those that end inside their own row.
+    hashes = _fold(np.concatenate([units, np.zeros(n - 1, np.uint64)]), n)
+    valid = np.arange(len(units)) + n <= ends[rows]
+    out_h, out_r = [hashes[valid]], [rows[valid]]
+    short = np.flatnonzero((counts > 0) & (counts < n))
+    if len(short):  # texts of fewer than n units: one shingle of all of them (rare: a Python loop is fine)
+        out_h.append(np.array([_fold(units[ends[r] - counts[r]:ends[r]], int(counts[r]))[0] for r in short],
+                              dtype=np.uint64))
+        out_r.append(short.astype(np.int64))
+    h, r = np.concatenate(out_h), np.concatenate(out_r)
+    order = np.argsort(r, kind="stable") if len(short) else slice(None)
+    return Shingled(h[order].astype(np.uint32), r[order], n_rows)
 
 
 def shingle_batch(texts: list[str], ngram: int = 5, char_ngram: int = 5, mode: ShingleMode = "auto") -> Shingled:
