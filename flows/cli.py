@@ -146,9 +146,9 @@ def query(
     if fmt not in ("table", "csv", "json"):
         raise Failure(f"--format: invalid value {fmt!r}; valid values: table, csv, json")
     from tasks.catalog import query as run_query
-    from tasks.lake import Lake
+    from tasks.lake import Lake, local_path
 
-    lake_path = Path(lake).expanduser().resolve()
+    lake_path = local_path(lake)  # a path or a file:// URL
     if not (lake_path / "catalog.duckdb").exists():
         raise Failure(
             f"no catalog at {lake_path / 'catalog.duckdb'}: run `sieve run ... --lake {lake}` first"

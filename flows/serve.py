@@ -77,6 +77,7 @@ def schedule_of(spec: dict[str, Any]) -> Any:
 
 def resolve_parameters(params: dict[str, Any], base: Path, lake: str) -> dict[str, Any]:
     """The deployment's parameters with ``lake`` set and relative local paths made absolute against ``base``."""
+    from tasks.lake import local_path
 
     def local(value: str) -> str:
         return value if "://" in value or os.path.isabs(value) else str((base / value).resolve())
@@ -88,7 +89,7 @@ def resolve_parameters(params: dict[str, Any], base: Path, lake: str) -> dict[st
     for key in PATH_PARAMETERS:
         if out.get(key):
             out[key] = local(str(out[key]))
-    out["lake"] = lake if "://" in lake else str(Path(lake).expanduser().resolve())
+    out["lake"] = str(local_path(lake))
     return out
 
 
@@ -127,12 +128,14 @@ def serve_command(
     from prefect import serve
     from prefect.settings import PREFECT_API_URL
 
+    from tasks.lake import local_path
+
     if not PREFECT_API_URL.value():
         raise ServeError(
             "no Prefect API to serve to: start one with `prefect server start` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api (schedules need a server's scheduler)"
         )
-    lake = lake if "://" in lake else str(Path(lake).expanduser().resolve())
+    lake = str(local_path(lake))  # before the chdir below: relative to where the command was started
     file = str(Path(file).resolve())
     # Entrypoints are recorded relative to the working directory and the flow runs' subprocesses resolve them from
     # it: serve from the folder of prefect.yaml (the project).

@@ -2,6 +2,12 @@
 
 Every file is written under a temp name in its final folder, then renamed: a reader (or a crash) never sees half a
 file, and a rerun that writes the same deterministic name replaces it instead of adding a second copy.
+
+Where a lake can live: a local path or a ``file://`` URL (``local_path``). A lake on object storage (``s3://``,
+``gs://``, ``memory://``) is refused with the reason: the lake relies on POSIX semantics that object stores do not
+give through fsspec (an atomic rename for every write, ``flock`` for the dataset lock, one DuckDB file that DuckDB
+opens by path, folders the worker processes share). Put such a lake on a filesystem that gives them (a local disk,
+NFS, or an object-store mount with rename support) and pass its path; inputs can be any fsspec URL.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +36,22 @@ class LakeError(RuntimeError):
     """The lake cannot be used (unwritable, locked by another run, unreadable catalog)."""
 
 
+def local_path(path: str | os.PathLike[str]) -> Path:
+    """The absolute local path of a lake given as a path or a ``file://`` URL; other URLs raise ``LakeError``."""
+    text = os.fspath(path)
+    if text.startswith("file:"):
+        parsed = urlparse(text)
+        if parsed.netloc not in ("", "localhost"):
+            raise LakeError(f"lake {text}: a file:// URL must name a local path (no host)")
+        text = url2pathname(parsed.path)
+    elif "://" in text:
+        raise LakeError(
+            f"lake {text}: a lake must be a local path or a file:// URL (it needs atomic renames, file locks and "
+            "one DuckDB file); put it on a mounted filesystem and pass that path. Inputs may be any fsspec URL."
+        )
+    return Path(text).expanduser().resolve()
+
+
 @dataclass(frozen=True)
 class Lake:
     """Paths inside one lake folder. Construct with ``Lake.at(path)``; all paths are absolute."""
@@ -36,8 +60,8 @@ class Lake:
 
     @classmethod
     def at(cls, path: str | os.PathLike[str]) -> Lake:
-        """The lake at ``path`` (created if missing)."""
-        root = Path(path).expanduser().resolve()
+        """The lake at ``path``, a local path or ``file://`` URL (created if missing)."""
+        root = local_path(path)
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as err:
