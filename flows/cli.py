@@ -174,6 +174,11 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
+from flows.cli_review import attach as attach_review  # noqa: E402  (sieve review ..., sieve release)
+
+attach_review(app)
+
+
 app.command(name="serve")(__import__("flows.serve", fromlist=["serve_command"]).serve_command)  # issue 8
 app.command(name="train-toxicity")(__import__("flows.cli_train", fromlist=["train_toxicity"]).train_toxicity)  # issue 4
 

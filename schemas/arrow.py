@@ -133,6 +133,8 @@ PROVENANCE: dict[str, pa.Schema] = {
             ("output_uri", pa.string()),
             ("reasons", pa.list_(pa.string())),
             ("shard", pa.int64()),
+            # release runs (tasks/review/release.py): the run that quarantined this approved record; NULL otherwise
+            ("released_from", pa.string()),
         ]
     ),
     "decisions": pa.schema(

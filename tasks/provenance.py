@@ -62,7 +62,11 @@ def now() -> datetime:
 
 
 def run_history(lake: Lake, dataset: str) -> list[dict[str, Any]]:
-    """Every run of ``dataset`` recorded in the lake, oldest first (read from the Parquet, not the catalog)."""
+    """Every curate run of ``dataset`` in the lake, oldest first (read from the Parquet, not the catalog).
+
+    Release runs (``kind`` = ``release``, from ``sieve release``) are left out: they are not a corpus that dedup or
+    the poison statistics can compare against, and they never resume.
+    """
     files = sorted((lake.root / "provenance" / "runs").glob("run=*/part-*.parquet"))
     if not files:
         return []
@@ -70,7 +74,7 @@ def run_history(lake: Lake, dataset: str) -> list[dict[str, Any]]:
     try:
         rows = con.execute(
             "SELECT run_id, status, plan_hash, started_at FROM read_parquet(?, union_by_name=true) "
-            "WHERE dataset = ? ORDER BY started_at, run_id",
+            "WHERE dataset = ? AND coalesce(kind, '') <> 'release' ORDER BY started_at, run_id",
             [[str(f) for f in files], dataset],
         ).fetchall()
     finally:

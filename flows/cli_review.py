@@ -1,0 +1,266 @@
+"""``sieve review serve|list|show|approve|reject|restore`` and ``sieve release`` (DESIGN.md sections 2 and 7).
+
+Wiring only: the work is in ``tasks/review``. Attached to the main app by ``attach(app)`` in ``flows/cli.py``.
+Terminal reviews are recorded under ``--reviewer`` (default: your login name): whoever can run this command can
+write the lake anyway, so a token would add nothing here; the web app, reachable over the network, needs one.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from tasks.lake import Lake, LakeError
+from tasks.review.tokens import REVIEWER_RE, TokenError
+
+review_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None,
+    help="Review quarantined records: a web app for reviewers, and the same actions from the terminal.",
+)
+
+LakeOpt = Annotated[str, typer.Option("--lake", help="Lake folder (outputs, provenance, catalog.duckdb).")]
+DatasetOpt = Annotated[str, typer.Option("--dataset", help="Only records of this dataset.")]
+RunOpt = Annotated[str, typer.Option("--run", help="Only records quarantined by this run.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="A reason code (pii.EMAIL_ADDRESS) or family (pii).")]
+SourceOpt = Annotated[str, typer.Option("--source", help="Only records whose source URI contains this.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="Why (kept with the review).")]
+ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Reviewer name (default: your login name).")]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class ReviewFailure(click.ClickException):
+    """A review command failed for a reason the user can act on: one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: D102 (click's hook)
+        print(f"sieve: error: {self.message}", file=sys.stderr)
+
+
+def _lake(path: str) -> Lake:
+    lake = Lake(Path(path).expanduser().resolve())
+    if not lake.catalog.exists():
+        raise ReviewFailure(f"no catalog at {lake.catalog}: run `sieve run ... --lake {path}` first")
+    return lake
+
+
+def _filter(dataset: str, run: str, reason: str, source: str, status: str):
+    from tasks.review.queue import FilterError, QueueFilter
+
+    try:
+        return QueueFilter(dataset=dataset, run=run, reason=reason, source=source, status=status)
+    except FilterError as err:
+        raise ReviewFailure(f"--{err}") from None
+
+
+def _guard(fn, *args, **kwargs):
+    """Run ``fn`` turning the review errors into one-line failures."""
+    from tasks.review.queue import FilterError
+    from tasks.review.reviews import ReviewError
+
+    try:
+        return fn(*args, **kwargs)
+    except (LakeError, ReviewError, FilterError, TokenError) as err:
+        raise ReviewFailure(str(err)) from None
+
+
+@review_app.command()
+def serve(
+    lake: LakeOpt = "data/lake",
+    tokens: Annotated[str, typer.Option("--tokens", help="File of reviewer:token lines (required for writes).")] = "",
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback unless you say otherwise).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8765,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-host", help="Host names browsers may use to reach a non-loopback bind (repeat)."),
+    ] = None,
+) -> None:
+    """Serve the review web app for one lake (Ctrl+C stops it)."""
+    import uvicorn
+
+    from flows.review_app import LOOPBACK_HOSTS, create_app
+    from tasks.review.tokens import TokenFile
+
+    if not tokens:
+        raise ReviewFailure("--tokens FILE is required: one reviewer:token per line")
+    the_lake = _lake(lake)
+    token_file = _guard(TokenFile, tokens)
+    if token_file.loosely_readable():
+        print(f"sieve: warning: {token_file.path} is readable by other users; chmod 600 it", file=sys.stderr)
+    if host in LOOPBACK:
+        hosts = LOOPBACK_HOSTS
+    else:
+        print(f"sieve: warning: serving on {host}, beyond this machine: put TLS in front of it (tokens and "
+              "unredacted quarantined text cross the network)", file=sys.stderr)
+        hosts = allowed_host or (["*"] if host in ("0.0.0.0", "::") else [host, *LOOPBACK_HOSTS])
+    app = _guard(create_app, the_lake.root, token_file, allowed_hosts=hosts)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Reviewing lake {the_lake.root} for {', '.join(token_file.reviewers())} at http://{shown}:{port}/",
+          file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+
+
+@review_app.command("list")
+def list_(
+    lake: LakeOpt = "data/lake",
+    dataset: DatasetOpt = "", run: RunOpt = "", reason: ReasonOpt = "", source: SourceOpt = "",
+    status: Annotated[str, typer.Option("--status", help="pending | approved | rejected | all.")] = "pending",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+) -> None:
+    """List quarantined records in queue order, with their status and reasons."""
+    from flows.cli import _print_rows
+    from tasks.review import access, queue
+
+    if fmt not in ("table", "csv", "json"):
+        raise ReviewFailure(f"--format: invalid value {fmt!r}; valid values: table, csv, json")
+    the_lake, flt = _lake(lake), _filter(dataset, run, reason, source, status)
+
+    def fetch():
+        with access.reading(the_lake) as con:
+            return queue.count(con, flt), queue.page(con, flt, limit, offset)
+
+    total, rows = _guard(fetch)
+    names = ["position", "run_id", "doc_id", "dataset", "status", "reasons", "source_uri", "source_record", "preview"]
+    if fmt == "table":
+        for r in rows:
+            r["reasons"] = ",".join(r["reasons"] or [])
+            r["preview"] = (r["preview"] or "")[:60]
+    _print_rows(names, [tuple(r[n] for n in names) for r in rows], fmt)
+    if fmt == "table":
+        print(f"{total} matching; showing {offset + 1 if rows else 0}-{offset + len(rows)}")
+
+
+@review_app.command()
+def show(
+    doc_id: Annotated[str, typer.Argument(help="The record's doc_id.")],
+    lake: LakeOpt = "data/lake",
+    run: Annotated[str, typer.Option("--run", help="The quarantine run (default: the newest).")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="text | json.")] = "text",
+) -> None:
+    """Show one quarantined record: text, findings, scores, duplicates and earlier reviews."""
+    from tasks.review import access, record
+
+    the_lake = _lake(lake)
+
+    def fetch():
+        with access.reading(the_lake) as con:
+            return record.detail(con, doc_id, run or None)
+
+    rec = _guard(fetch)
+    if rec is None:
+        raise ReviewFailure(f"no quarantined record {doc_id}" + (f" in run {run}" if run else ""))
+    if fmt == "json":
+        print(json.dumps(rec, default=str, sort_keys=True))
+        return
+    print(f"{rec['doc_id']}  [{rec['status']}]  dataset {rec['dataset']}  run {rec['run_id']}")
+    print(f"source {rec['source_uri']} record {rec['source_record']}  reasons {', '.join(rec['reasons'] or [])}")
+    for f in rec["findings"]:
+        spans = ", ".join(f"{s['start']}-{s['end']} {s['label']}" for s in f["spans"][:10])
+        print(f"  #{f['number']} {f['reason']} ({f['action']}, score {f['score']}, {f['stage']}) {spans}")
+    for s in rec["scores"]:
+        print(f"  score {s['stage']}.{s['name']} = {s['value']}")
+    for c in rec["cluster"]:
+        print(f"  duplicate {c['doc_id']} of {c['duplicate_of']} ({c['method']}, {c['similarity']})")
+    for r in rec["reviews"]:
+        print(f"  review {r['reviewed_at']} {r['reviewer']} {r['verdict']}: {r['note'] or ''}")
+    print("--- text" if rec["text"] is not None else f"--- raw ({rec['raw_encoding']})")
+    print(rec["text"] if rec["text"] is not None else rec["raw"])
+
+
+def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, reviewer: str, dataset: str,
+            reason: str, source: str, status: str, everything: bool, yes: bool) -> None:
+    from tasks.review import access, queue, reviews
+
+    reviewer = reviewer or getpass.getuser()
+    if not REVIEWER_RE.match(reviewer):
+        raise ReviewFailure("--reviewer: 1-64 of letters, digits and _.@+-")
+    the_lake = _lake(lake)
+    if doc_ids:
+        for doc_id in doc_ids:
+            row = _guard(reviews.append_review, the_lake, doc_id, reviewer, verdict, note, run or None)
+            print(f"{row['verdict']} {row['run_id']}/{row['doc_id']} by {reviewer}")
+        return
+    if not everything:
+        raise ReviewFailure("name DOC_IDs, or --all to review every record matching the filters")
+    flt = _filter(dataset, run, reason, source, status)
+
+    def count():
+        with access.reading(the_lake) as con:
+            return queue.count(con, flt)
+
+    n = _guard(count)
+    if not yes and not typer.confirm(f"{verdict.capitalize()} {n} records matching {flt.params()}?"):
+        raise typer.Abort()
+    done = _guard(reviews.review_matching, the_lake, flt, reviewer, verdict, note, expected=n)
+    print(f"{reviews.normalise_verdict(verdict)} {done} records by {reviewer}")
+
+
+def _verdict_command(verdict: str):
+    def command(
+        doc_ids: Annotated[list[str] | None, typer.Argument(help="doc_ids to review (or --all with filters).")] = None,
+        lake: LakeOpt = "data/lake",
+        run: Annotated[str, typer.Option("--run", help="The quarantine run (default: each record's newest).")] = "",
+        note: NoteOpt = "", reviewer: ReviewerOpt = "",
+        dataset: DatasetOpt = "", reason: ReasonOpt = "", source: SourceOpt = "",
+        status: Annotated[str, typer.Option("--status", help="With --all: pending | approved | rejected | all.")] = (
+            "pending"
+        ),
+        everything: Annotated[bool, typer.Option("--all", help="Review every record matching the filters.")] = False,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask to confirm a bulk review.")] = False,
+    ) -> None:
+        _review(verdict, doc_ids or [], lake, run, note, reviewer, dataset, reason, source, status, everything, yes)
+
+    command.__doc__ = f"{verdict.capitalize()} quarantined records (appends a reviews row each; latest wins)."
+    return command
+
+
+review_app.command("approve")(_verdict_command("approve"))
+review_app.command("reject")(_verdict_command("reject"))
+
+
+@review_app.command()
+def restore(lake: LakeOpt = "data/lake") -> None:
+    """Put reviews from the Parquet journal (provenance/reviews) back into a rebuilt catalog's reviews table."""
+    from tasks.review.reviews import restore_reviews
+
+    n = _guard(restore_reviews, _lake(lake))
+    print(f"restored {n} review rows")
+
+
+def release(
+    lake: LakeOpt = "data/lake",
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset whose approved records to publish.")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary line.")] = False,
+) -> None:
+    """Publish approved quarantined records into the clean dataset as a new version (its own run)."""
+    from tasks.review.release import release as do_release
+
+    summary = _guard(do_release, _lake(lake), dataset)
+    if as_json:
+        print(json.dumps(summary, sort_keys=True, default=str))
+        return
+    if summary["run_id"] is None:
+        print(f"nothing new to release in dataset {dataset}: {summary['approved']} approved "
+              f"({summary['already_released']} already released, {summary['no_text']} without text), "
+              f"{summary['rejected']} rejected, {summary['pending']} pending")
+        return
+    print(f"release {summary['run_id']} of dataset {dataset}: {summary['released']} records into clean "
+          f"({summary['redactions']} redactions); {summary['rejected']} rejected and {summary['pending']} pending "
+          f"stay in quarantine")
+    print(f"  clean data:  {summary['clean']}")
+
+
+def attach(app: typer.Typer) -> None:
+    """Add ``review`` and ``release`` to the main ``sieve`` app."""
+    app.add_typer(review_app, name="review")
+    app.command("release")(release)

@@ -1,0 +1,135 @@
+"""Short-lived catalog connections for the review tools: read-only for reads, lock + write for appends.
+
+DuckDB allows one writing process per file, and ``sieve run`` refreshes the catalog at the end of every run under
+``tasks.lake.catalog_lock``. So a review server never keeps a connection open: each request opens one and closes it.
+
+* Reads open the catalog read-only and retry for a few seconds while another process writes it (a run's refresh
+  takes well under a second); past that they raise ``CatalogBusy`` and the app answers 503 with ``Retry-After``.
+* Writes take the catalog lock (the same lock file as ``catalog_lock``, but with a timeout so a request never hangs),
+  then open a read-write connection, with the same retry for readers in other processes.
+* Within one process DuckDB refuses a read-write connection while a read-only one to the same file is open (and the
+  reverse): an in-process readers/writer lock keeps the server's own threads from colliding.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from tasks.lake import Lake, LakeError
+
+READ_WAIT_SECONDS = 5.0
+WRITE_WAIT_SECONDS = 10.0
+_POLL = 0.1
+
+
+class CatalogBusy(LakeError):
+    """The catalog stayed locked by another process past the wait budget; retry in a moment (transient)."""
+
+
+class _ReadersWriter:
+    """Many readers or one writer among this process's threads."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writer)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writer and self._readers == 0)
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+_LOCAL = _ReadersWriter()
+
+
+def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    if not lake.catalog.exists():
+        raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(lake.catalog), read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise LakeError(f"cannot open catalog {lake.catalog}: {err}") from None
+            if time.monotonic() >= deadline:
+                raise CatalogBusy(
+                    f"the catalog {lake.catalog} is busy (a run is refreshing it, or another program holds it "
+                    "open for writing); try again in a moment"
+                ) from None
+            time.sleep(_POLL)
+
+
+@contextmanager
+def reading(lake: Lake, wait: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the catalog, closed on exit."""
+    with _LOCAL.read():
+        con = _open(lake, read_only=True, wait=wait)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def _timed_catalog_lock(lake: Lake, wait: float) -> Iterator[None]:
+    # Same file as tasks.lake.catalog_lock (so runs and reviewers exclude each other), but never waits forever.
+    lock_dir = lake.root / "_locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_dir / "catalog.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as err:
+                if err.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise CatalogBusy(
+                        f"the catalog of {lake.root} is locked by a run refreshing it; try again in a moment"
+                    ) from None
+                time.sleep(_POLL)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def writing(lake: Lake, wait: float = WRITE_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection under the catalog lock, closed (and the lock released) on exit."""
+    with _LOCAL.write(), _timed_catalog_lock(lake, wait):
+        con = _open(lake, read_only=False, wait=wait)
+        try:
+            yield con
+        finally:
+            con.close()

@@ -1,0 +1,249 @@
+"""``sieve release``: approved quarantined records re-enter the clean dataset as a new version with its own provenance.
+
+A release is a run of its own: a ``runs`` row (``kind`` = ``release``, status running -> completed), the records in
+``clean/<dataset>/run=<release_run_id>/part-00000.parquet``, one ``documents`` row each (outcome ``clean``, the
+release run's id, ``output_uri``, the reasons it was quarantined for, and ``released_from`` = the run that
+quarantined it) and ``files`` rows for what it wrote. Lineage is then plain SQL::
+
+    SELECT d.doc_id, d.released_from AS quarantined_in, r.reviewer, r.verdict, r.reviewed_at, d.run_id AS released_in
+    FROM documents d JOIN reviews r ON r.run_id = d.released_from AND r.doc_id = d.doc_id
+    WHERE d.released_from IS NOT NULL
+
+Which records: those of the dataset whose latest review is ``approved`` and whose ``doc_id`` no completed release
+of the dataset has released yet (so releasing twice adds nothing). Rejected and pending records stay out; a
+malformed record has no text to publish and is counted, not released. The text published is redacted as the router
+redacts clean text (``tasks.redact``), with the spans of the record's ``redact`` findings and also of its ``pii.*``
+findings whatever their action: a record quarantined for a secret or for dense PII is approved as a record, not as
+permission to publish the secret.
+
+The release holds the dataset's write lock, reads its selection from the catalog into a scratch Parquet file (so
+the catalog is not held open while it writes), and refreshes the catalog at the end. A release killed half-way
+leaves a ``running`` row: the next release marks it failed and removes its files before it starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas import arrow, reasons
+from tasks import provenance
+from tasks.catalog import refresh_catalog, sql_list
+from tasks.ids import new_run_id
+from tasks.lake import AtomicParquetWriter, Lake, LakeError, dataset_lock
+from tasks.redact import redact_messages, redact_text
+from tasks.review.access import reading
+from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
+from tasks.review.record import spans_of
+
+RELEASE_KIND = "release"
+BATCH_ROWS = 10_000
+PART = "part-00000.parquet"
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _release_runs(lake: Lake, dataset: str) -> list[tuple[str, str]]:
+    """``(run_id, status)`` of the dataset's release runs, from the ``runs`` Parquet (not the catalog)."""
+    files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
+    if not files:
+        return []
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            "SELECT run_id, status FROM read_parquet(?, union_by_name=true) WHERE dataset = ? AND kind = ? "
+            "ORDER BY run_id",
+            [[str(f) for f in files], dataset, RELEASE_KIND],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _outputs(lake: Lake, dataset: str, run_id: str) -> list[Path]:
+    return [
+        lake.clean_dir(dataset, run_id) / PART,
+        lake.provenance_dir("documents", run_id) / PART,
+        lake.provenance_dir("files", run_id) / PART,
+    ]
+
+
+def _abandon_interrupted(lake: Lake, dataset: str, runs: list[tuple[str, str]]) -> None:
+    # Called with the dataset lock held: a release still "running" now was killed. Its outputs never completed.
+    files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
+    for run_id, status in runs:
+        if status != "running":
+            continue
+        for path in _outputs(lake, dataset, run_id):
+            path.unlink(missing_ok=True)
+        row = pq.read_table([f for f in files if f.parent.name == f"run={run_id}"][0]).to_pylist()[0]
+        provenance.write_run_row(
+            lake, {**row, "status": "failed", "finished_at": provenance.now(),
+                   "error": "interrupted; its outputs were removed by the next release"},
+        )
+
+
+def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> dict[str, int]:
+    """Write the records to release to ``out`` (Parquet); return counts by status for the report."""
+    released = (
+        f"SELECT DISTINCT doc_id FROM read_parquet({sql_list(released_files)}, union_by_name=true) "
+        "WHERE released_from IS NOT NULL"
+        if released_files
+        else "SELECT NULL::VARCHAR AS doc_id LIMIT 0"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with reading(lake) as con:
+        status = dict(
+            con.execute(
+                f"SELECT coalesce(l.verdict, '{PENDING}'), count(*) FROM quarantine q "
+                f"LEFT JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id "
+                "WHERE q.dataset = ? GROUP BY 1",
+                [dataset],
+            ).fetchall()
+        )
+        approved = f"""
+            SELECT q.* FROM quarantine q
+            JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id AND l.verdict = '{APPROVED}'
+            WHERE q.dataset = $dataset
+            QUALIFY row_number() OVER (PARTITION BY q.doc_id ORDER BY q.run_id DESC) = 1"""
+        skipped = con.execute(
+            f"SELECT count(*) FILTER (WHERE doc_id IN ({released})), "
+            f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NULL) FROM ({approved})",
+            {"dataset": dataset},
+        ).fetchall()[0]
+        # COPY TO a file is allowed on a read-only connection; the catalog is closed again before any writing.
+        con.execute(
+            f"""COPY (
+                SELECT a.run_id, a.doc_id, a.text, a.messages, a.source_id, a.meta, a.source_uri, a.source_record,
+                       a.reasons, d.content_hash, x.evidence
+                FROM ({approved}) a
+                LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id
+                LEFT JOIN (SELECT run_id, doc_id, list(evidence) AS evidence FROM decisions
+                           WHERE action = '{reasons.ACTION_REDACT}' OR starts_with(reason, 'pii.')
+                           GROUP BY run_id, doc_id) x ON x.run_id = a.run_id AND x.doc_id = a.doc_id
+                WHERE a.text IS NOT NULL AND a.doc_id NOT IN ({released})
+                ORDER BY a.run_id, a.source_uri, a.source_record, a.doc_id
+            ) TO {_literal(out)} (FORMAT parquet)""",
+            {"dataset": dataset},
+        )
+    return {
+        "approved": int(status.get(APPROVED, 0)),
+        "rejected": int(status.get(REJECTED, 0)),
+        "pending": int(status.get(PENDING, 0)),
+        "already_released": int(skipped[0]),
+        "no_text": int(skipped[1]),
+    }
+
+
+def published_text(rec: dict[str, Any]) -> tuple[str, list[dict[str, str]] | None, int]:
+    """The text (and messages) of an approved record as it enters clean, and the number of placeholders."""
+    spans = [
+        (s["start"], s["end"], s["label"])
+        for ev in rec.get("evidence") or []
+        for s in spans_of(json.loads(ev or "{}") if ev else {})
+    ]
+    text, messages = rec["text"], rec.get("messages")
+    if not spans:
+        return text, messages, 0
+    if messages:
+        messages, text, n = redact_messages(messages, spans)
+        return text, messages, n
+    text, n = redact_text(text, spans)
+    return text, messages, n
+
+
+def _write(lake: Lake, dataset: str, run_id: str, selection: Path) -> tuple[list[dict[str, Any]], Counter, int]:
+    clean_path = lake.clean_dir(dataset, run_id) / PART
+    clean = AtomicParquetWriter(clean_path, arrow.CLEAN)
+    docs = AtomicParquetWriter(lake.provenance_dir("documents", run_id) / PART, arrow.PROVENANCE["documents"])
+    why: Counter = Counter()
+    redactions = 0
+    try:
+        for batch in pq.ParquetFile(selection).iter_batches(batch_size=BATCH_ROWS):
+            clean_rows, doc_rows = [], []
+            for rec in batch.to_pylist():
+                text, messages, n = published_text(rec)
+                redactions += n
+                why.update(rec["reasons"] or [])
+                clean_rows.append({
+                    "doc_id": rec["doc_id"], "text": text, "source_id": rec["source_id"], "meta": rec["meta"],
+                    "source_uri": rec["source_uri"], "source_record": rec["source_record"], "run_id": run_id,
+                    "messages": messages, "redactions": n,
+                })
+                doc_rows.append({
+                    "run_id": run_id, "doc_id": rec["doc_id"], "source_id": rec["source_id"],
+                    "source_uri": rec["source_uri"], "source_record": rec["source_record"],
+                    "content_hash": rec["content_hash"], "outcome": reasons.OUTCOME_CLEAN,
+                    "output_uri": str(clean_path), "reasons": rec["reasons"], "shard": 0,
+                    "released_from": rec["run_id"],
+                })
+            clean.write(pa.Table.from_pylist(clean_rows, schema=arrow.CLEAN))
+            docs.write(pa.Table.from_pylist(doc_rows, schema=arrow.PROVENANCE["documents"]))
+        files = [{"role": "clean", **clean.close()}, {"role": "provenance.documents", **docs.close()}]
+    except BaseException:
+        clean.abort()
+        docs.abort()
+        raise
+    return files, why, redactions
+
+
+def release(lake: Lake, dataset: str) -> dict[str, Any]:
+    """Publish the approved, not yet released quarantined records of ``dataset``; return a summary.
+
+    ``run_id`` is None (and nothing is written) when there is nothing new to release.
+    """
+    if not lake.catalog.exists():
+        raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+    with dataset_lock(lake, dataset, run_hint="sieve release"):
+        runs = _release_runs(lake, dataset)
+        _abandon_interrupted(lake, dataset, runs)
+        done = [lake.provenance_dir("documents", r) for r, s in runs if s == "completed"]
+        released_files = [f for d in done for f in sorted(d.glob("*.parquet"))]
+        run_id = new_run_id()
+        scratch = lake.run_work_dir(dataset, run_id) / "release-selection.parquet"
+        try:
+            summary = _select(lake, dataset, released_files, scratch)
+            n = pq.ParquetFile(scratch).metadata.num_rows
+            summary.update(dataset=dataset, released=n, run_id=None, redactions=0)
+            if n == 0:
+                return summary
+            config = {"release": {"dataset": dataset}}
+            row = {
+                "run_id": run_id, "dataset": dataset, "flow_run_id": "", "started_at": provenance.now(),
+                "status": "running", "config_json": json.dumps(config, sort_keys=True),
+                "config_hash": hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16],
+                "code_version": provenance.code_version(), "kind": RELEASE_KIND, "stages": RELEASE_KIND,
+            }
+            provenance.write_run_row(lake, row)
+            try:
+                files, why, redactions = _write(lake, dataset, run_id, scratch)
+                for f in files:
+                    f["run_id"] = run_id
+                provenance.write_table_rows(lake, "files", run_id, files)
+            except BaseException as err:
+                for path in _outputs(lake, dataset, run_id):
+                    path.unlink(missing_ok=True)
+                provenance.write_run_row(lake, {**row, "status": "failed", "finished_at": provenance.now(),
+                                                "error": f"{type(err).__name__}: {err}"[:2000]})
+                raise
+            provenance.write_run_row(lake, {
+                **row, "status": "completed", "finished_at": provenance.now(),
+                "counts_json": provenance.counts_json({reasons.OUTCOME_CLEAN: n}, dict(why)),
+            })
+            summary.update(run_id=run_id, redactions=redactions, clean=str(lake.clean_dir(dataset, run_id)))
+        finally:
+            scratch.unlink(missing_ok=True)
+            try:
+                scratch.parent.rmdir()
+            except OSError:
+                pass
+        refresh_catalog(lake)
+    return summary

@@ -1,0 +1,155 @@
+"""Appending reviews: the ``reviews`` table of the catalog plus a Parquet journal under ``provenance/reviews``.
+
+Reviews are append-only: a verdict is never updated, a new row supersedes it (latest ``reviewed_at`` wins). Every
+action is written twice, in one step: as Parquet under ``provenance/reviews/run=<run_id>/`` (one small file per
+action and run) and as rows of the catalog's ``reviews`` table. The catalog is otherwise all views over Parquet and
+can be rebuilt from the lake; the journal makes that true of reviews too (``restore_reviews``), and it lets lineage
+tools read reviews with the rest of the provenance. The journal file is written first and removed again if the
+table insert fails, so the two agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas import arrow
+from tasks.lake import Lake, write_parquet_atomic
+from tasks.review.access import WRITE_WAIT_SECONDS, writing
+from tasks.review.queue import VERDICTS, QueueFilter
+
+MAX_NOTE_CHARS = 4000
+JOURNAL = "reviews"
+_ALIASES = {"approve": "approved", "reject": "rejected"}
+
+
+class ReviewError(ValueError):
+    """A review cannot be recorded (unknown record, bad verdict, bulk count changed); the message says why."""
+
+
+def normalise_verdict(verdict: str) -> str:
+    """``approve``/``approved`` -> ``approved``; ``reject``/``rejected`` -> ``rejected``; else ``ReviewError``."""
+    v = _ALIASES.get(verdict, verdict)
+    if v not in VERDICTS:
+        raise ReviewError(f"verdict: invalid value {verdict!r}; valid values: approve, reject")
+    return v
+
+
+def _clean_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ReviewError(f"note: at most {MAX_NOTE_CHARS} characters")
+    return note
+
+
+def _review_time(con: duckdb.DuckDBPyConnection) -> datetime:
+    # Strictly after every earlier review (under the catalog lock), so "latest wins" never meets a tie.
+    last = con.execute("SELECT max(reviewed_at) FROM reviews").fetchall()[0][0]
+    now = datetime.now(UTC)
+    if last is not None and now <= last:
+        now = last + timedelta(microseconds=1)
+    return now
+
+
+def _journal(lake: Lake, rows: pa.Table, stamp: datetime) -> list[Path]:
+    written: list[Path] = []
+    name = f"part-{stamp:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.parquet"
+    try:
+        for run_id in sorted(set(rows.column("run_id").to_pylist())):
+            part = rows.filter(pc.equal(rows.column("run_id"), run_id))
+            path = lake.provenance_dir(JOURNAL, run_id) / name
+            write_parquet_atomic(part, path)
+            written.append(path)
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _append(con: duckdb.DuckDBPyConnection, lake: Lake, selection_sql: str, args: list[Any], reviewer: str,
+            verdict: str, note: str) -> pa.Table:
+    """Insert one review row per ``(run_id, doc_id)`` that ``selection_sql`` yields; return the rows."""
+    stamp = _review_time(con)
+    rows = con.sql(
+        f"SELECT run_id, doc_id, ?::VARCHAR AS reviewer, ?::VARCHAR AS verdict, ?::VARCHAR AS note, "
+        f"?::TIMESTAMPTZ AS reviewed_at FROM ({selection_sql})",
+        params=[reviewer, verdict, note, stamp, *args],
+    ).to_arrow_table()
+    rows = rows.cast(arrow.PROVENANCE["reviews"])
+    if rows.num_rows == 0:
+        return rows
+    con.execute("BEGIN TRANSACTION")
+    journal: list[Path] = []
+    try:
+        con.register("new_reviews", rows)
+        con.execute("INSERT INTO reviews SELECT * FROM new_reviews")
+        con.unregister("new_reviews")
+        journal = _journal(lake, rows, stamp)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        for p in journal:
+            p.unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def append_review(lake: Lake, doc_id: str, reviewer: str, verdict: str, note: str | None = None,
+                  run_id: str | None = None, wait: float = WRITE_WAIT_SECONDS) -> dict[str, Any]:
+    """Record one verdict on ``doc_id`` as quarantined by ``run_id`` (default: its newest quarantine run)."""
+    verdict, note = normalise_verdict(verdict), _clean_note(note)
+    with writing(lake, wait) as con:
+        if run_id:
+            sel, args = "SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?", [run_id, doc_id]
+        else:
+            sel = "SELECT max(run_id) AS run_id, doc_id FROM quarantine WHERE doc_id = ? GROUP BY doc_id"
+            args = [doc_id]
+        rows = _append(con, lake, sel, args, reviewer, verdict, note)
+    if rows.num_rows == 0:
+        where = f" in run {run_id}" if run_id else ""
+        raise ReviewError(f"no quarantined record {doc_id}{where}")
+    return rows.to_pylist()[0]
+
+
+def review_matching(lake: Lake, flt: QueueFilter, reviewer: str, verdict: str, note: str | None = None,
+                    expected: int | None = None, wait: float = WRITE_WAIT_SECONDS) -> int:
+    """Record one verdict on every record matching ``flt``; return how many.
+
+    With ``expected``, nothing is written unless exactly that many records still match (what the reviewer
+    confirmed may have changed while they read the confirmation).
+    """
+    verdict, note = normalise_verdict(verdict), _clean_note(note)
+    sql, args = flt.select()
+    sel = f"SELECT run_id, doc_id FROM ({sql})"
+    with writing(lake, wait) as con:
+        if expected is not None:
+            now = con.execute(f"SELECT count(*) FROM ({sel})", args).fetchall()[0][0]
+            if now != expected:
+                raise ReviewError(
+                    f"{now} records match now, not the {expected} you confirmed; review the new count and confirm"
+                )
+        rows = _append(con, lake, sel, args, reviewer, verdict, note)
+    return rows.num_rows
+
+
+def restore_reviews(lake: Lake) -> int:
+    """Insert journal rows missing from the ``reviews`` table (e.g. after the catalog was rebuilt); return how many."""
+    files = sorted((lake.root / "provenance" / JOURNAL).glob("run=*/*.parquet"))
+    if not files:
+        return 0
+    cols = ", ".join(arrow.PROVENANCE["reviews"].names)
+    with writing(lake) as con:
+        before = con.execute("SELECT count(*) FROM reviews").fetchall()[0][0]
+        con.execute(
+            f"INSERT INTO reviews SELECT {cols} FROM read_parquet(?, union_by_name=true) "
+            f"EXCEPT SELECT {cols} FROM reviews",
+            [[str(f) for f in files]],
+        )
+        return con.execute("SELECT count(*) FROM reviews").fetchall()[0][0] - before
