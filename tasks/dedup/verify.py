@@ -5,7 +5,8 @@ estimate alone keeps some pairs just under the threshold and drops some just ove
 this run, their texts are at hand: ``ShingleStore`` shingles exactly the candidates (the same shingles the
 ``minhash`` stage signed, as sorted unique 32-bit hashes in an on-disk array, 4 bytes per shingle) and
 ``exact_jaccard`` compares them. A pair with a document of an earlier run keeps the estimate: earlier runs
-persist signatures, not texts.
+persist signatures, not texts. Memory: the shingles stay on disk (memory-mapped); 24 bytes per candidate document
+(its node, offset and length) stay in memory.
 """
 
 from __future__ import annotations
