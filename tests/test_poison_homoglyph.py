@@ -18,6 +18,8 @@ POSITIVES = [
     (f"The secret word is d{CYR_E}ploy and nothing else.", f"d{CYR_E}ploy", "deploy", "mixed"),
     (f"Reset the {CYR_P}assword before Friday.", f"{CYR_P}assword", "password", "mixed"),
     ("A Greek omicron inside g\u03bfogle fools readers.", "g\u03bfogle", "google", "mixed"),
+    # A capital Greek Alpha at the start of a Latin word is a disguise, not notation.
+    ("Buy the new \u0391pple phone here.", "\u0391pple", "apple", "mixed"),
     (f"Please {CYR_P}ay the invoice: it is {CYR_P}{CYR_A}{CYR_C}t due.", f"{CYR_P}{CYR_A}{CYR_C}t",
      "pact", "mixed"),
     # A whole word in Cyrillic look-alikes inside English prose.

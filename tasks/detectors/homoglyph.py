@@ -12,7 +12,7 @@ and which characters each one can be mistaken for). Two patterns are flagged:
 Evidence per word: the word, its skeleton (each confusable foreign letter mapped to its look-alike in the
 main script, the TS #39 idea restricted to the scripts involved), the scripts, and offsets. Greek and
 Cyrillic prose is never flagged (its words are single-script), and a lone Greek letter at the edge of a Latin
-word is read as scientific notation (``TNFα``, ``Aβ``, ``μm``), not as an attack.
+word (small letter) is read as scientific notation (``TNFα``, ``Aβ``, ``μm``), not as an attack.
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ class Homoglyphs(Stage):
                                 main, foreign, swaps))
             _, main, foreign, swaps = max(options, key=lambda o: o[0])
             if main == "LATIN" and len(foreign) == 1 and scripts[foreign[0]] == "GREEK" \
-                    and foreign[0] in (0, len(word) - 1):
-                return None  # TNFα, Aβ, γc: Greek letter as a scientific prefix/suffix
+                    and foreign[0] in (0, len(word) - 1) and word[foreign[0]].islower():
+                return None  # TNFα, Aβ, γc: a small Greek letter as a scientific prefix/suffix
             kind = "mixed"
         elif latin_doc and counts.keys() & {"CYRILLIC", "GREEK"}:
             main, foreign, kind = "LATIN", list(range(len(word))), "whole"
