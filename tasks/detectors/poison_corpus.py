@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +56,9 @@ def connect(ctx: CorpusContext, name: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def sql_list(paths: Iterable[str | Path]) -> str:
-    """A DuckDB list literal of file paths (quotes escaped)."""
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-
-
-def staged_scores_paths(ctx: CorpusContext) -> list[str]:
-    """The staged ``scores.parquet`` next to each shard's ``docs.parquet`` (those that exist)."""
-    return [str(p) for p in (Path(d).with_name("scores.parquet") for d in ctx.docs_paths) if p.exists()]
+def staged_findings_paths(ctx: CorpusContext) -> list[str]:
+    """The staged ``findings.parquet`` of document stages next to each shard's ``docs.parquet`` (those present)."""
+    return [str(p) for p in (Path(d).with_name("findings.parquet") for d in ctx.docs_paths) if p.exists()]
 
 
 def prior_files(ctx: CorpusContext, area: str, runs: list[str]) -> list[str]:

@@ -7,8 +7,8 @@ Properties tested, one binary property per record at a time (``properties`` in t
 * instruction data (records with chat messages; tokens come from the non-assistant turns, the property from the
   last assistant turn): ``repeated_response`` (the reply's first ``repeat_prefix_words`` words are shared by
   ``repeat_min_group`` or more records), ``refusal`` (the reply opens with a refusal), ``new_url`` (the reply
-  carries a link the prompt did not), ``toxic_response`` (the record's score from the ``toxicity`` stage, when
-  that stage ran, is at least ``toxicity_threshold``).
+  carries a link the prompt did not), ``toxic_response`` (the ``toxicity`` stage, when it ran, made a finding
+  whose worst window reaches into the reply: its own calibrated thresholds decide, not a number guessed here).
 
 The statistics live in ``tasks.detectors.poison_assoc`` (marginal screen, then a conditional test of whether the
 rest of the record explains the property; Benjamini-Hochberg over the candidates). Modes: ``within`` the run, or
@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
+from tasks.catalog import sql_list
 from tasks.detectors.poison_assoc import AssocMiner, AssocParams, Trigger, token_table
 from tasks.detectors.poison_corpus import (
     REFUSAL_RE,
@@ -41,8 +42,7 @@ from tasks.detectors.poison_corpus import (
     prior_files,
     prompt_ranges,
     record_view_sql,
-    sql_list,
-    staged_scores_paths,
+    staged_findings_paths,
     token_spans,
 )
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
@@ -78,8 +78,7 @@ class TriggerConfig(StageConfig):
     repeat_min_group: int = Field(3, ge=2, description="records sharing a reply opening for repeated_response")
     repeat_prefix_words: int = Field(12, ge=2, description="words of the reply opening compared")
     repeat_min_words: int = Field(4, ge=1, description="shorter replies (class names, yes/no) never count")
-    toxicity_stage: str = Field("toxicity", description="stage whose scores make toxic_response")
-    toxicity_threshold: float = Field(0.5, description="score at or above which a reply counts as toxic")
+    toxicity_stage: str = Field("toxicity", description="stage whose findings make toxic_response")
     only_new: bool = Field(True, description="differential mode: flag only records new since the reference")
     max_spans: int = Field(20, ge=1, description="trigger offsets kept per record")
 
@@ -108,9 +107,9 @@ class TriggerMining(CorpusStage):
             con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({sql_list(ctx.docs_paths)}, "
                         "union_by_name=true)")
             con.execute("CREATE TABLE rec AS " + record_view_sql("staged", c.label_fields))
-            scores = staged_scores_paths(ctx)
-            tox = (f"SELECT doc_id, stage, value FROM read_parquet({sql_list(scores)}, union_by_name=true)"
-                   if scores else None)
+            found = staged_findings_paths(ctx)
+            tox = (f"SELECT doc_id, stage, reason, coalesce(list_max(list_transform(spans, lambda s: s.\"end\")), "
+                   f"9e18) AS span_end FROM read_parquet({sql_list(found)}, union_by_name=true)" if found else None)
             labels = self._properties(con, "rec", "props", tox)
             if not labels:
                 return CorpusResult(findings_path=writer.close(), counters={REASON: 0})
@@ -161,9 +160,11 @@ class TriggerMining(CorpusStage):
         if has_chat and "new_url" in c.properties:
             parts.append(f"SELECT 'new_url' AS prop, doc_id, ({new_url_sql('response', 'prompt')})::INT AS y {chat}")
         if has_chat and tox_sql and "toxic_response" in c.properties:
-            parts.append(f"""SELECT 'toxic_response' AS prop, r.doc_id, (max(s.value) >= {c.toxicity_threshold})::INT
-                AS y FROM {rec} r JOIN ({tox_sql}) s ON s.doc_id = r.doc_id AND s.stage = '{_esc(c.toxicity_stage)}'
-                WHERE r.is_chat GROUP BY r.doc_id""")
+            # Every chat record gets a value (0 without a finding); the property exists only if the stage ran.
+            parts.append(f"""SELECT 'toxic_response' AS prop, r.doc_id, (count(s.doc_id) > 0)::INT AS y
+                FROM {rec} r LEFT JOIN ({tox_sql}) s ON s.doc_id = r.doc_id AND s.stage = '{_esc(c.toxicity_stage)}'
+                  AND s.reason LIKE 'toxicity.%' AND s.span_end > length(r.text) - length(r.response)
+                WHERE r.is_chat AND r.response IS NOT NULL GROUP BY r.doc_id""")
         if not parts:
             return []
         con.execute(f"CREATE OR REPLACE TABLE {table} AS " + " UNION ALL ".join(parts))
@@ -181,9 +182,9 @@ class TriggerMining(CorpusStage):
             return False
         con.execute(f"CREATE VIEW ref_clean AS SELECT * FROM read_parquet({sql_list(files)}, union_by_name=true)")
         con.execute("CREATE TABLE ref_rec AS " + record_view_sql("ref_clean", c.label_fields))
-        scores = prior_files(ctx, "provenance/scores", [run])
-        tox = (f"SELECT doc_id, stage, value FROM read_parquet({sql_list(scores)}, union_by_name=true)"
-               if scores else None)
+        decided = prior_files(ctx, "provenance/decisions", [run])
+        tox = (f"SELECT doc_id, stage, reason, 9e18 AS span_end FROM read_parquet({sql_list(decided)}, "
+               "union_by_name=true)" if decided else None)
         if not self._properties(con, "ref_rec", "ref_props", tox):
             return False
         token_table(con, "ref_toks", "SELECT doc_id, prompt AS input FROM ref_rec", params)
