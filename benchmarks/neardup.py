@@ -15,7 +15,7 @@ tree's resident memory, polled every 0.1 s; CPU = user + system seconds of the t
 * Sieve (stages): the ``minhash`` stage over 2,000-record batches and ``dedup_near`` (DuckDB with 1 thread,
   memory_limit 1GB) on shards of 20,000 records, as the flow stages them; staging itself (reading, exact-dedup
   key, Parquet) is timed apart and not counted.
-* datatrove 0.10 (``/tmp/venv-datatrove``, ``pip install "datatrove[processing]"``; never in .venv): signatures,
+* datatrove 0.10 (``/tmp/venv-datatrove``, ``pip install "datatrove[processing]" orjson``; never in .venv): signatures,
   buckets, cluster, filter (``benchmarks/neardup_datatrove.py``), 16 x 8 bands, whitespace tokenizer.
 * ``--flow``: the whole ``sieve run`` (only ``minhash`` + the dedup stages on), for the end-to-end cost.
 
