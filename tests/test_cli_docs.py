@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 import pytest
 import typer.main
 
@@ -12,10 +11,10 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text()
 
 
-def _commands(group: click.Group, prefix: str = "sieve"):
+def _commands(group, prefix: str = "sieve"):
     for name, cmd in sorted(group.commands.items()):
         path = f"{prefix} {name}"
-        if isinstance(cmd, click.Group):
+        if getattr(cmd, "commands", None):  # a group (typer vendors its own click)
             yield from _commands(cmd, path)
         else:
             yield path, cmd
