@@ -158,7 +158,15 @@ def main() -> None:
     tokens.write_text("bench:bench-token-0123456789\n")
     client = TestClient(create_app(root, TokenFile(tokens)), base_url="http://127.0.0.1")
     auth = {"Authorization": "Bearer bench-token-0123456789"}
-    timed("GET /api/quarantine (count+page+reasons)", lambda: client.get("/api/quarantine", headers=auth)
+    timed("GET /api/quarantine (count + page)", lambda: client.get("/api/quarantine", headers=auth)
+          .raise_for_status())
+    timed("GET /api/quarantine?facets=true (summary + page)", lambda: client.get(
+        "/api/quarantine?facets=true", headers=auth).raise_for_status())
+    import re
+
+    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"token": "bench-token-0123456789", "nonce": nonce})
+    timed("GET / (HTML queue page: summary + page + runs)", lambda: client.get("/", follow_redirects=False)
           .raise_for_status())
     timed("GET /api/records/{id}", lambda: client.get(f"/api/records/{one[1]}?run={one[0]}", headers=auth)
           .raise_for_status())

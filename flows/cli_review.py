@@ -120,6 +120,7 @@ def list_(
     """List quarantined records in queue order, with their status and reasons."""
     from flows.cli import _print_rows
     from tasks.review import access, queue
+    from tasks.review.highlight import visible
 
     if fmt not in ("table", "csv", "json"):
         raise ReviewFailure(f"--format: invalid value {fmt!r}; valid values: table, csv, json")
@@ -131,10 +132,11 @@ def list_(
 
     total, rows = _guard(fetch)
     names = ["position", "run_id", "doc_id", "dataset", "status", "reasons", "source_uri", "source_record", "preview"]
-    if fmt == "table":
+    if fmt != "json":  # JSON escapes control characters itself; a terminal or a CSV viewer would obey them
         for r in rows:
             r["reasons"] = ",".join(r["reasons"] or [])
-            r["preview"] = (r["preview"] or "")[:60]
+            r["preview"] = visible(r["preview"])[:60 if fmt == "table" else None]
+            r["source_uri"] = visible(r["source_uri"])
     _print_rows(names, [tuple(r[n] for n in names) for r in rows], fmt)
     if fmt == "table":
         print(f"{total} matching; showing {offset + 1 if rows else 0}-{offset + len(rows)}")
@@ -149,6 +151,7 @@ def show(
 ) -> None:
     """Show one quarantined record: text, findings, scores, duplicates and earlier reviews."""
     from tasks.review import access, record
+    from tasks.review.highlight import visible
 
     the_lake = _lake(lake)
 
@@ -162,19 +165,21 @@ def show(
     if fmt == "json":
         print(json.dumps(rec, default=str, sort_keys=True))
         return
+    # Everything from the record goes through visible(): its text may hold terminal escape sequences.
     print(f"{rec['doc_id']}  [{rec['status']}]  dataset {rec['dataset']}  run {rec['run_id']}")
-    print(f"source {rec['source_uri']} record {rec['source_record']}  reasons {', '.join(rec['reasons'] or [])}")
+    print(f"source {visible(rec['source_uri'])} record {rec['source_record']}  "
+          f"reasons {', '.join(rec['reasons'] or [])}")
     for f in rec["findings"]:
-        spans = ", ".join(f"{s['start']}-{s['end']} {s['label']}" for s in f["spans"][:10])
+        spans = ", ".join(f"{s['start']}-{s['end']} {visible(s['label'])}" for s in f["spans"][:10])
         print(f"  #{f['number']} {f['reason']} ({f['action']}, score {f['score']}, {f['stage']}) {spans}")
     for s in rec["scores"]:
         print(f"  score {s['stage']}.{s['name']} = {s['value']}")
     for c in rec["cluster"]:
         print(f"  duplicate {c['doc_id']} of {c['duplicate_of']} ({c['method']}, {c['similarity']})")
     for r in rec["reviews"]:
-        print(f"  review {r['reviewed_at']} {r['reviewer']} {r['verdict']}: {r['note'] or ''}")
+        print(f"  review {r['reviewed_at']} {r['reviewer']} {r['verdict']}: {visible(r['note'])}")
     print("--- text" if rec["text"] is not None else f"--- raw ({rec['raw_encoding']})")
-    print(rec["text"] if rec["text"] is not None else rec["raw"])
+    print(visible(rec["text"] if rec["text"] is not None else rec["raw"]))
 
 
 def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, reviewer: str, dataset: str,

@@ -38,6 +38,7 @@ HOSTILE_TEXT = (
     "</textarea></pre></div><script>window.__sieve_pwned_break = 1</script><textarea> "
     "\"><svg onload=alert(1)> {{ 7 * 7 }} ${7*7} "
     "Reversed: \u202egnp.exe\u202c and hidden \U000e0068\U000e0069 tags. "
+    "Terminal: \x1b[2J\x1b[31mred\x1b[0m. "
 )
 
 

@@ -31,7 +31,6 @@ from tests.review_fixtures import AWS_KEY, EMAIL, review_lake, write_tokens
 ALICE = "alice-token-7f3c9a1e5b2d4c6f"
 BOB = "bob-token-0a9b8c7d6e5f4a3b2c"
 
-pytestmark = pytest.mark.slow
 
 
 # --- units: tokens, filters, highlighting, redirects -------------------------------------------------------------
@@ -145,6 +144,7 @@ def reviews_of(path, doc_id):
     return sql(path, "SELECT reviewer, verdict, note FROM reviews WHERE doc_id = ? ORDER BY reviewed_at", [doc_id])
 
 
+@pytest.mark.slow
 def test_every_read_and_write_needs_a_token(lake):
     path, _, ids = lake
     tokens = write_tokens(path.parent / "t-auth", alice=ALICE)
@@ -160,12 +160,13 @@ def test_every_read_and_write_needs_a_token(lake):
     assert reviews_of(path, doc) == []
 
 
+@pytest.mark.slow
 def test_queue_api_matches_the_catalog_with_filters_and_paging(lake, client):
     path, planted, ids = lake
     total = sql(path, "SELECT count(*) FROM quarantine")[0][0]
     assert total == planted["counts"]["quarantined"] == len(ids) == 10
-    everything = client.get("/api/quarantine?status=all&limit=500", headers=auth()).json()
-    assert everything["total"] == total
+    everything = client.get("/api/quarantine?status=all&limit=500&facets=true", headers=auth()).json()
+    assert everything["total"] == total and everything["statuses"]["all"] == total
     want = dict(sql(path, "SELECT r, count(*) FROM quarantine, unnest(reasons) t(r) GROUP BY r"))
     assert everything["reasons"] == want
     assert want["input.malformed"] == 2 and want["pii.SECRET_AWS_ACCESS_KEY"] == 1
@@ -190,6 +191,7 @@ def test_queue_api_matches_the_catalog_with_filters_and_paging(lake, client):
         assert r.status_code in (400, 422), bad
 
 
+@pytest.mark.slow
 def test_record_api_has_spans_scores_cluster_and_404s(lake, client):
     path, planted, ids = lake
     run, doc = ids["secret"]
@@ -210,6 +212,7 @@ def test_record_api_has_spans_scores_cluster_and_404s(lake, client):
     assert client.get(f"/api/records/{doc}?run=nope", headers=auth()).status_code == 404
 
 
+@pytest.mark.slow
 def test_api_review_is_appended_with_the_reviewer_of_the_token(lake, client):
     path, _, ids = lake
     run, doc = ids["plain-2"]
@@ -234,6 +237,7 @@ def test_api_review_is_appended_with_the_reviewer_of_the_token(lake, client):
     assert [(r["reviewer"], r["verdict"], r["note"]) for r in journal] == reviews_of(path, doc)
 
 
+@pytest.mark.slow
 def test_browser_forms_need_a_session_and_csrf(lake, client):
     path, _, ids = lake
     run, doc = ids["plain-3"]
@@ -268,6 +272,7 @@ def test_browser_forms_need_a_session_and_csrf(lake, client):
     assert other.get("/", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.slow
 def test_bulk_review_needs_the_confirmed_count(lake, client):
     path, _, ids = lake
     login(client)
@@ -284,6 +289,7 @@ def test_bulk_review_needs_the_confirmed_count(lake, client):
     assert rows == [("alice", "rejected", "unparseable")] * 2
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_and_the_app_is_locked_down(lake, client, caplog):
     path, planted, ids = lake
     caplog.set_level(logging.DEBUG)
@@ -299,6 +305,7 @@ def test_hostile_text_is_escaped_and_the_app_is_locked_down(lake, client, caplog
     assert "<img" not in page.text and 'href="javascript:' not in page.text and "<svg" not in page.text
     assert page.text.count("<textarea") == 1  # only the note field: the payload's </textarea> broke nothing
     assert "\u202e" not in page.text and "U+202E" in page.text  # a bidi override is shown, not obeyed
+    assert "\x1b" not in page.text and "U+001B" in page.text
     assert "&lt;b&gt;meta is hostile too&lt;/b&gt;" in page.text
     assert client.get("/static/review.js").headers["content-security-policy"] == csp
     assert client.get("/?lake=/etc").status_code == 400
@@ -311,6 +318,7 @@ def test_hostile_text_is_escaped_and_the_app_is_locked_down(lake, client, caplog
     assert "alice" in logs and ALICE not in logs and BOB not in logs
 
 
+@pytest.mark.slow
 def test_writes_wait_for_a_refreshing_run_then_answer_503(lake, tmp_path):
     path, _, ids = lake
     run, doc = ids["plain-4"]
@@ -336,14 +344,17 @@ def test_writes_wait_for_a_refreshing_run_then_answer_503(lake, tmp_path):
         holder.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_cli_list_show_approve(lake):
     path, _, ids = lake
     run, doc = ids["plain-5"]
     listed = cli("review", "list", "--lake", path, "--status", "all", "--reason", "input.too_long", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     assert doc in {r["doc_id"] for r in json.loads(listed.stdout.splitlines()[0])}
-    shown = cli("review", "show", doc, "--lake", path)
-    assert shown.returncode == 0 and "input.too_long" in shown.stdout and "--- text" in shown.stdout
+    hostile = cli("review", "show", ids["hostile"][1], "--lake", path)
+    assert hostile.returncode == 0 and "input.too_long" in hostile.stdout and "--- text" in hostile.stdout
+    assert "\x1b" not in hostile.stdout and "\u202e" not in hostile.stdout
+    assert "\u27e8U+001B\u27e9[2J" in hostile.stdout  # a terminal escape is printed, never obeyed
     approved = cli("review", "approve", doc, "--lake", path, "--reviewer", "carol", "--note", "ok from cli")
     assert approved.returncode == 0 and f"approved {run}/{doc} by carol" in approved.stdout
     assert reviews_of(path, doc)[-1] == ("carol", "approved", "ok from cli")
@@ -351,6 +362,7 @@ def test_cli_list_show_approve(lake):
     assert bad.returncode == 2 and bad.stderr.startswith("sieve: error: --reason: unknown family")
 
 
+@pytest.mark.slow
 def test_release_publishes_approved_records_once_with_lineage(lake, client):
     path, planted, ids = lake
     decide = {"secret": "approve", "hostile": "approve", "record-16": "approve", "plain-1": "reject"}

@@ -103,3 +103,9 @@ def pieces(text: str, findings: list[dict[str, Any]], limit: int) -> tuple[list[
         seen.update(marks)
         out.append(Piece(tokens(shown[a:b]), marks, starts))
     return out, n
+
+
+def visible(text: str | None) -> str:
+    """``text`` with every run of hidden characters replaced by ``⟨U+...⟩``: safe to print on a terminal, where an
+    escape sequence in quarantined text could otherwise rewrite what the reviewer sees."""
+    return "".join(f"\u27e8{t.text}\u27e9" if t.hidden else t.text for t in tokens(text or ""))
