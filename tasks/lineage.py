@@ -178,8 +178,12 @@ class RunLineage:
         self.text_field = text_field
         self.emitted: list[RunEvent] = []
         # One client per transport, each emitted to on its own: a Marquez that is down never stops the file copy.
-        transports = _transports(lake, run_row["run_id"], cfg) if cfg.enabled else []
-        self.clients = [OpenLineageClient(transport=t) for t in transports]
+        try:
+            transports = _transports(lake, run_row["run_id"], cfg) if cfg.enabled else []
+            self.clients = [OpenLineageClient(transport=t) for t in transports]
+        except Exception as err:  # noqa: BLE001 - lineage must never fail a run (e.g. an unwritable lineage/)
+            log.warning("OpenLineage disabled for run %s: %s", run_row["run_id"], err)
+            self.clients = []
 
     def _run(self, extra: dict[str, Any] | None = None) -> Run:
         row = self.row
