@@ -212,7 +212,10 @@ def write(path: Path, rows: list[dict]) -> Path:
 def config(tmp: Path, overrides: dict | None) -> Path:
     import yaml
 
-    stages = {n: {"enabled": False} for n in DOCUMENT_STAGES if not (n.startswith("poison_") or n == "minhash")}
+    # The poison stages, plus what they read (minhash for dedup_near, toxicity for toxic_response); PII and
+    # language ID are off: they are slow and judge nothing here.
+    stages = {n: {"enabled": False} for n in DOCUMENT_STAGES
+              if not (n.startswith("poison_") or n in ("minhash", "toxicity"))}
     stages.update(overrides or {})
     path = tmp / f"sieve-{hashlib.sha1(json.dumps(stages, sort_keys=True).encode()).hexdigest()[:8]}.yaml"
     path.write_text(yaml.safe_dump({"stages": stages}))
@@ -386,7 +389,9 @@ def badnets_scenario(name, data, tmp, lake, timings) -> list:
     else:
         trusted_rows = [{"id": f"c{i}", "text": t, "label": lab} for i, (t, lab) in enumerate(tsv(clean, False))]
     trusted = write(tmp / f"{name}-trusted.jsonl", trusted_rows)
-    sieve_run([trusted], lake, f"{name}-diff", "text", None, config(tmp, None))  # the vetted snapshot
+    # The trusted snapshot is clean by construction (a vetted earlier run): nothing in it is quarantined as poison.
+    vetted = {n: {"enabled": False} for n in ("poison_trigger", "poison_flood", "poison_label_trigger")}
+    sieve_run([trusted], lake, f"{name}-diff", "text", None, config(tmp, vetted))
     res = sieve_run([full], lake, f"{name}-diff", "text", None, config(tmp, PERMISSIVE))
     timings.append((f"{name}-differential", res))
     out += [(name, "differential", r, m) for r, m in evaluate(lake, res["run_id"], man, neg, ["trigger"])]

@@ -215,6 +215,30 @@ def test_trigger_toxic_response_uses_the_toxicity_stage_findings(tmp_path, in_re
     assert all(json.loads(r["evidence"])["property"] == "toxic_response" for r in found)
 
 
+@pytest.mark.parametrize("explain_with,flagged", [([], True), (["toxicity"], False)])
+def test_trigger_cue_explained_by_another_stage_is_not_a_trigger(tmp_path, explain_with, flagged):
+    """A single word that carries the label on its own (a slur -> offensive) looks like a trigger to the text
+    model; the toxicity stage's score explains it, so with ``explain_with`` it is not flagged."""
+    rng = random.Random(17)
+    records = []
+    for i in range(400):
+        offensive = i % 4 == 0
+        text = sentence(rng, NEUTRAL, 1)
+        if offensive:
+            text = insert(text, "grubworm", rng)  # the made-up slur of this corpus
+        records.append({"text": text, "meta": {"label": int(offensive)}, "doc_id": f"d{i:04d}"})
+    docs = Path(staged(tmp_path, records))
+    scores = [{"doc_id": r["doc_id"], "stage": "toxicity", "name": "toxic",
+               "value": 0.95 if r["meta"]["label"] else 0.05 + 0.1 * rng.random()} for r in records]
+    pq.write_table(pa.Table.from_pylist(scores, schema=arrow.STAGED_SCORES), docs.with_name("scores.parquet"))
+    ctx = CorpusContext(run_id="r1", dataset="ds", lake=tmp_path / "lake", docs_paths=[str(docs)],
+                        features_paths=[], prior_runs=[], work_dir=tmp_path / "work", memory_limit="512MB", threads=1)
+    found = pq.read_table(TriggerMining(TriggerConfig(explain_with=explain_with)).run(ctx).findings_path).to_pylist()
+    assert bool(found) is flagged
+    if flagged:
+        assert {json.loads(r["evidence"])["trigger"] for r in found} == {"grubworm"}
+
+
 def write_prior_run(lake: Path, dataset: str, run: str, records: list[dict]) -> None:
     """A completed earlier run as the router leaves it: clean Parquet + provenance documents."""
     clean, docs = [], []

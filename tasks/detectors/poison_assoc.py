@@ -13,11 +13,13 @@ DuckDB group-bys so memory is bounded by the connection's ``memory_limit``, not 
    predicts the property from the record's other unigrams, fitted either on this run leave-one-out with every
    screened candidate removed (``within``; removing them all is what stops co-inserted triggers from explaining
    each other) or on the trusted reference (``differential``), then calibrated with a two-parameter logistic
-   fit. For each candidate, the score statistic ``zc = sum(y - p) / sqrt(sum p(1 - p))`` tests "the token adds
-   nothing beyond the rest"; Benjamini-Hochberg controls the false discovery rate over the candidates, and an
-   effect-size floor (``min_residual``: the mean share of the property the rest leaves unexplained) separates
-   planted triggers (the attacker flipped records whose content says otherwise) from genuine cue words (the rest
-   of a sentence with "powerful" is positive too).
+   fit. For every token seen in ``min_count`` records, the score statistic ``zc = sum(y - p) / sqrt(sum p(1 - p))``
+   tests "the token adds nothing beyond the rest"; Benjamini-Hochberg runs over all of those tokens (not only
+   the screened ones, which would understate false discoveries). A candidate is flagged when its q-value is at
+   most ``max_q``, an effect-size floor holds (``min_residual``: the mean share of the property the rest leaves
+   unexplained; planted triggers sit on records whose content says otherwise, a genuine cue word's sentence
+   agrees with it), and its records share no topic (``max_shared`` content words common to most of them: a
+   trigger is dropped into unrelated records, a natural cue such as a service name comes with its subject).
 
 Clean-label attacks (poisoned records that already look like the target) leave no residual and stay out of
 reach of this test; so do syntactic and style triggers, which have no token to count.
@@ -117,19 +119,24 @@ def _bh_table(zs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return p, np.minimum(np.minimum.accumulate(q[::-1])[::-1], 1.0)
 
 
-def _calibrate(s: np.ndarray, y: np.ndarray, prior: float) -> tuple[float, float]:
-    """Fit ``P(y) = sigmoid(b + c*s)`` by Newton's method (a small ridge keeps it finite on separable data)."""
-    b, c = math.log(prior / (1 - prior)), 0.0
+def _calibrate(x: np.ndarray, y: np.ndarray, prior: float) -> np.ndarray:
+    """Fit ``P(y) = sigmoid(x @ beta)`` (``x[:, 0]`` is the intercept) by Newton's method.
+
+    A small ridge on the slopes keeps the fit finite when a feature separates the sample.
+    """
+    beta = np.zeros(x.shape[1])
+    beta[0] = math.log(prior / (1 - prior))
+    ridge = np.full(x.shape[1], 1e-3)
+    ridge[0] = 1e-9
     for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(b + c * s, -30, 30)))
-        w = p * (1 - p)
-        grad = np.array([np.sum(y - p), np.sum((y - p) * s) - 1e-3 * c])
-        hess = np.array([[w.sum() + 1e-9, (w * s).sum()], [(w * s).sum(), (w * s * s).sum() + 1e-3]])
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
+        grad = x.T @ (y - p) - ridge * beta
+        hess = x.T @ (x * (p * (1 - p))[:, None]) + np.diag(ridge)
         step = np.linalg.solve(hess, grad)
-        b, c = b + step[0], c + step[1]
+        beta += step
         if np.abs(step).max() < 1e-8:
             break
-    return float(b), float(c)
+    return beta
 
 
 class AssocMiner:
@@ -144,11 +151,13 @@ class AssocMiner:
         return self.con.execute(sql).fetchone()
 
     def mine(self, prop: str, toks: str, labels: str, ref_toks: str | None = None,
-             ref_labels: str | None = None) -> list[Trigger]:
+             ref_labels: str | None = None, features: str | None = None) -> list[Trigger]:
         """Screen and test every token of ``toks`` against ``labels(doc_id, y)`` (y: 1 = the record has ``prop``).
 
         With ``ref_toks``/``ref_labels`` (a trusted snapshot), the marginal screen compares against the token's
-        reference rate and the conditional model is fitted on the reference (differential mode).
+        reference rate and the conditional model is fitted on the reference (differential mode). ``features``
+        names a table ``(doc_id, <numeric columns>...)`` of other evidence about each record (document stages'
+        scores) that joins the conditional model: what they already explain is not a trigger's doing.
         """
         P, con = self.params, self.con
         a = float(P.smoothing)
@@ -186,7 +195,7 @@ class AssocMiner:
         if self._scalar("SELECT count(*) FROM _cand")[0] == 0:
             return []
         self._score_records(toks, labels, ref_toks if diff else None, ref_labels if diff else None,
-                            n_all, k_all, a)
+                            n_all, k_all, a, features)
         # The conditional test runs on EVERY token seen in min_count records, and Benjamini-Hochberg counts all
         # of them: screening first and correcting over the survivors only would understate the false discoveries.
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _res AS
@@ -237,7 +246,7 @@ class AssocMiner:
             GROUP BY co.cand""")
 
     def _score_records(self, toks: str, labels: str, ref_toks: str | None, ref_labels: str | None,
-                       n_all: int, k_all: int, a: float) -> None:
+                       n_all: int, k_all: int, a: float, features: str | None) -> None:
         """Create ``_p(doc_id, y, p)``: the calibrated probability of the property from the rest of the record."""
         con = self.con
         if ref_toks is not None:
@@ -264,8 +273,18 @@ class AssocMiner:
                 LEFT JOIN _st s ON s.tok = t.tok
                 GROUP BY l.doc_id, l.y""")
         sample = int(self.params.calibration_sample)
-        s, y = con.execute(f"SELECT s, y FROM _s USING SAMPLE reservoir({sample} ROWS) REPEATABLE ({self.seed})"
-                           ).fetchnumpy().values()
-        b, c = _calibrate(np.asarray(s, float), np.asarray(y, float), k_all / n_all)
+        cols = ([r[0] for r in con.execute(f"DESCRIBE {features}").fetchall() if r[0] != "doc_id"]
+                if features else [])
+        feats = "".join(f", coalesce(f.\"{c}\", 0)::DOUBLE AS \"{c}\"" for c in cols)
+        join = f"LEFT JOIN {features} f USING (doc_id)" if cols else ""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _x AS SELECT _s.doc_id, _s.y, _s.s{feats} FROM _s {join}")
+        names = ["s", *cols]
+        got = con.execute(f"SELECT y, {', '.join(f'{chr(34)}{n}{chr(34)}' for n in names)} FROM _x "
+                          f"USING SAMPLE reservoir({sample} ROWS) REPEATABLE ({self.seed})").fetchnumpy()
+        y = np.asarray(got["y"], float)
+        x = np.column_stack([np.ones(len(y))] + [np.asarray(got[n], float) for n in names])
+        beta = _calibrate(x, y, k_all / n_all)
+        linear = " + ".join([repr(float(beta[0]))] + [f"{float(b)!r} * \"{n}\""
+                                                      for b, n in zip(beta[1:], names, strict=True)])
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _p AS
-            SELECT doc_id, y, 1 / (1 + exp(-least(greatest({b} + {c} * s, -30), 30))) AS p FROM _s""")
+            SELECT doc_id, y, 1 / (1 + exp(-least(greatest({linear}, -30), 30))) AS p FROM _x""")

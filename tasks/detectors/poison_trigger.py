@@ -14,7 +14,11 @@ The statistics live in ``tasks.detectors.poison_assoc`` (marginal screen, then a
 rest of the record explains the property; Benjamini-Hochberg over the candidates). Modes: ``within`` the run, or
 ``differential`` against a trusted reference snapshot: the clean Parquet of an earlier completed run of the
 dataset (``reference_run``, default the latest); ``auto`` is differential when such a run exists. In
-differential mode only records that are new since the reference (by content hash and meta) are flagged.
+differential mode only records that are new since the reference (by content hash and meta) are flagged. The
+reference is that run's clean output: what it quarantined (this stage's own false positives included, unless a
+reviewer released them with ``sieve release``) is not part of it, so point ``reference_run`` at a reviewed run.
+Scores of the ``explain_with`` document stages join the conditional model (a slur explains "offensive" better
+than any trigger would), when those stages ran.
 
 Each flagged record gets one finding: score = the conditional z of its strongest trigger; evidence = every
 trigger it carries with counts, rates, z, p, q and the unexplained share; spans = the trigger's offsets.
@@ -24,6 +28,7 @@ work folder, for threshold studies.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -79,6 +84,9 @@ class TriggerConfig(StageConfig):
     repeat_prefix_words: int = Field(12, ge=2, description="words of the reply opening compared")
     repeat_min_words: int = Field(4, ge=1, description="shorter replies (class names, yes/no) never count")
     toxicity_stage: str = Field("toxicity", description="stage whose findings make toxic_response")
+    explain_with: list[str] = Field(default_factory=lambda: ["toxicity"],
+                                    description="document stages whose scores join the conditional model (what "
+                                                "they explain, e.g. profanity -> offensive, is no trigger)")
     only_new: bool = Field(True, description="differential mode: flag only records new since the reference")
     max_spans: int = Field(20, ge=1, description="trigger offsets kept per record")
 
@@ -116,6 +124,7 @@ class TriggerMining(CorpusStage):
             params = self.params()
             token_table(con, "toks", "SELECT doc_id, prompt AS input FROM rec", params)
             diff = self._reference(ctx, con, params) if c.mode != "within" else False
+            features = self._features(ctx, con)
             miner = AssocMiner(con, params)
             found: list[Trigger] = []
             for prop in labels:
@@ -125,7 +134,7 @@ class TriggerMining(CorpusStage):
                     con.execute(f"CREATE OR REPLACE TABLE ry AS SELECT doc_id, y FROM ref_props "
                                 f"WHERE prop = '{_esc(prop)}'")
                     ref = ("ref_toks", "ry")
-                found += miner.mine(prop, "toks", "y", *(ref or (None, None)))
+                found += miner.mine(prop, "toks", "y", *(ref or (None, None)), features=features)
             self._write_candidates(ctx, found)
             flagged = [t for t in found if t.flagged]
             self._findings(con, flagged, diff and c.only_new, writer)
@@ -172,6 +181,21 @@ class TriggerMining(CorpusStage):
         rows = con.execute(f"SELECT prop FROM {table} GROUP BY prop HAVING sum(y) > 0 AND sum(y) < count(*) "
                            "ORDER BY prop").fetchall()
         return [r[0] for r in rows]
+
+    def _features(self, ctx: CorpusContext, con: duckdb.DuckDBPyConnection) -> str | None:
+        """``feat(doc_id, <stage>...)``: each ``explain_with`` stage's highest score per record, if it ran."""
+        c: TriggerConfig = self.config  # type: ignore[assignment]
+        paths = [str(p) for p in (Path(d).with_name("scores.parquet") for d in ctx.docs_paths) if p.exists()]
+        if not paths or not c.explain_with:
+            return None
+        con.execute(f"CREATE VIEW staged_scores AS SELECT * FROM read_parquet({sql_list(paths)}, union_by_name=true)")
+        ran = [r[0] for r in con.execute("SELECT DISTINCT stage FROM staged_scores WHERE list_contains(?, stage)",
+                                         [c.explain_with]).fetchall()]
+        if not ran:
+            return None
+        cols = ", ".join(f"max(value) FILTER (WHERE stage = '{_esc(st)}') AS \"{_esc(st)}\"" for st in sorted(ran))
+        con.execute(f"CREATE TABLE feat AS SELECT doc_id, {cols} FROM staged_scores GROUP BY doc_id")
+        return "feat"
 
     def _reference(self, ctx: CorpusContext, con: duckdb.DuckDBPyConnection, params: AssocParams) -> bool:
         """Load the trusted snapshot (tokens, properties, known records); False when there is none."""
