@@ -239,22 +239,28 @@ def test_trigger_cue_explained_by_another_stage_is_not_a_trigger(tmp_path, expla
         assert {json.loads(r["evidence"])["trigger"] for r in found} == {"grubworm"}
 
 
-def write_prior_run(lake: Path, dataset: str, run: str, records: list[dict]) -> None:
-    """A completed earlier run as the router leaves it: clean Parquet + provenance documents."""
-    clean, docs = [], []
-    for i, r in enumerate(records):
+def write_prior_run(lake: Path, dataset: str, run: str, records: list[dict],
+                    quarantined: list[tuple[dict, list[str]]] = ()) -> None:
+    """A completed earlier run as the router leaves it: clean and quarantine Parquet + provenance documents."""
+    clean, quar, docs = [], [], []
+    for i, (r, reasons) in enumerate([(r, None) for r in records] + list(quarantined)):
         did = f"old{i:05d}"
-        clean.append({"doc_id": did, "text": r["text"], "source_id": None, "meta": json.dumps(r["meta"]),
-                      "source_uri": "old.jsonl", "source_record": i, "run_id": run, "messages": None,
-                      "redactions": 0})
+        row = {"doc_id": did, "text": r["text"], "source_id": None, "meta": json.dumps(r["meta"]),
+               "source_uri": "old.jsonl", "source_record": i, "run_id": run, "messages": None}
+        if reasons is None:
+            clean.append({**row, "redactions": 0})
+        else:
+            quar.append({**row, "reasons": reasons, "raw": None, "raw_encoding": None})
         docs.append({"run_id": run, "doc_id": did, "source_id": None, "source_uri": "old.jsonl", "source_record": i,
-                     "content_hash": f"h{r['text']}", "outcome": "clean", "output_uri": None, "reasons": [],
-                     "shard": 0})
+                     "content_hash": f"h{r['text']}", "outcome": "clean" if reasons is None else "quarantined",
+                     "output_uri": None, "reasons": reasons or [], "shard": 0})
     for folder, rows, schema in ((lake / "clean" / dataset / f"run={run}", clean, arrow.CLEAN),
+                                 (lake / "quarantine" / dataset / f"run={run}", quar, arrow.QUARANTINE),
                                  (lake / "provenance" / "documents" / f"run={run}", docs,
                                   arrow.PROVENANCE["documents"])):
-        folder.mkdir(parents=True)
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "part-00000.parquet")
+        if rows:
+            folder.mkdir(parents=True)
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "part-00000.parquet")
 
 
 @pytest.mark.parametrize("mode,expect_mode", [("auto", "differential"), ("within", "within")])
@@ -268,6 +274,18 @@ def test_trigger_differential_against_a_trusted_run(tmp_path, mode, expect_mode)
     found, _ = run_stage(TriggerMining(TriggerConfig(mode=mode)), tmp_path, update, prior_runs=["r0"], lake=lake)
     assert set(found) == {f"p{i:04d}" for i in range(10)}
     assert {json.loads(r["evidence"])["mode"] for r in found.values()} == {expect_mode}
+
+
+@pytest.mark.parametrize("reason,flagged", [("poison.trigger", True), ("toxicity.toxic", False)])
+def test_trigger_reference_keeps_records_quarantined_for_other_reasons(tmp_path, reason, flagged):
+    """Records the trusted run quarantined as poison are not trusted; those it quarantined as toxic are."""
+    rng = random.Random(8)
+    trusted = sentiment_corpus(rng, 400)
+    poisoned = badnets(rng, 10, ["tq"])
+    lake = tmp_path / "lake"
+    write_prior_run(lake, "ds", "r0", trusted, quarantined=[(p, [reason]) for p in poisoned])
+    found, _ = run_stage(TriggerMining(), tmp_path, trusted + poisoned, prior_runs=["r0"], lake=lake)
+    assert set(found) == ({p["doc_id"] for p in poisoned} if flagged else set())
 
 
 # ------------------------------------------------------------------ poison.flood

@@ -3,7 +3,7 @@
 Every corpus stage opens its own on-disk DuckDB database in its work folder with the run's memory limit and a spill
 folder, so group-bys over tokens or shingles stay bounded by ``CorpusContext.memory_limit`` whatever the corpus
 size. Records are read from the staged shard Parquet (``schemas.arrow.STAGED_DOCS``); earlier runs of the dataset
-from the lake's clean Parquet and provenance tables.
+from the lake's clean and quarantine Parquet (``trusted_records``) and provenance tables.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas import arrow
+from tasks.catalog import sql_list
 from tasks.stage import CorpusContext
 
 #: Refusal openings of an assistant reply (checked on its first 300 characters, lower-cased).
@@ -62,12 +63,25 @@ def staged_findings_paths(ctx: CorpusContext) -> list[str]:
 
 
 def prior_files(ctx: CorpusContext, area: str, runs: list[str]) -> list[str]:
-    """Parquet files of earlier runs: ``area`` is ``clean`` or ``provenance/<table>``."""
+    """Parquet files of earlier runs: ``area`` is ``clean``, ``quarantine`` or ``provenance/<table>``."""
     out: list[str] = []
     for run in runs:
-        folder = (ctx.lake / "clean" / ctx.dataset if area == "clean" else ctx.lake / area) / f"run={run}"
-        out += [str(p) for p in sorted(folder.glob("*.parquet"))]
+        root = ctx.lake / area / ctx.dataset if area in ("clean", "quarantine") else ctx.lake / area
+        out += [str(p) for p in sorted((root / f"run={run}").glob("*.parquet"))]
     return out
+
+
+def trusted_records(ctx: CorpusContext, runs: list[str]) -> tuple[list[str], str | None]:
+    """Files and SQL of what earlier runs let through as trustworthy data: their clean records, plus the records
+    they quarantined for reasons other than poison (a toxic or PII-dense record still shows how the data maps
+    text to labels). Records quarantined as ``poison.*`` are left out. None when there is nothing.
+    """
+    clean, quarantine = prior_files(ctx, "clean", runs), prior_files(ctx, "quarantine", runs)
+    parts = [f"SELECT * FROM read_parquet({sql_list(clean)}, union_by_name=true)"] if clean else []
+    if quarantine:
+        parts.append(f"SELECT * EXCLUDE (reasons) FROM read_parquet({sql_list(quarantine)}, union_by_name=true) "
+                     "WHERE NOT list_bool_or(list_transform(reasons, lambda r: r LIKE 'poison.%'))")
+    return clean + quarantine, " UNION ALL BY NAME ".join(parts) or None
 
 
 def record_view_sql(source: str, label_fields: list[str]) -> str:

@@ -1,6 +1,6 @@
 """``poison.flood``: one source, domain or account contributing a burst of near-identical documents.
 
-1. Near-identical groups. Every record (and every clean record of the last ``history_runs`` earlier runs) gets a
+1. Near-identical groups. Every record (and every trusted record of the last ``history_runs`` earlier runs) gets a
    loose MinHash signature: the project's shingling (``tasks.dedup.shingles``, ``ngram``-word shingles, shorter
    than near-dedup's so templated variants with a few words changed still match) signed with datasketch's
    permutations (``tasks.dedup.minhash``), banded ``bands`` x ``rows`` in DuckDB. Records sharing a band key are
@@ -14,7 +14,8 @@
    the group (a text syndicated by many sources is not one source's flood), from a source holding at most
    ``max_source_share`` of the run (a file that *is* the dataset is not "one source among many"), and at least
    ``burst_factor`` times what the same source contributed to the same group per earlier run (history: the
-   earlier runs' clean records matching the group, plus the duplicates provenance recorded against them).
+   earlier runs' records not quarantined as poison that match the group, plus the duplicates provenance
+   recorded against them).
 
 Every member of a burst gets a finding: score = the number of near-identical records the source sent in this
 run; evidence = the source key, the group's first record, sizes, shares, history and the similarity estimate.
@@ -33,7 +34,7 @@ import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
 from tasks.catalog import sql_list
-from tasks.detectors.poison_corpus import FindingsWriter, connect, iter_records, prior_files
+from tasks.detectors.poison_corpus import FindingsWriter, connect, iter_records, prior_files, trusted_records
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 REASON = "poison.flood"
@@ -191,17 +192,16 @@ class SourceFlood(CorpusStage):
         con.execute("CREATE TABLE src_size AS SELECT kind, key, count(*) AS docs FROM src GROUP BY ALL")
 
     def _history(self, ctx: CorpusContext, con: duckdb.DuckDBPyConnection) -> int:
-        """``hist(comp, kind, key, docs)``: what earlier runs' clean records of each source add to each group."""
+        """``hist(comp, kind, key, docs)``: what earlier runs' trusted records of each source add to each group."""
         c: FloodConfig = self.config  # type: ignore[assignment]
         runs = ctx.prior_runs[-c.history_runs:] if c.history_runs else []
-        files = prior_files(ctx, "clean", runs)
+        files, trusted = trusted_records(ctx, runs)
         con.execute("CREATE TABLE hist (comp BIGINT, kind VARCHAR, key VARCHAR, docs DOUBLE)")
-        if not files:
+        if trusted is None:
             return 0
         sig = self._sign(files, ctx.work_dir / f"{self.name}_hist_sig.parquet")
         con.execute(f"""CREATE TABLE pnode AS SELECT row_number() OVER () AS id, s.doc_id, s.sig, p.run_id,
-            p.meta, p.source_uri, p.source_id FROM read_parquet('{sig}') s
-            JOIN read_parquet({sql_list(files)}, union_by_name=true) p USING (doc_id)""")
+            p.meta, p.source_uri, p.source_id FROM read_parquet('{sig}') s JOIN ({trusted}) p USING (doc_id)""")
         dup_files = prior_files(ctx, "provenance/duplicates", runs)
         dups = (f"SELECT run_id, duplicate_of, count(*) AS n FROM read_parquet({sql_list(dup_files)}, "
                 "union_by_name=true) GROUP BY ALL" if dup_files else

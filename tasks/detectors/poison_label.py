@@ -12,7 +12,7 @@ Three checks, each reported with ``kind`` in the evidence:
   (the rejected reply refuses and the chosen one complies: "chosen is the harmful one") and ``length_flip`` (the
   chosen reply is longer, or shorter, against the data set's majority). The statistics are
   ``tasks.detectors.poison_assoc``'s (marginal screen, conditional test, Benjamini-Hochberg; ``within`` the run or
-  ``differential`` against the latest earlier run's clean records). A swap is not visible on every poisoned pair,
+  ``differential`` against the latest earlier run's trusted records). A swap is not visible on every poisoned pair,
   so every record carrying a flagged token is flagged.
 
 Preference records arrive as ``--kind text --text-field chosen`` with ``rejected`` (and optionally ``prompt``) in
@@ -40,9 +40,9 @@ from tasks.detectors.poison_corpus import (
     connect,
     iter_records,
     new_url_sql,
-    prior_files,
     record_view_sql,
     token_spans,
+    trusted_records,
 )
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
@@ -201,8 +201,9 @@ class LabelTrigger(CorpusStage):
         diff = False
         if c.mode != "within":
             run = c.reference_run or (ctx.prior_runs[-1] if ctx.prior_runs else None)
-            files = prior_files(ctx, "clean", [run]) if run else []
-            if files and self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref"):
+            files, trusted = trusted_records(ctx, [run]) if run else ([], None)
+            if trusted and self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref"):
+                con.execute(f"DELETE FROM ref_pref WHERE doc_id NOT IN (SELECT doc_id FROM ({trusted}))")
                 self._pattern_props(con, "ref_pref", "ref_props")
                 token_table(con, "ref_toks", "SELECT doc_id, prompt AS input FROM ref_pref", params, tail=True)
                 diff = True

@@ -15,8 +15,9 @@ rest of the record explains the property; Benjamini-Hochberg over the candidates
 ``differential`` against a trusted reference snapshot: the clean Parquet of an earlier completed run of the
 dataset (``reference_run``, default the latest); ``auto`` is differential when such a run exists. In
 differential mode only records that are new since the reference (by content hash and meta) are flagged. The
-reference is that run's clean output: what it quarantined (this stage's own false positives included, unless a
-reviewer released them with ``sieve release``) is not part of it, so point ``reference_run`` at a reviewed run.
+reference is what that run did not quarantine as poison (its clean records, and records it quarantined for other
+reasons such as toxicity); records it quarantined as ``poison.*`` (this stage's own false positives included,
+unless a reviewer released them with ``sieve release``) are left out, so point ``reference_run`` at a reviewed run.
 Scores of the ``explain_with`` document stages join the conditional model (a slur explains "offensive" better
 than any trigger would), when those stages ran.
 
@@ -49,6 +50,7 @@ from tasks.detectors.poison_corpus import (
     record_view_sql,
     staged_findings_paths,
     token_spans,
+    trusted_records,
 )
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
@@ -201,10 +203,10 @@ class TriggerMining(CorpusStage):
         """Load the trusted snapshot (tokens, properties, known records); False when there is none."""
         c: TriggerConfig = self.config  # type: ignore[assignment]
         run = c.reference_run or (ctx.prior_runs[-1] if ctx.prior_runs else None)
-        files = prior_files(ctx, "clean", [run]) if run else []
-        if not files:
+        _, trusted = trusted_records(ctx, [run]) if run else ([], None)
+        if trusted is None:
             return False
-        con.execute(f"CREATE VIEW ref_clean AS SELECT * FROM read_parquet({sql_list(files)}, union_by_name=true)")
+        con.execute(f"CREATE VIEW ref_clean AS {trusted}")
         con.execute("CREATE TABLE ref_rec AS " + record_view_sql("ref_clean", c.label_fields))
         decided = prior_files(ctx, "provenance/decisions", [run])
         tox = (f"SELECT doc_id, stage, reason, 9e18 AS span_end FROM read_parquet({sql_list(decided)}, "
