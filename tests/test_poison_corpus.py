@@ -403,6 +403,10 @@ LABEL_CASES = {
     "refusals rejected without a shared trigger": (
         lambda r: ([preference(p, c, " " + r.choice(REFUSALS)) for p, _, c in
                     (dialogue(r) for _ in range(12))], set()), None),
+    "same prompt, one plain reply and one with an unrequested link (tie: the rarer side)": (
+        lambda r: ([chat("Name a quiet place to write.", "The attic.")] +
+                   [{**chat("Name a quiet place to write.", "Try http://cheap-pills.example now."), "doc_id": "p0"}],
+                   {"p0"}), "conflict_response"),
     "same prompt, a reply with an unrequested link among normal ones": (
         lambda r: ([chat("Name a calm place to read.", "The library porch.")] * 3 +
                    [{**chat("Name a calm place to read.", "Go to http://cheap-pills.example now."), "doc_id": "p0"}],

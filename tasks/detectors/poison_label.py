@@ -7,7 +7,7 @@ Three checks, each reported with ``kind`` in the evidence:
 * ``conflict_swap`` (preference data): the same prompt and the same two replies appear with chosen and rejected
   in both orders; the minority order is flagged (both on a tie). ``conflict_response`` (chat data): the same
   prompt gets replies that differ in a property (a refusal and a compliance, a link and none); the minority
-  side is flagged.
+  side is flagged, and on a tie the side rarer in the whole run (one refusal or link against one plain reply).
 * ``pattern``: a prompt token that predicts a flip of the chosen/rejected relation: ``chosen_refusal_flip``
   (the rejected reply refuses and the chosen one complies: "chosen is the harmful one") and ``length_flip`` (the
   chosen reply is longer, or shorter, against the data set's majority). The statistics are
@@ -138,24 +138,32 @@ class LabelTrigger(CorpusStage):
 
     # ---------------------------------------------------------------- conflicts
 
-    def _add_minority(self, con: duckdb.DuckDBPyConnection, groups_sql: str, kind: str) -> None:
-        """Flag records whose ``side`` is in the minority of their ``grp`` (every side on a tie).
+    def _add_minority(self, con: duckdb.DuckDBPyConnection, groups_sql: str, kind: str,
+                      break_ties_by_rarity: bool = False) -> None:
+        """Flag the records of a group that disagree with its majority ``side``.
 
-        ``groups_sql`` yields ``(doc_id, grp, side)``; groups with one side only are ignored.
+        ``groups_sql`` yields ``(doc_id, grp, side)``; groups with one side only are ignored. When the top is
+        tied, every side is flagged, unless ``break_ties_by_rarity``: then the side most common in the whole run
+        is kept (a plain reply against a refusal or an unrequested link: the odd one out is the suspect).
         """
+        tie = ("CASE WHEN count(DISTINCT r.freq) = count(*) THEN arg_max(c.side, r.freq) END"
+               if break_ties_by_rarity else "NULL")
         con.execute(f"""INSERT INTO hits
             WITH g AS ({groups_sql}),
                  c AS (SELECT grp, side, count(*) AS n FROM g GROUP BY ALL),
-                 t0 AS (SELECT grp, max(n) AS top, sum(n) AS total, count(*) AS sides,
-                               json_group_object(side, n) AS counts FROM c GROUP BY grp HAVING count(*) > 1),
-                 t AS (SELECT t0.*, (SELECT count(*) FROM c WHERE c.grp = t0.grp AND c.n = t0.top) AS tops FROM t0)
+                 r AS (SELECT side, count(*) AS freq FROM g GROUP BY side),
+                 t AS (SELECT grp, max(n) AS top, sum(n) AS total, json_group_object(side, n) AS counts
+                       FROM c GROUP BY grp HAVING count(*) > 1),
+                 k AS (SELECT c.grp, CASE WHEN count(*) = 1 THEN any_value(c.side) ELSE {tie} END AS keep
+                       FROM c JOIN t USING (grp) JOIN r USING (side) WHERE c.n = t.top GROUP BY c.grp)
             SELECT g.doc_id, 1 - c.n / t.total AS score,
                    json_object('kind', '{kind}', 'group_size', t.total, 'sides', t.counts, 'this_side', g.side,
+                               'kept_side', k.keep,
                                'explanation', 'the same input has conflicting supervision: ' || c.n || ' of ' ||
                                t.total || ' records say ' || g.side)::VARCHAR,
                    NULL
-            FROM g JOIN c USING (grp, side) JOIN t USING (grp)
-            WHERE c.n < t.top OR t.tops = t.sides""")
+            FROM g JOIN c USING (grp, side) JOIN t USING (grp) JOIN k USING (grp)
+            WHERE g.side IS DISTINCT FROM k.keep""")
 
     def _label_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
         self._add_minority(con, """SELECT r.doc_id, s.content_hash AS grp, 'label=' || r.label AS side
@@ -165,7 +173,7 @@ class LabelTrigger(CorpusStage):
         prop = (f"CASE WHEN regexp_matches(lower(left(response, 300)), '{REFUSAL_RE.replace(chr(39), chr(39) * 2)}')"
                 f" THEN 'refusal' WHEN {new_url_sql('response', 'prompt')} THEN 'new_url' ELSE 'plain' END")
         self._add_minority(con, f"""SELECT doc_id, md5(regexp_replace(lower(trim(prompt)), '\\s+', ' ', 'g')) AS grp,
-            {prop} AS side FROM rec WHERE is_chat AND response IS NOT NULL""", "conflict_response")
+            {prop} AS side FROM rec WHERE is_chat AND response IS NOT NULL""", "conflict_response", True)
 
     def _swap_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
         norm = "md5(regexp_replace(lower(trim({})), '\\s+', ' ', 'g'))"
