@@ -2,12 +2,13 @@
 
 Data (all allowed for training by ../shared/data/README.md; ``eval/`` and ``corpora/`` are never read here):
 
-* positives: the BIPIA *train* attack instructions (text attacks whole; code attacks without their code block,
-  whose lines are ordinary code), plus instructions to a model written here from templates (overrides,
-  "if you are an AI", tasks for an assistant, "add this to your answer").
-* negatives: sentences of the 50 BIPIA *train* clean e-mail contexts, paragraphs of the Python documentation that
-  ships with the interpreter (``pydoc_data.topics``: plain technical English full of imperatives), and ordinary
-  web-style sentences written here from templates (news, recipes, shop FAQ, forum posts, calls to action).
+* positives: the BIPIA *train* attack instructions except the task-hijack questions (see ``TASK_CATEGORIES``;
+  code attacks without their code block, whose lines are ordinary code), plus instructions to a model written
+  here from templates (``tasks/injection_phrases.py``: overrides, "if you are an AI", "add this to your answer").
+* negatives: sentences of the 50 BIPIA *train* clean e-mail contexts; text already on the machine: the
+  interpreter's documentation (``pydoc_data``) and standard-library docstrings, the READMEs of the installed
+  Python packages, Debian's ``fortunes`` and ``wordnet-base`` packages (quotations, dialogue, glosses; used when
+  installed); generated page furniture from ``faker``; and web-style sentences written here from templates.
 
 The model scores one segment (sentence or line, see ``injection_rules.segments``); the stage takes the maximum.
 Run: ``.venv/bin/python -m tasks.injection_train [--data ../shared/data/train/injection-bipia] [--out ...]``.
@@ -39,19 +40,28 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "injection-bipia"
 DEFAULT_OUT = ROOT / "data" / "models" / "injection-bipia.ftz"
 REBALANCE = 5  # positives are repeated until they are 1/REBALANCE of the negatives
-PARAMS = {"lr": 0.5, "epoch": 25, "wordNgrams": 2, "dim": 32, "minn": 3, "maxn": 5, "loss": "softmax",
+QUANT_CUTOFF = 0  # keep every word and bigram bucket when quantising (no pruning)
+PARAMS = {"lr": 0.5, "epoch": 25, "wordNgrams": 2, "dim": 32, "minn": 0, "maxn": 0, "loss": "softmax",
           "bucket": 100_000, "thread": 1, "seed": 13}
 
 def _texts_of(text: str) -> list[str]:
     return [text[s:e] for s, e in segments(text)]
 
 
+# BIPIA's task-hijacking categories are plain questions and requests ("What is the capital of Brazil?"): as a
+# sentence they are indistinguishable from the questions of ordinary web pages, and training on them taught the
+# model that questions are attacks (web FPR 9% at 0.5). They are left out; see the model card.
+TASK_CATEGORIES = {"Information Retrieval", "Content Creation", "Learning and Tutoring", "Language Translation",
+                   "Programming Help"}
+
+
 def bipia_attacks(data: Path) -> list[str]:
-    """Training attack instructions; code attacks lose their code block (code itself is not the signal)."""
+    """Training attack instructions (no task-hijack questions); code attacks lose their code block."""
     out = []
     for name in ("text_attack_train.json", "code_attack_train.json"):
-        for attacks in json.loads((data / name).read_text()).values():
-            out += [re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip() for a in attacks]
+        for cat, attacks in json.loads((data / name).read_text()).items():
+            if cat not in TASK_CATEGORIES:
+                out += [re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip() for a in attacks]
     return out
 
 
@@ -163,8 +173,13 @@ def build_examples(data: Path, seed: int) -> tuple[list[str], list[str], list[st
     return bipia, synth, neg
 
 
-def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None):
-    """Train a fastText model on labelled segments (positives repeated to balance the classes)."""
+def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None, quantize: bool = False):
+    """Train a fastText model on labelled segments (positives repeated to balance the classes).
+
+    With ``quantize``, the model is product-quantised. Character n-grams are off (``minn = maxn = 0``): with them,
+    quantisation moved benign web text to 0.9+ (web FPR at 0.5 from 0.3% to 3-7%, with or without retraining);
+    on words and word bigrams alone it costs ~1 point of recall.
+    """
     import fasttext
 
     rng = random.Random(seed)
@@ -174,7 +189,10 @@ def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(lines) + "\n")
     try:
-        return fasttext.train_supervised(input=fh.name, verbose=0, **{**PARAMS, **(params or {})})
+        model = fasttext.train_supervised(input=fh.name, verbose=0, **{**PARAMS, **(params or {})})
+        if quantize:
+            model.quantize(qnorm=False, retrain=False, cutoff=QUANT_CUTOFF, dsub=2)
+        return model
     finally:
         Path(fh.name).unlink()
 
@@ -222,9 +240,7 @@ def main() -> None:
                       "params": PARAMS, "rebalance": REBALANCE}))
     if not args.no_cv:
         print(json.dumps({"generalisation_to_bipia_train": generalisation(bipia, synth, neg, args.seed)}))
-    model = train(bipia + synth, neg, args.seed)
-    # qnorm=True (separate norm quantisation) wrecks this model: benign text scored 0.9+; plain PQ keeps it.
-    model.quantize(qnorm=False, retrain=False, cutoff=0, dsub=2)
+    model = train(bipia + synth, neg, args.seed, quantize=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(str(args.out))
     print(json.dumps({"wrote": str(args.out), "bytes": args.out.stat().st_size}))

@@ -21,12 +21,16 @@ Decided on purpose, so that structured text is not gibberish:
   ``.`` and camelCase, so ordinary code scores low; obfuscated or minified code can still score high, and is
   worth a look anyway;
 * text in scripts without spaces (CJK) yields few long tokens, which are skipped.
+
+Speed: a pre-check on raw tokens skips texts whose every window is rich in function words (their best
+window could not exceed ~0.6 of the threshold anyway); such records get the score 0.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from itertools import accumulate
 from typing import Any
 
 from pydantic import Field
@@ -41,6 +45,7 @@ _MARKUP = re.compile(r"[<>{}=;]|^&\w+;?$|^#")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[^\W\d_]+")
 # What a planted trigger looks like: a markup-like token (<SUDO>, [TRIGGER], {{x}}) or an all-caps word.
 _TRIGGER = re.compile(r"^(?:<[^<>\s]{2,30}>|\[[^\[\]\s]{2,30}\]|\{+[^{}\s]{2,30}\}+|[A-Z][A-Z0-9_]{2,29})$")
+_STRIP = "\"'()[]{}<>.,;:!?*-"
 _STOP_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl")
 
 
@@ -89,7 +94,7 @@ class Gibberish(Stage):
         if hit is not None or token in self._cache:
             return hit
         result: tuple[bool, bool] | None
-        core = token.strip("\"'()[]{}<>.,;:!?*-")
+        core = token.strip(_STRIP)
         if not core or _SKIP.match(core) or _MARKUP.search(token):
             result = None
         else:
@@ -109,9 +114,24 @@ class Gibberish(Stage):
             self._cache[token] = result
         return result
 
+    def _surely_prose(self, text: str) -> bool:
+        """Cheap pre-check on raw whitespace tokens: every window holds at least 40% of ``stop_ceiling`` in
+        function words, so no window can reach the threshold (a random-token run has almost none)."""
+        cfg: GibberishConfig = self.config  # type: ignore[assignment]
+        toks = text.lower().split()
+        w = cfg.window
+        if len(toks) < w:
+            return False
+        stop = self._stop
+        acc = list(accumulate((t.strip(_STRIP) in stop for t in toks), initial=0))
+        need = 0.4 * cfg.stop_ceiling * w
+        return all(acc[i + w] - acc[i] >= need for i in range(0, len(toks) - w + 1, cfg.step))
+
     def scan(self, text: str) -> dict[str, Any]:
         """Window scores of ``text``: the best score and every gibberish run (token span and char offsets)."""
         cfg: GibberishConfig = self.config  # type: ignore[assignment]
+        if self._surely_prose(text):
+            return {"score": 0.0, "runs": [], "tokens": None}
         toks: list[tuple[int, int, bool, bool]] = []  # start, end, odd, stop
         caps = [0]
         for m in _TOKEN.finditer(text):

@@ -25,8 +25,9 @@ from pydantic import Field
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.homoglyph"
-# A word holding at least one non-ASCII letter (the only words that can mix scripts).
-_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _IGNORED_SCRIPTS = {"COMMON", "INHERITED", "Unknown"}
 
 
@@ -128,18 +129,35 @@ class Homoglyphs(Stage):
         """Every homoglyph word of ``text`` with its skeleton, scripts and offsets."""
         if text.isascii():
             return []
-        words = list(_WORD.finditer(text))
+        # Start from the non-ASCII letters (few in most texts) and grow each to its whole word.
+        words: list[tuple[int, int, str]] = []
+        last = -1
+        for m in _NON_ASCII_LETTER.finditer(text):
+            i = m.start()
+            if i < last:
+                continue
+            s, e = i, i + 1
+            while s > 0 and text[s - 1].isalpha():
+                s -= 1
+            while e < len(text) and text[e].isalpha():
+                e += 1
+            words.append((s, e, text[s:e]))
+            last = e
         if not words:
             return []
-        letters = sum(1 for c in text if c.isalpha())
-        latin = sum(1 for c in text if _latin(c))
+        # Most non-ASCII words are plain Latin (café, naïve): skip them before any per-document statistics.
+        words = [w for w in words if not all(_latin(c) for c in w[2])]
+        if not words:
+            return []
+        letters = len(_LETTER.findall(text))
+        latin = len(_LATIN.findall(text))
         latin_doc = letters > 0 and latin / letters >= self.config.latin_share  # type: ignore[attr-defined]
         latin_major = latin * 2 > letters
         hits = []
-        for m in words:
-            hit = self._check_word(m.group(), latin_doc, latin_major)
+        for s, e, word in words:
+            hit = self._check_word(word, latin_doc, latin_major)
             if hit is not None:
-                hit.update(start=m.start(), end=m.end())
+                hit.update(start=s, end=e)
                 hits.append(hit)
         return hits
 

@@ -31,6 +31,7 @@ from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, Stag
 REASON = "poison.injection"
 LABEL_BAD, LABEL_OK = "__label__injection", "__label__benign"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "injection-bipia.ftz"
+_TAG = re.compile(r"<[^<>]{0,200}>")  # markup is stripped before classifying (hidden text is judged on words)
 _PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'`<>|])")
 
 
@@ -92,7 +93,7 @@ class Injection(Stage):
     def _classify(self, texts: list[str]) -> list[float]:
         if self._model is None or not texts:
             return [0.0] * len(texts)
-        labels, probs = self._model.predict([fasttext_line(t) for t in texts], k=2)
+        labels, probs = self._model.predict([fasttext_line(_TAG.sub(" ", t)) for t in texts], k=2)
         return [float(dict(zip(lab, pr, strict=True)).get(LABEL_BAD, 0.0)) for lab, pr in zip(labels, probs,
                                                                                                 strict=True)]
 
@@ -110,7 +111,7 @@ class Injection(Stage):
                 if host is None:
                     host = {"start": s, "end": e, "classify": False, "rules": []}
                     units.append(host)
-                host["rules"].append(rule)
+                host["rules"].append((rule, s, e))
         return units
 
     def score_units(self, text: str, units: list[dict[str, Any]], probs: list[float]) -> list[dict[str, Any]]:
@@ -122,26 +123,30 @@ class Injection(Stage):
         out = []
         for unit, p in zip(units, probs, strict=True):
             miss = 1.0 - p
-            for rule in unit["rules"]:
+            for rule, _, _ in unit["rules"]:
                 miss *= 1.0 - rule.weight
             score = 1.0 - miss
             if score < 0.05:
                 continue
             s, e = unit["start"], unit["end"]
             context = []
-            why = R.quoted(text, s, e) or next(("code" for a, b in fences if a <= s < b), None)
+            # A segment is quoted when every rule hit in it is (or, with no hit, the segment itself is).
+            spots = [(a, b) for _, a, b in unit["rules"]] or [(s, e)]
+            whys = [R.quoted(text, a, b) or next(("code" for x, y in fences if x <= a < y), None) for a, b in spots]
+            why = whys[0] if all(whys) else None
             if why:
                 score *= cfg.quote_factor
                 context.append(why)
             if meta:
                 score *= cfg.meta_factor
                 context.append("discusses_attacks")
-            where = next((w for a, b, w in hidden if a <= s < b), None)
+            mid = (s + e) // 2  # a segment starts at its opening tag; its middle is inside the hidden element
+            where = next((w for a, b, w in hidden if a <= mid < b), None)
             if where and score >= 0.25:
                 score += (1.0 - score) * cfg.hidden_boost
                 context.append(where)
             out.append({"start": s, "end": e, "score": round(score, 4), "classifier": round(p, 4),
-                        "rules": sorted({r.name for r in unit["rules"]}), "context": context})
+                        "rules": sorted({r.name for r, _, _ in unit["rules"]}), "context": context})
         return out
 
     def detect(self, batch: DocBatch) -> StageResult:

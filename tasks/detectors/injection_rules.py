@@ -16,19 +16,21 @@ _I = re.IGNORECASE
 
 @dataclass(frozen=True)
 class Rule:
-    """A named pattern with a weight in [0, 1] and a scope (``any`` or ``data``)."""
+    """A named pattern with a weight in [0, 1], a scope (``any`` or ``data``) and an optional cheap pre-check."""
 
     name: str
     weight: float
     pattern: re.Pattern[str]
     scope: str = "any"
+    needs: re.Pattern[str] | None = None  # the pattern cannot match unless this (fast) one does
 
 
 _PRIOR = r"(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|the|my)"
 _GUIDE = r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guardrails|context|messages?|commands?|" \
     r"restrictions|constraints|programming|policies)"
 _MODEL = r"(?:an?\s+)?(?:AI|A\.I\.|LLM|large\s+language\s+model|language\s+model|(?:AI\s+)?assistant|chat\s?bot|" \
-    r"GPT|ChatGPT|Claude|Gemini|Copilot|Llama|agent|bot)s?"
+    r"GPT|ChatGPT|Claude|Gemini|Copilot|Llama|agent|bot)s?(?:\s+(?:models?|systems?|assistants?|agents?|tools?|" \
+    r"crawlers?|bots?))?"
 _OUTPUT = r"(?:response|answer|reply|output|summary|code|implementation|solution|message|result|explanation|" \
     r"text|translation|elucidation|codebase|program|script)"
 
@@ -54,13 +56,14 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:do\s+not|don't|never)\s+(?:tell|mention|reveal|inform|show|alert)\s+(?:this\s+to\s+)?(?:the\s+)?"
         r"(?:user|reader|human)\b|\bwithout\s+(?:telling|informing|alerting)\s+the\s+(?:user|reader|human)\b", _I)),
     Rule("imperative_on_output", 0.45, re.compile(
-        rf"(?:^|(?<=[.!?:]\s)|(?<=\n))\s*(?:please\s+|also,?\s+|now,?\s+)?(?:add|include|insert|integrate|"
+        rf"(?:^|(?<=[.!?:>]\s)|(?<=[\n>]))\s*(?:<[^<>]{{0,80}}>\s*)*(?:please\s+|also,?\s+|now,?\s+)?(?:add|include|insert|integrate|"
         rf"incorporate|append|augment|enhance|modify|rewrite|render|provide|convert|replace|rearrange|remove|use|"
         rf"make|end|begin|start|write|ensure|introduce|misspell|group|spell|format|translate|encode|embed|"
         rf"mention|tease|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e)\b[^.!?\n]{{0,120}}?"
-        rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I | re.M), scope="data"),
+        rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I | re.M), scope="data",
+        needs=re.compile(rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I)),
     Rule("directs_output", 0.35, re.compile(
-        rf"\b(?:in|into|to|within|throughout|for|of)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|"
+        rf"\b(?:in|into|within|throughout)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|\bto\s+your\s+(?:next\s+)?{_OUTPUT}\b|"
         rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in)\b", _I),
         scope="data"),
 )
@@ -139,6 +142,8 @@ def rule_hits(text: str, scope: str = "any") -> list[tuple[Rule, int, int]]:
     hits = []
     for rule in RULES:
         if scope == "any" and rule.scope == "data":
+            continue
+        if rule.needs is not None and rule.needs.search(text) is None:
             continue
         hits += [(rule, m.start(), m.end()) for m in rule.pattern.finditer(text)]
     return hits
