@@ -115,6 +115,11 @@ def test_invisible_evidence_names_the_word(stage: UnicodeSmuggling) -> None:
     assert hits[0]["word"] == "password" and hits[0]["codepoints"] == "U+200B"
 
 
+def test_decoded_payload_masks_contact_details(stage: UnicodeSmuggling) -> None:
+    f = stage.run(DocBatch(doc_ids=["d"], texts=["Hi" + tags("mail me at eve@example.com or 555 123 4567")]))
+    assert f.findings[0].evidence["decoded"] == "mail me at <EMAIL> or <NUM>"
+
+
 def test_config_thresholds_apply() -> None:
     strict = UnicodeSmuggling(UnicodeSmugglingConfig(min_variation_run=2, private_use_run=1))
     assert strict.scan("heart \u2764\ufe0f\ufe0f")[0]["kind"] == "variation"

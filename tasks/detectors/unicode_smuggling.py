@@ -72,6 +72,15 @@ def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")
+
+
+def _mask(payload: str) -> str:
+    """A decoded payload may smuggle contact details: mask e-mail addresses and long digit runs (no raw PII)."""
+    return _DIGITS.sub("<NUM>", _EMAIL.sub("<EMAIL>", payload))
+
+
 def decode_tags(run: str) -> str:
     """The ASCII hidden in a run of tag characters (U+E0020-E007E map to U+0020-007E; others are dropped)."""
     return "".join(chr(ord(c) - 0xE0000) for c in run if 0xE0020 <= ord(c) <= 0xE007E)
@@ -152,6 +161,8 @@ class UnicodeSmuggling(Stage):
                     if all(0xF0020 <= ord(c) <= 0xF007E for c in run):
                         hit["decoded"] = "".join(chr(ord(c) - 0xF0000) for c in run)[: cfg.max_payload]
             if hit is not None:
+                if hit.get("decoded"):
+                    hit["decoded"] = _mask(hit["decoded"])
                 hit.update(start=start, end=end, chars=len(run), codepoints=_codepoints(run))
                 hits.append(hit)
         return hits
