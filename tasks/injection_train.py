@@ -118,7 +118,10 @@ def package_readmes() -> list[str]:
 
 def faker_text(rng: random.Random, n: int = 6000) -> list[str]:
     """Generated web-page furniture: names, addresses, company slogans, product lines, filler sentences."""
-    from faker import Faker
+    try:
+        from faker import Faker
+    except ImportError:
+        raise SystemExit("training needs the 'faker' package: pip install faker") from None
 
     fake = Faker("en_US")
     fake.seed_instance(rng.randint(0, 2**31))
