@@ -78,7 +78,8 @@ def jsonl(path: Path):
 def web_base(data: Path) -> list[dict]:
     c = data / "corpora"
     out = [{"text": r["text"], "label": r["label"]} for r in jsonl(c / "web-dclm/majority_data.jsonl")]
-    out += [{"text": r["text"], "url": r["url"]} for p in sorted((c / "web-c4-samples").glob("*.gz")) for r in jsonl(p)]
+    out += [{"text": r["text"], **({"url": r["url"]} if r.get("url") else {})}
+            for p in sorted((c / "web-c4-samples").glob("*.gz")) for r in jsonl(p)]
     out += [{"text": r["text"], "url": r["id"]} for p in sorted((c / "web-dolma-test-docs").glob("*.json*.gz"))
             for r in jsonl(p)]
     from poison_plant import _wikitext
@@ -398,28 +399,22 @@ def badnets_scenario(name, data, tmp, lake, timings) -> list:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", nargs="*", default=["sst2", "offenseval", "instruct", "preference", "web"])
-    ap.add_argument("--keep", help="folder for inputs and the lake (default: a temporary folder)")
-    args = ap.parse_args()
-    data = shared_data_or_exit()
-    missing = [s for s in ("poison_trigger", "poison_flood", "poison_label_trigger") if s not in CORPUS_STAGES]
-    if missing:
-        raise SystemExit(f"corpus stages not registered: {missing}")
-    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sieve-poison-"))
-    tmp.mkdir(parents=True, exist_ok=True)
-    lake, rows, timings = tmp / "lake", [], []
-    for name in args.only:
-        print(f"scenario {name}", file=sys.stderr)
-        fn = corpus_scenario if name in SCENARIOS else badnets_scenario
-        rows += fn(name, data, tmp, lake, timings)
+def report(tmp: Path, lake: Path) -> None:
+    """Print the tables from every result recorded in ``tmp/results.jsonl`` (later runs of a row win)."""
+    rows: dict[tuple, dict] = {}
+    timings: dict[str, dict] = {}
+    for line in (tmp / "results.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        if r["type"] == "row":
+            rows[(r["scenario"], r["dose"], r["reason"])] = r["m"]
+        else:
+            timings[r["name"]] = r["res"]
     print("## Poison detectors: planted attacks, default config (recall@FPR1%: sweep of the finding score)\n")
-    print(table(rows))
+    print(table([(*k, m) for k, m in rows.items()]))
     print("\n## Corpus-stage time per run (s; 2 cores, shared machine)\n")
     print("| run | records | poison_trigger | poison_flood | poison_label_trigger | run wall |")
     print("|---|---|---|---|---|---|")
-    for name, res in timings:
+    for name, res in timings.items():
         s = res.get("stage_seconds", {})
         print(f"| {name} | {res['records']} | {s.get('poison_trigger', 0):.2f} | {s.get('poison_flood', 0):.2f} | "
               f"{s.get('poison_label_trigger', 0):.2f} | {res['wall']:.0f} |")
@@ -430,7 +425,34 @@ def main() -> None:
         for reason, n in query(lake, "SELECT reason, count(*) FROM decisions WHERE reason LIKE 'poison.%' "
                                      "AND run_id = ? GROUP BY 1 ORDER BY 1", [runs[0][0]] if runs else [""]):
             print(f"- {reason}: {n}")
-    print(f"\n(inputs, manifests and lake in {tmp})", file=sys.stderr)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", nargs="*", default=["sst2", "offenseval", "instruct", "preference", "web"])
+    ap.add_argument("--keep", help="folder for inputs, lake and results.jsonl (default: a temporary folder)")
+    ap.add_argument("--report", action="store_true", help="only print the tables of the results in --keep")
+    args = ap.parse_args()
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sieve-poison-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    lake = tmp / "lake"
+    if not args.report:
+        data = shared_data_or_exit()
+        missing = [s for s in ("poison_trigger", "poison_flood", "poison_label_trigger") if s not in CORPUS_STAGES]
+        if missing:
+            raise SystemExit(f"corpus stages not registered: {missing}")
+        for name in args.only:
+            print(f"scenario {name}", file=sys.stderr)
+            timings: list = []
+            fn = corpus_scenario if name in SCENARIOS else badnets_scenario
+            rows = fn(name, data, tmp, lake, timings)
+            with open(tmp / "results.jsonl", "a") as fh:  # kept per scenario: a later failure loses nothing
+                for sc, dose, reason, m in rows:
+                    fh.write(json.dumps({"type": "row", "scenario": sc, "dose": dose, "reason": reason, "m": m}) + "\n")
+                for run, res in timings:
+                    fh.write(json.dumps({"type": "time", "name": run, "res": res}) + "\n")
+    report(tmp, lake)
+    print(f"\n(inputs, manifests, results.jsonl and lake in {tmp})", file=sys.stderr)
 
 
 if __name__ == "__main__":
