@@ -50,6 +50,7 @@ from poison_plant import (  # noqa: E402
     plant_homoglyph,
     plant_injection,
     plant_unicode,
+    pseudo_token_vocab,
     shared_data_or_exit,
 )
 
@@ -153,8 +154,8 @@ def plant_web(base, k, rng, data, tmp: Path):
                 p = plant_homoglyph(src, rng)
             elif fam == "injection":
                 p = plant_injection(src, rng.choice(attacks), rng)
-            else:
-                p = plant_gibberish(src, rng, vocab)
+            else:  # random tokens of a subword vocabulary, as in Souly et al. (part A's own helper)
+                p = plant_gibberish(src, rng, pseudo_token_vocab(random.Random(SEED)))
             recs.append({"id": f"{fam}-{i}", "text": p.text})
             man.append({"id": f"{fam}-{i}", "family": fam, "attack": p.kind})
     return [tmp / "web.jsonl"], recs, man, {}
@@ -345,8 +346,9 @@ def corpus_scenario(name, data, tmp, lake, timings) -> list:
                                                 for i, r in enumerate(rng.sample(base, 5))])
             files.append(mirror)
             man += [{"id": f"integrity-{i}", "family": "integrity", "attack": "tampered file"} for i in range(5)]
-            manifest = d / "SHA256SUMS"
-            manifest.write_text(f"{'0' * 64}  {mirror.name}\n")
+            manifest = d / "SHA256SUMS"  # the real files listed with their checksums, the mirror with another
+            sums = [f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}" for f in files if f != mirror]
+            manifest.write_text("\n".join([*sums, f"{'0' * 64}  {mirror.name}"]) + "\n")
         write(d / "manifest.jsonl", man)
         res = sieve_run(files, lake, f"{name}-{label}", kind, text_field, config(tmp, PERMISSIVE), manifest)
         timings.append((f"{name}-{label}", res))
