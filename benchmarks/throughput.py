@@ -18,12 +18,17 @@ file does not mention are switched off at run time (every stage in ``tasks.regis
 the benchmark stays "exact dedup only" as stages are added; ``--as-configured`` uses the file verbatim. The
 effective config is written next to the data and its path printed.
 
+``--prefect-server`` first starts a long-running ``prefect server start`` (as a scheduled deployment has) and points
+every run at it with ``PREFECT_API_URL``: the runs then measure Sieve without the ephemeral server's start-up.
+The table's "in flow" column is the flow's own duration from the JSON summary (no process or API start-up).
+
 ``--generate-only`` writes (or reuses) the data files and stops: it needs neither ``sieve`` nor psutil.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -212,7 +217,47 @@ def tree_rss(proc: Any) -> int:
     return total
 
 
-def run_once(data: Path, config: Path, extra: list[str], keep_lake: bool) -> dict[str, Any]:
+class PrefectServer:
+    """``prefect server start`` on a free local port for the duration of a ``with`` block."""
+
+    def __enter__(self) -> str:
+        import socket
+
+        import httpx
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        prefect = ROOT / ".venv" / "bin" / "prefect"
+        env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+        self.process = subprocess.Popen([str(prefect if prefect.exists() else "prefect"), "server", "start",
+                                         "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/api"
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    return url
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.process.kill()
+        raise SystemExit("prefect server start did not answer /health")
+
+    def __exit__(self, *exc: Any) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def run_once(
+    data: Path, config: Path, extra: list[str], keep_lake: bool, api_url: str | None = None
+) -> dict[str, Any]:
     """Run ``sieve run`` once on ``data`` in a fresh lake; return seconds, peak RSS, exit code and the summary."""
     try:
         import psutil
@@ -223,6 +268,8 @@ def run_once(data: Path, config: Path, extra: list[str], keep_lake: bool) -> dic
            "--json", *extra]
     env = {**os.environ}
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     stdout_path, stderr_path = lake.parent / f"{lake.name}.stdout", lake.parent / f"{lake.name}.stderr"
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         started = time.perf_counter()
@@ -294,14 +341,16 @@ def format_counts(counts: dict[str, Any]) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """The Markdown results table."""
-    lines = ["| N | seconds | docs/s | peak RSS MiB | counts |", "|---:|---:|---:|---:|---|"]
+    lines = ["| N | seconds | docs/s | in flow s | peak RSS MiB | counts |", "|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         if r.get("error"):
-            lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | - | {r['peak_rss'] / 2**20:,.0f} | "
+            lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | - | - | {r['peak_rss'] / 2**20:,.0f} | "
                          f"FAILED: {r['error'][:200]} |")
             continue
         counts = r["summary"].get("counts", {})
-        lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:,.0f} | "
+        in_flow = r["summary"].get("seconds")
+        flow_cell = f"{in_flow:.1f}" if in_flow is not None else "-"
+        lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:,.0f} | {flow_cell} | "
                      f"{r['peak_rss'] / 2**20:,.0f} | {format_counts(counts)} |")
     return "\n".join(lines)
 
@@ -320,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-lake", action="store_true", help="keep each run's lake (path in the JSON output)")
     parser.add_argument("--sieve-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for `sieve run`, repeatable (e.g. --sieve-arg=--workers=2)")
+    parser.add_argument("--prefect-server", action="store_true",
+                        help="run against a started `prefect server start` instead of the ephemeral API")
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.n) or args.doc_bytes < 100:
         parser.error("--n must be positive and --doc-bytes at least 100")
@@ -344,21 +395,31 @@ def main(argv: list[str] | None = None) -> int:
     print(f"command: {' '.join(sieve_command())} run <data> --lake <tmp> --dataset bench --config {config} --json "
           + " ".join(args.sieve_arg))
     rows = []
-    for n, path, meta in datasets:
-        result = run_once(path, config, args.sieve_arg, args.keep_lake)
-        result.update(n=n, data=str(path), expected_duplicates=meta["duplicates"])
-        rows.append(result)
-        status = "ok" if not result.get("error") else "FAILED"
-        print(f"  N={n:,}: {result['seconds']:.1f} s, {status}", flush=True)
+    server = PrefectServer() if args.prefect_server else contextlib.nullcontext(None)
+    with server as api_url:
+        if api_url:
+            print(f"Prefect API: {api_url} (started by the benchmark; not counted in the runs' times)")
+        for n, path, meta in datasets:
+            rows.append(measure(n, path, meta, config, args, api_url))
     print()
     print(table(rows))
     results = {"machine": info, "config": str(config), "stages_on": enabled, "doc_bytes": args.doc_bytes,
+               "prefect": "server" if args.prefect_server else "ephemeral",
                "runs": [{k: v for k, v in r.items() if k != "command"} for r in rows]}
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     print(f"\nrun ids: {', '.join(str(r['summary'].get('run_id', '-')) for r in rows)}; "
           f"expected exact duplicates: {', '.join(str(r['expected_duplicates']) for r in rows)}; "
           f"details in {out / 'results.json'}")
     return 1 if any(r.get("error") for r in rows) else 0
+
+
+def measure(n: int, path: Path, meta: dict[str, Any], config: Path, args: Any, api_url: str | None) -> dict:
+    """One timed run of N documents, printed as it finishes."""
+    result = run_once(path, config, args.sieve_arg, args.keep_lake, api_url)
+    result.update(n=n, data=str(path), expected_duplicates=meta["duplicates"])
+    status = "ok" if not result.get("error") else "FAILED"
+    print(f"  N={n:,}: {result['seconds']:.1f} s, {status}", flush=True)
+    return result
 
 
 if __name__ == "__main__":

@@ -88,19 +88,19 @@ def run(
     if task_runner not in ("threads", "processes", "dask"):
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
     _check_inputs(inputs)
+    # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
+    from schemas.config import load_config
+    from tasks.plan import read_manifest
+
+    load_config(config, dataset)
+    if manifest:
+        read_manifest(manifest)
     _prefect_env(verbose)
-    # Prefect's API server starts now, on the other core, while this process validates, imports and warms up.
+    # Prefect's API server starts now, on the other core, while this process imports and warms the workers up.
     from flows.ephemeral import EarlyApiServer, prefect_api
 
     server = EarlyApiServer()
     try:
-        # Fail on a bad config or manifest before the flow starts: one line, no Prefect traceback.
-        from schemas.config import load_config
-        from tasks.plan import read_manifest
-
-        load_config(config, dataset)
-        if manifest:
-            read_manifest(manifest)
         from flows.runner import run_flow, warm_workers
 
         if task_runner == "processes":
