@@ -17,10 +17,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 PORT_IN_USE = 3  # uvicorn's exit code when the port was taken between our probe and its bind
 
@@ -32,6 +34,7 @@ class EarlyApiServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
         self.error: BaseException | None = None
+        self.log: IO[bytes] | None = None
         self._thread = threading.Thread(target=self._spawn, name="sieve-early-api", daemon=True)
         self._thread.start()
 
@@ -50,10 +53,13 @@ class EarlyApiServer:
                 "PREFECT__SERVER_FINAL": "1",
                 **settings.to_environment_variables(exclude_unset=True),
             }
+            # Its output goes to a file, not the CLI's stdout (kept for the one JSON line of --json) or pipes a
+            # caller may be reading until they close; the file's tail is shown if the server does not come up.
+            self.log = tempfile.TemporaryFile()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                  "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-                env=env,
+                env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
             )
         except Exception as err:  # noqa: BLE001 - reported by api_url(); Prefect then starts its own server
             self.error = err
@@ -79,21 +85,31 @@ class EarlyApiServer:
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
+        tail = self._log_tail()
         self.stop()
-        raise RuntimeError(f"the Prefect API server did not answer within {timeout:.0f} s (port {self.port})")
+        raise RuntimeError(f"the Prefect API server did not answer within {timeout:.0f} s (port {self.port}){tail}")
+
+    def _log_tail(self) -> str:
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+        return (": " + " | ".join(lines)) if lines else ""
 
     def stop(self) -> None:
         """Terminate the server (as Prefect does for its own ephemeral server: 5 s grace, then kill)."""
         self._thread.join()
         process, self.process = self.process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ import sys
 import duckdb
 import pytest
 
-from tests.conftest import cli, plumbing_config, sql
+from tests.conftest import SIEVE, cli, cli_env, plumbing_config, sql
 
 pytestmark = pytest.mark.slow
 
@@ -161,3 +161,31 @@ def test_second_writer_of_a_dataset_fails_clearly(tmp_path, prefect_harness):
         holder.wait()
     assert duckdb.connect(str(lake / "catalog.duckdb"), read_only=True).execute(
         "SELECT count(*) FROM runs WHERE dataset = 'web'").fetchone() == (0,)
+
+
+def test_without_a_prefect_api_the_cli_starts_and_stops_its_own_server(tmp_path):
+    """The user's default path (`make run`): no PREFECT_API_URL, so `sieve run` boots Prefect's server itself.
+
+    A fresh PREFECT_HOME keeps the test away from the user's database; the server must be gone afterwards.
+    """
+    import psutil
+
+    src = write_jsonl(tmp_path / "a.jsonl", docs(30))
+    env = {k: v for k, v in cli_env().items() if not k.startswith("PREFECT_API")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    before = {p.pid for p in psutil.process_iter()}
+    out = subprocess.run(
+        [*SIEVE, "run", str(src), "--lake", str(tmp_path / "lake"), "--dataset", "web",
+         "--config", str(plumbing_config(tmp_path / "sieve.yaml")), "--json"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["counts"]["clean"] == 30
+    assert sql(tmp_path / "lake", "SELECT count(*) FROM documents")[0][0] == 30
+    # the flow run was recorded by the server this run started, in the fresh PREFECT_HOME's database
+    assert (tmp_path / "prefect-home" / "prefect.db").exists()
+    leftovers = [p for p in psutil.process_iter(["pid", "cmdline"])
+                 if p.info["pid"] not in before and "prefect.server.api.server:create_app" in
+                 " ".join(p.info["cmdline"] or [])]
+    assert not leftovers, "the CLI left its Prefect API server running"
