@@ -100,6 +100,7 @@ def _run_stages(
     kind: str,
     w: _ShardWriter,
     timings: Counter,
+    reason_counts: Counter,
 ) -> None:
     """Run every document stage over the well-formed records of one batch and stage their output."""
     ok = [i for i, p in enumerate(parsed) if p.reason is None]
@@ -121,6 +122,8 @@ def _run_stages(
         result = stage.run(batch)
         timings[stage.name] += time.perf_counter() - started
         for f in result.findings:
+            # counted here, not from stage.counters: with --task-runner threads two shards share a stage instance
+            reason_counts[f.reason] += 1
             findings.append(
                 {
                     "doc_id": batch.doc_ids[f.row],
@@ -146,7 +149,7 @@ def _run_stages(
         w.write_features(pa.table({"doc_id": pa.array(batch.doc_ids, pa.string()), **features}))
 
 
-def _flush(stages, rows, parsed, kind, w: _ShardWriter, timings: Counter) -> None:
+def _flush(stages, rows, parsed, kind, w: _ShardWriter, timings: Counter, reason_counts: Counter) -> None:
     w.docs.write(pa.Table.from_pylist(rows, schema=arrow.STAGED_DOCS))
     input_findings = []
     for row, p in zip(rows, parsed, strict=True):
@@ -155,6 +158,7 @@ def _flush(stages, rows, parsed, kind, w: _ShardWriter, timings: Counter) -> Non
                 _finding_row(row["doc_id"], INPUT_STAGE, p.reason, None, {"detail": p.detail}, "input@1")
             )
         if row.pop("_integrity", "ok") in ("mismatch", "unlisted"):
+            reason_counts[reasons.POISON_INTEGRITY] += 1
             input_findings.append(
                 _finding_row(
                     row["doc_id"],
@@ -167,7 +171,7 @@ def _flush(stages, rows, parsed, kind, w: _ShardWriter, timings: Counter) -> Non
             )
     if input_findings:
         w.findings.write(pa.Table.from_pylist(input_findings, schema=arrow.STAGED_FINDINGS))
-    _run_stages(stages, rows, parsed, kind, w, timings)
+    _run_stages(stages, rows, parsed, kind, w, timings, reason_counts)
 
 
 def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> dict[str, Any]:
@@ -229,19 +233,14 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
                 if p.reason:
                     reason_counts[p.reason] += 1
                 if len(rows) >= cfg.shards.batch_records:
-                    _flush(stages, rows, parsed, kind, w, timings)
+                    _flush(stages, rows, parsed, kind, w, timings, reason_counts)
                     rows, parsed = [], []
         if rows:
-            _flush(stages, rows, parsed, kind, w, timings)
+            _flush(stages, rows, parsed, kind, w, timings, reason_counts)
         files = w.close()
     except BaseException:
         w.abort()
         raise
-    for stage in stages:
-        for reason, n in stage.counters.items():
-            if reason != "records":
-                reason_counts[reason] += n
-        stage.counters.clear()
     summary = {
         "index": shard["index"],
         "key": shard["key"],
