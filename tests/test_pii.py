@@ -187,6 +187,34 @@ def test_ner_person_location(ner, text, expected):
     assert found(ner, text, "PERSON") | found(ner, text, "LOCATION") == expected
 
 
+NAME_LIST = [
+    ("Please forward the draft to Maria Kowalczyk today.", {("Maria Kowalczyk", 0.6)}),
+    ("Dr. Okafor reviewed the scan.", {("Okafor", 0.6)}),
+    ("James T. Whitfield signed it.", {("James T. Whitfield", 0.6)}),
+    ("Ask Nick van Formbach about Thibaut Blanchard's flight.", {("Nick van Formbach", 0.6),
+                                                                 ("Thibaut Blanchard", 0.6)}),
+    ("My name is Torvald Brekkeflaten.", {("Torvald Brekkeflaten", 0.3)}),  # weak: unknown to the lists
+    ("We drove along Jackson Street to New York.", set()),
+    ("In Rio the Stock Exchange closed near Grand Canyon.", set()),
+    ("May Day and Will Power are not people; Grace Hall is a building.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_LIST, ids=[f"names-{i}" for i in range(len(NAME_LIST))])
+def test_name_list_recognizer(text, expected):
+    from tasks.detectors.pii_names import NameListRecognizer
+
+    rec = NameListRecognizer()
+    rec.load()
+    assert {(text[r.start:r.end], r.score) for r in rec.analyze(text, ["PERSON"])} == expected
+
+
+def test_weak_name_needs_a_context_word(ner):
+    """A lone given name is weak: "regards" (a context word) lifts it, a plain sentence does not."""
+    assert ("PERSON", "Marta") in found(ner, "Kind regards, Marta", "PERSON")
+    assert ("PERSON", "Marta") not in found(ner, "The boat Marta", "PERSON")
+
+
 def test_patterns_profile_has_no_ner(patterns):
     assert found(patterns, NAMES[0][0], "PERSON") == set()
 

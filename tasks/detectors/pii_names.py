@@ -1,0 +1,173 @@
+"""Person names the small spaCy model misses: census name lists, honorifics, and context words.
+
+``en_core_web_sm`` finds a name it has seen in a context it knows; it misses many plain "First Last" pairs in short
+or unusual sentences. This recognizer adds three rules (profile ``ner`` only, alongside spaCy's results):
+
+* an honorific and one or two capitalised words: ``Dr. Okafor``, ``Mrs Lindqvist`` (the name, not the title);
+* a given name from the 1990 US census lists and a capitalised surname (census surname or a rare word),
+  optionally with a middle name or initial: ``Maria Kowalczyk``, ``James T. Whitfield``;
+* a capitalised surname from the census list after a rare capitalised word: ``Jiri Novak``-like pairs whose
+  surname is known;
+* a lone census given name, or two or three capitalised words none of which is a common English word, are weak:
+  only a context word before them (``name``, ``dear``, ``thanks``...) makes them a finding.
+
+The name lists are the US Census Bureau's 1990 frequency files (public domain) as shipped by the ``names`` package
+(MIT); "common English word" is wordfreq's Zipf frequency. Given names that are everyday words (``Will``, ``May``,
+``Grace``) and words that end organisation or place names (``Street``, ``University``) are excluded.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import regex
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+COMMON_ZIPF = 4.3  # wordfreq Zipf at or above which a capitalised word is taken for a word, not a name
+VERY_COMMON_ZIPF = 5.0  # ... and above which even a census surname is (Young, White, Long)
+RARE_ZIPF = 3.0  # below this a capitalised word is name-like even if no list has it
+GIVEN_MIN_SHARE, SURNAME_MIN_SHARE = 0.01, 0.003  # % of the census a word-like name needs to stay in the lists
+HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame", "Madam", "Mme", "Mlle",
+              "Herr", "Frau", "Rev", "Fr", "Capt", "Captain", "Col", "Sgt", "Lt", "Judge", "Senator", "Sen", "Rep",
+              "Gov", "Governor", "Mayor", "Officer", "Detective", "Nurse", "Coach", "Uncle", "Aunt", "Auntie")
+WORD_LIKE_GIVEN = frozenset("""will may june april august mark bill rose grant hope joy faith grace art dean guy rich
+young miles chase major king page sandy summer autumn dawn eve ivy lily holly ruby crystal amber pearl iris violet
+jasmine daisy ray gene frank sterling price rod van del la le ma long case chance christian english hunter paris
+jordan austin dallas houston florida georgia virginia carolina india asia china kay dell don sung ben lee sun
+august june jewel star sky rain river stone wood say sale sales lane bay hall hill""".split())
+PLACE_OR_ORG = frozenset("""street st avenue ave road rd boulevard blvd lane drive way court place square park
+river lake mountain mount valley county city town village island islands bay beach hill hills heights center
+centre university college school academy institute hospital clinic church cathedral chapel museum library
+foundation fund trust company co corp corporation inc ltd llc group bank capital partners associates press
+times post news journal review magazine award awards prize cup trophy stadium arena hall house tower building
+bridge station airport peak grove canyon wilderness forest desert hotel restaurant cafe bar grill store shop
+market mall theater theatre studio studios
+records productions pictures films media network channel radio tv day week month year festival fair show
+league club team united fc city state states republic kingdom empire act law bill amendment treaty""".split())
+# presidio matches context words as substrings of the words before a result ("son" would match "Peterson"):
+# no short words here.
+CONTEXT = ["name", "named", "dear", "hello", "regards", "sincerely", "thanks", "thank", "signed", "contact",
+           "wife", "husband", "daughter", "brother", "sister", "friend", "mother", "father", "patient", "client",
+           "employee", "author", "person", "spoke", "married", "colleague"]
+
+_WORD = r"\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|(?=['\u2019]\p{Lu}))(?:-\p{Lu}?\p{Ll}+|['\u2019](?!s\b)\p{Lu}?\p{Ll}+)*"
+PARTICLES = ("van", "von", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "der", "den", "ter", "bin",
+             "ibn", "al", "el", "la", "le")
+_PART = rf"(?:(?:{'|'.join(PARTICLES)})[ \t]+)"
+_CAPITALISED = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])(?:{_WORD}|\p{{Lu}}\.)(?:[ \t]+{_PART}?(?:{_WORD}|\p{{Lu}}\.))*"
+                             rf"(?![\p{{L}}\d])")
+_RUN_WORD = regex.compile(rf"{_PART}?\S+")
+_HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:{'|'.join(HONORIFICS)})\.?[ \t]+({_WORD}(?:[ \t]+{_WORD})?)")
+
+
+@cache
+def census_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames), lower-cased, from the ``names`` package's census files.
+
+    The files list every name reported, so they hold everyday words too ("In" and "See" as given names, "Stock" as
+    a surname): a name that is a common English word is kept only if it is frequent as a name.
+    """
+    import names
+
+    folder = Path(names.__file__).parent
+
+    def read(files: tuple[str, ...], min_share: float, word_zipf: float) -> frozenset[str]:
+        out = set()
+        for f in files:
+            for line in (folder / f).read_text().splitlines():
+                name, share = line.split()[:2] if line.strip() else ("", "0")
+                if name and (float(share) >= min_share or _zipf(name.lower()) < word_zipf):
+                    out.add(name.lower())
+        return frozenset(out)
+
+    given = read(("dist.male.first", "dist.female.first"), GIVEN_MIN_SHARE, COMMON_ZIPF) - WORD_LIKE_GIVEN
+    return given, read(("dist.all.last",), SURNAME_MIN_SHARE, RARE_ZIPF)
+
+
+@cache
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+class NameListRecognizer(EntityRecognizer):
+    """PERSON from census name lists and honorifics (see the module docstring for the rules and their scores)."""
+
+    STRONG, WEAK = 0.6, 0.3
+
+    def __init__(self, context: list[str] | None = None, **kwargs):
+        super().__init__(supported_entities=["PERSON"], supported_language="en", context=context or list(CONTEXT),
+                         name="NameListRecognizer", **kwargs)
+
+    def load(self) -> None:
+        """Read the census lists (once per process) and warm wordfreq."""
+        self.given, self.surnames = census_names()
+        _zipf("the")
+
+    def may_match(self, text: str) -> bool:
+        """Every rule needs an upper-case letter followed by a lower-case one."""
+        return regex.search(r"\p{Lu}\p{Ll}", text) is not None
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - presidio's signature
+        found: dict[tuple[int, int], float] = {}
+        for m in _HONORIFIC.finditer(text):
+            if not self._is_word(m.group(1).split()[-1]):
+                found[m.span(1)] = self.STRONG
+        for m in _CAPITALISED.finditer(text):
+            self._names_in_run(m.group(), m.start(), found)
+        return [self._result(s, e, score) for (s, e), score in found.items()]
+
+    def _names_in_run(self, run: str, offset: int, found: dict[tuple[int, int], float]) -> None:
+        """Rules on one run of capitalised words: the longest name-like stretch starting at each word."""
+        words = [(m.start() + offset, m.end() + offset, m.group().split()[-1]) for m in _RUN_WORD.finditer(run)]
+        i = 0
+        while i < len(words):
+            end = self._name_at(words, i)
+            if end > i:
+                found.setdefault((words[i][0], words[end][1]), self.STRONG)
+                i = end + 1
+                continue
+            s, e, w = words[i]
+            if len(words) == 1 and w.lower() in self.given and not self._is_word(w):
+                found.setdefault((s, e), self.WEAK)
+            i += 1
+        if 2 <= len(words) <= 3 and not any(self._is_word(w) or w.endswith(".") for _, _, w in words):
+            found.setdefault((words[0][0], words[-1][1]), self.WEAK)  # unknown names: a context word decides
+
+    def _name_at(self, words: list[tuple[int, int, str]], i: int) -> int:
+        """Index of the last word of a name starting at ``words[i]``, or ``i`` when none starts there."""
+        first = words[i][2]
+        if first.endswith(".") or first.lower() in PLACE_OR_ORG:
+            return i
+        j = i + 1
+        if j + 1 < len(words) and (words[j][2].endswith(".") or words[j][2].lower() in self.given):
+            j += 1  # a middle initial or middle name
+        if j >= len(words):
+            return i
+        last = words[j][2]
+        if last.endswith(".") or last.lower() in PLACE_OR_ORG:
+            return i
+        if j + 1 < len(words) and words[j + 1][2].lower() in PLACE_OR_ORG:
+            return i  # "Jackson Hewitt Street": a place named after someone
+        given, surname = first.lower() in self.given, last.lower() in self.surnames
+        surname_ok = surname and _zipf(last.lower()) < VERY_COMMON_ZIPF
+        if given and (surname_ok or _zipf(last.lower()) < RARE_ZIPF):
+            return j
+        if surname_ok and _zipf(first.lower()) < RARE_ZIPF:
+            return j
+        return i
+
+    @staticmethod
+    def _is_word(word: str) -> bool:
+        return _zipf(word.lower().strip("'\u2019-")) >= COMMON_ZIPF
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type="PERSON", start=start, end=end, score=score,
+            analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score,
+                                                     textual_explanation="census name list / honorific"),
+            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
+        )
