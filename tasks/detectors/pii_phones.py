@@ -24,7 +24,8 @@ PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "re
 # Characters libphonenumber allows between the digit groups of a number (its VALID_PUNCTUATION), plus whitespace.
 _PHONE_PUNCT = (r"\-x\u2010-\u2015\u2212\u30FC\uFF0D-\uFF0F\s\u00A0\u00AD\u200B\u2060\u3000()\uFF08\uFF09\uFF3B\uFF3D"
                 r".\[\]/~\u2053\u223C\uFF5E")
-_DIGIT_CLUSTER = re.compile(rf"\d(?:[{_PHONE_PUNCT}]{{0,4}}\d)*")
+# Clusters of at least four digits: no country has a shorter number (``_min_lengths``), so smaller ones are skipped.
+_DIGIT_CLUSTER = re.compile(rf"\d(?:[{_PHONE_PUNCT}]{{0,4}}\d){{3,}}")
 
 
 def _min_lengths(regions: tuple[str, ...]) -> tuple[dict[str, int], int]:
