@@ -26,6 +26,8 @@ def train_toxicity(
     label_columns: Annotated[str, typer.Option("--label-columns", help="Jigsaw columns that make a row toxic, "
                                                                        "comma-separated.")] =
     "toxic,severe_toxic,obscene,threat,insult,identity_hate",
+    clean_text: Annotated[list[Path] | None, typer.Option("--clean-text", help="Known non-toxic text, one per line "
+                                                      "(TSV: first column), added as clean rows; repeatable.")] = None,
     epoch: Annotated[int, typer.Option("--epoch", min=1)] = 5,
     lr: Annotated[float, typer.Option("--lr", min=0.0)] = 0.1,
     dim: Annotated[int, typer.Option("--dim", min=1)] = 50,
@@ -60,10 +62,11 @@ def train_toxicity(
     columns = tuple(c.strip() for c in label_columns.split(",") if c.strip())
     try:
         report = train(data, out, fmt=fmt, scheme=scheme, label_columns=columns, params=params, seed=seed,
-                       holdout=holdout, balance=balance, objective=objective)
+                       holdout=holdout, balance=balance, objective=objective, clean_text=clean_text or ())
     except TrainingError as err:
         raise click.ClickException(str(err)) from None
-    command = shlex.join(["sieve", "train-toxicity", *map(str, data), "--out", str(out), "--format", fmt,
+    extra = [a for p in clean_text or () for a in ("--clean-text", str(p))]
+    command = shlex.join(["sieve", "train-toxicity", *map(str, data), *extra, "--out", str(out), "--format", fmt,
                           "--scheme", scheme, "--epoch", str(epoch), "--lr", str(lr), "--dim", str(dim),
                           "--word-ngrams", str(word_ngrams), "--minn", str(minn), "--maxn", str(maxn),
                           "--min-count", str(min_count), "--bucket", str(bucket), "--loss", loss,
@@ -80,3 +83,6 @@ def train_toxicity(
     for label, m in report.holdout_metrics.items():
         print(f"  {label}: threshold {report.thresholds[label]}  held-out P {m['precision']:.3f} "
               f"R {m['recall']:.3f} F1 {m['f1']:.3f} PR-AUC {m['pr_auc']:.3f} ({m['n']:,} rows)")
+        for src, ms in report.holdout_by_source.get(label, {}).items():
+            print(f"    {Path(src).name}: P {ms['precision']:.3f} R {ms['recall']:.3f} F1 {ms['f1']:.3f} "
+                  f"flagged clean {ms['flagged_negatives']:.2%} ({ms['n']:,} rows)")

@@ -8,6 +8,11 @@ Three input formats are read (``detect_format`` picks one from the file when ``f
   ``label_columns`` is 1, else ``clean``.
 * ``fasttext``: lines of ``__label__<name> ... text``, taken as they are (the text part is still normalised).
 
+``clean_text`` files add known non-toxic text (one text per line; in a TSV, the first column; a header line naming
+the column is skipped) under the clean label: tweets alone teach a model that any ordinary sentence unlike a tweet is
+suspect, and a few thousand clean sentences of another kind (the bundled model uses SST-2's movie-review sentences)
+cut its false alarms on non-tweet text.
+
 Every text goes through ``tasks.textnorm.normalize_for_model``, the same function the stage calls. A stratified
 part of the data (``holdout``) is kept out of training; the threshold of each label is the one that maximises F1
 on it (by default with both classes weighted as equally frequent), so a shipped threshold is never chosen on
@@ -53,6 +58,7 @@ class Example:
 
     label: str
     text: str
+    source: str = ""
 
 
 @dataclass
@@ -101,6 +107,7 @@ class TrainReport:
     holdout_rows: int
     thresholds: dict[str, float] = field(default_factory=dict)
     holdout_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    holdout_by_source: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     train_seconds: float = 0.0
     model_path: str = ""
     model_sha256: str = ""
@@ -140,12 +147,12 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def resolve_files(path: Path) -> list[Path]:
-    """A data argument is a file or a folder; a folder stands for its ``.csv``/``.txt`` files, sorted."""
+def resolve_files(path: Path, suffixes: tuple[str, ...] = (".csv", ".txt")) -> list[Path]:
+    """A data argument is a file or a folder; a folder stands for its files with one of ``suffixes``, sorted."""
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".csv", ".txt") and p.is_file())
+        files = sorted(p for p in path.iterdir() if p.suffix in suffixes and p.is_file())
         if not files:
-            raise TrainingError(f"{path}: folder holds no .csv or .txt file")
+            raise TrainingError(f"{path}: folder holds no {' or '.join(suffixes)} file")
         return files
     if not path.exists():
         raise TrainingError(f"{path}: no such file")
@@ -200,6 +207,23 @@ def read_examples(path: Path, fmt: str = "auto", scheme: str = "binary",
                 toxic = any(float(row[c] or 0) >= 0.5 for c in label_columns)
                 out.append(Example("toxic" if toxic else "clean", normalize_for_model(row["comment_text"] or "")))
     return [e for e in out if e.text.strip()]
+
+
+_HEADERS = {"text", "sentence", "sentences", "comment", "comment_text", "document"}
+
+
+def read_clean_text(path: Path, label: str = "clean") -> list[Example]:
+    """Read one text per line (TSV: the first column) as examples of ``label``; a header line is skipped."""
+    out: list[Example] = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            text = line.rstrip("\n").split("\t", 1)[0].strip()
+            if i == 0 and text.lower() in _HEADERS:
+                continue
+            norm = normalize_for_model(text)
+            if norm.strip():
+                out.append(Example(label, norm))
+    return out
 
 
 def _need(path: Path, fields: set[str], wanted: tuple[str, ...]) -> None:
@@ -272,8 +296,10 @@ def binary_metrics(y_true: list[bool], scores: list[float], threshold: float,
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / pos if pos else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    flagged = sum(1 for s in scores if s >= threshold)
     return {"precision": precision, "recall": recall, "f1": f1, "pr_auc": average_precision(y_true, scores),
-            "threshold": threshold, "n": len(y_true), "positives": pos}
+            "threshold": threshold, "n": len(y_true), "positives": pos,
+            "flagged_negatives": (flagged - tp) / (len(y_true) - pos) if len(y_true) > pos else 0.0}
 
 
 def average_precision(y_true: list[bool], scores: list[float]) -> float:
@@ -314,8 +340,9 @@ def best_threshold(y_true: list[bool], scores: list[float], objective: str = "ba
 def train(data: list[Path], out: Path, fmt: str = "auto", scheme: str = "binary",
           label_columns: tuple[str, ...] = JIGSAW_COLUMNS, params: TrainParams | None = None, seed: int = 13,
           holdout: float = 0.15, balance: bool = False, objective: str = "balanced_f1",
-          clean_label: str = "clean") -> TrainReport:
-    """Train on ``data``, choose per-label thresholds on the held-out part, write the model to ``out``."""
+          clean_label: str = "clean", clean_text: tuple[Path, ...] | list[Path] = ()) -> TrainReport:
+    """Train on ``data`` (plus ``clean_text`` as clean rows), choose per-label thresholds on the held-out part, write
+    the model to ``out``."""
     import fasttext
 
     if not hasattr(fasttext, "train_supervised"):
@@ -331,7 +358,12 @@ def train(data: list[Path], out: Path, fmt: str = "auto", scheme: str = "binary"
         rows = read_examples(f, fmt, scheme, label_columns)
         sources.append({"path": str(f), "sha256": sha256_file(f), "rows": len(rows),
                         "format": detect_format(f) if fmt == "auto" else fmt})
-        examples += rows
+        examples += [Example(e.label, e.text, str(f)) for e in rows]
+    for f in [f for p in clean_text for f in resolve_files(Path(p), (".txt", ".tsv"))]:
+        rows = read_clean_text(f, clean_label)
+        sources.append({"path": str(f), "sha256": sha256_file(f), "rows": len(rows),
+                        "format": f"text ({clean_label})"})
+        examples += [Example(e.label, e.text, str(f)) for e in rows]
     counts = Counter(e.label for e in examples)
     if len(counts) < 2:
         raise TrainingError(f"need at least two labels to train a classifier, found {dict(counts)}")
@@ -359,6 +391,11 @@ def train(data: list[Path], out: Path, fmt: str = "auto", scheme: str = "binary"
         s = [p.get(label, 0.0) for p in probs]
         report.thresholds[label] = best_threshold(y, s, objective)
         report.holdout_metrics[label] = binary_metrics(y, s, report.thresholds[label])
+        if len(sources) > 1:  # each source's share of the held-out rows, measured at the same threshold
+            for src in sources:
+                keep = [i for i, e in enumerate(hold_rows) if e.source == src["path"]]
+                report.holdout_by_source.setdefault(label, {})[src["path"]] = binary_metrics(
+                    [y[i] for i in keep], [s[i] for i in keep], report.thresholds[label])
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(str(out))
     report.model_path = str(out)
@@ -419,6 +456,13 @@ def model_card(report: TrainReport, licence: str, command: str = "", data_note: 
               "| label | precision | recall | F1 | PR-AUC | rows | positives |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['pr_auc']:.3f} | "
               f"{m['n']:,} | {m['positives']:,} |" for label, m in report.holdout_metrics.items()]
+    for label, by_source in report.holdout_by_source.items():
+        lines += ["", f"Held-out rows of each source, `{label}` at the same threshold (flagged clean = share of the "
+                  "source's clean rows at or over it):", "",
+                  "| source | rows | positives | precision | recall | F1 | flagged clean |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| `{Path(src).name}` | {m['n']:,} | {m['positives']:,} | {m['precision']:.3f} | "
+                  f"{m['recall']:.3f} | {m['f1']:.3f} | {m['flagged_negatives']:.2%} |" for src, m in by_source.items()]
     lines += ["", "## Metrics on evaluation sets", "", EVAL_START,
               "Not measured yet: run `benchmarks/toxicity.py --card <this file>`.", EVAL_END, ""]
     return "\n".join(lines)

@@ -108,13 +108,16 @@ NORMALISATION = [
     # near misses: a word containing RT and an uppercase word are not retweet markers; e-mail loses its host
     ("ART and PORT stay", "art and port stay"),
     ("write to ann@example.com", "write to ann xxuser com"),
+    # every character str.split() calls whitespace is a space, so split() gives fastText's tokens
+    ("a\u2003b\u3000c\x1cd\x00e\u00a0f\x85g\u2028h", "a b c d e f g h"),
 ]
 
 
 @pytest.mark.parametrize(("raw", "expected"), NORMALISATION)
 def test_normalisation_shared_by_training_and_scoring(raw, expected):
-    assert normalize_for_model(raw).split() == expected.split()
-    assert "\n" not in normalize_for_model(raw)
+    out = normalize_for_model(raw)
+    assert out.split() == expected.split()
+    assert out.split() == [w for w in re.split("[ \t\n\v\f\r\x00]+", out) if w]  # fastText's separators
 
 
 def test_readers_for_each_format(tmp_path):
@@ -138,6 +141,24 @@ def test_readers_for_each_format(tmp_path):
         tt.detect_format(other)
     with pytest.raises(tt.TrainingError, match="missing column"):
         tt.read_examples(other, fmt="jigsaw")
+
+
+def test_clean_text_files_add_clean_rows_and_are_measured_on_their_own(tmp_path):
+    rng = random.Random(4)
+    extra = tmp_path / "extra.tsv"
+    extra.write_text("sentences \t labels\n" + "".join(f"{clean_sentence(rng)} \t 1\n" for _ in range(200)) + "\n")
+    rows = tt.read_clean_text(extra)
+    assert len(rows) == 200 and {e.label for e in rows} == {"clean"}  # header and blank line skipped
+    assert "sentences" not in {e.text for e in rows}
+    data = write_davidson_csv(tmp_path / "d.csv", n_clean=100, n_toxic=300, seed=8)
+    report = tt.train([data], tmp_path / "m.bin", params=tt.TrainParams(quantize=False), seed=3, clean_text=[extra])
+    assert report.label_counts == {"toxic": 300, "clean": 300}
+    assert [s["format"] for s in report.sources] == ["davidson", "text (clean)"]
+    by_source = report.holdout_by_source["toxic"]
+    assert by_source[str(extra)]["positives"] == 0 and by_source[str(extra)]["n"] == 30
+    assert by_source[str(data)]["n"] == 60
+    card = tt.model_card(report, "CC0 (test)")
+    assert "| `extra.tsv` | 30 | 0 |" in card and tt.sha256_file(extra) in card
 
 
 def test_train_then_score(fixture_model):
@@ -324,6 +345,45 @@ def test_bundled_model_threshold_matches_its_card():
     assert {k: float(v) for k, v in shipped.items()} == BUNDLED_THRESHOLDS
 
 
+TABLE_TEXTS = [
+    "Shut up, you worthless idiot!", "The gardener planted two maple trees after the storm.",
+    "Grüße aus München: the café opens at 9 \u2014 bring 2 friends \U0001F600", "ok", "", "   ",
+    "xxuser you pathetic loser https://example.com/x?y=1 &amp; more",
+    "Zzqxv unheardofword, plinkety-plonk!!! Ünïcödé wörds \u6771\u4eac\u90fd and tabs\tand\nlines",
+]
+
+
+@pytest.mark.parametrize(("params", "table"), [
+    ({"quantize": False}, True),  # words only
+    ({"quantize": False, "minn": 3, "maxn": 6, "bucket": 20_000}, True),  # character n-grams
+    ({"quantize": True, "minn": 2, "maxn": 4, "bucket": 20_000, "cutoff": 3_000}, True),  # quantised, pruned rows
+    ({"quantize": False, "word_ngrams": 2, "bucket": 20_000}, False),  # word pairs: fastText's own predict
+    ({"quantize": False, "loss": "hs"}, False),  # hierarchical softmax: fastText's own predict
+])
+def test_table_scores_equal_fasttext_predict(tmp_path, params, table):
+    """The table-lookup scorer gives model.predict's probabilities for every window and whole document."""
+    import fasttext
+
+    from tasks.detectors.toxicity_linear import LinearScorer
+
+    data = write_davidson_csv(tmp_path / "d.csv", n_clean=150, n_toxic=150, seed=6)
+    tt.train([data], tmp_path / "m.bin", params=tt.TrainParams(**params), seed=2)
+    model = fasttext.load_model(str(tmp_path / "m.bin"))
+    scorer = LinearScorer.from_model(model)
+    assert (scorer is not None) == table
+    if scorer is None:
+        return
+    docs = [[normalize_for_model(t) for t in TABLE_TEXTS[i:i + 3]] for i in range(0, len(TABLE_TEXTS), 3)]
+    for _ in range(2):  # a second pass reads the words learnt in the first from the cache
+        doc_probs, win_probs = scorer.score_documents(docs)
+        for d, wins in enumerate(docs):
+            labels, probs = model.predict([" ".join(wins), *wins], k=-1, threshold=0.0)
+            for line, (ls, ps) in enumerate(zip(labels, probs, strict=True)):
+                got = doc_probs[d] if line == 0 else win_probs[d][line - 1]
+                for lab, p in zip(ls, ps, strict=True):
+                    assert got[scorer.labels.index(lab)] == pytest.approx(p, abs=1e-5)
+
+
 @pytest.mark.parametrize(("text", "toxic"), [
     ("shut the fuck up you stupid bitch", True),
     ("RT @someone: this hoe is a lying ass bitch lmao", True),
@@ -331,6 +391,9 @@ def test_bundled_model_threshold_matches_its_card():
     ("The committee will publish the budget report on Monday.", False),
     # near miss: a word the Davidson data uses as a slur, in its ordinary sense
     ("A brown bird landed on the feeder in our garden this morning.", False),
+    # near misses from web pages: a price list, a list of names (words the tweets never had)
+    ("Wedding invitations\n- 500 cards $75.00 full colour both sides\n- 1000 cards $99.00\nSet-up fee $20.00", False),
+    ("Front row: W. Hartley, Mrs. Osterberg, E. Vandermolen. Second row: B. Quillfeather, R. Annesley.", False),
 ])
 def test_bundled_model_scores_english_text(text, toxic):
     stage = stage_class("toxicity")(ToxicityConfig())

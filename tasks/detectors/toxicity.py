@@ -22,15 +22,17 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from tasks.detectors.toxicity_linear import LinearScorer
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 from tasks.textnorm import normalize_for_model, one_line
 
 LABEL_PREFIX = "__label__"
 BUNDLED_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "toxicity-davidson.ftz"
 #: Thresholds of the bundled model, chosen by ``sieve train-toxicity`` on held-out training rows (see its card).
-BUNDLED_THRESHOLDS = {"toxic": 0.83}
+BUNDLED_THRESHOLDS = {"toxic": 0.52}
 _SUFFIX = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
@@ -120,7 +122,7 @@ class ToxicityStage(Stage):
     """Scores every record with a fastText classifier; ``toxicity.<label>`` when a label reaches its threshold."""
 
     name = "toxicity"
-    version = "1"
+    version = "2"
     Config = ToxicityConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
@@ -131,6 +133,8 @@ class ToxicityStage(Stage):
         self._check_model_file()
         self._prep = normalize_for_model if self.cfg.normalize == "sieve" else one_line
         self._model: Any = None
+        self._linear: LinearScorer | None = None
+        self._suffixes = sorted(set(self.cfg.labels.values()))
         self._identity: str | None = None
 
     def _check_model_file(self) -> None:
@@ -155,45 +159,34 @@ class ToxicityStage(Stage):
 
         self._check_model_file()
         self._model = fasttext.load_model(str(self.model_path))
-        known = set(self._model.get_labels())
-        missing = sorted(set(self.cfg.labels) - known)
+        model_labels = list(self._model.get_labels())
+        missing = sorted(set(self.cfg.labels) - set(model_labels))
         if missing:
             raise ValueError(f"stages.toxicity.labels: {missing} not labels of {self.model_path}; the model's "
-                             f"labels are: {', '.join(sorted(known))}")
+                             f"labels are: {', '.join(sorted(model_labels))}")
+        # Scoring by table lookup is exact only for text split the way fastText splits it (see toxicity_linear).
+        self._linear = LinearScorer.from_model(self._model) if self.cfg.normalize == "sieve" else None
+        order = self._linear.labels if self._linear is not None else model_labels
+        self._columns = {lab: i for i, lab in enumerate(order)}
+        self._to_suffix = np.zeros((len(order), len(self._suffixes)))
+        for lab, suffix in self.cfg.labels.items():
+            self._to_suffix[self._columns[lab], self._suffixes.index(suffix)] = 1.0
 
     def detect(self, batch: DocBatch) -> StageResult:
         """Score each record whole and per window; report each label whose decisive score reaches its threshold."""
         cfg = self.cfg
-        inputs: list[str] = []
-        plans: list[tuple[int, list[tuple[int, int, int]]]] = []  # (whole input, [(start, end, input)])
-        for text in batch.texts:
-            cuts = windows(text, cfg.window_chars, cfg.max_windows)
-            if len(cuts) == 1:
-                inputs.append(self._prep(text))
-                plans.append((len(inputs) - 1, [(0, len(text), len(inputs) - 1)]))
-                continue
-            # Normalise each window once; the whole text is their concatenation (cuts fall on whitespace).
-            parts = [self._prep(text[s:e]) for s, e in cuts]
-            base = len(inputs)
-            inputs += parts
-            inputs.append(" ".join(parts))
-            plans.append((len(inputs) - 1, [(s, e, base + k) for k, (s, e) in enumerate(cuts)]))
-        labels, probs = self._model.predict(inputs, k=-1, threshold=0.0) if inputs else ([], [])
-        wanted = cfg.labels
-        scored: list[dict[str, float]] = []
-        for ls, ps in zip(labels, probs, strict=True):
-            by_suffix: dict[str, float] = {}
-            for lab, p in zip(ls, ps, strict=True):
-                if lab in wanted:  # several model labels mapped to one suffix add up ("hate or offensive")
-                    by_suffix[wanted[lab]] = by_suffix.get(wanted[lab], 0.0) + float(p)
-            scored.append(by_suffix)
-        suffixes = sorted(set(wanted.values()))
+        cuts_of = [windows(text, cfg.window_chars, cfg.max_windows) for text in batch.texts]
+        # Normalise each window once; the whole text is their concatenation (cuts fall on whitespace).
+        parts = [[self._prep(text[s:e]) for s, e in cuts] for text, cuts in zip(batch.texts, cuts_of, strict=True)]
+        doc_scores, win_scores = self._score(parts)
         result = StageResult()
-        for row, (whole, wins) in enumerate(plans):
-            for label in suffixes:
-                doc = min(scored[whole].get(label, 0.0), 1.0)
-                start, end, worst = max(wins, key=lambda w: scored[w[2]].get(label, 0.0))
-                win = min(scored[worst].get(label, 0.0), 1.0)
+        for row, cuts in enumerate(cuts_of):
+            for j, label in enumerate(self._suffixes):
+                doc = min(float(doc_scores[row, j]), 1.0)
+                col = win_scores[row][:, j]
+                k = int(col.argmax())
+                win = min(float(col[k]), 1.0)
+                start, end = cuts[k]
                 score = max(doc, win)
                 result.scores += [Score(row, label, score), Score(row, f"{label}_doc", doc),
                                   Score(row, f"{label}_window", win)]
@@ -205,9 +198,39 @@ class ToxicityStage(Stage):
                     evidence={
                         "label": label, "threshold": threshold, "score": round(score, 4),
                         "doc_score": round(doc, 4), "decided_by": "window" if win > doc else "document",
-                        "window": {"start": start, "end": end, "score": round(win, 4)}, "windows": len(wins),
+                        "window": {"start": start, "end": end, "score": round(win, 4)}, "windows": len(cuts),
                         "model": self.model_path.name, "normalize": cfg.normalize,
                     },
                     spans=(Span(start, end, label.upper()),),
                 ))
         return result
+
+    def _score(self, parts: list[list[str]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Reason-suffix scores ``(docs, suffixes)`` of each whole record and ``(windows, suffixes)`` of its windows.
+
+        Several model labels mapped to one suffix add up ("hate or offensive").
+        """
+        if self._linear is not None:
+            doc_probs, win_probs = self._linear.score_documents(parts)
+            return doc_probs @ self._to_suffix, [w @ self._to_suffix for w in win_probs]
+        inputs: list[str] = []
+        for wins in parts:
+            inputs += wins
+            if len(wins) > 1:
+                inputs.append(" ".join(wins))
+        labels, probs = self._model.predict(inputs, k=-1, threshold=0.0) if inputs else ([], [])
+        table = np.zeros((len(inputs), len(self._columns)))
+        for i, (ls, ps) in enumerate(zip(labels, probs, strict=True)):
+            for lab, p in zip(ls, ps, strict=True):
+                table[i, self._columns[lab]] = p
+        table = table @ self._to_suffix
+        doc_scores, win_scores, at = np.zeros((len(parts), len(self._suffixes))), [], 0
+        for row, wins in enumerate(parts):
+            win_scores.append(table[at:at + len(wins)])
+            at += len(wins)
+            if len(wins) > 1:
+                doc_scores[row] = table[at]
+                at += 1
+            else:
+                doc_scores[row] = table[at - 1]
+        return doc_scores, win_scores
