@@ -5,8 +5,9 @@ Run:  .venv/bin/python benchmarks/toxicity.py [--data ../shared/data] [--card da
 For each evaluation set (never trained or tuned on) it reports precision, recall and F1 at the shipped threshold
 and PR-AUC, for the `toxicity` stage as it runs in the pipeline (whole document + windows), for the same model on
 the whole text only, and for alt-profanity-check (threshold 0.5, its `predict`). Then docs/s on ~2 KB web
-documents (one process = one core; CPU time and wall time, since the machine is shared) and the share of those
-web documents each scorer flags. With --card, the tables replace the eval section of the model card.
+documents (one process = one core; CPU time and wall time, since the machine is shared; two passes, the first from
+a fresh stage) and the share of those web documents each scorer flags. With --card, the tables replace the eval
+section of the model card.
 
 Sets and labels (from each set's MANIFEST.md):
   toxicity-davidson-test  labeled_data.derived.csv, text `tweet`, positive = class 0 (hate) or 1 (offensive)
@@ -124,14 +125,25 @@ def main() -> int:
 
     docs = web_docs(data, args.speed_docs)
     mean_chars = sum(map(len, docs)) / len(docs)
-    stage_scores(stage, docs[:50])  # load the model outside the timing
-    lines += ["", f"Speed on {len(docs):,} web documents of ~{mean_chars:,.0f} chars (corpora/web-dclm, cut), one "
-              "process; flagged = share of these documents at or over the threshold.", "",
-              "| scorer | docs/s (CPU time) | docs/s (wall) | flagged |", "|---|---|---|---|"]
+    # Fresh stages: the first pass over the documents includes learning the words the model's vocabulary lacks
+    # (character n-gram models compute each new word's row once); the second pass is the steady state.
+    stage, whole = ToxicityStage(ToxicityConfig()), ToxicityStage(ToxicityConfig(window_chars=1_000_000))
+    setup_cpu, _, _ = timed(stage.prepare)  # prepare, not setup: run() would set up again
+    whole.prepare()
+    scorers["sieve toxicity stage (doc + windows)"] = (lambda t: stage_scores(stage, t), threshold)
+    scorers["same model, whole text only"] = (lambda t: stage_scores(whole, t), threshold)
+    predict_prob(docs[:10])  # import/load outside the timing
+    lines += ["", f"Speed on {len(docs):,} web documents of ~{mean_chars:,.0f} chars (corpora/web-dclm, cut into "
+              f"{len(set(docs)):,} distinct documents, cycled), one process = one core: documents per CPU-second "
+              "of the process (time.process_time) and per wall second; pass 1 starts from a freshly set-up stage "
+              f"(set-up, not timed: {setup_cpu:.2f} CPU-s), pass 2 repeats the documents. flagged = share of the "
+              "documents at or over the threshold.", "",
+              "| scorer | pass | docs/CPU-s | docs/s (wall) | flagged |", "|---|---|---|---|---|"]
     for name, (score, t) in scorers.items():
-        cpu, wall, s = timed(score, docs)
-        flagged = sum(v >= t for v in s) / len(s)  # type: ignore[union-attr]
-        lines.append(f"| {name} | {len(docs) / cpu:,.0f} | {len(docs) / wall:,.0f} | {flagged:.1%} |")
+        for run in (1, 2):
+            cpu, wall, s = timed(score, docs)
+            flagged = sum(v >= t for v in s) / len(s)  # type: ignore[union-attr]
+            lines.append(f"| {name} | {run} | {len(docs) / cpu:,.0f} | {len(docs) / wall:,.0f} | {flagged:.1%} |")
     with open("/proc/loadavg") as fh:
         load = fh.read().split()[:3]
     lines += ["", f"Machine: {_cpus()} cores, load average {' '.join(load)} at the end of the run."]

@@ -30,6 +30,8 @@ EOS = "</s>"
 PROB_EPSILON = 1e-5
 #: Out-of-vocabulary words remembered (models with subwords only); the cache is emptied when it reaches this size.
 OOV_CACHE = 200_000
+#: Documents scored together: their token arrays (a few hundred KB) stay in the CPU cache.
+CHUNK_DOCS = 512
 #: Normalised texts (as ``normalize_for_model`` returns them) on which ``from_model`` compares with ``model.predict``.
 PROBES = ("you are such a stupid idiot", "the museum opens at nine on sundays", "xxuser lol what a loser xxurl",
           "grüße aus münchen und 東京", "", "qqqzzx unseenword  double  spaced ", "a")
@@ -176,6 +178,9 @@ class LinearScorer:
         ``docs[i]`` holds document ``i``'s windows as normalised one-line texts; the whole document is their
         concatenation. Every window and every document is scored as fastText scores one line.
         """
+        if len(docs) > CHUNK_DOCS:  # bounded arrays that stay in the CPU cache, whatever the batch size
+            parts = [self.score_documents(docs[i:i + CHUNK_DOCS]) for i in range(0, len(docs), CHUNK_DOCS)]
+            return np.concatenate([p[0] for p in parts]), [w for p in parts for w in p[1]]
         # Line by line (not one token list for the batch): the strings just split are still in the CPU cache.
         per_line = self.ids([w for wins in docs for w in wins])
         bounds = np.zeros(len(per_line) + 1, dtype=np.int64)
