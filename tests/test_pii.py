@@ -215,6 +215,29 @@ def test_weak_name_needs_a_context_word(ner):
     assert ("PERSON", "Marta") not in found(ner, "The boat Marta", "PERSON")
 
 
+NER_TEXTS = [
+    "Yesterday Margaret Thompson flew from Chicago to Lisbon with two colleagues from Acme Corp.",
+    "On 4 March 2021 the United Nations met in Geneva; Dr. Amal Haddad spoke for 20 minutes.",
+    "  leading spaces,\n\nblank lines and   runs of spaces around Oslo and Bergen  ",
+    "",
+    "Paris",
+    "The bread needs flour, water, salt and patience. " * 30 + "Signed: Samuel Otieno, Nairobi.",
+]
+
+
+def test_vectorised_ner_decoder_matches_spacy(ner):
+    """``pii_ner_decode`` sets exactly the entities spaCy's own NER loop sets, on one batch of mixed documents."""
+    from tasks.detectors.pii_ner_decode import FastNer, supports
+
+    nlp = ner.engine.nlp_engine.nlp["en"]
+    assert supports(nlp.get_pipe("ner")) and ner.engine.nlp_engine.fast_ner is not None
+    expected = [[(e.start, e.end, e.label_) for e in doc.ents] for doc in nlp.pipe(NER_TEXTS)]
+    docs = [nlp.make_doc(t) for t in NER_TEXTS]
+    FastNer(nlp.get_pipe("ner"))(docs)
+    assert [[(e.start, e.end, e.label_) for e in doc.ents] for doc in docs] == expected
+    assert sum(map(len, expected)) >= 8
+
+
 def test_patterns_profile_has_no_ner(patterns):
     assert found(patterns, NAMES[0][0], "PERSON") == set()
 
