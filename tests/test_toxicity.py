@@ -286,6 +286,23 @@ def test_window_scoring_finds_a_toxic_paragraph_in_a_long_clean_page(fixture_mod
     assert diluted == {}
 
 
+def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
+    rng = random.Random(12)
+    lines = [clean_sentence(rng).capitalize() + "." for _ in range(30)]
+    clean = "\n".join(lines)
+    toxic = "\n".join(lines[:14] + ["Shut the fuck up, you stupid bitch."] + lines[14:])
+    stage = ToxicityStage(ToxicityConfig())
+    assert stage.cfg.window_threshold_for("toxic") == 0.9 and stage.cfg.threshold_for("toxic") == 0.52
+    result, found = score(stage, [toxic, clean])
+    assert list(found) == [0]
+    ev = found[0].evidence
+    assert ev["decided_by"] == "window" and ev["doc_score"] < 0.52 and ev["window"]["score"] >= 0.9
+    assert "stupid bitch" in toxic[ev["window"]["start"]:ev["window"]["end"]] and ev["window_threshold"] == 0.9
+    # a window must reach the window threshold on its own: raised above the worst window's score, nothing is found
+    assert ev["window"]["score"] < 0.99
+    assert score(ToxicityStage(ToxicityConfig(window_threshold=0.99)), [toxic])[1] == {}
+
+
 @pytest.mark.parametrize(("text", "size", "expected"), [
     ("short text", 50, [(0, 10)]),
     ("a" * 120, 50, [(0, 50), (50, 120)]),  # no boundary: hard cuts; a 20-char tail joins the last window
@@ -364,7 +381,7 @@ def test_table_scores_equal_fasttext_predict(tmp_path, params, table):
     """The table-lookup scorer gives model.predict's probabilities for every window and whole document."""
     import fasttext
 
-    from tasks.detectors.toxicity_linear import LinearScorer
+    from tasks.detectors.toxicity_linear import SEPARATOR, LinearScorer
 
     data = write_davidson_csv(tmp_path / "d.csv", n_clean=150, n_toxic=150, seed=6)
     tt.train([data], tmp_path / "m.bin", params=tt.TrainParams(**params), seed=2)
@@ -382,6 +399,12 @@ def test_table_scores_equal_fasttext_predict(tmp_path, params, table):
                 got = doc_probs[d] if line == 0 else win_probs[d][line - 1]
                 for lab, p in zip(ls, ps, strict=True):
                     assert got[scorer.labels.index(lab)] == pytest.approx(p, abs=1e-5)
+    # the same windows given as one text per document, separated by SEPARATOR tokens
+    joined_docs, joined_wins = scorer.score_joined([f" {SEPARATOR} ".join(wins) for wins in docs])
+    assert joined_docs == pytest.approx(doc_probs, abs=1e-9)
+    assert [w.shape for w in joined_wins] == [w.shape for w in win_probs]
+    for a, b in zip(joined_wins, win_probs, strict=True):
+        assert a == pytest.approx(b, abs=1e-9)
 
 
 @pytest.mark.parametrize(("text", "toxic"), [

@@ -9,10 +9,16 @@ them with ``normalize: none``.
 
 Long documents are scored whole and per window: the text is cut at line breaks, else sentence ends, else spaces
 into windows of ``window_chars / 2`` to ``window_chars`` characters (a short tail joins the last window), so one
-toxic paragraph in a long clean page is not diluted by the rest. A record's decisive score for a label is the higher of
-its whole-document and worst-window scores; every record gets all three in ``scores`` (``<label>``,
+toxic line in a long clean page is not diluted by the rest. A label is reported when the whole document reaches its
+``threshold`` or its worst window reaches ``window_threshold``: a window of a sentence or two has few words, so its
+score is noisier than the document's and needs more to count (the bundled model: documents 0.52, windows 0.9; see
+its card). Every record gets three scores per label in ``scores`` (``<label>`` = the higher of the two,
 ``<label>_doc``, ``<label>_window``) so thresholds can be studied in SQL. The finding's evidence names the worst
 window's offsets and score, and its span is that window.
+
+Scoring: the bundled model (and any fastText classifier without word n-grams) is scored by table lookup
+(``tasks.detectors.toxicity_linear``), which gives the whole document and all its windows from one pass over the
+words; other models go through ``model.predict``, once per window and once for the whole text.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from tasks.detectors.toxicity_linear import LinearScorer
+from tasks.detectors.toxicity_linear import SEPARATOR, LinearScorer
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 from tasks.textnorm import normalize_for_model, one_line
 
@@ -33,6 +39,9 @@ LABEL_PREFIX = "__label__"
 BUNDLED_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "toxicity-davidson.ftz"
 #: Thresholds of the bundled model, chosen by ``sieve train-toxicity`` on held-out training rows (see its card).
 BUNDLED_THRESHOLDS = {"toxic": 0.52}
+#: The bundled model's window threshold: chosen on pages built from held-out training rows (see its card).
+BUNDLED_WINDOW_THRESHOLD = 0.9
+
 _SUFFIX = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
@@ -50,7 +59,10 @@ class ToxicityConfig(StageConfig):
                                     "`thresholds`; default: the bundled model's own, else 0.5")
     normalize: Literal["sieve", "none"] = Field("sieve", description="sieve: tasks.textnorm (what `sieve "
                                                 "train-toxicity` trains on); none: newlines removed only")
-    window_chars: int = Field(500, ge=50, le=1_000_000, description="longest window scored on its own")
+    window_chars: int = Field(150, ge=50, le=1_000_000, description="longest window scored on its own")
+    window_threshold: float | None = Field(None, ge=0.0, le=1.0, description="score a window must reach on its own "
+                                           "to report its label; default: the bundled model's 0.9, else the "
+                                           "label's threshold")
     max_windows: int = Field(64, ge=1, le=10_000, description="windows per record at most (longer records get "
                                                               "longer windows), bounding the cost per record")
 
@@ -84,6 +96,12 @@ class ToxicityConfig(StageConfig):
         if self.threshold is not None:
             return self.threshold
         return BUNDLED_THRESHOLDS.get(label, 0.5) if self.model is None else 0.5
+
+    def window_threshold_for(self, label: str) -> float:
+        """The score one window of a record must reach to report ``label``."""
+        if self.window_threshold is not None:
+            return self.window_threshold
+        return BUNDLED_WINDOW_THRESHOLD if self.model is None else self.threshold_for(label)
 
 
 def windows(text: str, size: int, max_windows: int) -> list[tuple[int, int]]:
@@ -176,9 +194,8 @@ class ToxicityStage(Stage):
         """Score each record whole and per window; report each label whose decisive score reaches its threshold."""
         cfg = self.cfg
         cuts_of = [windows(text, cfg.window_chars, cfg.max_windows) for text in batch.texts]
-        # Normalise each window once; the whole text is their concatenation (cuts fall on whitespace).
-        parts = [[self._prep(text[s:e]) for s, e in cuts] for text, cuts in zip(batch.texts, cuts_of, strict=True)]
-        doc_scores, win_scores = self._score(parts)
+        joined = [self._joined(text, cuts) for text, cuts in zip(batch.texts, cuts_of, strict=True)]
+        doc_scores, win_scores = self._score(joined, [len(c) for c in cuts_of])
         result = StageResult()
         for row, cuts in enumerate(cuts_of):
             for j, label in enumerate(self._suffixes):
@@ -190,14 +207,15 @@ class ToxicityStage(Stage):
                 score = max(doc, win)
                 result.scores += [Score(row, label, score), Score(row, f"{label}_doc", doc),
                                   Score(row, f"{label}_window", win)]
-                threshold = cfg.threshold_for(label)
-                if score < threshold:
+                threshold, win_threshold = cfg.threshold_for(label), cfg.window_threshold_for(label)
+                if doc < threshold and win < win_threshold:
                     continue
                 result.findings.append(Finding(
                     row=row, reason=f"toxicity.{label}", score=score,
                     evidence={
-                        "label": label, "threshold": threshold, "score": round(score, 4),
-                        "doc_score": round(doc, 4), "decided_by": "window" if win > doc else "document",
+                        "label": label, "threshold": threshold, "window_threshold": win_threshold,
+                        "score": round(score, 4), "doc_score": round(doc, 4),
+                        "decided_by": "document" if doc >= threshold else "window",
                         "window": {"start": start, "end": end, "score": round(win, 4)}, "windows": len(cuts),
                         "model": self.model_path.name, "normalize": cfg.normalize,
                     },
@@ -205,11 +223,32 @@ class ToxicityStage(Stage):
                 ))
         return result
 
-    def _score(self, parts: list[list[str]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _joined(self, text: str, cuts: list[tuple[int, int]]) -> str:
+        """``text`` as the model sees it, its windows separated by ``SEPARATOR`` tokens.
+
+        One normalisation call per record, not per window (a 2 KB page has about 20 windows): the windows are joined
+        with a control character the normaliser leaves alone, padded with spaces so no URL or @mention runs across
+        it. The model sees the whole text as the windows' words in a row (cuts fall on whitespace).
+        """
+        if SEPARATOR in text:
+            text = text.replace(SEPARATOR, " ")  # same length: the offsets of the cuts still hold
+        if len(cuts) == 1:
+            return self._prep(text)
+        return self._prep(f" {SEPARATOR} ".join([text[s:e] for s, e in cuts]))
+
+    def _score(self, joined: list[str], counts: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Reason-suffix scores ``(docs, suffixes)`` of each whole record and ``(windows, suffixes)`` of its windows.
 
-        Several model labels mapped to one suffix add up ("hate or offensive").
+        ``joined`` holds each record's normalised windows separated by ``SEPARATOR``, ``counts`` how many windows
+        each has. Several model labels mapped to one suffix add up ("hate or offensive").
         """
+        if self._linear is not None and self._linear.separator_row is not None:
+            doc_probs, win_probs = self._linear.score_joined(joined)
+            if [len(w) for w in win_probs] == counts:
+                return doc_probs @ self._to_suffix, [w @ self._to_suffix for w in win_probs]
+        parts = [j.split(SEPARATOR) for j in joined]
+        if [len(p) for p in parts] != counts:  # cannot happen with the two normalisers offered
+            raise RuntimeError("stage 'toxicity': the normaliser dropped a window separator")
         if self._linear is not None:
             doc_probs, win_probs = self._linear.score_documents(parts)
             return doc_probs @ self._to_suffix, [w @ self._to_suffix for w in win_probs]

@@ -30,6 +30,9 @@ EOS = "</s>"
 PROB_EPSILON = 1e-5
 #: Out-of-vocabulary words remembered (models with subwords only); the cache is emptied when it reaches this size.
 OOV_CACHE = 200_000
+#: Ends one window and starts the next in the texts given to ``score_joined`` (a control character that
+#: ``normalize_for_model`` keeps and no word contains).
+SEPARATOR = "\x01"
 #: Documents scored together: their token arrays (a few hundred KB) stay in the CPU cache.
 CHUNK_DOCS = 512
 #: Normalised texts (as ``normalize_for_model`` returns them) on which ``from_model`` compares with ``model.predict``.
@@ -52,18 +55,23 @@ class LinearScorer:
         self._counted = False  # True once the n-gram count of a word is known to follow from its length
         k = len(labels)
         words = model.get_words(on_unicode_error="replace")
-        # Row 0 is "no entries" (an unknown word in a model without subwords: fastText skips it).
-        rows = np.zeros((len(words) + 1, k + 1))
-        rows[1:] = self._entries(words)
+        # Row 0 is "no entries" (an unknown word in a model without subwords: fastText skips it); the row after the
+        # vocabulary's belongs to SEPARATOR, which ends a window (see score_joined).
+        rows = np.zeros((len(words) + 2, k + 1))
+        rows[1:-1] = self._entries(words)
         if subwords:
             # A model quantised with a cutoff drops n-gram rows, so a word's entry count is then only known by
             # asking fastText (slow: ~10 us a word); without a cutoff it is 1 (the word) + its n-grams.
             self._counted = all(rows[i + 1, -1] == 1 + self._ngram_count(w) for i, w in enumerate(words) if w != EOS)
         self._vocab = {w: i for i, w in enumerate(words, start=1)}
         self._eos = rows[self._vocab[EOS]].copy() if EOS in self._vocab else np.zeros(k + 1)
+        #: Row of SEPARATOR, or None when the model has it as a word (then score_joined is not available).
+        self.separator_row = None if SEPARATOR in self._vocab else len(words) + 1
+        if self.separator_row is not None:
+            self._vocab[SEPARATOR] = self.separator_row
         self._index = dict(self._vocab)
         self._rows = rows
-        self._size = len(rows)
+        self._base = self._size = len(rows)
 
     @classmethod
     def from_model(cls, model: Any) -> LinearScorer | None:
@@ -123,7 +131,7 @@ class LinearScorer:
         if len(self._index) + len(new) > OOV_CACHE + len(self._vocab):
             # Bounded memory on an endless stream of new words: forget every out-of-vocabulary word seen so far.
             self._index = dict(self._vocab)
-            self._size = len(self._vocab) + 1
+            self._size = self._base
             new = words.difference(self._index)
         if not self._subwords:
             self._index.update(dict.fromkeys(new, 0))
@@ -139,7 +147,7 @@ class LinearScorer:
         self._size = need
 
     def ids(self, lines: list[str]) -> list[list[int]]:
-        """Row indices of the tokens of each line (row 0: a word without entries, which fastText skips)."""
+        """Row indices of the tokens of each text (row 0: a word without entries, which fastText skips)."""
         get = self._index.__getitem__
         out: list[list[int]] = []
         unseen: list[int] = []
@@ -194,6 +202,32 @@ class LinearScorer:
         first = np.concatenate([[0], np.cumsum(per_doc)])
         doc_sums = np.add.reduceat(win_sums, first[:-1], axis=0) if len(win_sums) else win_sums
         doc_sums[per_doc == 0] = 0.0  # reduceat returns a row for empty groups; none are expected
+        win_probs = self.probabilities(win_sums + self._eos)
+        doc_probs = self.probabilities(doc_sums + self._eos)
+        return doc_probs, [win_probs[first[i]:first[i + 1]] for i in range(len(docs))]
+
+    def score_joined(self, docs: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Like ``score_documents`` for documents given as one normalised text each, windows separated by
+        ``SEPARATOR`` tokens (spaces around it): one split and one lookup pass per document, not per window."""
+        if self.separator_row is None:
+            raise ValueError("this model has the separator as a word: use score_documents")
+        if len(docs) > CHUNK_DOCS:
+            parts = [self.score_joined(docs[i:i + CHUNK_DOCS]) for i in range(0, len(docs), CHUNK_DOCS)]
+            return np.concatenate([p[0] for p in parts]), [w for p in parts for w in p[1]]
+        per_doc = self.ids(docs)
+        starts = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum([len(x) for x in per_doc], out=starts[1:])
+        ids = np.fromiter(itertools.chain.from_iterable(per_doc), dtype=np.int64, count=int(starts[-1]))
+        cum = np.zeros((len(ids) + 1, self._rows.shape[1]))
+        np.cumsum(self._rows[ids], axis=0, out=cum[1:])  # the separator's row is zeros: it adds nothing
+        seps = np.flatnonzero(ids == self.separator_row)
+        # A window starts at its document's start or at a separator; duplicates are empty windows, kept as such.
+        begins = np.sort(np.concatenate([starts[:-1], seps]), kind="stable")
+        ends = np.append(begins[1:], len(ids))
+        win_sums = cum[ends] - cum[begins]
+        doc_sums = cum[starts[1:]] - cum[starts[:-1]]
+        per = np.searchsorted(seps, starts[1:]) - np.searchsorted(seps, starts[:-1]) + 1  # windows per document
+        first = np.concatenate([[0], np.cumsum(per)])
         win_probs = self.probabilities(win_sums + self._eos)
         doc_probs = self.probabilities(doc_sums + self._eos)
         return doc_probs, [win_probs[first[i]:first[i + 1]] for i in range(len(docs))]
