@@ -49,15 +49,28 @@ def load_set(folder: Path) -> tuple[list[str], list[bool]] | None:
     return [r[text_col] or "" for r in rows], [bool(positive(r)) for r in rows]
 
 
-def stage_scores(stage: ToxicityStage, texts: list[str]) -> list[float]:
-    """The stage's decisive score (max of whole text and worst window) per text."""
+def stage_scores(stage: ToxicityStage, texts: list[str]) -> tuple[list[float], list[bool]]:
+    """Per text: the stage's score (the higher of whole text and worst window) and whether it reported the text.
+
+    The stage reports a text when the whole text reaches the threshold or a window the window threshold, so the
+    flags come from its findings, not from one threshold on the score.
+    """
     result = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
     label = next(iter(stage.cfg.labels.values()))
     out = [0.0] * len(texts)
     for s in result.scores:
         if s.name == label:
             out[s.row] = s.value
-    return out
+    flagged = {f.row for f in result.findings}
+    return out, [i in flagged for i in range(len(texts))]
+
+
+def baseline(texts: list[str]) -> tuple[list[float], list[bool]]:
+    """alt-profanity-check's probability per text, flagged at 0.5 (its own ``predict``)."""
+    from profanity_check import predict_prob
+
+    probs = [float(p) for p in predict_prob(texts)]
+    return probs, [p >= 0.5 for p in probs]
 
 
 def web_docs(data: Path, n: int, size: int = 2000) -> list[str]:
@@ -73,6 +86,47 @@ def web_docs(data: Path, n: int, size: int = 2000) -> list[str]:
     return (docs * (n // len(docs) + 1))[:n]
 
 
+def window_dev(data: Path) -> str:
+    """Recall and false flags of window settings on pages built from the shipped model's held-out TRAINING rows.
+
+    The same split as ``sieve train-toxicity`` made for the bundled model (seed 13, 15% held out): each page is ~2 KB
+    of held-out SST-2 sentences, one per line, with one held-out Davidson tweet inserted at a random line; toxic
+    pages get a toxic tweet, clean pages a clean one. No evaluation data is read.
+    """
+    import random
+
+    from tasks import toxicity_train as tt
+
+    dav = data / "train/toxicity-davidson/labeled_data.derived.csv"
+    sst = data / "train/poison-badnets-sst2/badnets_sst-2_train.tsv"
+    rows = [tt.Example(e.label, e.text, "dav") for e in tt.read_examples(dav)]
+    rows += [tt.Example(e.label, e.text, "sst") for e in tt.read_clean_text(sst)]
+    _, hold = tt.stratified_split(rows, 0.15, 13)
+    filler = [e.text for e in hold if e.source == "sst"]
+    toxic = [e.text for e in hold if e.label == "toxic"]
+    clean = [e.text for e in hold if e.source == "dav" and e.label == "clean"]
+    rng = random.Random(1)
+
+    def page(tweet: str) -> str:
+        lines: list[str] = []
+        while sum(map(len, lines)) < 2000:
+            lines.append(rng.choice(filler))
+        lines.insert(rng.randrange(len(lines)), tweet)
+        return "\n".join(lines)
+
+    pages = [page(rng.choice(toxic)) for _ in range(600)] + [page(rng.choice(clean)) for _ in range(600)]
+    out = ["| window_chars | window threshold | toxic pages found | clean pages flagged |", "|---|---|---|---|"]
+    for chars, wt in ((1_000_000, None), (500, 0.52), (250, 0.52), (150, 0.52), (150, 0.8), (150, 0.9), (150, 0.95)):
+        stage = ToxicityStage(ToxicityConfig(window_chars=chars, window_threshold=wt))
+        result = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(pages))], texts=pages))
+        hit = {f.row for f in result.findings}
+        found = sum(i in hit for i in range(600)) / 600
+        false = sum(i in hit for i in range(600, 1200)) / 600
+        out.append(f"| {'whole text only' if chars > 10_000 else chars} | {wt if wt is not None else '-'} | "
+                   f"{found:.1%} | {false:.1%} |")
+    return "\n".join(out)
+
+
 def timed(fn, *args) -> tuple[float, float, object]:
     """(cpu seconds, wall seconds, result) of one call."""
     cpu, wall = time.process_time(), time.perf_counter()
@@ -86,30 +140,41 @@ def main() -> int:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="the shared data folder")
     ap.add_argument("--card", help="model card whose eval section gets the tables")
     ap.add_argument("--speed-docs", type=int, default=3000, help="~2 KB documents for the docs/s measurement")
+    ap.add_argument("--window-dev", action="store_true", help="only the window settings on pages built from "
+                                                              "held-out training rows (no evaluation data)")
     args = ap.parse_args()
     data = Path(args.data)
+    if args.window_dev:
+        if not (data / "train/toxicity-davidson").is_dir():
+            print(f"benchmarks/toxicity.py: no training data under {data / 'train'}; nothing measured.")
+            return 0
+        print(window_dev(data))
+        return 0
     sets = sorted((data / "eval").glob("toxicity-*")) if (data / "eval").is_dir() else []
     if not sets:
         print(f"benchmarks/toxicity.py: no evaluation sets under {data / 'eval'} (toxicity-*); nothing measured. "
               f"Pass --data to point at the shared data folder.")
         return 0
     try:
-        from profanity_check import predict_prob
+        from profanity_check import predict_prob  # noqa: F401  (fail early, with the pip line)
     except ImportError:
         print("benchmarks/toxicity.py: the baseline needs alt-profanity-check: pip install 'alt-profanity-check>=1.5'")
         return 1
 
     stage = ToxicityStage(ToxicityConfig())
     whole = ToxicityStage(ToxicityConfig(window_chars=1_000_000))
-    threshold = stage.cfg.threshold_for("toxic")
+    threshold, win_threshold = stage.cfg.threshold_for("toxic"), stage.cfg.window_threshold_for("toxic")
     scorers = {
-        "sieve toxicity stage (doc + windows)": (lambda t: stage_scores(stage, t), threshold),
-        "same model, whole text only": (lambda t: stage_scores(whole, t), threshold),
-        "alt-profanity-check (baseline)": (lambda t: [float(p) for p in predict_prob(t)], 0.5),
+        "sieve toxicity stage (doc + windows)": lambda t: stage_scores(stage, t),
+        "same model, whole text only": lambda t: stage_scores(whole, t),
+        "alt-profanity-check (baseline)": baseline,
     }
-    lines = [f"Model `{stage.model_path.name}` (`{stage.identity}`), shipped threshold {threshold}; baseline "
-             "alt-profanity-check at 0.5 (trained on all of Davidson, davidson-test included: not a fair opponent "
-             "there).", "", "| set | rows | positives | scorer | precision | recall | F1 | PR-AUC |",
+    lines = [f"Model `{stage.model_path.name}` (`{stage.identity}`), shipped thresholds: whole text "
+             f"{threshold}, window ({stage.cfg.window_chars} chars at most) {win_threshold}; precision, recall and "
+             "F1 are those of the texts the stage reports, PR-AUC ranks by its `toxic` score (the higher of whole "
+             "text and worst window). Baseline alt-profanity-check at 0.5 (trained on all of Davidson, "
+             "davidson-test included: not a fair opponent there).", "",
+             "| set | rows | positives | scorer | precision | recall | F1 | PR-AUC |",
              "|---|---|---|---|---|---|---|---|"]
     for folder in sets:
         loaded = load_set(folder)
@@ -117,9 +182,9 @@ def main() -> int:
             print(f"skipped {folder.name}: columns/labels not known to this script (read its MANIFEST.md)")
             continue
         texts, y = loaded
-        for name, (score, t) in scorers.items():
-            s = score(texts)
-            m = binary_metrics(y, s, t)
+        for name, score in scorers.items():
+            s, flags = score(texts)
+            m = binary_metrics(y, [float(f) for f in flags], 0.5)
             lines.append(f"| {folder.name} | {len(y):,} | {sum(y):,} | {name} | {m['precision']:.3f} | "
                          f"{m['recall']:.3f} | {m['f1']:.3f} | {average_precision(y, s):.3f} |")
 
@@ -130,19 +195,19 @@ def main() -> int:
     stage, whole = ToxicityStage(ToxicityConfig()), ToxicityStage(ToxicityConfig(window_chars=1_000_000))
     setup_cpu, _, _ = timed(stage.prepare)  # prepare, not setup: run() would set up again
     whole.prepare()
-    scorers["sieve toxicity stage (doc + windows)"] = (lambda t: stage_scores(stage, t), threshold)
-    scorers["same model, whole text only"] = (lambda t: stage_scores(whole, t), threshold)
-    predict_prob(docs[:10])  # import/load outside the timing
+    scorers["sieve toxicity stage (doc + windows)"] = lambda t: stage_scores(stage, t)
+    scorers["same model, whole text only"] = lambda t: stage_scores(whole, t)
+    baseline(docs[:10])  # import/load outside the timing
     lines += ["", f"Speed on {len(docs):,} web documents of ~{mean_chars:,.0f} chars (corpora/web-dclm, cut into "
               f"{len(set(docs)):,} distinct documents, cycled), one process = one core: documents per CPU-second "
               "of the process (time.process_time) and per wall second; pass 1 starts from a freshly set-up stage "
               f"(set-up, not timed: {setup_cpu:.2f} CPU-s), pass 2 repeats the documents. flagged = share of the "
-              "documents at or over the threshold.", "",
+              "documents reported.", "",
               "| scorer | pass | docs/CPU-s | docs/s (wall) | flagged |", "|---|---|---|---|---|"]
-    for name, (score, t) in scorers.items():
+    for name, score in scorers.items():
         for run in (1, 2):
-            cpu, wall, s = timed(score, docs)
-            flagged = sum(v >= t for v in s) / len(s)  # type: ignore[union-attr]
+            cpu, wall, (_, flags) = timed(score, docs)
+            flagged = sum(flags) / len(flags)
             lines.append(f"| {name} | {run} | {len(docs) / cpu:,.0f} | {len(docs) / wall:,.0f} | {flagged:.1%} |")
     with open("/proc/loadavg") as fh:
         load = fh.read().split()[:3]
