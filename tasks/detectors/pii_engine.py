@@ -308,6 +308,9 @@ class PiiAnalyzer:
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
                                      default_score_threshold=self.default_threshold)
+        from tasks.detectors.pii_recognizers import digit_spans
+
+        self._digit_spans = digit_spans
         self._screens = [(r, [e for e in r.supported_entities if e in self.entities])
                          for r in recognizers if hasattr(r, "may_match")]
         self._always = [e for r in recognizers if not hasattr(r, "may_match") for e in r.supported_entities
@@ -316,9 +319,10 @@ class PiiAnalyzer:
     def candidate_entities(self, text: str) -> list[str]:
         """Entities some recognizer may find in ``text``: NER's always, a pattern's only if its pre-screen passes."""
         found = dict.fromkeys(self._always)
+        spans = self._digit_spans(text)
         for rec, entities in self._screens:
-            if rec.may_match(text):
-                found.update(dict.fromkeys(entities))
+            if any(e not in found for e in entities) and rec.may_match_spans(text, spans):
+                found.update(dict.fromkeys(entities))  # (a recognizer whose entities are all in is not asked)
         return list(found)
 
     def analyze(self, texts: list[str]) -> list[list[Any]]:

@@ -11,21 +11,20 @@ assigned, and each shape's score says how sure its form alone makes it (weak one
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
+from phonenumbers import re_util
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from tasks.detectors.pii_recognizers import Prescreened
+from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened
 
 PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
                  "sms", "landline", "hotline", "helpline", "mob"]
 
-# Characters libphonenumber allows between the digit groups of a number (its VALID_PUNCTUATION), plus whitespace.
-_PHONE_PUNCT = (r"\-x\u2010-\u2015\u2212\u30FC\uFF0D-\uFF0F\s\u00A0\u00AD\u200B\u2060\u3000()\uFF08\uFF09\uFF3B\uFF3D"
-                r".\[\]/~\u2053\u223C\uFF5E")
 # Clusters of at least four digits: no country has a shorter number (``_min_lengths``), so smaller ones are skipped.
-_DIGIT_CLUSTER = re.compile(rf"\d(?:[{_PHONE_PUNCT}]{{0,4}}\d){{3,}}")
+_DIGIT_CLUSTER = re.compile(rf"\d(?:[{PHONE_PUNCT}]{{0,4}}\d){{3,}}")
 
 
 def _min_lengths(regions: tuple[str, ...]) -> tuple[dict[str, int], int]:
@@ -51,16 +50,23 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
     stays the judge.
     """
 
-    PRESCREEN = re.compile(rf"\d(?:[{_PHONE_PUNCT}]{{0,4}}\d){{3}}")
+    PRESCREEN = re.compile(rf"\d(?:[{PHONE_PUNCT}]{{0,4}}\d){{3}}")
     _MARGIN_BEFORE, _MARGIN_AFTER = 8, 24
 
     def __init__(self, supported_regions=PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS, **kwargs):
         super().__init__(supported_regions=tuple(supported_regions), **kwargs)
+        # libphonenumber's metadata holds more regexes than the re module caches (512, shared with everything
+        # else): without its own cache it recompiles some on every candidate.
+        re_util.enable_pattern_cache()
         self._min_len, self._min_any = _min_lengths(tuple(self.supported_regions))
 
     def may_match(self, text: str) -> bool:
         """True when the text has a cluster of four digits (no country's number is shorter)."""
         return self.PRESCREEN.search(text) is not None
+
+    def may_match_spans(self, text: str, spans: str) -> bool:
+        """``may_match(text)``, on the text's digit spans (``pii_recognizers.digit_spans``)."""
+        return self.PRESCREEN.search(spans) is not None
 
     def _regions_for(self, digits: int, international: bool) -> list[str]:
         floor = self._min_any + (1 if international else 3)  # "+" and a country code; or exit code (>= 2) too
@@ -91,6 +97,8 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
             lead = text[max(0, m.start() - 6):m.start()]
             international = "+" in lead or "\uff0b" in lead
             regions = self._regions_for(digits, international)
+            if digits < self._min_any + 3:  # too short for an exit code + country code: only national forms count
+                regions = [r for r in regions if digits > self._min_len[r] or _valid_bare(m.group(), r)]
             if not regions:
                 continue
             start, end = max(0, m.start() - self._MARGIN_BEFORE), min(len(text), m.end() + self._MARGIN_AFTER)
@@ -101,6 +109,19 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
                 windows.append((start, end, set(regions)))
         order = {r: i for i, r in enumerate(self.supported_regions)}
         return [(s, e, sorted(rs, key=order.__getitem__)) for s, e, rs in windows]
+
+
+@lru_cache(maxsize=4096)
+def _valid_bare(cluster: str, region: str) -> bool:
+    """Whether a cluster with exactly the region's shortest length is a valid number there (DE: only 164x-169x).
+
+    The matcher could only find it as the whole cluster (a part or an extension leaves fewer digits than any number
+    of the region has; a "+" form leaves fewer than any country has), so parsing the bare digits decides.
+    """
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("".join(c for c in cluster if c.isdigit()), region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 class _Shifted:
@@ -119,6 +140,7 @@ class NanpPhoneRecognizer(Prescreened, PatternRecognizer):
     """
 
     PRESCREEN = re.compile(r"\d{3}\)?[-.\s]?\d{3}[-. ]?\d{4}")
+    DIGIT_SPAN = True
     PATTERNS = [
         Pattern(
             "NANP with separators (medium)",
@@ -165,7 +187,17 @@ class GroupedPhoneRecognizer(Prescreened, PatternRecognizer):
     Pre-screen: every shape holds two digit groups joined by a separator (or a closing parenthesis), or ``+digit``.
     """
 
-    PRESCREEN = re.compile(r"\d\)?[ .\-/]\(?\d|\+\d")
+    PRESCREEN = re.compile(r"\d\)?[ .\-/]\(?\d")
+    DIGIT_SPAN = True
+    PLUS = re.compile(r"\+\d")
+
+    def may_match(self, text: str) -> bool:
+        """True when the text passes this recognizer's pre-screen."""
+        return super().may_match(text) or ("+" in text and self.PLUS.search(text) is not None)
+
+    def may_match_spans(self, text: str, spans: str) -> bool:
+        """``may_match(text)``, the digit-group part on the digit spans."""
+        return super().may_match_spans(text, spans) or ("+" in text and self.PLUS.search(text) is not None)
     PATTERNS = [
         Pattern("International number (medium)",
                 r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}"

@@ -24,15 +24,40 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+# Characters libphonenumber allows between the digit groups of a number (its VALID_PUNCTUATION), plus whitespace.
+PHONE_PUNCT = (r"\-x\u2010-\u2015\u2212\u30FC\uFF0D-\uFF0F\s\u00A0\u00AD\u200B\u2060\u3000()\uFF08\uFF09\uFF3B\uFF3D"
+               r".\[\]/~\u2053\u223C\uFF5E")
+_DIGIT_SPAN = re.compile(rf"\d[\d{PHONE_PUNCT}]*")
+
+
+def digit_spans(text: str) -> str:
+    """The text's runs of digits and ``PHONE_PUNCT``, each from its first digit to its end, joined by NUL.
+
+    A pattern whose every match is made of digits and ``PHONE_PUNCT`` and starts with a digit matches ``text``
+    exactly when it matches this string: each of its matches lies inside one run, after the run's first digit,
+    and NUL (outside the alphabet) keeps matches from spanning two runs. On web text the string is ~2% of the text,
+    so the numeric pre-screens run over it instead of the whole text.
+    """
+    return "\x00".join(_DIGIT_SPAN.findall(text))
+
 
 class Prescreened:
-    """Mixin: skip ``analyze`` when the text cannot hold a match (``PRESCREEN`` is a necessary condition)."""
+    """Mixin: skip ``analyze`` when the text cannot hold a match (``PRESCREEN`` is a necessary condition).
+
+    ``DIGIT_SPAN`` declares that every ``PRESCREEN`` match is digits and ``PHONE_PUNCT`` starting with a digit,
+    so ``may_match_spans`` can test ``digit_spans(text)`` instead of the text (same answer, see there).
+    """
 
     PRESCREEN: ClassVar[re.Pattern[str]]
+    DIGIT_SPAN: ClassVar[bool] = False
 
     def may_match(self, text: str) -> bool:
         """True when the text passes this recognizer's pre-screen."""
         return self.PRESCREEN.search(text) is not None
+
+    def may_match_spans(self, text: str, spans: str) -> bool:
+        """``may_match(text)``, given ``spans = digit_spans(text)`` (cheaper for ``DIGIT_SPAN`` pre-screens)."""
+        return self.PRESCREEN.search(spans if self.DIGIT_SPAN else text) is not None
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
         if not self.may_match(text):
@@ -68,6 +93,7 @@ class SieveCreditCardRecognizer(Prescreened, CreditCardRecognizer):
     """
 
     PRESCREEN = re.compile(r"\d(?:[- ]?\d){12}")
+    DIGIT_SPAN = True
     PATTERNS = [
         *CreditCardRecognizer.PATTERNS,
         Pattern("Card, 13-19 digits (weak)", r"\b[2-6]\d{12,18}\b", 0.3),
@@ -86,7 +112,7 @@ class SieveIbanRecognizer(Prescreened, IbanRecognizer):
     IBAN with a valid checksum scores 0.5 (0.85 with context) instead of being missed.
     """
 
-    PRESCREEN = re.compile(r"[A-Za-z]{2}\d{2}")
+    PRESCREEN = re.compile(r"\d\d(?<=[A-Za-z]{2}\d\d)")  # digits first: ~3x faster than [A-Za-z]{2}\d{2}
 
     def __init__(self, **kwargs):
         super().__init__(regex_flags=regex.DOTALL | regex.MULTILINE | regex.IGNORECASE, **kwargs)
@@ -96,12 +122,22 @@ class SieveSsnRecognizer(Prescreened, UsSsnRecognizer):
     """presidio's US SSN recognizer. Pre-screen: every pattern holds 3 digits, an optional separator, 2 digits."""
 
     PRESCREEN = re.compile(r"\d{3}[- .]?\d{2}")
+    DIGIT_SPAN = True
 
 
 class SieveCryptoRecognizer(Prescreened, CryptoRecognizer):
     """presidio's Bitcoin recognizer (base58check / bech32 validated). Pre-screen: its pattern, loosened."""
 
-    PRESCREEN = re.compile(r"(?:bc1|[13])[a-z0-9]{25}", re.IGNORECASE)  # presidio matches case-insensitively
+    PRESCREEN = re.compile(r"[13][a-z0-9]{25}", re.IGNORECASE)  # presidio matches case-insensitively
+    BECH32 = re.compile(r"bc1[a-z0-9]{25}", re.IGNORECASE)  # apart: one alternation costs ~3x the two searches
+
+    def may_match(self, text: str) -> bool:
+        """True when the text passes this recognizer's pre-screen."""
+        return self.PRESCREEN.search(text) is not None or self.BECH32.search(text) is not None
+
+    def may_match_spans(self, text: str, spans: str) -> bool:
+        """``may_match(text)``."""
+        return self.may_match(text)
 
 
 class EthereumRecognizer(Prescreened, PatternRecognizer):
@@ -133,10 +169,21 @@ class SieveIpRecognizer(Prescreened, IpRecognizer):
 
     A dotted quad is a version, not an address, when a version word (``version``, ``v``, ``build``, ``>=``...)
     comes right before it, or when it is part of a longer dotted number (``1.2.3.4.5``). Pre-screen: IPv4 needs
-    ``digit.digit``; every IPv6 form has two colons with at most four hex digits between them.
+    four dotted groups of at most three digits; every IPv6 form has two colons with at most four hex digits
+    between them.
     """
 
-    PRESCREEN = re.compile(r"\d\.\d|:[0-9A-Fa-f]{0,4}:")
+    PRESCREEN = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
+    DIGIT_SPAN = True
+    IPV6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
+
+    def may_match(self, text: str) -> bool:
+        """True when the text passes this recognizer's pre-screen (IPv4 or IPv6)."""
+        return super().may_match(text) or self.IPV6.search(text) is not None
+
+    def may_match_spans(self, text: str, spans: str) -> bool:
+        """``may_match(text)``, the IPv4 part on the digit spans."""
+        return super().may_match_spans(text, spans) or self.IPV6.search(text) is not None
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102
         return [r for r in super().analyze(text, entities, nlp_artifacts) if not self._is_version(text, r)]
