@@ -50,7 +50,7 @@ def load_set(folder: Path) -> tuple[list[str], list[bool]] | None:
 
 
 def stage_scores(stage: ToxicityStage, texts: list[str]) -> tuple[list[float], list[bool]]:
-    """Per text: the stage's score (the higher of whole text and worst window) and whether it reported the text.
+    """Per text: the stage's decisive score (``toxic``) and whether it reported the text.
 
     The stage reports a text when the whole text reaches the threshold or a window the window threshold, so the
     flags come from its findings, not from one threshold on the score.
@@ -171,8 +171,9 @@ def main() -> int:
     }
     lines = [f"Model `{stage.model_path.name}` (`{stage.identity}`), shipped thresholds: whole text "
              f"{threshold}, window ({stage.cfg.window_chars} chars at most) {win_threshold}; precision, recall and "
-             "F1 are those of the texts the stage reports, PR-AUC ranks by its `toxic` score (the higher of whole "
-             "text and worst window). Baseline alt-profanity-check at 0.5 (trained on all of Davidson, "
+             "F1 are those of the texts the stage reports, PR-AUC ranks by its decisive `toxic` score (the whole "
+             "text's or the worst window's mapped onto the same scale, whichever is higher). Baseline "
+             "alt-profanity-check at 0.5 (trained on all of Davidson, "
              "davidson-test included: not a fair opponent there).", "",
              "| set | rows | positives | scorer | precision | recall | F1 | PR-AUC |",
              "|---|---|---|---|---|---|---|---|"]

@@ -301,6 +301,19 @@ def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
     # a window must reach the window threshold on its own: raised above the worst window's score, nothing is found
     assert ev["window"]["score"] < 0.99
     assert score(ToxicityStage(ToxicityConfig(window_threshold=0.99)), [toxic])[1] == {}
+    # the decisive score reaches the document threshold exactly when the record is reported
+    by_row = {(s.row, s.name): s.value for s in result.scores}
+    assert by_row[(0, "toxic")] >= 0.52 > by_row[(1, "toxic")]
+    assert by_row[(0, "toxic")] == pytest.approx(ev["score"], abs=1e-4) and by_row[(0, "toxic_doc")] < 0.52
+
+
+@pytest.mark.parametrize(("window", "expected"), [
+    (0.0, 0.0), (0.45, 0.26), (0.9, 0.52), (0.95, 0.76), (1.0, 1.0), (0.8999, 0.519942)])
+def test_window_scores_map_onto_the_document_scale(window, expected):
+    from tasks.detectors.toxicity import on_document_scale
+
+    assert on_document_scale(window, 0.9, 0.52) == pytest.approx(expected, abs=1e-6)
+    assert on_document_scale(window, 0.5, 0.5) == pytest.approx(window)  # same thresholds: unchanged
 
 
 @pytest.mark.parametrize(("text", "size", "expected"), [

@@ -12,9 +12,11 @@ into windows of ``window_chars / 2`` to ``window_chars`` characters (a short tai
 toxic line in a long clean page is not diluted by the rest. A label is reported when the whole document reaches its
 ``threshold`` or its worst window reaches ``window_threshold``: a window of a sentence or two has few words, so its
 score is noisier than the document's and needs more to count (the bundled model: documents 0.52, windows 0.9; see
-its card). Every record gets three scores per label in ``scores`` (``<label>`` = the higher of the two,
-``<label>_doc``, ``<label>_window``) so thresholds can be studied in SQL. The finding's evidence names the worst
-window's offsets and score, and its span is that window.
+its card). Every record gets three scores per label in ``scores`` so thresholds can be studied in SQL:
+``<label>_doc`` and ``<label>_window`` (the worst window) as the model gave them, and the decisive ``<label>``, the
+higher of the document's score and the window's mapped onto the document scale (``on_document_scale``), which
+reaches ``threshold`` exactly when the label is reported. The finding's evidence names the worst window's offsets
+and score, and its span is that window.
 
 Scoring: the bundled model (and any fastText classifier without word n-grams) is scored by table lookup
 (``tasks.detectors.toxicity_linear``), which gives the whole document and all its windows from one pass over the
@@ -136,6 +138,20 @@ def windows(text: str, size: int, max_windows: int) -> list[tuple[int, int]]:
     return out
 
 
+def on_document_scale(window: float, window_threshold: float, threshold: float) -> float:
+    """A window's score mapped onto the document scale: ``window_threshold`` becomes ``threshold``.
+
+    Piecewise linear and increasing (0 -> 0, window_threshold -> threshold, 1 -> 1), so the decisive score
+    ``max(document, on_document_scale(window))`` reaches ``threshold`` exactly when the document reaches the threshold
+    or the window the window threshold: one number per record to sort and cut in SQL.
+    """
+    if window >= window_threshold:
+        if window_threshold >= 1.0:
+            return 1.0
+        return threshold + (window - window_threshold) * (1.0 - threshold) / (1.0 - window_threshold)
+    return window * threshold / window_threshold
+
+
 class ToxicityStage(Stage):
     """Scores every record with a fastText classifier; ``toxicity.<label>`` when a label reaches its threshold."""
 
@@ -204,10 +220,10 @@ class ToxicityStage(Stage):
                 k = int(col.argmax())
                 win = min(float(col[k]), 1.0)
                 start, end = cuts[k]
-                score = max(doc, win)
+                threshold, win_threshold = cfg.threshold_for(label), cfg.window_threshold_for(label)
+                score = max(doc, on_document_scale(win, win_threshold, threshold))
                 result.scores += [Score(row, label, score), Score(row, f"{label}_doc", doc),
                                   Score(row, f"{label}_window", win)]
-                threshold, win_threshold = cfg.threshold_for(label), cfg.window_threshold_for(label)
                 if doc < threshold and win < win_threshold:
                     continue
                 result.findings.append(Finding(
