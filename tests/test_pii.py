@@ -466,6 +466,31 @@ def test_router_redaction_matches_presidio_anonymizer(patterns):
     assert n == 5 and ours == AnonymizerEngine().anonymize(text=text, analyzer_results=results).text
 
 
+CONTEXT_TEXTS = [
+    "Phone: 2962190362, ask at the desk.", "Order id 2962190362 shipped.", "For the front desk, call 555-0143.",
+    "Kind regards, Marta", "My name is Torvald Brekkeflaten and my iban is " + IBAN.lower() + ".",
+    "tel 48/219 9351 or\n\nfax  (08) 9876 5432; card " + VISA + " expires", "555-0143 at the very start",
+]
+
+
+@pytest.mark.parametrize("profile", ["patterns", "ner"])
+def test_indexed_context_enhancer_scores_like_presidios(profile, patterns, ner):
+    """Same results and scores with presidio's own ``LemmaContextAwareEnhancer`` on the same artifacts."""
+    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+    analyzer = patterns if profile == "patterns" else ner
+    ours = [sorted((r.entity_type, r.start, r.end, round(r.score, 6)) for r in rs)
+            for rs in analyzer.analyze(CONTEXT_TEXTS)]
+    fast, analyzer.engine.context_aware_enhancer = analyzer.engine.context_aware_enhancer, LemmaContextAwareEnhancer()
+    try:
+        theirs = [sorted((r.entity_type, r.start, r.end, round(r.score, 6)) for r in rs)
+                  for rs in analyzer.analyze(CONTEXT_TEXTS)]
+    finally:
+        analyzer.engine.context_aware_enhancer = fast
+    assert ours == theirs
+    assert any(score > 0.5 for rs in ours for *_, score in rs if score not in (0.85,))  # some were lifted
+
+
 def test_context_words_work_without_the_lemmatizer(ner):
     """Lower-cased tokens stand in for lemmas: a context word still lifts a weak pattern over the threshold."""
     assert found(ner, "Phone: 2962190362, ask at the desk.", "PHONE") == {("PHONE_NUMBER", "2962190362")}

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from tasks.detectors.pii_context import indexed_context_enhancer, lazy_artifacts_class, stop_words
+
 STRUCTURED_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "CRYPTO")
 NER_ENTITIES = ("PERSON", "LOCATION")
 # The secret recognizers' entity names, spelled out so the stage's config validates without importing presidio
@@ -82,55 +84,13 @@ def _one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def _stop_words(context_words: frozenset[str] = frozenset()) -> frozenset[str]:
-    """spaCy's English stop words, minus the recognizers' context words (presidio never sees a stop word).
-
-    "call" and "name" are spaCy stop words, so under presidio's defaults neither "call 555-0143" nor "my name is
-    Ada Okafor" gets a lift from its context word.
-    """
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS) - context_words
-
-
-def _lazy_artifacts_class(stop: frozenset[str]):
-    """presidio ``NlpArtifacts`` whose tokens, lemmas and keywords are built only when a result asks for context.
-
-    Most texts yield no pattern result needing context words, and building the lists eagerly (presidio does, in
-    ``NlpArtifacts.__init__``) costs about as much as the pattern recognizers themselves.
-    """
-    from presidio_analyzer.nlp_engine import NlpArtifacts
-
-    class LazyArtifacts(NlpArtifacts):
-        """``words()`` -> (tokens, token start offsets, lower-cased words), called at most once."""
-
-        def __init__(self, words, engine, language: str, entities=(), scores=()):  # no super(): it is eager
-            self.entities, self.scores, self.nlp_engine, self.language = list(entities), list(scores), engine, language
-            self._words, self._cache = words, None
-
-        def _get(self) -> tuple[Any, list[int], list[str], list[str]]:
-            if self._cache is None:
-                tokens, starts, lemmas = self._words()
-                keywords = [part for w in lemmas if w not in stop and (len(w) > 1 or w.isalnum())
-                            for part in w.split(":")]
-                self._cache = (tokens, starts, lemmas, keywords)
-            return self._cache
-
-        tokens = property(lambda self: self._get()[0])
-        tokens_indices = property(lambda self: self._get()[1])
-        lemmas = property(lambda self: self._get()[2])
-        keywords = property(lambda self: self._get()[3])
-
-    return LazyArtifacts
-
-
 def _make_ner_engine(model: str, context_words: frozenset[str] = frozenset()):
     """presidio's ``SpacyNlpEngine`` with a NER-only pipeline (see the module docstring)."""
     from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
     from spacy.attrs import IDX, LENGTH
 
-    stop = _stop_words(context_words)
-    lazy = _lazy_artifacts_class(stop)
+    stop = stop_words(context_words)
+    lazy = lazy_artifacts_class(stop)
 
     class NerOnlySpacyEngine(SpacyNlpEngine):
         """spaCy NER only; lower-cased tokens stand in for lemmas; stop words from a set, not the vocab."""
@@ -169,7 +129,8 @@ def _make_ner_engine(model: str, context_words: frozenset[str] = frozenset()):
 
             def words():
                 text, spans = doc.text, doc.to_array([IDX, LENGTH]).tolist()
-                return doc, [i for i, _ in spans], [text[i:i + n].lower() for i, n in spans]
+                return (doc, [i for i, _ in spans], [text[i:i + n].lower() for i, n in spans],
+                        [i + n for i, n in spans])
 
             return lazy(words, self, language, entities, scores)
 
@@ -200,13 +161,14 @@ def _make_regex_engine(context_words: frozenset[str] = frozenset()):
     """An ``NlpEngine`` without spaCy for the patterns profile: regex words, lower-cased, for context words only."""
     from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
-    stop = _stop_words(context_words)
-    lazy = _lazy_artifacts_class(stop)
+    stop = stop_words(context_words)
+    lazy = lazy_artifacts_class(stop)
 
     def regex_words(text: str):
         def words():
             found = [(m.start(), m.group()) for m in _WORD.finditer(text)]
-            return [w for _, w in found], [i for i, _ in found], [w.lower() for _, w in found]
+            return ([w for _, w in found], [i for i, _ in found], [w.lower() for _, w in found],
+                    [i + len(w) for i, w in found])
         return words
 
     class RegexTokenEngine(NlpEngine):
@@ -307,7 +269,8 @@ class PiiAnalyzer:
         nlp_engine = _make_ner_engine(self.model, words) if self.profile == "ner" else _make_regex_engine(words)
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
-                                     default_score_threshold=self.default_threshold)
+                                     default_score_threshold=self.default_threshold,
+                                     context_aware_enhancer=indexed_context_enhancer())
         from tasks.detectors.pii_recognizers import digit_spans
 
         self._digit_spans = digit_spans
