@@ -132,7 +132,7 @@ class Injection(Stage):
             context = []
             # A segment is quoted when every rule hit in it is (or, with no hit, the segment itself is).
             spots = [(a, b) for _, a, b in unit["rules"]] or [(s, e)]
-            whys = [R.quoted(text, a, b) or next(("code" for x, y in fences if x <= a < y), None) for a, b in spots]
+            whys = [R.quoted(text, a, b, s) or next(("code" for x, y in fences if x <= a < y), None) for a, b in spots]
             why = whys[0] if all(whys) else None
             if why:
                 score *= cfg.quote_factor

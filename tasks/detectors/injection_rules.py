@@ -117,12 +117,17 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _FENCE.finditer(text)]
 
 
-def quoted(text: str, start: int, end: int) -> str | None:
-    """Why the span ``[start, end)`` reads as quoted (double quotes, backticks, a ``>`` quote line), or None."""
+def quoted(text: str, start: int, end: int, seg_start: int = 0) -> str | None:
+    """Why the span ``[start, end)`` reads as quoted (double quotes, backticks, a ``>`` quote line), or None.
+
+    Quote marks are counted from ``seg_start`` (the start of the hit's sentence) when it is later than the line
+    start: a web page holds whole paragraphs on one line, and one stray quote mark sentences earlier must not
+    make every later sentence of the paragraph "quoted".
+    """
     line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start]
-    if before.lstrip().startswith(">"):
+    if text[line_start:start].lstrip().startswith(">"):
         return "blockquote"
+    before = text[max(line_start, seg_start):start]
     if before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d"):
         return "quotes"
     if before.count("`") % 2 == 1:
