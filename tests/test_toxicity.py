@@ -420,6 +420,31 @@ def test_table_scores_equal_fasttext_predict(tmp_path, params, table):
         assert a == pytest.approx(b, abs=1e-9)
 
 
+def test_table_stays_exact_when_its_cache_of_new_words_is_emptied(tmp_path, monkeypatch):
+    import fasttext
+
+    from tasks.detectors import toxicity_linear
+
+    data = write_davidson_csv(tmp_path / "d.csv", n_clean=150, n_toxic=150, seed=6)
+    tt.train([data], tmp_path / "m.bin", params=tt.TrainParams(quantize=False, minn=3, maxn=5, bucket=20_000), seed=2)
+    model = fasttext.load_model(str(tmp_path / "m.bin"))
+    scorer = toxicity_linear.LinearScorer.from_model(model)
+    monkeypatch.setattr(toxicity_linear, "OOV_CACHE", 7)  # forget the unknown words every few of them
+    rng = random.Random(9)
+    texts = [" ".join("".join(rng.choice("abcdefghij") for _ in range(6)) + " " + insult_sentence(rng)
+                      for _ in range(3)) for _ in range(20)]
+    for _ in range(2):
+        doc_probs, _ = scorer.score_documents([[t] for t in texts])
+        labels, probs = model.predict(texts, k=-1, threshold=0.0)
+        for row, (ls, ps) in enumerate(zip(labels, probs, strict=True)):
+            for lab, p in zip(ls, ps, strict=True):
+                assert doc_probs[row, scorer.labels.index(lab)] == pytest.approx(p, abs=1e-5)
+    # bounded: a batch of new words empties the cache of earlier ones, so it holds the vocabulary and this batch's
+    fresh = [f"{w}q zzz{w}x" for w in ("alpha", "beta", "gamma")]
+    scorer.score_documents([[normalize_for_model(t)] for t in fresh])
+    assert set(scorer._index) - set(scorer._vocab) == {w for t in fresh for w in t.split()}
+
+
 @pytest.mark.parametrize(("text", "toxic"), [
     ("shut the fuck up you stupid bitch", True),
     ("RT @someone: this hoe is a lying ass bitch lmao", True),
