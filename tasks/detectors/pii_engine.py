@@ -279,10 +279,13 @@ class PiiAnalyzer:
         self._always = [e for r in recognizers if not hasattr(r, "may_match") for e in r.supported_entities
                         if e in self.entities]
 
-    def candidate_entities(self, text: str) -> list[str]:
-        """Entities some recognizer may find in ``text``: NER's always, a pattern's only if its pre-screen passes."""
+    def candidate_entities(self, text: str, spans: str | None = None) -> list[str]:
+        """Entities some recognizer may find in ``text``: NER's always, a pattern's only if its pre-screen passes.
+
+        ``spans``: ``digit_spans(text)`` when the caller has it already.
+        """
         found = dict.fromkeys(self._always)
-        spans = self._digit_spans(text)
+        spans = self._digit_spans(text) if spans is None else spans
         for rec, entities in self._screens:
             if any(e not in found for e in entities) and rec.may_match_spans(text, spans):
                 found.update(dict.fromkeys(entities))  # (a recognizer whose entities are all in is not asked)
@@ -307,12 +310,15 @@ class PiiAnalyzer:
         if self.profile == "ner":
             for text, artifacts in engine.nlp_engine.process_batch(chunks, "en", batch_size=self.batch_size,
                                                                    n_process=self.n_process):
-                yield engine.analyze(text, "en", entities=self.candidate_entities(text), nlp_artifacts=artifacts)
+                artifacts.digit_spans = spans = self._digit_spans(text)  # recognizers re-check their pre-screen
+                yield engine.analyze(text, "en", entities=self.candidate_entities(text, spans), nlp_artifacts=artifacts)
             return
         for text in chunks:
-            entities = self.candidate_entities(text)
+            spans = self._digit_spans(text)
+            entities = self.candidate_entities(text, spans)
             if not entities:
                 yield []
                 continue
             artifacts = engine.nlp_engine.process_text(text, "en")
+            artifacts.digit_spans = spans
             yield engine.analyze(text, "en", entities=entities, nlp_artifacts=artifacts)

@@ -18,7 +18,7 @@ from phonenumbers import re_util
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened
+from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, passes_prescreen
 
 PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
                  "sms", "landline", "hotline", "helpline", "mob"]
@@ -73,7 +73,7 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
         return [r for r in self.supported_regions if digits >= min(self._min_len[r], floor)]
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - presidio's signature
-        if not self.may_match(text):
+        if not passes_prescreen(self, text, nlp_artifacts):
             return []
         results: dict[tuple[int, int], RecognizerResult] = {}
         for start, end, regions in self._windows(text):

@@ -60,9 +60,15 @@ class Prescreened:
         return self.PRESCREEN.search(spans if self.DIGIT_SPAN else text) is not None
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
-        if not self.may_match(text):
+        if not passes_prescreen(self, text, nlp_artifacts):
             return []
         return super().analyze(text, entities, nlp_artifacts)  # type: ignore[misc]
+
+
+def passes_prescreen(recognizer, text: str, nlp_artifacts=None) -> bool:
+    """The recognizer's pre-screen, on the digit spans the engine left on the artifacts when it did."""
+    spans = getattr(nlp_artifacts, "digit_spans", None)
+    return recognizer.may_match(text) if spans is None else recognizer.may_match_spans(text, spans)
 
 
 class SieveEmailRecognizer(Prescreened, EmailRecognizer):
