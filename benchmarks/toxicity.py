@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage  # noqa: E402
 from tasks.stage import DocBatch  # noqa: E402
-from tasks.toxicity_train import average_precision, binary_metrics, replace_eval_section  # noqa: E402
+from tasks.toxicity_train import average_precision, binary_metrics  # noqa: E402
+from tasks.toxicity_train_card import replace_eval_section  # noqa: E402
 
 SETS = {
     "toxicity-davidson-test": ("labeled_data.derived.csv", ",", "tweet", lambda r: r["class"] in ("0", "1")),

@@ -53,7 +53,8 @@ def train_toxicity(
     """Train a fastText toxicity classifier on labelled data; write the model and its model card."""
     from dataclasses import asdict
 
-    from tasks.toxicity_train import TrainingError, TrainParams, model_card, train
+    from tasks.toxicity_train import TrainingError, TrainParams, train
+    from tasks.toxicity_train_card import model_card
 
     if loss not in ("softmax", "ova", "hs", "ns"):
         raise click.BadParameter(f"invalid value {loss!r}; valid values: softmax, ova, hs, ns", param_hint="--loss")

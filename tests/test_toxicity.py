@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tasks import toxicity_train as tt
+from tasks import toxicity_train_card as card_md
 from tasks.detectors.toxicity import BUNDLED_MODEL, BUNDLED_THRESHOLDS, ToxicityConfig, ToxicityStage, windows
 from tasks.registry import build_document_stages, stage_class
 from tasks.stage import DocBatch
@@ -157,7 +158,7 @@ def test_clean_text_files_add_clean_rows_and_are_measured_on_their_own(tmp_path)
     by_source = report.holdout_by_source["toxic"]
     assert by_source[str(extra)]["positives"] == 0 and by_source[str(extra)]["n"] == 30
     assert by_source[str(data)]["n"] == 60
-    card = tt.model_card(report, "CC0 (test)")
+    card = card_md.model_card(report, "CC0 (test)")
     assert "| `extra.tsv` | 30 | 0 |" in card and tt.sha256_file(extra) in card
 
 
@@ -359,7 +360,7 @@ def test_cli_trains_a_quantised_model_and_writes_its_card(tmp_path):
     card = (tmp_path / "m.md").read_text()
     assert out.stat().st_size < 1_000_000
     for needle in ("seed 4", "CC0 (test)", "wordNgrams 2", "quantised: yes", tt.sha256_file(out),
-                   tt.sha256_file(data), "| toxic |", "toxic: ", tt.EVAL_START):
+                   tt.sha256_file(data), "| toxic |", "toxic: ", card_md.EVAL_START):
         assert needle in card, needle
     stage = ToxicityStage(ToxicityConfig(model=str(out), thresholds={"toxic": 0.5}))
     _, found = score(stage, ["seriously you pathetic loser stop wasting our time", "my sister cooked spicy soup"])
