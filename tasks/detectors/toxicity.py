@@ -239,6 +239,13 @@ class ToxicityStage(Stage):
                 ))
         return result
 
+    def _suffix_scores(self, probs: np.ndarray) -> np.ndarray:
+        """Label probabilities ``(n, labels)`` summed into reason-suffix scores ``(n, suffixes)``.
+
+        einsum, not ``@``: a BLAS product may start threads on other cores, and a stage gets one core.
+        """
+        return np.einsum("nl,ls->ns", probs, self._to_suffix)
+
     def _joined(self, text: str, cuts: list[tuple[int, int]]) -> str:
         """``text`` as the model sees it, its windows separated by ``SEPARATOR`` tokens.
 
@@ -261,13 +268,13 @@ class ToxicityStage(Stage):
         if self._linear is not None and self._linear.separator_row is not None:
             doc_probs, win_probs = self._linear.score_joined(joined)
             if [len(w) for w in win_probs] == counts:
-                return doc_probs @ self._to_suffix, [w @ self._to_suffix for w in win_probs]
+                return self._suffix_scores(doc_probs), [self._suffix_scores(w) for w in win_probs]
         parts = [j.split(SEPARATOR) for j in joined]
         if [len(p) for p in parts] != counts:  # cannot happen with the two normalisers offered
             raise RuntimeError("stage 'toxicity': the normaliser dropped a window separator")
         if self._linear is not None:
             doc_probs, win_probs = self._linear.score_documents(parts)
-            return doc_probs @ self._to_suffix, [w @ self._to_suffix for w in win_probs]
+            return self._suffix_scores(doc_probs), [self._suffix_scores(w) for w in win_probs]
         inputs: list[str] = []
         for wins in parts:
             inputs += wins
@@ -278,7 +285,7 @@ class ToxicityStage(Stage):
         for i, (ls, ps) in enumerate(zip(labels, probs, strict=True)):
             for lab, p in zip(ls, ps, strict=True):
                 table[i, self._columns[lab]] = p
-        table = table @ self._to_suffix
+        table = self._suffix_scores(table)
         doc_scores, win_scores, at = np.zeros((len(parts), len(self._suffixes))), [], 0
         for row, wins in enumerate(parts):
             win_scores.append(table[at:at + len(wins)])

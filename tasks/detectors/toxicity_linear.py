@@ -110,7 +110,8 @@ class LinearScorer:
                     out[i, -1] = n
             except UnicodeError:  # a lone surrogate cannot reach fastText at all: the word counts for nothing
                 continue
-        out[:, :-1] = (vecs.astype(np.float64) * out[:, -1:]) @ self._b.T
+        # einsum, not @: a BLAS matrix product may start threads on other cores for this (n x dim x labels) product
+        out[:, :-1] = np.einsum("nd,kd->nk", vecs.astype(np.float64) * out[:, -1:], self._b)
         return out
 
     def _ngram_count(self, word: str) -> int:
