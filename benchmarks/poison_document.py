@@ -201,13 +201,14 @@ def bench_speed(clean: dict[str, list[str]]) -> str:
     for name in ("poison_unicode", "poison_homoglyph", "poison_injection", "poison_gibberish"):
         st = stage(name)
         st.run(DocBatch(doc_ids=["w"], texts=["warm up"]))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, len(docs), 1000):
             st.run(DocBatch(doc_ids=[str(j) for j in range(1000)], texts=docs[i : i + 1000]))
-        dt = time.perf_counter() - t0
-        rows.append([name, len(docs), f"{dt:.2f}", f"{len(docs) / dt:,.0f}"])
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        # CPU seconds of this process as well as wall: other jobs on a shared machine slow the wall clock only.
+        rows.append([name, len(docs), f"{dt:.2f}", f"{len(docs) / dt:,.0f}", f"{cpu:.2f}", f"{len(docs) / cpu:,.0f}"])
     return f"### throughput (one process, web docs, mean {chars:,.0f} chars)\n" + table(
-        ["stage", "docs", "seconds", "docs/s"], rows)
+        ["stage", "docs", "wall s", "docs/s (wall)", "CPU s", "docs per CPU-second"], rows)
 
 
 def main() -> None:

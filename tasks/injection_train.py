@@ -1,4 +1,4 @@
-"""Train the ``poison.injection`` fastText segment classifier (``data/models/injection-bipia.ftz``).
+"""Train the ``poison.injection`` fastText segment classifier (``data/models/injection-bipia.bin``).
 
 Data (all allowed for training by ../shared/data/README.md; ``eval/`` and ``corpora/`` are never read here):
 
@@ -38,11 +38,11 @@ from tasks.injection_phrases import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "injection-bipia"
-DEFAULT_OUT = ROOT / "data" / "models" / "injection-bipia.ftz"
+DEFAULT_OUT = ROOT / "data" / "models" / "injection-bipia.bin"
 REBALANCE = 5  # positives are repeated until they are 1/REBALANCE of the negatives
-QUANT_CUTOFF = 0  # keep every word and bigram bucket when quantising (no pruning)
-PARAMS = {"lr": 0.5, "epoch": 25, "wordNgrams": 2, "dim": 32, "minn": 0, "maxn": 0, "loss": "softmax",
-          "bucket": 100_000, "thread": 1, "seed": 13}
+# dim 16 and 20,000 bigram buckets keep the (unquantised) model at ~6 MB with the same web FPR as dim 32 / 100,000.
+PARAMS = {"lr": 0.5, "epoch": 25, "wordNgrams": 2, "dim": 16, "minn": 0, "maxn": 0, "loss": "softmax",
+          "bucket": 20_000, "thread": 1, "seed": 13}
 
 def _texts_of(text: str) -> list[str]:
     return [text[s:e] for s, e in segments(text)]
@@ -176,12 +176,14 @@ def build_examples(data: Path, seed: int) -> tuple[list[str], list[str], list[st
     return bipia, synth, neg
 
 
-def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None, quantize: bool = False):
+def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None):
     """Train a fastText model on labelled segments (positives repeated to balance the classes).
 
-    With ``quantize``, the model is product-quantised. Character n-grams are off (``minn = maxn = 0``): with them,
-    quantisation moved benign web text to 0.9+ (web FPR at 0.5 from 0.3% to 3-7%, with or without retraining);
-    on words and word bigrams alone it costs ~1 point of recall.
+    The model is NOT quantised: product quantisation (``quantize``, ``dsub`` 2 or 1) moved benign web text to
+    0.6-0.9 (web document FPR at 0.5 from 0.3% to 4.9% / 1.6% in the 2026-11-28 retrain), so
+    the shipped model is the plain ``.bin``, kept small by ``dim`` and ``bucket``. Character n-grams are off
+    (``minn = maxn = 0``). fastText's SGD sometimes diverges ("Encountered NaN") at lr 0.5: it is retried with
+    the learning rate halved (at most three times), which the caller can see in ``model.lr_used``.
     """
     import fasttext
 
@@ -191,11 +193,19 @@ def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None,
     rng.shuffle(lines)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(lines) + "\n")
+    args = {**PARAMS, **(params or {})}
     try:
-        model = fasttext.train_supervised(input=fh.name, verbose=0, **{**PARAMS, **(params or {})})
-        if quantize:
-            model.quantize(qnorm=False, retrain=False, cutoff=QUANT_CUTOFF, dsub=2)
-        return model
+        for attempt in range(4):
+            try:
+                model = fasttext.train_supervised(input=fh.name, verbose=0, **args)
+            except RuntimeError as err:
+                if "NaN" not in str(err) or attempt == 3:
+                    raise
+                args["lr"] = args["lr"] / 2
+                continue
+            model.lr_used = args["lr"]
+            return model
+        raise AssertionError("unreachable")
     finally:
         Path(fh.name).unlink()
 
@@ -229,7 +239,7 @@ def generalisation(bipia: list[str], synth: list[str], neg: list[str], seed: int
 
 
 def main() -> None:
-    """Train, cross-validate, quantise and write the model (prints the numbers for the model card)."""
+    """Train, cross-validate and write the model (prints the numbers for the model card)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -243,10 +253,10 @@ def main() -> None:
                       "params": PARAMS, "rebalance": REBALANCE}))
     if not args.no_cv:
         print(json.dumps({"generalisation_to_bipia_train": generalisation(bipia, synth, neg, args.seed)}))
-    model = train(bipia + synth, neg, args.seed, quantize=True)
+    model = train(bipia + synth, neg, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(str(args.out))
-    print(json.dumps({"wrote": str(args.out), "bytes": args.out.stat().st_size}))
+    print(json.dumps({"wrote": str(args.out), "bytes": args.out.stat().st_size, "lr": model.lr_used}))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Two signals, combined per segment (sentence or line) by noisy-OR, and the docume
   (``<|im_start|>``, ``[INST]``, ``<<SYS>>``), prompt exfiltration, hiding from the user, and phrases that steer
   "your answer"; text inside hidden HTML (``display:none``, white on white, comments) is boosted when it reads
   as an instruction.
-* a fastText classifier (``data/models/injection-bipia.ftz``, trained by ``tasks/injection_train.py`` on BIPIA
+* a fastText classifier (``data/models/injection-bipia.bin``, trained by ``tasks/injection_train.py`` on BIPIA
   train attacks against benign text; see its model card) that scores each segment.
 
 Security writing quotes injections: a hit inside double quotes, backticks, a ``>`` quote line or a code fence
@@ -30,7 +30,7 @@ from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, Stag
 
 REASON = "poison.injection"
 LABEL_BAD, LABEL_OK = "__label__injection", "__label__benign"
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "injection-bipia.ftz"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "injection-bipia.bin"
 _TAG = re.compile(r"<[^<>]{0,200}>")  # markup is stripped before classifying (hidden text is judged on words)
 _PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'`<>|])")
 
@@ -45,7 +45,7 @@ class InjectionConfig(StageConfig):
 
     threshold: float = Field(0.5, ge=0, le=1, description="document score at which a finding is made")
     use_classifier: bool = Field(True, description="score segments with the fastText model (else rules only)")
-    model_path: str | None = Field(None, description="fastText model; default data/models/injection-bipia.ftz")
+    model_path: str | None = Field(None, description="fastText model; default data/models/injection-bipia.bin")
     quote_factor: float = Field(0.5, ge=0, le=1, description="multiplier for hits in quotes or code")
     meta_factor: float = Field(0.6, ge=0, le=1, description="multiplier when the document discusses attacks")
     meta_markers: int = Field(2, ge=1, description="distinct attack-discussion words that mark such a document")

@@ -34,6 +34,8 @@ _MODEL = r"(?:an?\s+)?(?:AI|A\.I\.|LLM|large\s+language\s+model|language\s+model
 _OUTPUT = r"(?:response|answer|reply|output|summary|code|implementation|solution|message|result|explanation|" \
     r"text|translation|elucidation|codebase|program|script)"
 
+_CODE = r"(?:code|codebase|implementation|solution|program|script|project|application|app|module|function)"
+
 RULES: tuple[Rule, ...] = (
     Rule("override", 0.7, re.compile(
         rf"\b(?:ignore|disregard|forget|override|overrule|bypass|skip|drop|abandon)\s+(?:(?:all|any|every|of|the|"
@@ -62,6 +64,14 @@ RULES: tuple[Rule, ...] = (
         rf"mention|tease|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e)\b[^.!?\n]{{0,120}}?"
         rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I | re.M), scope="data",
         needs=re.compile(rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I)),
+    # "Incorporate the following code excerpt into your implementation": BIPIA's code attacks, whose verbs vary
+    # too much for a verb list. Programming tutorials say "add the following code to your script" too, so on its
+    # own this stays under the default threshold: it ranks the segment, the classifier or another rule decides.
+    Rule("code_insertion", 0.4, re.compile(
+        rf"\b(?:following|subsequent|below|given|this|these)\s+(?:code|snippet|lines\s+of\s+code)(?:\s+(?:block|"
+        rf"snippet|excerpt|section|segment|fragment|piece|lines?))?\b[^.!?\n]{{0,100}}?\byour\s+(?:\w+\s+)?{_CODE}\b|"
+        rf"\byour\s+(?:\w+\s+)?{_CODE}\b[^.!?\n]{{0,100}}?\b(?:following|subsequent|below)\s+(?:code|snippet)", _I),
+        scope="data", needs=re.compile(r"\byour\b", _I)),
     Rule("directs_output", 0.35, re.compile(
         rf"\b(?:in|into|within|throughout)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|\bto\s+your\s+(?:next\s+)?{_OUTPUT}\b|"
         rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in)\b", _I),
