@@ -1,7 +1,7 @@
 """Person names the small spaCy model misses: census name lists, honorifics, and context words.
 
 ``en_core_web_sm`` finds a name it has seen in a context it knows; it misses many plain "First Last" pairs in short
-or unusual sentences. This recognizer adds three rules (profile ``ner`` only, alongside spaCy's results):
+or unusual sentences. This recognizer adds these rules (profile ``ner`` only, alongside spaCy's results):
 
 * an honorific and one or two capitalised words: ``Dr. Okafor``, ``Mrs Lindqvist`` (the name, not the title);
 * a given name from the 1990 US census lists and a capitalised surname (census surname or a rare word),
@@ -51,6 +51,7 @@ CONTEXT = ["name", "named", "dear", "hello", "regards", "sincerely", "thanks", "
            "wife", "husband", "daughter", "brother", "sister", "friend", "mother", "father", "patient", "client",
            "employee", "author", "person", "spoke", "married", "colleague"]
 
+# A capitalised word: "Smith", "O'Brien", "Smith-Jones", "McKay"; a possessive "'s" is not part of it.
 _WORD = r"\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|(?=['\u2019]\p{Lu}))(?:-\p{Lu}?\p{Ll}+|['\u2019](?!s\b)\p{Lu}?\p{Ll}+)*"
 PARTICLES = ("van", "von", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "der", "den", "ter", "bin",
              "ibn", "al", "el", "la", "le")
