@@ -221,13 +221,11 @@ class PrefectServer:
     """``prefect server start`` on a free local port for the duration of a ``with`` block."""
 
     def __enter__(self) -> str:
-        import socket
-
         import httpx
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        from flows.ephemeral import free_port
+
+        port = free_port()
         prefect = ROOT / ".venv" / "bin" / "prefect"
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
         self.process = subprocess.Popen([str(prefect if prefect.exists() else "prefect"), "server", "start",

@@ -89,10 +89,10 @@ def run(
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
     _check_inputs(inputs)
     # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
-    from schemas.config import load_config
+    from schemas.config import load_config, with_input_overrides
     from tasks.plan import read_manifest
 
-    load_config(config, dataset)
+    cfg = with_input_overrides(load_config(config, dataset), kind, text_field)
     if manifest:
         read_manifest(manifest)
     _prefect_env(verbose)
@@ -104,7 +104,7 @@ def run(
         from flows.runner import run_flow, warm_workers
 
         if task_runner == "processes":
-            warm_workers(lake, dataset, config, kind, text_field, workers)
+            warm_workers(lake, cfg, workers)
         with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
             result = run_flow(
                 inputs=inputs,

@@ -14,7 +14,7 @@ from typing import Any
 from prefect import flow, unmapped
 from prefect.runtime import flow_run
 
-from schemas.config import SieveConfig, load_config
+from schemas.config import SieveConfig, load_config, with_input_overrides
 from tasks import incremental as incremental_plan  # issue 8
 from tasks import provenance, steps
 from tasks.catalog import refresh_catalog
@@ -27,11 +27,7 @@ from tasks.registry import stage_identities
 
 def resolve_config(config: str | None, dataset: str, kind: str | None, text_field: str | None) -> SieveConfig:
     """Load the config for ``dataset`` and apply the command-line overrides of ``input``."""
-    cfg = load_config(config, dataset)
-    updates = {k: v for k, v in (("kind", kind), ("text_field", text_field)) if v}
-    if updates:
-        cfg = cfg.model_copy(update={"input": cfg.input.model_copy(update=updates)})
-    return cfg
+    return with_input_overrides(load_config(config, dataset), kind, text_field)
 
 
 @flow(name="curate-corpus", log_prints=False, validate_parameters=True)

@@ -24,8 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-PORT_IN_USE = 3  # uvicorn's exit code when the port was taken between our probe and its bind
-
 
 class EarlyApiServer:
     """A Prefect API server subprocess started in the background; ``api_url()`` waits until it is healthy."""
@@ -33,7 +31,6 @@ class EarlyApiServer:
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
-        self.error: BaseException | None = None
         self.log: IO[bytes] | None = None
         self._thread = threading.Thread(target=self._spawn, name="sieve-early-api", daemon=True)
         self._thread.start()
@@ -45,7 +42,7 @@ class EarlyApiServer:
             settings = get_current_settings()
             if settings.api.url or not settings.server.ephemeral.enabled:
                 return
-            self.port = _free_port()
+            self.port = free_port()
             env = {
                 **os.environ,
                 "PREFECT_UI_ENABLED": "0",
@@ -61,8 +58,8 @@ class EarlyApiServer:
                  "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
                 env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
             )
-        except Exception as err:  # noqa: BLE001 - reported by api_url(); Prefect then starts its own server
-            self.error = err
+        except Exception:  # noqa: BLE001 - no early server: Prefect starts its own when the flow needs an API
+            self.process = None
 
     def api_url(self, timeout: float) -> str | None:
         """The server's API URL once ``/health`` answers; None when none was started (Prefect decides then)."""
@@ -112,7 +109,8 @@ class EarlyApiServer:
             self.log = None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (another process may still take it first)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

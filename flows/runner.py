@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from flows.curate import curate_corpus
+from schemas.config import SieveConfig
 from tasks import steps
 
 
@@ -60,18 +61,14 @@ class _Progress:
         self.progress.stop()
 
 
-def warm_workers(
-    lake: str, dataset: str, config: str | None, kind: str | None, text_field: str | None, workers: int
-) -> None:
-    """Start the flow's worker processes and load the stages' models before the flow asks for them."""
-    from flows.curate import resolve_config
+def warm_workers(lake: str, cfg: SieveConfig, workers: int) -> None:
+    """Start the flow's worker processes and load the stages' models (of the resolved ``cfg``) before the flow asks."""
     from tasks.lake import LakeError, local_path
 
     try:
         root = local_path(lake)
     except LakeError:
         return  # the flow reports the bad lake
-    cfg = resolve_config(config, dataset, kind, text_field)
     steps.warm_pool(workers or cfg.shards.workers, cfg.model_dump_json(), str(root))
 
 

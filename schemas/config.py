@@ -208,6 +208,14 @@ def build_config(raw: dict[str, Any] | None = None, dataset: str | None = None) 
         raise ConfigError(f"invalid config: {err}") from None
 
 
+def with_input_overrides(cfg: SieveConfig, kind: str | None, text_field: str | None) -> SieveConfig:
+    """``cfg`` with the command line's ``--kind`` / ``--text-field`` (when given) replacing ``input``'s values."""
+    updates = {k: v for k, v in (("kind", kind), ("text_field", text_field)) if v}
+    if not updates:
+        return cfg
+    return cfg.model_copy(update={"input": cfg.input.model_copy(update=updates)})
+
+
 def load_config(path: str | Path | None, dataset: str | None = None) -> SieveConfig:
     """Load ``path`` (YAML); None means ``sieve.yaml`` in the working directory if present, else defaults."""
     if path is None:

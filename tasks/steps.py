@@ -34,11 +34,15 @@ _POOL_LOCK = threading.Lock()
 PROGRESS: Callable[[str, dict[str, Any]], None] | None = None
 
 
+def _pool_size(workers: int) -> int:
+    return workers or os.cpu_count() or 1
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            n = workers or os.cpu_count() or 1
+            n = _pool_size(workers)
             # spawn, not fork: the flow process runs Prefect's threads, and forking a threaded process can deadlock.
             _POOL = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
         return _POOL
@@ -47,7 +51,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 def warm_pool(workers: int, config_json: str, lake_root: str) -> None:
     """Start the worker processes now (spawn, imports, model loads take seconds) so they are ready for shard one."""
     pool = _pool(workers)
-    for _ in range(pool._max_workers):  # one submit per worker: the spawn context starts workers on demand
+    for _ in range(_pool_size(workers)):  # one submit per worker: the spawn context starts workers on demand
         pool.submit(shard.warm_up, config_json, lake_root)
 
 
