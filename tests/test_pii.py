@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import random
+import re
 import socket
 import stat
 import string
@@ -259,6 +260,33 @@ def test_windowed_phone_finds_what_presidio_finds(text):
     assert windowed == full
 
 
+PHONE_SHAPES = [
+    "0## #### ####", "(0###) ### ####", "+44 ## #### ####", "0049 ### ######", "011 44 #### ######", "###-###-####",
+    "###.###.####x###", "1-###-###-####", "##### #####", "0# ## ## ## ##", "+33 # ## ## ## ##", "0###/######",
+    "+49 (0) ### #####", "+972-#-###-####", "0##-###-####", "+91 ##### #####", "(##) ####-####", "+55 ## #####-####",
+    "###-####", "####", "#####", "######", "19##-20##", "##.##.####", "$#,###.##", "978-#-##-######-#", "v#.##.###",
+    "#### #### #### ####", "00 ## ### ####", "0#########", "##########",
+]
+
+
+def test_windowed_phone_region_screen_loses_nothing():
+    """The windowed recognizer (regions screened per digit cluster) finds what presidio's finds, on generated text."""
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    rng = random.Random(11)
+    regions = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
+    full, windowed = PhoneRecognizer(supported_regions=regions), WindowedPhoneRecognizer(supported_regions=regions)
+    seen = 0
+    for _ in range(70):
+        shapes = rng.sample(PHONE_SHAPES, 3)
+        numbers = ["".join(str(rng.randrange(10)) if c == "#" else c for c in shape) for shape in shapes]
+        text = f"Call {numbers[0]}, fax {numbers[1]} (since {numbers[2]})."
+        expected = {(r.start, r.end) for r in full.analyze(text, ["PHONE_NUMBER"])}
+        seen += bool(expected)
+        assert {(r.start, r.end) for r in windowed.analyze(text, ["PHONE_NUMBER"])} == expected, text
+    assert seen > 25
+
+
 def test_prescreens_never_hide_a_match():
     """Fuzz: whenever a recognizer (run without its pre-screen) matches, its pre-screen passes."""
     rng = random.Random(5)
@@ -268,12 +296,16 @@ def test_prescreens_never_hide_a_match():
     recognizers = structured_recognizers(offline_tld_extract(), ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR"))
     recognizers += [cls() for cls in SECRET_RECOGNIZERS]
     checked = 0
-    from tasks.detectors.pii_recognizers import digit_spans
+    from tasks.detectors.pii_recognizers import TextViews
 
     texts += ["tel\u2011555\u2012019\u301c4 and +49 30 901820", "  1.2.3.4 x 12\u00a034 (56) 7890 1234 5678 9012",
               "::1 and fe80::1ff:fe23:4567:890a", "bc1" + "q" * 30, "1" + "A" * 30 + " 3" + "z" * 26]
-    for rec in recognizers:  # the digit-span shortcut gives every recognizer's own answer
-        assert [rec.may_match_spans(t, digit_spans(t)) for t in texts] == [rec.may_match(t) for t in texts]
+    texts += [f"  {t}\t{t.upper()}\n({t.lower()})" for t, _ in SECRETS]  # secrets among spaces, in any case
+    texts += ["PASSWD = hunter22;", "pwd:'x'", "'pass' : 'abcd1234'", "Password=\u2003s3cr3t!", "pass word = no",
+              "iban de\u212a9 3704 0044 0532 0130 00", "ſſn 123 45 6789", "123-456789 and 12345-6789"]
+    for rec in recognizers:  # the cheaper views give every recognizer's own answer (long tokens: see below)
+        if getattr(rec, "VIEW", "") != "long_tokens":
+            assert [rec.may_match_views(TextViews(t)) for t in texts] == [rec.may_match(t) for t in texts]
     for rec in recognizers:
         parent = next(c for c in type(rec).__mro__[1:] if "analyze" in c.__dict__ and c.__module__.startswith(
             "presidio_analyzer"))
@@ -281,7 +313,25 @@ def test_prescreens_never_hide_a_match():
             if parent.analyze(rec, text, rec.supported_entities):
                 checked += 1
                 assert rec.may_match(text), (type(rec).__name__, text)
-    assert checked > 50
+                assert rec.may_match_views(TextViews(text)), (type(rec).__name__, text)
+    assert checked > 80
+
+
+def test_long_token_prescreens_only_screen_long_tokens():
+    """A recognizer screened on ``TextViews.long_tokens`` has only patterns of >= LONG_TOKEN non-space characters."""
+    import re._parser as sre_parse
+
+    from tasks.detectors.pii_recognizers import LONG_TOKEN
+
+    recognizers = structured_recognizers(offline_tld_extract(), ("US",)) + [cls() for cls in SECRET_RECOGNIZERS]
+    screened = [r for r in recognizers if getattr(r, "VIEW", "") == "long_tokens" or type(r).__name__ ==
+                "SieveCryptoRecognizer"]
+    assert len(screened) >= 10
+    for rec in screened:
+        for pattern in rec.patterns:
+            assert sre_parse.parse(pattern.regex).getwidth()[0] >= LONG_TOKEN, pattern.name
+            # nothing that can match whitespace: no unescaped dot or space, no \s \S \W or negated class
+            assert not re.search(r"(?<!\\)[. ]|\\[sSW]|\[\^", pattern.regex), pattern.name
 
 
 def batch(*texts: str) -> DocBatch:

@@ -271,23 +271,23 @@ class PiiAnalyzer:
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
                                      default_score_threshold=self.default_threshold,
                                      context_aware_enhancer=indexed_context_enhancer())
-        from tasks.detectors.pii_recognizers import digit_spans
+        from tasks.detectors.pii_recognizers import TextViews
 
-        self._digit_spans = digit_spans
+        self._views = TextViews
         self._screens = [(r, [e for e in r.supported_entities if e in self.entities])
                          for r in recognizers if hasattr(r, "may_match")]
         self._always = [e for r in recognizers if not hasattr(r, "may_match") for e in r.supported_entities
                         if e in self.entities]
 
-    def candidate_entities(self, text: str, spans: str | None = None) -> list[str]:
+    def candidate_entities(self, text: str, views: Any = None) -> list[str]:
         """Entities some recognizer may find in ``text``: NER's always, a pattern's only if its pre-screen passes.
 
-        ``spans``: ``digit_spans(text)`` when the caller has it already.
+        ``views``: ``TextViews(text)`` when the caller has it already.
         """
         found = dict.fromkeys(self._always)
-        spans = self._digit_spans(text) if spans is None else spans
+        views = self._views(text) if views is None else views
         for rec, entities in self._screens:
-            if any(e not in found for e in entities) and rec.may_match_spans(text, spans):
+            if any(e not in found for e in entities) and rec.may_match_views(views):
                 found.update(dict.fromkeys(entities))  # (a recognizer whose entities are all in is not asked)
         return list(found)
 
@@ -310,15 +310,15 @@ class PiiAnalyzer:
         if self.profile == "ner":
             for text, artifacts in engine.nlp_engine.process_batch(chunks, "en", batch_size=self.batch_size,
                                                                    n_process=self.n_process):
-                artifacts.digit_spans = spans = self._digit_spans(text)  # recognizers re-check their pre-screen
-                yield engine.analyze(text, "en", entities=self.candidate_entities(text, spans), nlp_artifacts=artifacts)
+                artifacts.text_views = views = self._views(text)  # recognizers re-check their pre-screen
+                yield engine.analyze(text, "en", entities=self.candidate_entities(text, views), nlp_artifacts=artifacts)
             return
         for text in chunks:
-            spans = self._digit_spans(text)
-            entities = self.candidate_entities(text, spans)
+            views = self._views(text)
+            entities = self.candidate_entities(text, views)
             if not entities:
                 yield []
                 continue
             artifacts = engine.nlp_engine.process_text(text, "en")
-            artifacts.digit_spans = spans
+            artifacts.text_views = views
             yield engine.analyze(text, "en", entities=entities, nlp_artifacts=artifacts)

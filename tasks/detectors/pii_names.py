@@ -111,9 +111,9 @@ class NameListRecognizer(EntityRecognizer):
         """Every rule needs an upper-case letter followed by a lower-case one."""
         return regex.search(r"\p{Lu}\p{Ll}", text) is not None
 
-    def may_match_spans(self, text: str, spans: str) -> bool:
-        """``may_match(text)`` (the digit spans do not help here)."""
-        return self.may_match(text)
+    def may_match_views(self, views) -> bool:
+        """``may_match(views.text)`` (the cheaper views do not help here)."""
+        return self.may_match(views.text)
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - presidio's signature
         found: dict[tuple[int, int], float] = {}

@@ -11,14 +11,14 @@ assigned, and each shape's score says how sure its form alone makes it (weak one
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 from phonenumbers import re_util
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, passes_prescreen
+from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, TextViews, passes_prescreen
 
 PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
                  "sms", "landline", "hotline", "helpline", "mob"]
@@ -38,20 +38,69 @@ def _min_lengths(regions: tuple[str, ...]) -> tuple[dict[str, int], int]:
     return {r: shortest(r) for r in regions}, any_country
 
 
+_NON_DIGIT = re.compile(r"\D")
+_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+          "fixed_line", "mobile")
+
+
+@cache
+def _national_patterns(country_code: int) -> dict[int, re.Pattern[str]]:
+    """Length -> one regex matching every valid national significant number of that length of ``country_code``.
+
+    libphonenumber calls a number valid when it matches its region's general description and one number type
+    (fixed line, mobile, toll free...), each a pattern plus possible lengths; the number's region is whichever region
+    of the country code it matches. The alternation of every region's type patterns for a length is therefore
+    matched by every valid number of that length (a necessary condition; the general description is not needed).
+    """
+    by_length: dict[int, list[str]] = {}
+    for region in phonenumbers.region_codes_for_country_code(country_code):
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        general = {n for n in meta.general_desc.possible_length if n > 0}
+        for name in _TYPES:
+            desc = getattr(meta, name)
+            if desc is None or not desc.national_number_pattern:
+                continue
+            lengths = {n for n in desc.possible_length if n > 0} or general  # none listed: the general ones
+            for n in lengths & general:
+                by_length.setdefault(n, []).append(desc.national_number_pattern)
+    return {n: re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(ps))) for n, ps in sorted(by_length.items())}
+
+
+def _national_number_in(digits: str, country_code: int) -> bool:
+    """Whether some run of consecutive ``digits`` is a valid national number of ``country_code``.
+
+    When libphonenumber reads a number without ``+`` or an exit code, the country code is the searched region's and
+    the national significant number is a run of consecutive digits of the candidate (it only ever strips a leading
+    trunk prefix, carrier code or country code, and a trailing extension), and every digit of a candidate lies in
+    one digit cluster (see ``WindowedPhoneRecognizer``). So a cluster none of whose digit runs is valid holds no
+    national-format match for that region.
+    """
+    size = len(digits)
+    return any(pattern.fullmatch(digits, i, i + n) for n, pattern in _national_patterns(country_code).items()
+               if n <= size for i in range(size - n + 1))
+
+
 class WindowedPhoneRecognizer(PhoneRecognizer):
     """presidio's libphonenumber recognizer, run only on the windows of the text that can hold a phone number.
 
     A phone number's digits form one cluster of digits joined by at most four of libphonenumber's punctuation
     characters (its candidate pattern allows no more between groups), so a window around each cluster holds every
-    candidate libphonenumber would consider in the whole text. A region is tried on a cluster only when the cluster
-    has at least as many digits as that region's shortest number, or as the shortest number of any country plus
-    the fewest prefix digits an international form needs (``+`` and a one-digit country code: 1; an exit code of
-    at least two digits and a country code: 3). Both are necessary for a number to be valid there; libphonenumber
-    stays the judge.
+    candidate libphonenumber would consider in the whole text. A region is tried on a cluster only when one of the
+    three ways libphonenumber reads a number there is open (each a necessary condition; libphonenumber stays the
+    judge):
+
+    * ``+`` (or a full-width plus) just before the cluster and at least the shortest number of any country plus
+      one digit for the country code;
+    * the region's exit code (``00``, ``011``...) among the cluster's digits and room for it, a country code and
+      the shortest number of any country;
+    * a national number: some run of the cluster's digits is a valid number of the region's country code
+      (``_national_number_in``).
     """
 
     PRESCREEN = re.compile(rf"\d(?:[{PHONE_PUNCT}]{{0,4}}\d){{3}}")
     _MARGIN_BEFORE, _MARGIN_AFTER = 8, 24
+    # libphonenumber's lead: up to two of "([+" each followed by up to four punctuation characters.
+    _LEAD = 10
 
     def __init__(self, supported_regions=PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS, **kwargs):
         super().__init__(supported_regions=tuple(supported_regions), **kwargs)
@@ -59,18 +108,39 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
         # else): without its own cache it recompiles some on every candidate.
         re_util.enable_pattern_cache()
         self._min_len, self._min_any = _min_lengths(tuple(self.supported_regions))
+        meta = {r: phonenumbers.PhoneMetadata.metadata_for_region(r) for r in self.supported_regions}
+        self._country = {r: m.country_code for r, m in meta.items()}
+        self._exit = {r: re.compile(m.international_prefix) if m.international_prefix else None
+                      for r, m in meta.items()}
+        self._national_cache: dict[str, list[str]] = {}  # digits -> regions (years and the like recur)
+        for country in set(self._country.values()):
+            _national_patterns(country)  # compiled now, not on the first document
 
     def may_match(self, text: str) -> bool:
         """True when the text has a cluster of four digits (no country's number is shorter)."""
         return self.PRESCREEN.search(text) is not None
 
-    def may_match_spans(self, text: str, spans: str) -> bool:
+    def may_match_views(self, views: TextViews) -> bool:
         """``may_match(text)``, on the text's digit spans (``pii_recognizers.digit_spans``)."""
-        return self.PRESCREEN.search(spans) is not None
+        return self.PRESCREEN.search(views.digits) is not None
 
-    def _regions_for(self, digits: int, international: bool) -> list[str]:
-        floor = self._min_any + (1 if international else 3)  # "+" and a country code; or exit code (>= 2) too
-        return [r for r in self.supported_regions if digits >= min(self._min_len[r], floor)]
+    def regions_for(self, cluster: str, lead: str) -> list[str]:
+        """The regions whose matcher could find a number in ``cluster`` (``lead``: the characters before it)."""
+        digits = _NON_DIGIT.sub("", cluster) if cluster.isascii() else phonenumbers.normalize_digits_only(cluster)
+        if cluster.count("x") >= 3:  # three letters make libphonenumber read a keypad word (x = 9): try them all
+            return list(self.supported_regions)
+        if ("+" in lead or "\uff0b" in lead) and len(digits) >= self._min_any + 1:
+            return list(self.supported_regions)
+        found = self._national_cache.get(digits)
+        if found is None:
+            if len(self._national_cache) > 50_000:
+                self._national_cache.clear()
+            exit_room = len(digits) >= self._min_any + 3  # an exit code has at least two digits, a country code one
+            countries = {c for c in set(self._country.values()) if _national_number_in(digits, c)}
+            found = self._national_cache[digits] = [
+                r for r in self.supported_regions if self._country[r] in countries
+                or (exit_room and self._exit[r] is not None and self._exit[r].search(digits) is not None)]
+        return found
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - presidio's signature
         if not passes_prescreen(self, text, nlp_artifacts):
@@ -93,12 +163,7 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
     def _windows(self, text: str) -> list[tuple[int, int, list[str]]]:
         windows: list[tuple[int, int, set[str]]] = []
         for m in _DIGIT_CLUSTER.finditer(text):
-            digits = sum(c.isdigit() for c in m.group())
-            lead = text[max(0, m.start() - 6):m.start()]
-            international = "+" in lead or "\uff0b" in lead
-            regions = self._regions_for(digits, international)
-            if digits < self._min_any + 3:  # too short for an exit code + country code: only national forms count
-                regions = [r for r in regions if digits > self._min_len[r] or _valid_bare(m.group(), r)]
+            regions = self.regions_for(m.group(), text[max(0, m.start() - self._LEAD):m.start()])
             if not regions:
                 continue
             start, end = max(0, m.start() - self._MARGIN_BEFORE), min(len(text), m.end() + self._MARGIN_AFTER)
@@ -109,19 +174,6 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
                 windows.append((start, end, set(regions)))
         order = {r: i for i, r in enumerate(self.supported_regions)}
         return [(s, e, sorted(rs, key=order.__getitem__)) for s, e, rs in windows]
-
-
-@lru_cache(maxsize=4096)
-def _valid_bare(cluster: str, region: str) -> bool:
-    """Whether a cluster with exactly the region's shortest length is a valid number there (DE: only 164x-169x).
-
-    The matcher could only find it as the whole cluster (a part or an extension leaves fewer digits than any number
-    of the region has; a "+" form leaves fewer than any country has), so parsing the bare digits decides.
-    """
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse("".join(c for c in cluster if c.isdigit()), region))
-    except phonenumbers.NumberParseException:
-        return False
 
 
 class _Shifted:
@@ -140,7 +192,7 @@ class NanpPhoneRecognizer(Prescreened, PatternRecognizer):
     """
 
     PRESCREEN = re.compile(r"\d{3}\)?[-.\s]?\d{3}[-. ]?\d{4}")
-    DIGIT_SPAN = True
+    VIEW = "digits"
     PATTERNS = [
         Pattern(
             "NANP with separators (medium)",
@@ -188,16 +240,16 @@ class GroupedPhoneRecognizer(Prescreened, PatternRecognizer):
     """
 
     PRESCREEN = re.compile(r"\d\)?[ .\-/]\(?\d")
-    DIGIT_SPAN = True
+    VIEW = "digits"
     PLUS = re.compile(r"\+\d")
 
     def may_match(self, text: str) -> bool:
         """True when the text passes this recognizer's pre-screen."""
         return super().may_match(text) or ("+" in text and self.PLUS.search(text) is not None)
 
-    def may_match_spans(self, text: str, spans: str) -> bool:
+    def may_match_views(self, views: TextViews) -> bool:
         """``may_match(text)``, the digit-group part on the digit spans."""
-        return super().may_match_spans(text, spans) or ("+" in text and self.PLUS.search(text) is not None)
+        return super().may_match_views(views) or ("+" in views.text and self.PLUS.search(views.text) is not None)
     PATTERNS = [
         Pattern("International number (medium)",
                 r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}"

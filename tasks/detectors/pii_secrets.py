@@ -44,7 +44,12 @@ def is_placeholder(value: str) -> bool:
 
 
 class SecretRecognizer(Prescreened, PatternRecognizer):
-    """Base of the secret recognizers: one entity, case-sensitive patterns, placeholder and entropy checks."""
+    """Base of the secret recognizers: one entity, case-sensitive patterns, placeholder and entropy checks.
+
+    Token recognizers screen ``TextViews.long_tokens`` (``VIEW``): each of their patterns matches at least
+    ``LONG_TOKEN`` characters without whitespace (the shortest, a Slack token, is 15) and holds its pre-screen's
+    match, which ``tests/test_pii.py`` checks on every pattern.
+    """
 
     ENTITY: ClassVar[str]
     PATTERNS: ClassVar[list[Pattern]]
@@ -66,6 +71,7 @@ class AwsAccessKeyRecognizer(SecretRecognizer):
     """AWS access key ids: a 4-letter type prefix (``AKIA`` long-term, ``ASIA`` temporary...) + 16 characters."""
 
     ENTITY = "SECRET_AWS_ACCESS_KEY"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])")
     PATTERNS = [Pattern("AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b", 0.8)]
     CONTEXT = ["aws", "access", "key"]
@@ -76,6 +82,10 @@ class AwsSecretKeyRecognizer(SecretRecognizer):
 
     ENTITY = "SECRET_AWS_SECRET_KEY"
     PRESCREEN = re.compile(r"aws[\w\-]{0,30}secret", re.IGNORECASE)
+
+    def may_match_views(self, views) -> bool:
+        """``may_match(text)``, searched only when the folded text holds "aws" (a case-insensitive regex is slow)."""
+        return "aws" in views.folded and self.PRESCREEN.search(views.text) is not None
     PATTERNS = [Pattern(
         "AWS secret key assignment",
         r"(?<=(?i:aws)[\w\-]{0,30}(?i:secret)[\w\-]{0,20}[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
@@ -88,6 +98,7 @@ class GcpApiKeyRecognizer(SecretRecognizer):
     """Google Cloud API keys: ``AIza`` + 35 characters."""
 
     ENTITY = "SECRET_GCP_API_KEY"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile("AIza")
     PATTERNS = [Pattern("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])", 0.8)]
 
@@ -96,6 +107,7 @@ class GitHubTokenRecognizer(SecretRecognizer):
     """GitHub tokens: ``ghp_``/``gho_``/``ghu_``/``ghs_``/``ghr_`` + 36, or fine-grained ``github_pat_`` + 82."""
 
     ENTITY = "SECRET_GITHUB_TOKEN"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"gh[pousr]_|github_pat_")
     PATTERNS = [Pattern("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b", 0.9)]
 
@@ -104,6 +116,7 @@ class GitLabTokenRecognizer(SecretRecognizer):
     """GitLab personal, deploy, pipeline-trigger and runner tokens (``glpat-``, ``gldt-``, ``glptt-``, ``glrt-``)."""
 
     ENTITY = "SECRET_GITLAB_TOKEN"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"gl(?:pat|dt|ptt|rt)-")
     PATTERNS = [Pattern("GitLab token", r"\bgl(?:pat|dt|ptt|rt)-[0-9A-Za-z_\-]{20,64}(?![0-9A-Za-z_\-])", 0.9)]
 
@@ -112,6 +125,7 @@ class SlackTokenRecognizer(SecretRecognizer):
     """Slack bot/user/app tokens (``xoxb-``, ``xoxp-``...) and incoming-webhook URLs."""
 
     ENTITY = "SECRET_SLACK_TOKEN"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"xox[abeprs]-|hooks\.slack\.com/")
     PATTERNS = [
         Pattern("Slack token", r"\bxox[abeprs]-[0-9A-Za-z\-]{10,250}", 0.9),
@@ -124,6 +138,7 @@ class StripeKeyRecognizer(SecretRecognizer):
     """Stripe secret and restricted keys (``sk_live_``, ``rk_test_``...) and webhook signing secrets."""
 
     ENTITY = "SECRET_STRIPE_KEY"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"k_(?:live|test)_|whsec_")  # a literal start: much faster than [rs]k_
     PATTERNS = [Pattern("Stripe key", r"\b(?:[rs]k_(?:live|test)_[0-9A-Za-z]{24,99}|whsec_[0-9A-Za-z]{32,})\b",
                         0.9)]
@@ -133,6 +148,7 @@ class OpenAiKeyRecognizer(SecretRecognizer):
     """OpenAI API keys: ``sk-`` (``sk-proj-``...) keys holding the ``T3BlbkFJ`` marker, and legacy 48-char keys."""
 
     ENTITY = "SECRET_OPENAI_KEY"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile("sk-")  # a literal: a leading word boundary costs 20x more
     PATTERNS = [
         Pattern("OpenAI key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,200}T3BlbkFJ[A-Za-z0-9_\-]{16,200}",
@@ -145,6 +161,7 @@ class AnthropicKeyRecognizer(SecretRecognizer):
     """Anthropic API keys: ``sk-ant-api03-`` (or ``admin01``) + a long base64url body."""
 
     ENTITY = "SECRET_ANTHROPIC_KEY"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"sk-ant-")
     PATTERNS = [Pattern("Anthropic key", r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,120}", 0.9)]
 
@@ -172,6 +189,7 @@ class JwtRecognizer(SecretRecognizer):
     """JSON Web Tokens: three base64url parts whose header decodes to JSON naming an ``alg``."""
 
     ENTITY = "SECRET_JWT"
+    VIEW = "long_tokens"
     PRESCREEN = re.compile(r"eyJ[A-Za-z0-9_\-]{5,}\.eyJ")
     PATTERNS = [Pattern("JWT", r"\beyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{10,}", 0.5)]
     MIN_ENTROPY = 0
@@ -209,7 +227,14 @@ class PasswordAssignmentRecognizer(SecretRecognizer):
     """Passwords in connection strings and configs: ``Password=...;`` (ADO/ODBC/JDBC) and ``"password": "..."``."""
 
     ENTITY = "SECRET_PASSWORD"
-    PRESCREEN = re.compile(r"pass|pwd", re.IGNORECASE)
+    # Each pattern needs a password word and then "=" or a quote and ":" (regex: presidio's engine and case rules).
+    PRESCREEN = regex.compile(r"(?i:pass(?:wo?r?d)?|pwd)(?:\s*=|[\"']\s*:)")
+
+    def may_match_views(self, views) -> bool:
+        """``may_match(text)``, searched only when the folded text holds "pass" or "pwd"."""
+        folded = views.folded
+        return ("pass" in folded or "pwd" in folded) and self.PRESCREEN.search(views.text) is not None
+
     PATTERNS = [
         Pattern("password= assignment", r"(?<=\b(?i:password|passwd|pwd)\s*=\s*[\"']?)[^\s;'\"&<>,)]{4,128}", 0.7),
         Pattern("quoted password field",
