@@ -50,10 +50,11 @@ def _zst(data: bytes) -> bytes:
     [
         ("a.jsonl", JSONL, JSONL_EXPECTED),
         ("a.ndjson", b"\xef\xbb\xbf" + JSONL, JSONL_EXPECTED),  # a byte-order mark is not part of line 0
-        ("a.jsonl.gz", gzip.compress(JSONL), JSONL_EXPECTED),
+        ("a.jsonl.gz", gzip.compress(JSONL, mtime=0), JSONL_EXPECTED),
         ("a.jsonl.zst", _zst(JSONL), JSONL_EXPECTED),
         ("two-frames.jsonl.zst", _zst(JSONL[:60]) + _zst(JSONL[60:]), JSONL_EXPECTED),
-        ("two-members.jsonl.gz", gzip.compress(JSONL[:60]) + gzip.compress(JSONL[60:]), JSONL_EXPECTED),
+        ("two-members.jsonl.gz", gzip.compress(JSONL[:60], mtime=0) + gzip.compress(JSONL[60:], mtime=0),
+         JSONL_EXPECTED),
         ("empty.jsonl", b"", []),
         ("blank.jsonl", b"\n\n  \n", []),
         (
@@ -62,7 +63,7 @@ def _zst(data: bytes) -> bytes:
             [(0, {"text": "First element."}), (1, {"text": "Second", "n": 2.5})],
         ),
         ("empty-array.json", b"[]", []),
-        ("array.json.gz", gzip.compress(b'[{"text": "zipped"}]'), [(0, {"text": "zipped"})]),
+        ("array.json.gz", gzip.compress(b'[{"text": "zipped"}]', mtime=0), [(0, {"text": "zipped"})]),
         (
             "rows.csv",
             b'id,text\r\n1,Plain row\r\n\r\n2,"Quoted, with comma\nand a second line"\r\n3,""\r\n',
@@ -72,7 +73,7 @@ def _zst(data: bytes) -> bytes:
                 (2, {"id": "3", "text": ""}),
             ],
         ),
-        ("rows.csv.gz", gzip.compress(b"text\nzipped row\n"), [(0, {"text": "zipped row"})]),
+        ("rows.csv.gz", gzip.compress(b"text\nzipped row\n", mtime=0), [(0, {"text": "zipped row"})]),
         ("header-only.csv", b"id,text\n", []),
     ],
 )
