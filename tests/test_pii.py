@@ -112,6 +112,27 @@ STRUCTURED = [
     ("PHONE", "For the front desk, call 555-0143.", {("PHONE_NUMBER", "555-0143")}),
     ("PHONE", "The 555-0143 code and the dig of 1895-1897 are not numbers to call.", set()),
     ("PHONE", "Filed on 26.04.2011 in Bonn, amended 2011-04-26.", set()),
+    # written shapes libphonenumber refuses (other countries' formats, a digit too many, "24/7" after the number)
+    ("PHONE", "Tel. 0316/34441086 (office)", {("PHONE_NUMBER", "0316/34441086")}),
+    ("PHONE", "Kontakt: +(370) 37265394 daily", {("PHONE_NUMBER", "+(370) 37265394")}),
+    ("PHONE", "Customer service: call 01632 960594 24/7.", {("PHONE_NUMBER", "01632 960594")}),
+    ("PHONE", "Office 8 778 210 65 66, ask for Olga.", {("PHONE_NUMBER", "8 778 210 65 66")}),
+    ("PHONE", "Reach us at (351) 265 473 140 today.", {("PHONE_NUMBER", "(351) 265 473 140")}),
+    ("PHONE", "Phone: 41179307", {("PHONE_NUMBER", "41179307")}),
+    ("PHONE", "His cell phone is 17621427265.", {("PHONE_NUMBER", "17621427265")}),
+    ("PHONE", "Mobile +54 9 3716 5607 after six.", {("PHONE_NUMBER", "+54 9 3716 5607")}),
+    ("PHONE", "China Tel: 86-23-86388888 (front desk)", {("PHONE_NUMBER", "86-23-86388888")}),
+    # near misses: identifiers, numbers, years, dates and ranges shaped like phone numbers
+    ("PHONE", "ISBN 0-306-40615-2 and ISSN 0317-8471 are identifiers.", set()),
+    ("PHONE", "UPC 036000291452 on the barcode, company number 2297344.", set()),
+    ("PHONE", "Serial 1234-5678-9012 on the box; rooms 2201 2202 2203.", set()),
+    ("PHONE", "About 1 234 567 inhabitants, 12.345.678 in total.", set()),
+    ("PHONE", "Scores 98 87 76 65 in 1990 1995 2000 2005.", set()),
+    ("PHONE", "It costs $1,299.99 or 1.299.000 Euro.", set()),
+    ("PHONE", "Printed 1800-1830; born in 1648; the ships were 350 \u2013 380 miles apart.", set()),
+    ("PHONE", "Submitted: 07-30-2008 and 11-23-2013 06:01:50.", set()),
+    ("PHONE", "Upgrade to version 10.2.3.4567 or 4.1.2.9 now.", set()),
+    ("PHONE", "Her SSN is 372-84-5519, not a phone.", set()),
     ("CREDIT", f"Card number {VISA} expires soon.", {("CREDIT_CARD", VISA)}),
     ("CREDIT", f"Mastercard {MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]} on file.",
      {("CREDIT_CARD", f"{MC2[:4]} {MC2[4:8]} {MC2[8:12]} {MC2[12:]}")}),
@@ -256,7 +277,8 @@ def test_windowed_phone_finds_what_presidio_finds(text):
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
     full = {(r.start, r.end) for r in PhoneRecognizer().analyze(text, ["PHONE_NUMBER"])}
-    windowed = {(r.start, r.end) for r in WindowedPhoneRecognizer().analyze(text, ["PHONE_NUMBER"])}
+    windowed = {(r.start, r.end) for r in WindowedPhoneRecognizer(drop_lookalikes=False).analyze(
+        text, ["PHONE_NUMBER"])}
     assert windowed == full
 
 
@@ -275,7 +297,8 @@ def test_windowed_phone_region_screen_loses_nothing():
 
     rng = random.Random(11)
     regions = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
-    full, windowed = PhoneRecognizer(supported_regions=regions), WindowedPhoneRecognizer(supported_regions=regions)
+    full = PhoneRecognizer(supported_regions=regions)
+    windowed = WindowedPhoneRecognizer(supported_regions=regions, drop_lookalikes=False)
     seen = 0
     for _ in range(70):
         shapes = rng.sample(PHONE_SHAPES, 3)
@@ -285,6 +308,26 @@ def test_windowed_phone_region_screen_loses_nothing():
         seen += bool(expected)
         assert {(r.start, r.end) for r in windowed.analyze(text, ["PHONE_NUMBER"])} == expected, text
     assert seen > 25
+
+
+def test_stdlib_patterns_find_what_presidio_finds():
+    """Recognizers whose patterns run with ``re`` give presidio's own results (spans and scores), on generated text."""
+    from presidio_analyzer import PatternRecognizer
+
+    from tasks.detectors.pii_recognizers import StdlibPatterns
+
+    rng = random.Random(3)
+    alphabet = string.digits * 5 + " .-()/+xX\u00a0\u2013" + "extnsioETXabc"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(8, 60))) for _ in range(300)]
+    texts += [f"call {''.join(str(rng.randrange(10)) if c == '#' else c for c in rng.choice(PHONE_SHAPES))} now"
+              for _ in range(200)] + [t for _, t, _ in STRUCTURED]
+    recognizers = [r for r in structured_recognizers(offline_tld_extract(), ("US",)) if isinstance(r, StdlibPatterns)]
+    assert len(recognizers) >= 4
+    for rec in recognizers:
+        for text in texts:
+            mine = {(r.start, r.end, r.score) for r in StdlibPatterns.analyze(rec, text, rec.supported_entities)}
+            assert mine == {(r.start, r.end, r.score) for r in PatternRecognizer.analyze(
+                rec, text, rec.supported_entities)}, (type(rec).__name__, text)
 
 
 def test_prescreens_never_hide_a_match():

@@ -1,11 +1,9 @@
-"""Phone-number recognizers: libphonenumber on the windows that can hold a number, and the written shapes it refuses.
+"""Phone numbers with libphonenumber, run only where it could match; the written shapes it refuses: pii_phone_shapes.
 
-presidio's ``PhoneRecognizer`` asks libphonenumber, region by region, for numbers that are *valid* there: assigned
-area codes, the region's exact lengths. Written text holds more than that: North-American numbers with extensions or
-``001-``/``+1-`` prefixes, numbers of regions outside the configured list, and numbers whose area code is not (or
-no longer, or not yet) assigned. A number that is redacted by mistake costs a few characters of training text; a
-number that leaks costs a person's privacy, so the shapes below are matched without asking whether the number is
-assigned, and each shape's score says how sure its form alone makes it (weak ones need a context word).
+presidio's ``PhoneRecognizer`` runs libphonenumber's matcher over the whole text once per region. Here it runs on
+windows around the digit clusters, and per cluster only for the regions that could match there (same findings,
+tested against presidio's). What libphonenumber accepts that is not a phone number in prose (dates, year ranges,
+years that are valid German pager numbers) is dropped or left to a context word.
 """
 
 from __future__ import annotations
@@ -15,15 +13,21 @@ from functools import cache
 
 import phonenumbers
 from phonenumbers import re_util
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, TextViews, passes_prescreen
-
-PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
-                 "sms", "landline", "hotline", "helpline", "mob"]
+from tasks.detectors.pii_phone_shapes import (
+    DATE,
+    YEAR_RANGE,
+    BareDigitsPhoneRecognizer,
+    GroupedPhoneRecognizer,
+    NanpPhoneRecognizer,
+    after_id_word,
+)
+from tasks.detectors.pii_recognizers import PHONE_PUNCT, TextViews, passes_prescreen
 
 # Clusters of at least four digits: no country has a shorter number (``_min_lengths``), so smaller ones are skipped.
+_SPACED_RANGE = re.compile(r"\d\s[\u2013\u2014]\s\d")  # "350 \u2013 380": a range, not a number
 _DIGIT_CLUSTER = re.compile(rf"\d(?:[{PHONE_PUNCT}]{{0,4}}\d){{3,}}")
 
 
@@ -102,8 +106,12 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
     # libphonenumber's lead: up to two of "([+" each followed by up to four punctuation characters.
     _LEAD = 10
 
-    def __init__(self, supported_regions=PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS, **kwargs):
+    SHORT_SCORE = 0.3  # six digits or fewer (years, 1640-1699 are German pager numbers): only with a context word
+
+    def __init__(self, supported_regions=PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS, drop_lookalikes: bool = True,
+                 **kwargs):
         super().__init__(supported_regions=tuple(supported_regions), **kwargs)
+        self.drop_lookalikes = drop_lookalikes
         # libphonenumber's metadata holds more regexes than the re module caches (512, shared with everything
         # else): without its own cache it recompiles some on every candidate.
         re_util.enable_pattern_cache()
@@ -158,7 +166,21 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
                             found = region
                         results[key] = self._get_recognizer_result(_Shifted(match, start), text, found,
                                                                    nlp_artifacts)
-        return EntityRecognizer.remove_duplicates(list(results.values()))
+        found_results = list(results.values())
+        if self.drop_lookalikes:
+            found_results = [r for r in found_results if not self._lookalike(text, r)]
+        return EntityRecognizer.remove_duplicates(found_results)
+
+    def _lookalike(self, text: str, result: RecognizerResult) -> bool:
+        """Dates, ranges and named identifiers are dropped (True); short numbers keep a score only context lifts."""
+        core = text[result.start:result.end].lstrip("([ ")
+        if DATE.match(core) or YEAR_RANGE.fullmatch(core.rstrip(")] ")) or _SPACED_RANGE.search(core):
+            return True
+        if after_id_word(text, result.start):
+            return True
+        if sum(c.isdigit() for c in core) <= 6:
+            result.score = min(result.score, self.SHORT_SCORE)
+        return False
 
     def _windows(self, text: str) -> list[tuple[int, int, list[str]]]:
         windows: list[tuple[int, int, set[str]]] = []
@@ -183,105 +205,7 @@ class _Shifted:
         self.start, self.end = match.start + offset, match.end + offset
 
 
-class NanpPhoneRecognizer(Prescreened, PatternRecognizer):
-    """North-American-style numbers libphonenumber rejects: ``296-219-0362x363``, ``001-...``, ``+1-...``.
-
-    libphonenumber refuses a letter glued to the digits (``x363``), the ``001`` exit code under region US and area
-    codes that are not assigned; a written 3-3-4 number with separators is still a phone number to redact, and ten
-    bare digits shaped like one (area code and exchange starting 2-9) are one when a context word is near.
-    """
-
-    PRESCREEN = re.compile(r"\d{3}\)?[-.\s]?\d{3}[-. ]?\d{4}")
-    VIEW = "digits"
-    PATTERNS = [
-        Pattern(
-            "NANP with separators (medium)",
-            r"(?<![\w+.\-])(?:(?:\+1|001|1)[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}"
-            r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?(?![\w\-]|\.\d)",
-            0.5,
-        ),
-        # Ten bare digits are as often an id as a phone: weak, so only context ("call", "phone") lifts it over 0.4.
-        Pattern("NANP, ten digits (weak)", r"(?<![\w+.\-])[2-9]\d{2}[2-9]\d{6}(?![\w\-]|\.\d)", 0.3),
-    ]
-
-    def __init__(self, context: list[str] | None = None, **kwargs):
-        super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
-                         context=context or list(PHONE_CONTEXT), **kwargs)
-
-    def invalidate_result(self, pattern_text: str) -> bool:
-        """Ten copies of one digit, or mixed separators inside the 3-3-4 groups, are not a written number."""
-        digits = re.sub(r"\D", "", pattern_text.split("x")[0].split("ext")[0])[-10:]
-        core = re.sub(r"^(?:\+1|001|1)[-. ]", "", pattern_text)
-        seps = set(re.findall(r"\d([-. ])\d", core[:14]))
-        return len(set(digits)) == 1 or len(seps) > 1
-
-
-
-
-_DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:19|20)\d\d|"
-                   r"(?:19|20)\d\d[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:0?[1-9]|[12]\d|3[01])|"
-                   r"(?:0?[1-9]|1[0-2])[./\- ](?:0?[1-9]|[12]\d|3[01])[./\- ](?:19|20)\d\d")
-_YEAR_RANGE = re.compile(r"(?:1[5-9]|20)\d\d\s?[-/]\s?(?:(?:1[5-9]|20)\d\d|\d\d)")
-_EXTENSION = re.compile(r"\s?(?:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
-
-
-class GroupedPhoneRecognizer(Prescreened, PatternRecognizer):
-    """Phone numbers by their written shape, for any country, whether or not libphonenumber knows them valid.
-
-    * ``+`` and a country code, then 7-14 more digits in groups (``+44 1632 960497``, ``+49 (0) 30 901820``,
-      ``+61.8.0658.9481``): medium, and kept only if libphonenumber finds the length possible for that country.
-    * A national number with its trunk ``0`` (``(08) 9876 5432``, ``06-12345678``, ``0911 123456``, ``01.42.68.53.00``):
-      medium; dates (``01.02.2020``) are dropped.
-    * 7-13 digits in two to five groups with one kind of separator (``9487.5749``, ``555-0143``, ``98765 43210``):
-      weak, only a context word (``call``, ``tel``...) within the five words before makes it a finding; year ranges
-      and dates are dropped.
-
-    Pre-screen: every shape holds two digit groups joined by a separator (or a closing parenthesis), or ``+digit``.
-    """
-
-    PRESCREEN = re.compile(r"\d\)?[ .\-/]\(?\d")
-    VIEW = "digits"
-    PLUS = re.compile(r"\+\d")
-
-    def may_match(self, text: str) -> bool:
-        """True when the text passes this recognizer's pre-screen."""
-        return super().may_match(text) or ("+" in text and self.PLUS.search(text) is not None)
-
-    def may_match_views(self, views: TextViews) -> bool:
-        """``may_match(text)``, the digit-group part on the digit spans."""
-        return super().may_match_views(views) or ("+" in views.text and self.PLUS.search(views.text) is not None)
-    PATTERNS = [
-        Pattern("International number (medium)",
-                r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}"
-                r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?(?![\w+]|[.\-/]\d)", 0.5),
-        Pattern("National number with trunk 0 (medium)",
-                r"(?<![\w+.\-/,])(?:\(0\d{1,4}\)|0\d{1,4})(?:[ .\-/]\d{2,5}){1,4}(?![\w]|[.\-/,]\d)", 0.5),
-        Pattern("Grouped digits (weak)",
-                r"(?<![\w+.\-/,])(?:\d[ .\-]?)?\(?\d{2,5}\)?(?:[ .\-/]\d{2,5}){1,4}(?![\w]|[.\-/,]\d)", 0.1),
-    ]
-
-    def __init__(self, context: list[str] | None = None, **kwargs):
-        super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
-                         context=context or list(PHONE_CONTEXT), **kwargs)
-
-    def invalidate_result(self, pattern_text: str) -> bool:
-        """Wrong digit count, dates, year ranges, one repeated digit, and ``+`` numbers of impossible length."""
-        core = _EXTENSION.sub("", pattern_text)
-        digits = re.sub(r"\D", "", core)
-        if not 7 <= len(digits) <= 15 or len(set(digits)) <= 2:
-            return True
-        if _DATE.match(core) or _YEAR_RANGE.fullmatch(core):
-            return True
-        if core.startswith("+"):
-            try:
-                return not phonenumbers.is_possible_number(phonenumbers.parse(core.replace("(0)", ""), None))
-            except phonenumbers.NumberParseException:
-                return True
-        if not core.lstrip("(").startswith("0"):  # the weak shape: at most two kinds of separator
-            return len(set(re.findall(r"\d\)?([ .\-/])\(?\d", core))) > 2 or not 7 <= len(digits) <= 13
-        return len(digits) < 8
-
-
 def phone_recognizers(regions: tuple[str, ...]) -> list:
     """Every phone recognizer of the stage."""
-    return [WindowedPhoneRecognizer(supported_regions=regions), NanpPhoneRecognizer(), GroupedPhoneRecognizer()]
+    return [WindowedPhoneRecognizer(supported_regions=regions), NanpPhoneRecognizer(), GroupedPhoneRecognizer(),
+            BareDigitsPhoneRecognizer()]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     CryptoRecognizer,
@@ -117,6 +117,50 @@ def passes_prescreen(recognizer, text: str, nlp_artifacts=None) -> bool:
     return recognizer.may_match(text) if views is None else recognizer.may_match_views(views)
 
 
+class StdlibPatterns:
+    """Mixin for ``PatternRecognizer``: its patterns run with the standard ``re`` module instead of ``regex``.
+
+    presidio compiles patterns with ``regex`` (for its timeouts); on these short patterns without nested
+    quantifiers ``re`` finds the same matches faster, and each is scored as presidio does (validate, invalidate,
+    duplicates removed). ``tests/test_pii.py`` compares both on generated text. A subclass may search a pattern
+    in windows of the text only (``pattern_windows``; lookbehinds still see the text before a window).
+    """
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
+        flags = regex_flags or self.global_regex_flags
+        compiled = getattr(self, "_stdlib_compiled", None)
+        if compiled is None or compiled[0] != flags:
+            compiled = self._stdlib_compiled = (flags, [re.compile(p.regex, flags) for p in self.patterns])
+        results = []
+        windows = self.pattern_windows(text)
+        for i, (pattern, matcher) in enumerate(zip(self.patterns, compiled[1], strict=True)):
+            for match in (m for pos, end in windows[i] for m in matcher.finditer(text, pos, end)):
+                start, end = match.span()
+                if start == end:
+                    continue
+                value = text[start:end]
+                validation = self.validate_result(value)
+                explanation = self.build_regex_explanation(self.name, pattern.name, pattern.regex, pattern.score,
+                                                           validation, flags)
+                result = RecognizerResult(
+                    entity_type=self.supported_entities[0], start=start, end=end, score=pattern.score,
+                    analysis_explanation=explanation,
+                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                          RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+                if validation is not None:
+                    result.score = EntityRecognizer.MAX_SCORE if validation else EntityRecognizer.MIN_SCORE
+                if self.invalidate_result(value):
+                    result.score = EntityRecognizer.MIN_SCORE
+                if result.score > EntityRecognizer.MIN_SCORE:
+                    results.append(result)
+                explanation.score = result.score
+        return EntityRecognizer.remove_duplicates(results)
+
+    def pattern_windows(self, text: str) -> list[list[tuple[int, int]]]:
+        """Per pattern, the ``(pos, endpos)`` windows of the text it is searched in (here: the whole text)."""
+        return [[(0, len(text))]] * len(self.patterns)
+
+
 class SieveEmailRecognizer(Prescreened, EmailRecognizer):
     """presidio's email recognizer, validated with an offline public-suffix list instead of the network one.
 
@@ -174,7 +218,7 @@ class SieveIbanRecognizer(Prescreened, IbanRecognizer):
         super().__init__(regex_flags=regex.DOTALL | regex.MULTILINE | regex.IGNORECASE, **kwargs)
 
 
-class SieveSsnRecognizer(Prescreened, UsSsnRecognizer):
+class SieveSsnRecognizer(Prescreened, StdlibPatterns, UsSsnRecognizer):
     """presidio's US SSN recognizer. Pre-screen: every pattern is nine digits, after the third and the fifth at most
     one space, dash or dot (``12345-6789``, ``123-456789``, ``123-45-6789``, ``123456789``, ``123 45.6789``)."""
 

@@ -1,0 +1,198 @@
+"""Phone numbers by their written shape: the forms libphonenumber refuses, and the look-alikes that are not phones.
+
+presidio's ``PhoneRecognizer`` (``pii_phones``) asks libphonenumber, region by region, for numbers that are *valid*
+there: assigned area codes, the region's exact lengths. Written text holds more than that: North-American numbers
+with extensions or ``001-``/``+1-`` prefixes, numbers of regions outside the configured list, and numbers whose area
+code is not (or no longer, or not yet) assigned. A number that is redacted by mistake costs a few characters of
+training text; a number that leaks costs a person's privacy, so the shapes below are matched without asking whether
+the number is assigned, and each shape's score says how sure its form alone makes it (weak ones need a context
+word). Dates, year ranges and lists of years look like grouped digits and are dropped, and so is a number right
+after an identifier's name (``ISBN``, ``ISSN``, ``UPC``...).
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, StdlibPatterns, TextViews
+
+PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
+                 "sms", "landline", "hotline", "helpline", "mob"]
+
+DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:19|20)\d\d|"
+                  r"(?:19|20)\d\d[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:0?[1-9]|[12]\d|3[01])|"
+                  r"(?:0?[1-9]|1[0-2])[./\- ](?:0?[1-9]|[12]\d|3[01])[./\- ](?:19|20)\d\d")
+YEAR_RANGE = re.compile(r"(?:1[5-9]|20)\d\d\s?[-/\u2013\u2014]\s?(?:(?:1[5-9]|20)\d\d|\d\d)")
+_YEARS = re.compile(r"(?:1[5-9]|20)\d\d(?:[ .\-/]+(?:1[5-9]|20)\d\d)+")  # 1914 1918 1939
+# Identifiers written like phone numbers, named right before them: "ISBN 0-306-40615-2", "ISSN 0317-8471".
+_ID_WORD = re.compile(r"\b(?:ISBN(?:-1[03])?|ISSN|DOI|UPC|EAN(?:-13)?|GTIN|ISO|IEC|SKU|serial|S/N|patent)"
+                      r"(?:\s*(?:no\.?|number|#))?\W{0,3}$", re.IGNORECASE)
+_FLAGS = re.DOTALL | re.MULTILINE  # case matters nowhere but in extension words, which say so inline
+_RUN = re.compile(rf"\d[\d{PHONE_PUNCT}]{{7,}}")
+_EXTENSION = re.compile(r"\s?(?i:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
+# A group may not start a "24/7", "9/11", "1/2" after the number: "call 01632 960594 24/7".
+_NOT_A_FRACTION = r"(?![ ]\d{1,2}/\d)"
+
+
+def after_id_word(text: str, start: int) -> bool:
+    """Whether the span starting at ``start`` follows an identifier's name (``ISBN``, ``ISSN``, ``UPC``, ``serial``)."""
+    return _ID_WORD.search(text, max(0, start - 24), start) is not None
+
+
+class NotAnId:
+    """Mixin for pattern recognizers: drop results that follow an identifier's name (``after_id_word``)."""
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
+        found = super().analyze(text, entities, nlp_artifacts)  # type: ignore[misc]
+        return [r for r in found if not after_id_word(text, r.start)]
+
+
+class NanpPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognizer):
+    """North-American-style numbers libphonenumber rejects: ``296-219-0362x363``, ``001-...``, ``+1-...``.
+
+    libphonenumber refuses a letter glued to the digits (``x363``), the ``001`` exit code under region US and area
+    codes that are not assigned; a written 3-3-4 number with separators is still a phone number to redact, and ten
+    bare digits shaped like one (area code and exchange starting 2-9) are one when a context word is near.
+    """
+
+    PRESCREEN = re.compile(r"\d{3}\)?[-.\s]?\d{3}[-. ]?\d{4}")
+    VIEW = "digits"
+    PATTERNS = [
+        Pattern(
+            "NANP with separators (medium)",
+            r"(?<![\w+.\-])(?:(?:\+1|001|1)[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}"
+            r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?![\w\-]|\.\d)",
+            0.5,
+        ),
+        # Ten bare digits are as often an id as a phone: weak, so only context ("call", "phone") lifts it over 0.4.
+        Pattern("NANP, ten digits (weak)", r"(?<![\w+.\-])[2-9]\d{2}[2-9]\d{6}(?![\w\-]|\.\d)", 0.3),
+    ]
+
+    def __init__(self, context: list[str] | None = None, **kwargs):
+        super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
+                         context=context or list(PHONE_CONTEXT), global_regex_flags=_FLAGS, **kwargs)
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Ten copies of one digit, or mixed separators inside the 3-3-4 groups, are not a written number."""
+        digits = re.sub(r"\D", "", pattern_text.split("x")[0].split("ext")[0])[-10:]
+        core = re.sub(r"^(?:\+1|001|1)[-. ]", "", pattern_text)
+        seps = set(re.findall(r"\d([-. ])\d", core[:14]))
+        return len(set(digits)) == 1 or len(seps) > 1
+
+
+class GroupedPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognizer):
+    """Phone numbers by their written shape, for any country, whether or not libphonenumber knows them valid.
+
+    * ``+`` and a country code (or ``+(370)``), then 7-14 more digits in groups (``+44 1632 960497``,
+      ``+49 (0) 30 901820``, ``+61.8.0658.9481``): medium, kept if libphonenumber finds the length possible for
+      that country, or the country code exists and the rest has 7-13 digits (a digit too many or few is common).
+    * A national number with its trunk ``0`` (``(08) 9876 5432``, ``06-12345678``, ``0316/34441086``,
+      ``01.42.68.53.00``): medium; dates (``01.02.2020``) are dropped.
+    * 8-13 digits in three to five groups with one kind of separator (``8 778 210 65 66``, ``571 917 297``):
+      medium too, unless shaped like a thousands grouping (``1 234 567``), a row of small numbers (``98 87 76 65``),
+      groups of four (``1234-5678-9012``), a US SSN's 3-2-4 or a list of years.
+    * 7-13 digits in two to five groups (``9487.5749``, ``555-0143``, ``98765 43210``, ``(351) 912675638``): weak,
+      only a context word (``call``, ``tel``...) within the five words
+      before makes it a finding; year ranges and dates are dropped.
+
+    Pre-screen: every shape holds two digit groups joined by a separator (or a closing parenthesis), or ``+digit``.
+    """
+
+    PRESCREEN = re.compile(r"\d\)?[ .\-/]\(?\d")
+    VIEW = "digits"
+    PLUS = re.compile(r"\+\d")
+    PATTERNS = [
+        Pattern("International number (medium)",
+                r"\+(?<![\w+]\+)(?:\d{1,3}|\(\d{1,3}\))(?:[ .\-]?\(0\))?"
+                rf"(?:{_NOT_A_FRACTION}[ .\-/]?\(?\d{{1,5}}\)?){{1,6}}"
+                r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?![\w+]|[.\-/]\d)", 0.5),
+        Pattern("National number with trunk 0 (medium)",
+                rf"(?<![\w+.\-/,])(?:\(0\d{{1,4}}\)[ .\-/]?|0\d{{1,4}}[ .\-/])\d{{2,8}}"
+                rf"(?:{_NOT_A_FRACTION}[ .\-/]\d{{2,8}}){{0,3}}(?![\w]|[.\-/,]\d)", 0.5),
+        Pattern("Three to five groups, one separator (medium)",
+                r"(?<![\w+.\-/,])(?!\d{1,3}(?:[ .]\d{3})+(?![\w]|[ .\-/,]\d))"  # not 1 234 567
+                r"(?=(?:[ .\-()]{0,2}\d){8})"  # at least eight digits
+                r"(?!\d{1,2}(?:[ .\-]\d{1,2}){3,}(?![\w]|[ .\-/,]\d))"  # not a row of small numbers: 98 87 76 65
+                r"(?!\d{4}(?:[ .\-]\d{4}){2,}(?![\w]|[ .\-/,]\d))"  # not 1234-5678-9012 (serials, rooms)
+                r"(?!\d{3}([ .\-])\d{2}\1\d{4}(?![\w]|[ .\-/,]\d))"  # not 372-84-5519 (a US SSN's shape)
+                rf"(?:\d[ .\-])?(?:\(\d{{2,5}}\)|\d{{2,5}}){_NOT_A_FRACTION}([ .\-])\d{{2,5}}"
+                r"(?:\2\d{2,5}){1,3}(?![\w]|[.\-/,]\d)", 0.4),
+        Pattern("Grouped digits (weak)",
+                rf"(?<![\w+.\-/,])(?:\d[ .\-]?)?\(?\d{{2,5}}\)?(?:{_NOT_A_FRACTION}(?![ ]\((?:1[5-9]|20)\d\d\))"
+                r"[ .\-/]\(?\d{1,9}\)?){1,4}"
+                r"(?![\w]|[.\-/,]\d)", 0.1),
+    ]
+
+    def __init__(self, context: list[str] | None = None, **kwargs):
+        super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
+                         context=context or list(PHONE_CONTEXT), global_regex_flags=_FLAGS, **kwargs)
+
+    def pattern_windows(self, text: str) -> list[list[tuple[int, int]]]:
+        """The ``+`` pattern on the whole text; the others around runs of 8+ digits and separators.
+
+        Their matches are digits, ``[ .-/()]`` and no more than one "(" before the first digit, so each lies in a
+        run of digits and ``PHONE_PUNCT`` (with a "(" before it) of at least eight characters: seven digits and a
+        separator. The window ends two characters after the run, as far as their final lookahead reads.
+        """
+        runs = [(max(0, m.start() - 1), min(len(text), m.end() + 2)) for m in _RUN.finditer(text)]
+        return [[(0, len(text))], runs, runs, runs]
+
+    def may_match(self, text: str) -> bool:
+        """True when the text passes this recognizer's pre-screen."""
+        return super().may_match(text) or ("+" in text and self.PLUS.search(text) is not None)
+
+    def may_match_views(self, views: TextViews) -> bool:
+        """``may_match(text)``, the digit-group part on the digit spans."""
+        return super().may_match_views(views) or ("+" in views.text and self.PLUS.search(views.text) is not None)
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Wrong digit count, dates, year ranges, one repeated digit, and ``+`` numbers of impossible length."""
+        core = _EXTENSION.sub("", pattern_text)
+        digits = re.sub(r"\D", "", core)
+        if not 7 <= len(digits) <= 15 or len(set(digits)) <= 2:
+            return True
+        if DATE.match(core) or YEAR_RANGE.fullmatch(core) or _YEARS.fullmatch(core):
+            return True
+        if core.startswith("+"):
+            return not _plausible_international(re.sub(r"^\+\((\d+)\)", r"+\1", core).replace("(0)", ""))
+        if not core.lstrip("(").startswith("0"):  # the grouped shapes: at most two kinds of separator
+            return len(set(re.findall(r"\d\)?([ .\-/])\(?\d", core))) > 2 or not 7 <= len(digits) <= 13
+        return len(digits) < 8
+
+
+def _plausible_international(number: str) -> bool:
+    """A possible number for libphonenumber, or an existing country code followed by 7-13 digits."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    if phonenumbers.is_possible_number(parsed):
+        return True
+    national = phonenumbers.national_significant_number(parsed)
+    return phonenumbers.region_code_for_country_code(parsed.country_code) != "ZZ" and 7 <= len(national) <= 13
+
+
+class BareDigitsPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognizer):
+    """7-12 digits in one run (``93884913``, ``(2658360)``): a phone number only next to a phone word.
+
+    Weak (0.1): a context word within the five words before lifts it over the threshold. "number" is not one of
+    them here: "company number 2297344", "order number 40004399" are ids. Pre-screen: seven digits in a row.
+    """
+
+    PRESCREEN = re.compile(r"\d{7}")
+    VIEW = "digits"
+    PATTERNS = [Pattern("Seven to twelve bare digits (weak)", r"(?<![\w+.\-/,])\(?\d{7,12}\)?(?![\w]|[.\-/,]\d)",
+                        0.1)]
+
+    def __init__(self, context: list[str] | None = None, **kwargs):
+        super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
+                         context=context or [w for w in PHONE_CONTEXT if w != "number"], global_regex_flags=_FLAGS,
+                         **kwargs)
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """One or two distinct digits (``1111111``, ``1000000``) are not a number anyone dials."""
+        return len(set(pattern_text.strip("()"))) <= 2
