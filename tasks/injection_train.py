@@ -23,17 +23,18 @@ import re
 import tempfile
 from pathlib import Path
 
-from tasks.detectors.injection import LABEL_BAD, LABEL_OK, fasttext_line
+from tasks.detectors.injection import LABEL_BAD, LABEL_OK, LABEL_TASK, fasttext_line
 from tasks.detectors.injection_rules import segments
 from tasks.injection_phrases import (
     BENIGN_TEMPLATES,
     INJECTION_TEMPLATES,
+    benign_requests,
     benign_twins,
     benign_you,
     code_directives,
     directives,
     fill,
-    tasks_for_model,
+    task_requests,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,14 +56,31 @@ TASK_CATEGORIES = {"Information Retrieval", "Content Creation", "Learning and Tu
                    "Programming Help"}
 
 
-def bipia_attacks(data: Path) -> list[str]:
-    """Training attack instructions (no task-hijack questions); code attacks lose their code block."""
+def bipia_attacks_by_index(data: Path) -> list[tuple[int, str]]:
+    """``(index within its category, attack)`` of the training attacks (no task-hijack questions); code attacks
+    lose their code block. The index is what grouped cross-validation folds on (``benchmarks/injection_cv.py``)."""
     out = []
     for name in ("text_attack_train.json", "code_attack_train.json"):
         for cat, attacks in json.loads((data / name).read_text()).items():
             if cat not in TASK_CATEGORIES:
-                out += [re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip() for a in attacks]
+                out += [(i, re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip()) for i, a in enumerate(attacks)]
     return out
+
+
+def bipia_tasks_by_index(data: Path) -> list[tuple[int, str]]:
+    """``(index within its category, attack)`` of the training task-hijack requests (the ``task`` label)."""
+    cats = json.loads((data / "text_attack_train.json").read_text())
+    return [(i, a) for cat, attacks in cats.items() if cat in TASK_CATEGORIES for i, a in enumerate(attacks)]
+
+
+def task_examples(data: Path, seed: int, exclude: int | None = None) -> list[str]:
+    """Positives of the ``task`` label: BIPIA train task requests (but index ``exclude``) and generated ones."""
+    return [a for i, a in bipia_tasks_by_index(data) if i != exclude] + task_requests(random.Random(seed), 1500)
+
+
+def bipia_attacks(data: Path) -> list[str]:
+    """Training attack instructions (no task-hijack questions); code attacks lose their code block."""
+    return [a for _, a in bipia_attacks_by_index(data)]
 
 
 def bipia_emails(data: Path) -> list[str]:
@@ -165,19 +183,27 @@ def build_examples(data: Path, seed: int) -> tuple[list[str], list[str], list[st
     rng = random.Random(seed)
     bipia = [s for a in bipia_attacks(data) for s in _texts_of(a)]
     synth = [fill(t, rng) for t in INJECTION_TEMPLATES for _ in range(8)]
-    synth += directives(rng, 1500) + code_directives(rng, 400) + tasks_for_model(rng, 100)
+    synth += directives(rng, 1500) + code_directives(rng, 400)
     docs = bipia_emails(data) + python_docs() + stdlib_docstrings() + package_readmes() + faker_text(rng)
     docs += fortunes() + wordnet_sentences(rng)
     neg = [s for d in docs for s in _texts_of(d)]
     neg += [fill(t, rng) for t in BENIGN_TEMPLATES for _ in range(6)] + benign_you(rng, 1500)
-    neg += benign_twins(rng, 3000)
+    neg += benign_twins(rng, 3000) + benign_requests(rng, 1500)
     # A README may quote an injection (an LLM tool's docs): drop strong rule hits from the benign side.
     neg = [s for s in neg if not rule_hits(s)]
     return bipia, synth, neg
 
 
-def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None):
+def _line(text: str) -> str:
+    # fastText reads any "__label__x" word as a label: fastText's own README (a negative) made an empty "__label__"
+    return fasttext_line(text).replace("__label__", "label ")
+
+
+def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None, tasks: list[str] | None = None):
     """Train a fastText model on labelled segments (positives repeated to balance the classes).
+
+    ``tasks`` (stand-alone requests for an assistant) get a third label, ``__label__task``: the stage counts its
+    probability only for a request its document ignores (``injection_context.stray_requests``).
 
     The model is NOT quantised: product quantisation (``quantize``, ``dsub`` 2 or 1) moved benign web text to
     0.6-0.9 (web document FPR at 0.5 from 0.3% to 4.9% / 1.6% in the 2026-11-28 retrain), so
@@ -189,7 +215,9 @@ def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None)
 
     rng = random.Random(seed)
     reps = max(1, len(neg) // (REBALANCE * max(1, len(pos))))
-    lines = [f"{LABEL_BAD} {fasttext_line(t)}" for t in pos] * reps + [f"{LABEL_OK} {fasttext_line(t)}" for t in neg]
+    lines = [f"{LABEL_BAD} {_line(t)}" for t in pos] * reps + [f"{LABEL_OK} {_line(t)}" for t in neg]
+    if tasks:
+        lines += [f"{LABEL_TASK} {_line(t)}" for t in tasks] * max(1, len(neg) // (REBALANCE * len(tasks)))
     rng.shuffle(lines)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(lines) + "\n")
@@ -253,7 +281,7 @@ def main() -> None:
                       "params": PARAMS, "rebalance": REBALANCE}))
     if not args.no_cv:
         print(json.dumps({"generalisation_to_bipia_train": generalisation(bipia, synth, neg, args.seed)}))
-    model = train(bipia + synth, neg, args.seed)
+    model = train(bipia + synth, neg, args.seed, tasks=task_examples(args.data, args.seed))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(str(args.out))
     print(json.dumps({"wrote": str(args.out), "bytes": args.out.stat().st_size, "lr": model.lr_used}))

@@ -26,10 +26,11 @@ from typing import Any
 from pydantic import Field
 
 from tasks.detectors import injection_rules as R
+from tasks.detectors.injection_context import stray_requests
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.injection"
-LABEL_BAD, LABEL_OK = "__label__injection", "__label__benign"
+LABEL_BAD, LABEL_OK, LABEL_TASK = "__label__injection", "__label__benign", "__label__task"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "injection-bipia.bin"
 _TAG = re.compile(r"<[^<>]{0,200}>")  # markup is stripped before classifying (hidden text is judged on words)
 _PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'`<>|])")
@@ -53,6 +54,10 @@ class InjectionConfig(StageConfig):
     min_words: int = Field(4, ge=1, description="shorter segments are not classified (rules still apply)")
     max_segments: int = Field(2000, ge=1, description="segments scored per record (bounds time on huge texts)")
     max_items: int = Field(5, ge=1, description="segments listed in the evidence")
+    task_novelty: float = Field(0.8, ge=0, le=1, description="share of a request's content words absent from the "
+                                "rest of the document for the classifier's task label to count")
+    task_weight: float = Field(1.0, ge=0, le=1, description="multiplier of the task probability of a stray request "
+                               "(0 turns the host-relative task signal off)")
 
 
 def _regions(text: str, messages: list[dict[str, str]] | None) -> list[tuple[int, int, bool]]:
@@ -90,12 +95,18 @@ class Injection(Stage):
                 raise FileNotFoundError(f"poison_injection model not found: {path} (run tasks/injection_train.py)")
             self._model = fasttext.load_model(str(path))
 
-    def _classify(self, texts: list[str]) -> list[float]:
+    def _classify(self, texts: list[str], stray: list[bool]) -> list[float]:
+        """P(injection) per segment; for a stray request (``stray``) plus ``task_weight`` x P(task)."""
         if self._model is None or not texts:
             return [0.0] * len(texts)
-        labels, probs = self._model.predict([fasttext_line(_TAG.sub(" ", t)) for t in texts], k=2)
-        return [float(dict(zip(lab, pr, strict=True)).get(LABEL_BAD, 0.0)) for lab, pr in zip(labels, probs,
-                                                                                                strict=True)]
+        cfg: InjectionConfig = self.config  # type: ignore[assignment]
+        labels, probs = self._model.predict([fasttext_line(_TAG.sub(" ", t)) for t in texts], k=-1)
+        out = []
+        for lab, pr, odd in zip(labels, probs, stray, strict=True):
+            p = dict(zip(lab, pr, strict=True))
+            out.append(min(1.0, float(p.get(LABEL_BAD, 0.0)) + (cfg.task_weight * float(p.get(LABEL_TASK, 0.0))
+                                                                 if odd else 0.0)))
+        return out
 
     def _units(self, text: str, messages: list[dict[str, str]] | None) -> list[dict[str, Any]]:
         """Scored units of one record: segments (classified where allowed) plus rule hits outside them."""
@@ -104,7 +115,11 @@ class Injection(Stage):
         for start, end, user in _regions(text, messages):
             part = text[start:end]
             segs = R.segments(part, min_words=cfg.min_words)[: cfg.max_segments]
-            units += [{"start": start + s, "end": start + e, "classify": not user, "rules": []} for s, e in segs]
+            odd = [False] * len(segs)
+            if not user and cfg.task_weight > 0:  # a user's own turn is a request by design
+                odd = stray_requests(part, segs, cfg.task_novelty)
+            units += [{"start": start + s, "end": start + e, "classify": not user, "rules": [], "stray": o}
+                      for (s, e), o in zip(segs, odd, strict=True)]
             for rule, s, e in R.rule_hits(part, scope="any" if user else "data"):
                 s, e = start + s, start + e
                 host = next((u for u in units if u["start"] <= s < u["end"]), None)
@@ -154,12 +169,14 @@ class Injection(Stage):
         cfg: InjectionConfig = self.config  # type: ignore[assignment]
         per_doc = []
         flat: list[str] = []
+        odd: list[bool] = []
         for i, text in enumerate(batch.texts):
             messages = batch.messages[i] if i < len(batch.messages) else None
             units = self._units(text, messages)
             per_doc.append(units)
             flat += [text[u["start"] : u["end"]] for u in units if u["classify"]]
-        probs = iter(self._classify(flat))
+            odd += [u.get("stray", False) for u in units if u["classify"]]
+        probs = iter(self._classify(flat, odd))
         result = StageResult()
         for row, (text, units) in enumerate(zip(batch.texts, per_doc, strict=True)):
             scored = self.score_units(text, units, [next(probs) if u["classify"] else 0.0 for u in units])

@@ -1,0 +1,150 @@
+"""Grouped cross-validation of ``poison.injection`` on the BIPIA *train* attacks (development only).
+
+Fold j holds out attack j of each of the 25 train categories (so paraphrases of one attack never sit on both
+sides); a fastText model is trained on the rest (``tasks.injection_train``) and the stage (rules + fold model) scores
+every held-out attack planted twice into hosts: clean web documents of ``../shared/data/corpora`` (hosts and clean
+negatives only, no label is learnt from them) and the 50 BIPIA *train* e-mail contexts. Nothing of ``eval/`` is read.
+
+Reports recall at web FPR <= 1% (threshold = the fold's own 1%-quantile of clean web scores), recall and FPR at the
+configured threshold, per attack family. Fold models are cached in ``--cache`` so scoring changes can be compared
+without retraining (``--retrain`` after a change of the training data).
+
+Run: ``.venv/bin/python benchmarks/injection_cv.py [--folds 0 1 2 3 4] [--retrain]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from poison_plant import plant_injection, web_corpora  # noqa: E402
+
+from tasks.detectors.injection import Injection, InjectionConfig  # noqa: E402
+from tasks.injection_train import DEFAULT_DATA, TASK_CATEGORIES, bipia_emails, build_examples, train  # noqa: E402
+from tasks.stage import DocBatch  # noqa: E402
+
+SEED = 7
+TASKS = True  # train the third label (task requests) as the shipped model does
+
+
+def train_attacks(data: Path) -> list[tuple[str, str, int]]:
+    """``(family, attack, index within its category)`` of every BIPIA train attack."""
+    out = []
+    for name, fam in (("text_attack_train.json", "text"), ("code_attack_train.json", "code")):
+        for cat, attacks in json.loads((data / name).read_text()).items():
+            f = "code" if fam == "code" else ("task" if cat in TASK_CATEGORIES else "directive")
+            out += [(f, a, i) for i, a in enumerate(attacks)]
+    return out
+
+
+def doc_scores(st: Injection, texts: list[str]) -> list[float]:
+    """The stage's record score per text."""
+    out: list[float] = []
+    for i in range(0, len(texts), 500):
+        chunk = texts[i : i + 500]
+        res = st.run(DocBatch(doc_ids=[str(j) for j in range(len(chunk))], texts=chunk))
+        by = {s.row: s.value for s in res.scores}
+        out += [by[j] for j in range(len(chunk))]
+    return out
+
+
+def fold_model(k: int, data: Path, cache: Path, retrain: bool):
+    """The fastText model trained without fold ``k``'s attacks (cached on disk; trained in a fresh process)."""
+    import subprocess
+
+    import fasttext
+
+    path = cache / f"fold{k}.bin"
+    if retrain or not path.exists():
+        # One process per fold: several trainings in one process hit "Encountered NaN" at every learning rate,
+        # while the same fold trains cleanly in a fresh interpreter.
+        subprocess.run([sys.executable, __file__, "--train-fold", str(k), "--cache", str(cache), "--data", str(data)],
+                       check=True)
+    return fasttext.load_model(str(path))
+
+
+def train_fold(k: int, data: Path, cache: Path) -> None:
+    """Train and save the model without fold ``k``."""
+    path = cache / f"fold{k}.bin"
+    from tasks.injection_train import _texts_of, bipia_attacks_by_index, task_examples
+
+    _, synth, neg = build_examples(data, 13)
+    pos = [s for i, a in bipia_attacks_by_index(data) if i != k for s in _texts_of(a)]
+    model = train(pos + synth, neg, 13, tasks=task_examples(data, 13, exclude=k) if TASKS else None)
+    cache.mkdir(parents=True, exist_ok=True)
+    model.save_model(str(path))
+
+
+def recall_at_fpr(pos: list[float], neg: list[float], fpr: float = 0.01) -> tuple[float, int]:
+    """(threshold, hits) at the lowest threshold whose FPR on ``neg`` is <= ``fpr`` (strictly above)."""
+    ranked = sorted(neg, reverse=True)
+    allowed = int(fpr * len(neg))
+    thr = ranked[allowed] if allowed < len(ranked) else 0.0
+    return thr, sum(p > thr for p in pos)
+
+
+def main() -> None:
+    """Run the folds and print one JSON summary."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--folds", type=int, nargs="*", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/injection-cv"))
+    ap.add_argument("--retrain", action="store_true")
+    ap.add_argument("--dump", type=Path, help="write every scored planted doc (for error analysis)")
+    ap.add_argument("--train-fold", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.train_fold is not None:
+        train_fold(args.train_fold, args.data, args.cache)
+        return
+    web = [t for texts in web_corpora().values() for t in texts]
+    emails = bipia_emails(args.data)
+    attacks = train_attacks(args.data)
+    st = Injection(InjectionConfig(use_classifier=False))
+    st.prepare()  # setup() now, so that it cannot reset the fold model assigned below
+    thr0 = st.config.threshold  # type: ignore[attr-defined]
+    agg: dict[str, dict[str, int]] = {}
+    dump, cpu = [], 0.0
+    for k in args.folds:
+        st._model = fold_model(k, args.data, args.cache, args.retrain)
+        rng = random.Random(f"{SEED}-{k}")
+        held = [(f, a) for f, a, i in attacks if i == k]
+        c0 = time.process_time()
+        neg = doc_scores(st, web)
+        cpu += time.process_time() - c0
+        neg_mail = doc_scores(st, emails)
+        for host, pool in (("web", web), ("email", emails)):
+            docs = [(f, a, plant_injection(rng.choice(pool), a, rng).text) for f, a in held for _ in range(2)]
+            pos = doc_scores(st, [t for _, _, t in docs])
+            thr, _ = recall_at_fpr(pos, neg)
+            for (f, a, _t), p in zip(docs, pos, strict=True):
+                for key in (f"{host}", f"{host}/{f}"):
+                    row = agg.setdefault(key, {"n": 0, "at1": 0, "at_thr": 0})
+                    row["n"] += 1
+                    row["at1"] += p > thr
+                    row["at_thr"] += p >= thr0
+                dump.append({"fold": k, "host": host, "family": f, "attack": a, "score": p, "thr1": thr})
+        n = agg.setdefault("clean", {"web": 0, "web_fp": 0, "email": 0, "email_fp": 0})
+        n["web"] += len(neg)
+        n["web_fp"] += sum(x >= thr0 for x in neg)
+        n["email"] += len(neg_mail)
+        n["email_fp"] += sum(x >= thr0 for x in neg_mail)
+    out = {k: ({"n": v["n"], "recall@fpr1%": round(v["at1"] / v["n"], 3), f"recall@{thr0}":
+                round(v["at_thr"] / v["n"], 3)} if "n" in v else v) for k, v in sorted(agg.items())}
+    c = agg["clean"]
+    out["clean"] = {"web_fpr@thr": round(c["web_fp"] / c["web"], 4),
+                    "email_fpr@thr": round(c["email_fp"] / c["email"], 4)}
+    out["web_docs_per_cpu_s"] = round(len(web) * len(args.folds) / cpu, 1)
+    print(json.dumps(out, indent=1))
+    if args.dump:
+        args.dump.write_text("\n".join(json.dumps(d) for d in dump) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Host-relative signal of ``poison.injection``: a request that is out of place in its document.
+
+BIPIA's task-hijacking attacks are plain requests ("What is the capital of Brazil?", "Describe the lifecycle of
+a butterfly.") planted into an unrelated e-mail or web page. As a sentence such a request is an ordinary question;
+what marks it is its host: nothing else in the document is about it. A segment is a *stray request* when
+
+* it has the form of a request (a question, or an imperative from a list of task verbs at its start),
+* it is self-contained: no anaphora (it, this, that, they, he, here, ...) pointing back into the document,
+* it has at least ``MIN_CONTENT`` content words, and at least ``novelty`` of them (compared by a 5-letter
+  prefix, so "works" meets "working") occur nowhere else in the document.
+
+Web pages are full of rhetorical and reader-directed questions ("How has your week been?"); the gate alone fires
+on a few percent of clean web documents, so the stage only lets the classifier's *task* probability count for a
+segment that passes it (see ``injection.Injection``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+MIN_CONTENT = 2
+_WORD = re.compile(r"[a-z][a-z']+")
+_STOP = frozenset(
+    "the a an of to in on for and or is are was were be been being it its this that these those with as by at "
+    "from what who whom how why when where which do does did can could would you your i me my we our they their "
+    "he she his her them not no yes if then so but about into than there here have has had will shall may might "
+    "must should just also very more most some any all each every one two three please let us".split())
+_ANAPHORA = re.compile(
+    r"\b(?:it|its|this|that|these|those|they|them|their|he|she|his|her|him|we|our|us|here|there|such|else|so|"
+    r"then|above|below|former|latter)\b", re.I)
+_TASK_VERBS = (
+    r"explain|describe|write|draft|provide|compose|develop|translate|summari[sz]e|list|give|tell|create|generate|"
+    r"break\s+down|outline|suggest|define|compare|show|calculate|name|discuss|analy[sz]e|recommend|elaborate|"
+    r"illustrate|teach|prepare|design|plan|recite|produce|convert|solve|compute|identify|classify|rewrite|craft")
+_REQUEST = re.compile(
+    rf"^\W*(?:(?:please|kindly)\s+)?(?:(?:{_TASK_VERBS})\b|(?:what|what's|whats|who|how|why|when|where|which|can|"
+    rf"could|would|will|is|are|do|does)\b[^\n]*\?\W*$)", re.I)
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased, prefix-stemmed words of ``text`` that are not function words."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def is_request(segment: str) -> bool:
+    """Whether ``segment`` has the form of a request: a question, or a task verb first."""
+    return _REQUEST.match(segment) is not None
+
+
+def stray_requests(text: str, spans: list[tuple[int, int]], novelty: float = 0.8) -> list[bool]:
+    """For each ``(start, end)`` segment of ``text``: is it a self-contained request the rest ignores?"""
+    flags = [False] * len(spans)
+    cands = [i for i, (s, e) in enumerate(spans) if is_request(text[s:e]) and not _ANAPHORA.search(text[s:e])]
+    if not cands:
+        return flags
+    doc = Counter(content_words(text))
+    for i in cands:
+        words = content_words(text[spans[i][0] : spans[i][1]])
+        if len(words) < MIN_CONTENT:
+            continue
+        own = Counter(words)
+        new = sum(1 for w in words if doc[w] - own[w] <= 0)
+        flags[i] = new / len(words) >= novelty
+    return flags
