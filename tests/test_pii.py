@@ -219,6 +219,9 @@ NAME_LIST = [
     ("We drove along Jackson Street to New York.", set()),
     ("In Rio the Stock Exchange closed near Grand Canyon.", set()),
     ("May Day and Will Power are not people; Grace Hall is a building.", set()),
+    ("Thanks Benoît Blot!", {("Benoît Blot", 0.3)}),  # the opening everyday word is not part of the name
+    ("Thanks Marta, see you.", {("Marta", 0.3)}),
+    ("Welcome Home Again", set()),
 ]
 
 

@@ -9,7 +9,8 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
 * a capitalised surname from the census list after a rare capitalised word: ``Jiri Novak``-like pairs whose
   surname is known;
 * a lone census given name, or two or three capitalised words none of which is a common English word, are weak:
-  only a context word before them (``name``, ``dear``, ``thanks``...) makes them a finding.
+  only a context word before them (``name``, ``dear``, ``thanks``...) makes them a finding. Everyday words opening
+  the run are left out first ("Thanks Marta", "Dear Benoit Blot").
 
 The name lists are the US Census Bureau's 1990 frequency files (public domain) as shipped by the ``names`` package
 (MIT); "common English word" is wordfreq's Zipf frequency. Given names that are everyday words (``Will``, ``May``,
@@ -134,12 +135,18 @@ class NameListRecognizer(EntityRecognizer):
                 found.setdefault((words[i][0], words[end][1]), self.STRONG)
                 i = end + 1
                 continue
-            s, e, w = words[i]
-            if len(words) == 1 and w.lower() in self.given and not self._is_word(w):
-                found.setdefault((s, e), self.WEAK)
             i += 1
-        if 2 <= len(words) <= 3 and not any(self._is_word(w) or w.endswith(".") for _, _, w in words):
-            found.setdefault((words[0][0], words[-1][1]), self.WEAK)  # unknown names: a context word decides
+        # Weak rules on the run without its leading everyday words ("Thanks Marta", "Dear Benoit Blot": a
+        # capitalised word opening the sentence is not part of the name).
+        lead = 0
+        while lead < len(words) - 1 and self._is_word(words[lead][2]) and words[lead][2].lower() not in self.given:
+            lead += 1
+        rest = words[lead:]
+        s, e, w = rest[0]
+        if len(rest) == 1 and w.lower() in self.given and not self._is_word(w):
+            found.setdefault((s, e), self.WEAK)
+        if 2 <= len(rest) <= 3 and not any(self._is_word(w) or w.endswith(".") for _, _, w in rest):
+            found.setdefault((rest[0][0], rest[-1][1]), self.WEAK)  # unknown names: a context word decides
 
     def _name_at(self, words: list[tuple[int, int, str]], i: int) -> int:
         """Index of the last word of a name starting at ``words[i]``, or ``i`` when none starts there."""
