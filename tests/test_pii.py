@@ -234,6 +234,28 @@ def test_name_list_recognizer(text, expected):
     assert {(text[r.start:r.end], r.score) for r in rec.analyze(text, ["PERSON"])} == expected
 
 
+@pytest.mark.parametrize(("text", "spans", "expected"), [
+    # overlapping parts of one name (spaCy's and the name list's) become one span
+    ("Dear Halasz Krisztina Ilona, hello", [(5, 20), (13, 27)], [(5, 27)]),
+    # one space apart, four words at most: merged; a list of names separated by newlines is not
+    ("Met Ana Ruiz Pablo Gil today", [(4, 12), (13, 22)], [(4, 22)]),
+    ("Jack Elliot\nJackson Browne", [(0, 11), (12, 26)], [(0, 11), (12, 26)]),
+    # a neighbour with non-ASCII letters continues the name spaCy split; English words and places do not
+    ("Ask Deryanur Yılmaz Yılmaz now", [(4, 12)], [(4, 26)]),
+    ("Ask Deryanur Street now", [(4, 12)], [(4, 12)]),
+    ("Thanks Leonard Krieger Cleveland", [(7, 22)], [(7, 22)]),
+])
+def test_person_spans_are_joined_and_grown(text, spans, expected):
+    from presidio_analyzer import RecognizerResult
+
+    from tasks.detectors.pii_names import join_person_spans
+
+    other = RecognizerResult("LOCATION", 0, 3, 0.85)
+    out = join_person_spans(text, [RecognizerResult("PERSON", s, e, 0.6) for s, e in spans] + [other])
+    assert sorted((r.start, r.end) for r in out if r.entity_type == "PERSON") == expected
+    assert other in out and (other.start, other.end) == (0, 3)
+
+
 def test_weak_name_needs_a_context_word(ner):
     """A lone given name is weak: "regards" (a context word) lifts it, a plain sentence does not."""
     assert ("PERSON", "Marta") in found(ner, "Kind regards, Marta", "PERSON")

@@ -183,3 +183,54 @@ class NameListRecognizer(EntityRecognizer):
             recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                                   RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
         )
+
+
+_NEXT_WORD = regex.compile(rf"[ \t]({_WORD})(?![\p{{L}}\d])")
+_PREV_WORD = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])({_WORD})[ \t]$")
+
+
+def _name_part(word: str) -> bool:
+    """A capitalised word that may continue a name spaCy split: one with non-ASCII letters (``Yilmaz`` spelt with
+    its dotless i, ``Krisztina``'s neighbour ``Eva`` with its accent) that is not an everyday word or a place or
+    organisation word. (English-looking neighbours are left alone: in lists "Leonard Krieger Cleveland" is a name
+    and a town.)"""
+    low = word.lower().strip("'\u2019-")
+    return not word.isascii() and _zipf(low) < COMMON_ZIPF and low not in PLACE_OR_ORG
+
+
+def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool = True) -> list:
+    """PERSON results of one text merged when they overlap or only spaces part them, then grown over neighbours.
+
+    spaCy's small model often finds part of a long or foreign name ("Deryanur" of "Deryanur Yilmaz Yilmaz", two
+    halves of "Halasz Krisztina Ilona"), and the name-list rules may find another part: one name then counts as
+    several partial spans. Merging them (overlapping, or one space apart while the whole has at most ``max_words``
+    words), and adding adjacent capitalised words with non-ASCII letters (``_name_part``, up to ``max_words``
+    words), gives the whole name. Other entities are untouched; a word inside another entity's result is never
+    added.
+    """
+    persons = sorted((r for r in results if r.entity_type == "PERSON"), key=lambda r: (r.start, r.end))
+    if not persons:
+        return results
+    others = [r for r in results if r.entity_type != "PERSON"]
+    taken = [(r.start, r.end) for r in others]
+    merged: list = []
+    for r in persons:
+        last = merged[-1] if merged else None
+        if last is not None and (r.start <= last.end or text[last.end:r.start] == " " and len(
+                text[last.start:r.end].split()) <= max_words):
+            last.end, last.score = max(last.end, r.end), max(last.score, r.score)
+        else:
+            merged.append(r)
+    for r in merged if grow else ():
+        words = len(text[r.start:r.end].split())
+        while words < max_words:
+            m = _NEXT_WORD.match(text, r.end)
+            if not m or not _name_part(m.group(1)) or any(s < m.end(1) and m.start(1) < e for s, e in taken):
+                break
+            r.end, words = m.end(1), words + 1
+        while words < max_words:
+            m = _PREV_WORD.search(text, max(0, r.start - 40), r.start)
+            if not m or not _name_part(m.group(1)) or any(s < m.end(1) and m.start(1) < e for s, e in taken):
+                break
+            r.start, words = m.start(1), words + 1
+    return others + merged
