@@ -13,6 +13,7 @@ from functools import cache
 
 import phonenumbers
 from phonenumbers import re_util
+from phonenumbers.phonenumberutil import _choose_formatting_pattern_for_number, _formatting_rule_has_first_group_only
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
@@ -71,17 +72,38 @@ def _national_patterns(country_code: int) -> dict[int, re.Pattern[str]]:
 
 
 def _national_number_in(digits: str, country_code: int) -> bool:
-    """Whether some run of consecutive ``digits`` is a valid national number of ``country_code``.
+    """Whether some run of consecutive ``digits`` can be a national-format match of ``country_code``.
 
     When libphonenumber reads a number without ``+`` or an exit code, the country code is the searched region's and
     the national significant number is a run of consecutive digits of the candidate (it only ever strips a leading
     trunk prefix, carrier code or country code, and a trailing extension), and every digit of a candidate lies in
     one digit cluster (see ``WindowedPhoneRecognizer``). So a cluster none of whose digit runs is valid holds no
-    national-format match for that region.
+    national-format match for that region. A run at the very start of the cluster has nothing before it: it is a
+    match only where the number's format does not require the trunk prefix (``_prefix_free``).
     """
     size = len(digits)
-    return any(pattern.fullmatch(digits, i, i + n) for n, pattern in _national_patterns(country_code).items()
-               if n <= size for i in range(size - n + 1))
+    return any(pattern.fullmatch(digits, i, i + n) and (i > 0 or _prefix_free(digits[:n], country_code))
+               for n, pattern in _national_patterns(country_code).items() if n <= size
+               for i in range(size - n + 1))
+
+
+def _prefix_free(national: str, country_code: int) -> bool:
+    """Whether libphonenumber's matcher accepts ``national`` written with no digit before it.
+
+    Its leniency ``VALID`` requires the trunk prefix (``0`` in DE, FR, GB...) when the number's formatting rule
+    writes one and does not call it optional (``_is_national_prefix_present_if_required``); without digits before
+    the number the prefix can only come from the number's own first digits, which the trunk-prefix pattern is tried
+    on here.
+    """
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(country_code))
+    if meta is None:
+        return True
+    rule = _choose_formatting_pattern_for_number(meta.number_format, national)
+    if rule is None or not rule.national_prefix_formatting_rule or rule.national_prefix_optional_when_formatting:
+        return True
+    if _formatting_rule_has_first_group_only(rule.national_prefix_formatting_rule):
+        return True
+    return bool(meta.national_prefix_for_parsing and re.match(meta.national_prefix_for_parsing, national))
 
 
 class WindowedPhoneRecognizer(PhoneRecognizer):
