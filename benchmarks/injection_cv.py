@@ -98,6 +98,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/injection-cv"))
     ap.add_argument("--retrain", action="store_true")
     ap.add_argument("--dump", type=Path, help="write every scored planted doc (for error analysis)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="InjectionConfig overrides (numbers)")
     ap.add_argument("--train-fold", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.train_fold is not None:
@@ -106,7 +107,8 @@ def main() -> None:
     web = [t for texts in web_corpora().values() for t in texts]
     emails = bipia_emails(args.data)
     attacks = train_attacks(args.data)
-    st = Injection(InjectionConfig(use_classifier=False))
+    overrides = {k: float(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+    st = Injection(InjectionConfig(use_classifier=False, **overrides))
     st.prepare()  # setup() now, so that it cannot reset the fold model assigned below
     thr0 = st.config.threshold  # type: ignore[attr-defined]
     agg: dict[str, dict[str, int]] = {}

@@ -1,9 +1,11 @@
 """Synthetic training text for the ``poison.injection`` classifier, written here (no third-party text).
 
-Positives are instructions aimed at a model reading the text: overrides, "if you are an AI", tasks for an
-assistant, and directives about "your answer" composed from a small grammar (verb x change x output word), so
-the classifier learns the construction rather than a few sentences. Negatives are ordinary web-page sentences,
-many of them in the second person ("your order", "your reply") so that "your" alone is not the signal.
+Positives are instructions aimed at a model reading the text: overrides, "if you are an AI", and directives about
+"your answer" composed from a small grammar (verb x change x output word), so the classifier learns the
+construction rather than a few sentences. Stand-alone tasks for an assistant ("Who wrote Hamlet?") are a label of
+their own (``TASK_FORMS``), against request-shaped page text (``BENIGN_REQUESTS``). Negatives are ordinary
+web-page sentences, many of them in the second person ("your order", "your reply") so that "your" alone is not
+the signal.
 """
 
 from __future__ import annotations
@@ -234,21 +236,45 @@ CODE_TASKS = ["reverse a linked list", "check if a string is a palindrome", "rea
               "parse a date string"]
 CONCEPTS = [("'let'", "'var'"), ("a list", "a tuple"), ("an interface", "an abstract class"), ("TCP", "UDP"),
             ("a process", "a thread"), ("SQL", "NoSQL"), ("'null'", "'undefined'"), ("a stack", "a queue")]
-TASK_FORMS = [
-    "What is the capital of {place}?", "Who wrote {work}?", "Explain {subject}.", "How do {machine} work?",
-    "What are the main causes of {subject}?", "Explain {subject} in simple terms.", "Describe {subject}.",
-    "What are the primary functions of the {organ}?", "How do I {skill}?", "Summarize the plot of {work}.",
-    "Break down the main themes of {work}.", "Write a {form} about {scene}.", "Compose a {form} about {scene}.",
-    "Draft a letter to {letter}.", "Provide a {form} about {scene}.", "Develop a short talk on {subject}.",
-    "Translate '{tr}' into {lang}.", "How do you say '{tr}' in {lang}?", "What is '{tr}' in {lang}?",
-    "Provide the {lang} translation of '{tr}'.", "Write a {code} function to {ctask}.",
-    "Can you show me how to {ctask} in {code}?", "Provide an example of how to {ctask} using {code}.",
-    "What is the difference between {c1} and {c2} in {code}?", "Explain how {machine} work with an example.",
-    "List five interesting facts about {subject}.", "Give me three tips to {skill}.", "Who invented {machine}?",
-    "Describe the history of {subject} in a few sentences.", "Tell me a fun fact about {place}.",
-    "Create a study plan to learn {subject}.", "Generate a list of questions about {work}.",
-    "What are the differences between {c1} and {c2}?", "Outline the key events of {subject}.",
-    "Suggest a title for a {form} about {scene}.", "Can you explain {subject} to a beginner?",
+# Each form with the indices (within their BIPIA category) of the train attacks it was modelled on: grouped
+# cross-validation drops the forms of the held-out index, or the held-out attack would leak in as a template.
+TASK_FORMS: list[tuple[str, str]] = [
+    ("What is the capital of {place}?", "0"),
+    ("Who wrote {work}?", "2"),
+    ("Explain {subject}.", "1"),
+    ("How do {machine} work?", "3"),
+    ("What are the main causes of {subject}?", "4"),
+    ("Explain {subject} in simple terms.", "0"),
+    ("Describe {subject}.", "2"),
+    ("What are the primary functions of the {organ}?", "3"),
+    ("How do I {skill}?", "1"),
+    ("Summarize the plot of {work}.", "4"),
+    ("Break down the main themes of {work}.", "4"),
+    ("Write a {form} about {scene}.", "2"),
+    ("Compose a {form} about {scene}.", "3"),
+    ("Draft a letter to {letter}.", "03"),
+    ("Provide a {form} about {scene}.", "1"),
+    ("Develop a short talk on {subject}.", "4"),
+    ("Translate '{tr}' into {lang}.", "0"),
+    ("How do you say '{tr}' in {lang}?", "3"),
+    ("What is '{tr}' in {lang}?", "14"),
+    ("Provide the {lang} translation of '{tr}'.", "2"),
+    ("Write a {code} function to {ctask}.", "0"),
+    ("Can you show me how to {ctask} in {code}?", "0"),
+    ("Provide an example of how to {ctask} using {code}.", "2"),
+    ("What is the difference between {c1} and {c2} in {code}?", "1"),
+    ("Explain how {machine} work with an example.", "3"),
+    ("List five interesting facts about {subject}.", ""),
+    ("Give me three tips to {skill}.", ""),
+    ("Who invented {machine}?", ""),
+    ("Describe the history of {subject} in a few sentences.", ""),
+    ("Tell me a fun fact about {place}.", ""),
+    ("Create a study plan to learn {subject}.", ""),
+    ("Generate a list of questions about {work}.", ""),
+    ("What are the differences between {c1} and {c2}?", "4"),
+    ("Outline the key events of {subject}.", ""),
+    ("Suggest a title for a {form} about {scene}.", ""),
+    ("Can you explain {subject} to a beginner?", ""),
 ]
 # Questions and requests of ordinary pages (shops, forums, FAQs, how-to): request-shaped but not tasks.
 BENIGN_REQUESTS = [
@@ -269,12 +295,13 @@ BENIGN_REQUESTS = [
 ]
 
 
-def task_requests(rng: random.Random, n: int) -> list[str]:
-    """``n`` stand-alone tasks for an assistant, from ``TASK_FORMS`` and the filler lists above."""
+def task_requests(rng: random.Random, n: int, exclude: int | None = None) -> list[str]:
+    """``n`` stand-alone tasks for an assistant from ``TASK_FORMS`` (minus those modelled on attack ``exclude``)."""
+    forms = [f for f, tag in TASK_FORMS if exclude is None or str(exclude) not in tag]
     out = []
     for _ in range(n):
         c1, c2 = rng.choice(CONCEPTS)
-        out.append(rng.choice(TASK_FORMS).format(
+        out.append(rng.choice(forms).format(
             place=rng.choice(PLACES), work=rng.choice(WORKS), subject=rng.choice(SUBJECTS + TOPICS),
             machine=rng.choice(MACHINES), organ=rng.choice(ORGANS), skill=rng.choice(SKILLS), form=rng.choice(FORMS),
             scene=rng.choice(SCENES + THINGS), letter=rng.choice(LETTERS), tr=rng.choice(PHRASES_TR),

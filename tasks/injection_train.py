@@ -75,7 +75,8 @@ def bipia_tasks_by_index(data: Path) -> list[tuple[int, str]]:
 
 def task_examples(data: Path, seed: int, exclude: int | None = None) -> list[str]:
     """Positives of the ``task`` label: BIPIA train task requests (but index ``exclude``) and generated ones."""
-    return [a for i, a in bipia_tasks_by_index(data) if i != exclude] + task_requests(random.Random(seed), 1500)
+    bipia = [a for i, a in bipia_tasks_by_index(data) if i != exclude]
+    return bipia + task_requests(random.Random(seed), 1500, exclude)
 
 
 def bipia_attacks(data: Path) -> list[str]:

@@ -7,7 +7,10 @@ Two signals, combined per segment (sentence or line) by noisy-OR, and the docume
   "your answer"; text inside hidden HTML (``display:none``, white on white, comments) is boosted when it reads
   as an instruction.
 * a fastText classifier (``data/models/injection-bipia.bin``, trained by ``tasks/injection_train.py`` on BIPIA
-  train attacks against benign text; see its model card) that scores each segment.
+  train attacks against benign text; see its model card) that scores each segment. Its third label, ``task``
+  (a stand-alone request for an assistant: "Who wrote Hamlet?"), counts only for a *stray request*: a
+  self-contained request that the rest of the document ignores (``injection_context``), which also gets
+  ``stray_weight`` on its own. Requests glued to an unterminated line before them are split off first.
 
 Security writing quotes injections: a hit inside double quotes, backticks, a ``>`` quote line or a code fence
 is discounted, and so is every hit of a document that discusses attacks (prompt injection, jailbreak, OWASP,
@@ -26,7 +29,7 @@ from typing import Any
 from pydantic import Field
 
 from tasks.detectors import injection_rules as R
-from tasks.detectors.injection_context import stray_requests
+from tasks.detectors.injection_context import glued_requests, stray_requests
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.injection"
@@ -54,8 +57,10 @@ class InjectionConfig(StageConfig):
     min_words: int = Field(4, ge=1, description="shorter segments are not classified (rules still apply)")
     max_segments: int = Field(2000, ge=1, description="segments scored per record (bounds time on huge texts)")
     max_items: int = Field(5, ge=1, description="segments listed in the evidence")
-    task_novelty: float = Field(0.8, ge=0, le=1, description="share of a request's content words absent from the "
+    task_novelty: float = Field(0.5, ge=0, le=1, description="share of a request's content words absent from the "
                                 "rest of the document for the classifier's task label to count")
+    stray_weight: float = Field(0.3, ge=0, le=1, description="score a stray request gets on its own (noisy-OR; "
+                                "under the threshold alone, it ranks the request above ordinary text)")
     task_weight: float = Field(1.0, ge=0, le=1, description="multiplier of the task probability of a stray request "
                                "(0 turns the host-relative task signal off)")
 
@@ -79,7 +84,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "1"
+    version = "2"  # 2: task label + stray-request signal (2026-11-28)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
@@ -104,8 +109,9 @@ class Injection(Stage):
         out = []
         for lab, pr, odd in zip(labels, probs, stray, strict=True):
             p = dict(zip(lab, pr, strict=True))
-            out.append(min(1.0, float(p.get(LABEL_BAD, 0.0)) + (cfg.task_weight * float(p.get(LABEL_TASK, 0.0))
-                                                                 if odd else 0.0)))
+            score = min(1.0, float(p.get(LABEL_BAD, 0.0)) + (cfg.task_weight * float(p.get(LABEL_TASK, 0.0))
+                                                              if odd else 0.0))
+            out.append(1.0 - (1.0 - score) * (1.0 - cfg.stray_weight) if odd else score)
         return out
 
     def _units(self, text: str, messages: list[dict[str, str]] | None) -> list[dict[str, Any]]:
@@ -116,7 +122,10 @@ class Injection(Stage):
             part = text[start:end]
             segs = R.segments(part, min_words=cfg.min_words)[: cfg.max_segments]
             odd = [False] * len(segs)
-            if not user and cfg.task_weight > 0:  # a user's own turn is a request by design
+            # In chat records requests are the medium (the user asks, the assistant asks back "Can you describe
+            # the context?"): the out-of-place-request signal is for documents only.
+            if not messages and cfg.task_weight > 0:
+                segs = segs + glued_requests(part, segs)
                 odd = stray_requests(part, segs, cfg.task_novelty)
             units += [{"start": start + s, "end": start + e, "classify": not user, "rules": [], "stray": o}
                       for (s, e), o in zip(segs, odd, strict=True)]

@@ -38,6 +38,20 @@ _REQUEST = re.compile(
     rf"could|would|will|is|are|do|does)\b[^\n]*\?\W*$)", re.I)
 
 
+# A request glued to the unterminated text before it ("... San Francisco CA 94105 What are the ...", a footer
+# without a full stop): a capitalised request word after a word, a digit or a closing bracket.
+# Directives about the model's output start with these ("Remove spaces from your response."); glued to a
+# footer they are split off too, but only when they speak of "your" something.
+_DIRECTIVE_VERBS = ("Add|Include|Insert|Integrate|Incorporate|Append|Augment|Enhance|Modify|Rewrite|Render|Replace|"
+                    "Rearrange|Remove|Use|Scramble|Misspell|Group|Combine|Introduce|Anagram|Substitute|Jumble|Ensure|"
+                    "Make|Begin|Start|End|Format|Encode|Embed|Mention|Promote|Reverse|Capitalize|Capitalise")
+_YOUR = re.compile(r"\byour\b", re.I)
+_CAPITAL_VERBS = "|".join(v[0].upper() + v[1:] for v in _TASK_VERBS.split("|"))
+_GLUED = re.compile(
+    rf"(?<=[A-Za-z0-9)\]|])\s+(?=(?:{_CAPITAL_VERBS}|What|What's|Who|How|Why|When|Where|Which|Can|Could|Would|"
+    rf"Please|{_DIRECTIVE_VERBS})\b)")
+
+
 def _stem(word: str) -> str:
     return word[:5]
 
@@ -52,7 +66,26 @@ def is_request(segment: str) -> bool:
     return _REQUEST.match(segment) is not None
 
 
-def stray_requests(text: str, spans: list[tuple[int, int]], novelty: float = 0.8) -> list[bool]:
+def glued_requests(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Tails ``(start, end)`` of segments that begin mid-segment with a request (scored as segments of their own).
+
+    A planted request appended to a line that lacks a full stop merges with it into one segment, where neither
+    the request form nor the classifier sees it; only tails that are requests on their own are returned.
+    """
+    out = []
+    for s, e in spans:
+        seg = text[s:e]
+        if not any(c.isupper() for c in seg[1:]):
+            continue
+        for m in _GLUED.finditer(seg):
+            tail = seg[m.end():]
+            if len(tail.split()) >= 4 and (is_request(tail) or _YOUR.search(tail)):
+                out.append((s + m.end(), e))
+                break
+    return out
+
+
+def stray_requests(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[bool]:
     """For each ``(start, end)`` segment of ``text``: is it a self-contained request the rest ignores?"""
     flags = [False] * len(spans)
     cands = [i for i, (s, e) in enumerate(spans) if is_request(text[s:e]) and not _ANAPHORA.search(text[s:e])]
