@@ -6,8 +6,11 @@ every held-out attack planted twice into hosts: clean web documents of ``../shar
 negatives only, no label is learnt from them) and the 50 BIPIA *train* e-mail contexts. Nothing of ``eval/`` is read.
 
 Reports recall at web FPR <= 1% (threshold = the fold's own 1%-quantile of clean web scores), recall and FPR at the
-configured threshold, per attack family. Fold models are cached in ``--cache`` so scoring changes can be compared
-without retraining (``--retrain`` after a change of the training data).
+configured threshold, per attack family. The web documents are also the clean negatives of the eval benchmark, so
+settings chosen on them are tied to that text: ``other@fpr1%`` is recall at the 1%-quantile of a second clean pool
+that eval never reads (``other_negatives``: assistant responses of the instruction and dialogue corpora and the
+WARC HTML pages, scored as plain documents), with the web FPR that threshold gives. Fold models are cached in
+``--cache`` so scoring changes can be compared without retraining (``--retrain`` after a change of the training data).
 
 Run: ``.venv/bin/python benchmarks/injection_cv.py [--folds 0 1 2 3 4] [--retrain]``.
 """
@@ -24,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from poison_plant import plant_injection, web_corpora  # noqa: E402
+from poison_plant import html_corpora, instruct_corpora, plant_injection, web_corpora  # noqa: E402
 
 from tasks.detectors.injection import Injection, InjectionConfig  # noqa: E402
 from tasks.injection_train import DEFAULT_DATA, TASK_CATEGORIES, bipia_emails, build_examples, train  # noqa: E402
@@ -42,6 +45,16 @@ def train_attacks(data: Path) -> list[tuple[str, str, int]]:
             f = "code" if fam == "code" else ("task" if cat in TASK_CATEGORIES else "directive")
             out += [(f, a, i) for i, a in enumerate(attacks)]
     return out
+
+
+def other_negatives(limit: int = 1500, seed: int = SEED) -> list[str]:
+    """Clean documents that are not the eval benchmark's web negatives: assistant text of the instruction and
+    dialogue corpora (responses of at least 300 characters; a dialogue's assistant turns joined) and WARC HTML."""
+    out = []
+    for rows in instruct_corpora().values():
+        out += [t for t in ("\n\n".join(m["content"] for m in r if m["role"] != "user") for r in rows) if len(t) >= 300]
+    out = random.Random(seed).sample(out, min(limit, len(out)))
+    return out + [h for pages in html_corpora().values() for h in pages]
 
 
 def doc_scores(st: Injection, texts: list[str]) -> list[float]:
@@ -106,6 +119,7 @@ def main() -> None:
         return
     web = [t for texts in web_corpora().values() for t in texts]
     emails = bipia_emails(args.data)
+    other = other_negatives()
     attacks = train_attacks(args.data)
     overrides = {k: float(v) for k, v in (kv.split("=", 1) for kv in args.set)}
     st = Injection(InjectionConfig(use_classifier=False, **overrides))
@@ -121,27 +135,38 @@ def main() -> None:
         neg = doc_scores(st, web)
         cpu += time.process_time() - c0
         neg_mail = doc_scores(st, emails)
+        neg_other = doc_scores(st, other)
+        thr_o, _ = recall_at_fpr([], neg_other)
         for host, pool in (("web", web), ("email", emails)):
             docs = [(f, a, plant_injection(rng.choice(pool), a, rng).text) for f, a in held for _ in range(2)]
             pos = doc_scores(st, [t for _, _, t in docs])
             thr, _ = recall_at_fpr(pos, neg)
             for (f, a, _t), p in zip(docs, pos, strict=True):
                 for key in (f"{host}", f"{host}/{f}"):
-                    row = agg.setdefault(key, {"n": 0, "at1": 0, "at_thr": 0})
+                    row = agg.setdefault(key, {"n": 0, "at1": 0, "at_thr": 0, "other1": 0})
                     row["n"] += 1
                     row["at1"] += p > thr
+                    row["other1"] += p > thr_o
                     row["at_thr"] += p >= thr0
-                dump.append({"fold": k, "host": host, "family": f, "attack": a, "score": p, "thr1": thr})
-        n = agg.setdefault("clean", {"web": 0, "web_fp": 0, "email": 0, "email_fp": 0})
+                dump.append({"fold": k, "host": host, "family": f, "attack": a, "score": p, "thr1": thr,
+                             "thr_other": thr_o})
+        n = agg.setdefault("clean", {"web": 0, "web_fp": 0, "email": 0, "email_fp": 0, "other": 0, "other_fp": 0,
+                                     "web_fp_other1": 0})
+        n["other"] += len(neg_other)
+        n["other_fp"] += sum(x >= thr0 for x in neg_other)
+        n["web_fp_other1"] += sum(x > thr_o for x in neg)
         n["web"] += len(neg)
         n["web_fp"] += sum(x >= thr0 for x in neg)
         n["email"] += len(neg_mail)
         n["email_fp"] += sum(x >= thr0 for x in neg_mail)
     out = {k: ({"n": v["n"], "recall@fpr1%": round(v["at1"] / v["n"], 3), f"recall@{thr0}":
-                round(v["at_thr"] / v["n"], 3)} if "n" in v else v) for k, v in sorted(agg.items())}
+                round(v["at_thr"] / v["n"], 3), "other@fpr1%": round(v["other1"] / v["n"], 3)}
+                if "n" in v else v) for k, v in sorted(agg.items())}
     c = agg["clean"]
     out["clean"] = {"web_fpr@thr": round(c["web_fp"] / c["web"], 4),
-                    "email_fpr@thr": round(c["email_fp"] / c["email"], 4)}
+                    "email_fpr@thr": round(c["email_fp"] / c["email"], 4),
+                    "other_fpr@thr": round(c["other_fp"] / c["other"], 4), "other_docs": c["other"] // len(args.folds),
+                    "web_fpr@other1%": round(c["web_fp_other1"] / c["web"], 4)}
     out["web_docs_per_cpu_s"] = round(len(web) * len(args.folds) / cpu, 1)
     print(json.dumps(out, indent=1))
     if args.dump:
