@@ -9,8 +9,10 @@ Two signals, combined per segment (sentence or line) by noisy-OR, and the docume
 * a fastText classifier (``data/models/injection-bipia.bin``, trained by ``tasks/injection_train.py`` on BIPIA
   train attacks against benign text; see its model card) that scores each segment. Its third label, ``task``
   (a stand-alone request for an assistant: "Who wrote Hamlet?"), counts only for a *stray request*: a
-  self-contained request that the rest of the document ignores (``injection_context``), which also gets
-  ``stray_weight`` on its own. Requests glued to an unterminated line before them are split off first.
+  self-contained request that the rest of the document ignores (``injection_context``), which also gets a prior
+  on its own: ``stray_weight`` x its form (impersonal 1, personal address or a heading ``weak_form``) x its
+  novelty ** ``novelty_power``. Requests glued to an unterminated line before them are split off first, and the
+  rules see them as sentences of their own.
 
 Security writing quotes injections: a hit inside double quotes, backticks, a ``>`` quote line or a code fence
 is discounted, and so is every hit of a document that discusses attacks (prompt injection, jailbreak, OWASP,
@@ -29,7 +31,7 @@ from typing import Any
 from pydantic import Field
 
 from tasks.detectors import injection_rules as R
-from tasks.detectors.injection_context import glued_requests, stray_requests
+from tasks.detectors.injection_context import glued_requests, request_form, stray_novelty
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.injection"
@@ -59,8 +61,12 @@ class InjectionConfig(StageConfig):
     max_items: int = Field(5, ge=1, description="segments listed in the evidence")
     task_novelty: float = Field(0.5, ge=0, le=1, description="share of a request's content words absent from the "
                                 "rest of the document for the classifier's task label to count")
-    stray_weight: float = Field(0.3, ge=0, le=1, description="score a stray request gets on its own (noisy-OR; "
+    stray_weight: float = Field(0.35, ge=0, le=1, description="score a stray request gets on its own (noisy-OR; "
                                 "under the threshold alone, it ranks the request above ordinary text)")
+    weak_form: float = Field(0.5, ge=0, le=1, description="share of ``stray_weight`` a stray request in personal "
+                             "address, quoted speech, a headline or a heading gets (injection_context.request_form)")
+    novelty_power: float = Field(2.0, ge=0, description="the stray prior is multiplied by the request's novelty "
+                                 "to this power (0: not graded by novelty)")
     task_weight: float = Field(1.0, ge=0, le=1, description="multiplier of the task probability of a stray request "
                                "(0 turns the host-relative task signal off)")
 
@@ -84,7 +90,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "2"  # 2: task label + stray-request signal (2026-11-28)
+    version = "3"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty (2026-11-28)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
@@ -100,18 +106,21 @@ class Injection(Stage):
                 raise FileNotFoundError(f"poison_injection model not found: {path} (run tasks/injection_train.py)")
             self._model = fasttext.load_model(str(path))
 
-    def _classify(self, texts: list[str], stray: list[bool]) -> list[float]:
-        """P(injection) per segment; for a stray request (``stray``) plus ``task_weight`` x P(task)."""
+    def _classify(self, texts: list[str], stray: list[float]) -> list[float]:
+        """P(injection) per segment; for a stray request (``stray``: its novelty, 0 for other segments) plus
+        ``task_weight`` x P(task), and the stray prior (``stray_weight`` graded by the request's form and, with
+        ``novelty_power``, by its novelty) by noisy-OR."""
         if self._model is None or not texts:
             return [0.0] * len(texts)
         cfg: InjectionConfig = self.config  # type: ignore[assignment]
         labels, probs = self._model.predict([fasttext_line(_TAG.sub(" ", t)) for t in texts], k=-1)
         out = []
-        for lab, pr, odd in zip(labels, probs, stray, strict=True):
+        for text, lab, pr, odd in zip(texts, labels, probs, stray, strict=True):
             p = dict(zip(lab, pr, strict=True))
             score = min(1.0, float(p.get(LABEL_BAD, 0.0)) + (cfg.task_weight * float(p.get(LABEL_TASK, 0.0))
                                                               if odd else 0.0))
-            out.append(1.0 - (1.0 - score) * (1.0 - cfg.stray_weight) if odd else score)
+            prior = cfg.stray_weight * request_form(text, cfg.weak_form) * odd**cfg.novelty_power if odd else 0.0
+            out.append(1.0 - (1.0 - score) * (1.0 - prior))
         return out
 
     def _units(self, text: str, messages: list[dict[str, str]] | None) -> list[dict[str, Any]]:
@@ -121,17 +130,27 @@ class Injection(Stage):
         for start, end, user in _regions(text, messages):
             part = text[start:end]
             segs = R.segments(part, min_words=cfg.min_words)[: cfg.max_segments]
-            odd = [False] * len(segs)
+            odd = [0.0] * len(segs)
+            glued: list[tuple[int, int]] = []
             # In chat records requests are the medium (the user asks, the assistant asks back "Can you describe
             # the context?"): the out-of-place-request signal is for documents only.
             if not messages and cfg.task_weight > 0:
-                segs = segs + glued_requests(part, segs)
-                odd = stray_requests(part, segs, cfg.task_novelty)
+                glued = glued_requests(part, segs)
+                segs = segs + glued
+                odd = stray_novelty(part, segs, cfg.task_novelty)
             units += [{"start": start + s, "end": start + e, "classify": not user, "rules": [], "stray": o}
                       for (s, e), o in zip(segs, odd, strict=True)]
-            for rule, s, e in R.rule_hits(part, scope="any" if user else "data"):
+            scope = "any" if user else "data"
+            hits = R.rule_hits(part, scope=scope)
+            # A request glued to the line before it is a sentence of its own: sentence-initial rules see it there.
+            seen = {(r.name, e) for r, _, e in hits}
+            for s, e in glued:
+                tail = R.rule_hits(part[s:e], scope=scope)
+                hits += [(r, s + a, s + b) for r, a, b in tail if (r.name, s + b) not in seen]
+            for rule, s, e in hits:
                 s, e = start + s, start + e
-                host = next((u for u in units if u["start"] <= s < u["end"]), None)
+                inside = [u for u in units if u["start"] <= s < u["end"]]
+                host = min(inside, key=lambda u: u["end"] - u["start"]) if inside else None
                 if host is None:
                     host = {"start": s, "end": e, "classify": False, "rules": []}
                     units.append(host)
@@ -178,13 +197,13 @@ class Injection(Stage):
         cfg: InjectionConfig = self.config  # type: ignore[assignment]
         per_doc = []
         flat: list[str] = []
-        odd: list[bool] = []
+        odd: list[float] = []
         for i, text in enumerate(batch.texts):
             messages = batch.messages[i] if i < len(batch.messages) else None
             units = self._units(text, messages)
             per_doc.append(units)
             flat += [text[u["start"] : u["end"]] for u in units if u["classify"]]
-            odd += [u.get("stray", False) for u in units if u["classify"]]
+            odd += [u.get("stray", 0.0) for u in units if u["classify"]]
         probs = iter(self._classify(flat, odd))
         result = StageResult()
         for row, (text, units) in enumerate(zip(batch.texts, per_doc, strict=True)):

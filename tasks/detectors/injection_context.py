@@ -12,6 +12,12 @@ what marks it is its host: nothing else in the document is about it. A segment i
 Web pages are full of rhetorical and reader-directed questions ("How has your week been?"); the gate alone fires
 on a few percent of clean web documents, so the stage only lets the classifier's *task* probability count for a
 segment that passes it (see ``injection.Injection``).
+
+``request_form`` grades a stray request by how it is addressed. A request planted for a model is impersonal ("What
+is the capital of Brazil?", "Describe the lifecycle of a butterfly."); the stray questions of clean text mostly
+speak to or for a person ("Do you have a knack for writing?", "What am I searching?"), are quoted speech, headlines
+in title case, or a heading that starts with a task verb used as a noun ("Design by Solid Cactus.", "Show Artists
+by Genre"). Those keep only a share (``weak``) of the stray prior.
 """
 
 from __future__ import annotations
@@ -52,6 +58,35 @@ _GLUED = re.compile(
     rf"Please|{_DIRECTIVE_VERBS})\b)")
 
 
+# Personal address outside quoted material: the writer or the reader, not a task for a model.
+_PERSONAL = re.compile(r"\b(?:you|your|yours|yourself|i|me|my|mine|we|our|ours|us)\b", re.I)
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|\u2018[^\u2019\n]*\u2019")
+_OPENS_QUOTE = re.compile(r"^\W*[\"\u201c\u2018']")
+# A task verb opens an imperative when a lower-case word follows it ("Describe the", "Explain how"), not a name,
+# a preposition or a conjunction ("Design by", "Show Artists", "Name and Logo", "Plan which").
+_IMPERATIVE = re.compile(
+    rf"^\W*(?:(?:please|kindly)\s+)?(?:{_TASK_VERBS})\s+(?!(?:and|or|by|of|at|for|to|in|on|with|from|is|are|was|"
+    rf"were|has|have|had|led|made|which|that|who)\b)[a-z]", re.I)
+
+
+def _title_case(segment: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z]+", segment)[1:] if len(w) > 3]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def request_form(segment: str, weak: float = 0.5) -> float:
+    """1.0 for an impersonal request (how a task planted for a model reads), ``weak`` for a request in personal
+    address, quoted speech, a title-case headline or a task verb used as a noun; 0.0 when not a request."""
+    if not is_request(segment):
+        return 0.0
+    bare = _QUOTED.sub(" ", segment)
+    question = segment.rstrip().endswith("?")
+    if (_PERSONAL.search(bare) or _OPENS_QUOTE.match(segment) or _title_case(bare)
+            or (not question and not _IMPERATIVE.match(segment.replace("\n", " ")))):
+        return weak
+    return 1.0
+
+
 def _stem(word: str) -> str:
     return word[:5]
 
@@ -85,18 +120,24 @@ def glued_requests(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
     return out
 
 
-def stray_requests(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[bool]:
-    """For each ``(start, end)`` segment of ``text``: is it a self-contained request the rest ignores?"""
-    flags = [False] * len(spans)
+def stray_novelty(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[float]:
+    """For each ``(start, end)`` segment of ``text``: the share of its content words absent from the rest of the
+    document when it is a self-contained request with at least ``novelty`` of them new, else 0.0."""
+    out = [0.0] * len(spans)
     cands = [i for i, (s, e) in enumerate(spans) if is_request(text[s:e]) and not _ANAPHORA.search(text[s:e])]
     if not cands:
-        return flags
+        return out
     doc = Counter(content_words(text))
     for i in cands:
         words = content_words(text[spans[i][0] : spans[i][1]])
         if len(words) < MIN_CONTENT:
             continue
         own = Counter(words)
-        new = sum(1 for w in words if doc[w] - own[w] <= 0)
-        flags[i] = new / len(words) >= novelty
-    return flags
+        new = sum(1 for w in words if doc[w] - own[w] <= 0) / len(words)
+        out[i] = new if new >= novelty else 0.0
+    return out
+
+
+def stray_requests(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[bool]:
+    """For each ``(start, end)`` segment of ``text``: is it a self-contained request the rest ignores?"""
+    return [x > 0 for x in stray_novelty(text, spans, novelty)]

@@ -9,6 +9,7 @@ phrased, which is normal in a user's own prompt, so in instruction data they onl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _I = re.IGNORECASE
@@ -23,6 +24,7 @@ class Rule:
     pattern: re.Pattern[str]
     scope: str = "any"
     needs: re.Pattern[str] | None = None  # the pattern cannot match unless this (fast) one does
+    accept: Callable[[str, re.Match[str]], bool] | None = None  # a further test of each match (in Python)
 
 
 _PRIOR = r"(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|the|my)"
@@ -33,6 +35,16 @@ _MODEL = r"(?:an?\s+)?(?:AI|A\.I\.|LLM|large\s+language\s+model|language\s+model
     r"crawlers?|bots?))?"
 _OUTPUT = r"(?:response|answer|reply|output|summary|code|implementation|solution|message|result|explanation|" \
     r"text|translation|elucidation|codebase|program|script)"
+
+# "respond in" and "answer with" are ordinary English ("respond in kind", "I should answer with facts"): they steer
+# a model's output only as an order, at the start of a sentence (or with "only").
+_ORDER_START = re.compile(r"(?:^|[.!?:]\s|\n)[ \t]*(?:(?:please|always|now),?\s+)?$", _I)
+
+
+def _opens(text: str, m: re.Match[str]) -> bool:
+    """Whether the match opens its sentence (after an optional "please", "always" or "now")."""
+    return _ORDER_START.search(text, max(0, m.start() - 12), m.start()) is not None
+
 
 _CODE = r"(?:code|codebase|implementation|solution|program|script|project|application|app|module|function)"
 
@@ -74,8 +86,8 @@ RULES: tuple[Rule, ...] = (
         scope="data", needs=re.compile(r"\byour\b", _I)),
     Rule("directs_output", 0.35, re.compile(
         rf"\b(?:in|into|within|throughout)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|\bto\s+your\s+(?:next\s+)?{_OUTPUT}\b|"
-        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in)\b", _I),
-        scope="data"),
+        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|(?P<order>\b(?:respond|reply|answer)\s+(?P<only>only\s+)?(?:with|in)\b)",
+        _I), scope="data", accept=lambda text, m: not m.group("order") or bool(m.group("only")) or _opens(text, m)),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
@@ -160,7 +172,13 @@ def rule_hits(text: str, scope: str = "any") -> list[tuple[Rule, int, int]]:
             continue
         if rule.needs is not None and rule.needs.search(text) is None:
             continue
-        hits += [(rule, m.start(), m.end()) for m in rule.pattern.finditer(text)]
+        for m in rule.pattern.finditer(text):
+            if rule.accept is not None and not rule.accept(text, m):
+                continue
+            s = m.start()
+            while s < m.end() and text[s].isspace():  # a match may open on the newline before its sentence
+                s += 1
+            hits.append((rule, s, m.end()))
     return hits
 
 
