@@ -224,6 +224,7 @@ def test_chat_requests_are_not_stray(stage: Injection) -> None:
     ("Describe the life cycle of a volcano.", 1.0),
     ("Explain how a suspension bridge carries its load.", 1.0),
     ("Translate the phrase 'good morning' into German.", 1.0),  # "good morning" is quoted: not personal address
+    ("What's 'see you soon' in Italian?", 1.0),  # the apostrophe of "What's" opens no quotation
     ("Do you ever bake your own bread at home?", 0.5),
     ("What was I even looking for?", 0.5),
     ('"Do they sell tickets at the gate?"', 0.5),

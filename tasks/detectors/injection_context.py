@@ -60,7 +60,9 @@ _GLUED = re.compile(
 
 # Personal address outside quoted material: the writer or the reader, not a task for a model.
 _PERSONAL = re.compile(r"\b(?:you|your|yours|yourself|i|me|my|mine|we|our|ours|us)\b", re.I)
-_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|\u2018[^\u2019\n]*\u2019")
+# (single quotes only outside words: the apostrophe of "What's" opens no quotation)
+_QUOTED = re.compile(
+    r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|(?<!\w)\u2018[^\u2019\n]*\u2019(?!\w)")
 _OPENS_QUOTE = re.compile(r"^\W*[\"\u201c\u2018']")
 # A task verb opens an imperative when a lower-case word follows it ("Describe the", "Explain how"), not a name,
 # a preposition or a conjunction ("Design by", "Show Artists", "Name and Logo", "Plan which").
