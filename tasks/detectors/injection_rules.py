@@ -46,6 +46,19 @@ def _opens(text: str, m: re.Match[str]) -> bool:
     return _ORDER_START.search(text, max(0, m.start() - 12), m.start()) is not None
 
 
+# More verbs that edit, transform or add to a text (an order about "your answer" is phrased with any of them).
+# Verbs of exam and form instructions ("express your answer as a fraction", "round", "state", "limit", "share",
+# "submit", "check") are left out: clean pages say them to their readers.
+_EDIT_VERBS = ("transform|alter|adjust|amend|revise|reformat|reword|rephrase|paraphrase|restructure|shuffle|swap|"
+               "substitute|jumble|anagram|encrypt|encipher|obfuscate|interleave|intersperse|sprinkle|infuse|inject|"
+               "weave|slip|put|place|attach|prefix|supplement|enrich|embellish|pepper|lace|compose|craft|frame|"
+               "produce|generate|highlight|emphasi[sz]e|showcase|advertise|plug|recommend|urge|encourage|invite|"
+               "remind|link|cite|quote|blend|merge|meld|fuse|combine|arrange|invert|flip|mirror|transpose|shift|"
+               "disguise|mask|distort|garble|alternate|interchange|exchange|transcribe|conclude|precede|utili[sz]e|"
+               "employ|adopt|leverage|hint|imply|claim|assert|declare|announce|direct|steer|tailor|infiltrate|"
+               "sneak|plant|hide|conceal|intertwine|interweave|translate|spell")
+
+
 _CODE = r"(?:code|codebase|implementation|solution|program|script|project|application|app|module|function)"
 
 RULES: tuple[Rule, ...] = (
@@ -73,7 +86,8 @@ RULES: tuple[Rule, ...] = (
         rf"(?:^|(?<=[.!?:>]\s)|(?<=[\n>]))\s*(?:<[^<>]{{0,80}}>\s*)*(?:please\s+|also,?\s+|now,?\s+)?(?:add|include|insert|integrate|"
         rf"incorporate|append|augment|enhance|modify|rewrite|render|provide|convert|replace|rearrange|remove|use|"
         rf"make|end|begin|start|write|ensure|introduce|misspell|group|spell|format|translate|encode|embed|"
-        rf"mention|tease|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e)\b[^.!?\n]{{0,120}}?"
+        rf"mention|tease|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e|{_EDIT_VERBS})\b"
+        rf"(?:[^.!?\n]|[.!?](?=\w)){{0,120}}?"  # a full stop inside a word (www.example.com) does not end it
         rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I | re.M), scope="data",
         needs=re.compile(rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I)),
     # "Incorporate the following code excerpt into your implementation": BIPIA's code attacks, whose verbs vary
