@@ -6,8 +6,9 @@ with extensions or ``001-``/``+1-`` prefixes, numbers of regions outside the con
 code is not (or no longer, or not yet) assigned. A number that is redacted by mistake costs a few characters of
 training text; a number that leaks costs a person's privacy, so the shapes below are matched without asking whether
 the number is assigned, and each shape's score says how sure its form alone makes it (weak ones need a context
-word). Dates, year ranges and lists of years look like grouped digits and are dropped, and so is a number right
-after an identifier's name (``ISBN``, ``ISSN``, ``UPC``...).
+word, or a phone label opening the line: ``T``, ``M:``, ``Ph.``). Dates, year ranges and lists of years look like
+grouped digits and are dropped, and so is a number right after an identifier's name (``ISBN``, ``ISSN``, ``UPC``,
+``order``, ``invoice``, ``PMID``...).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, StdlibPatterns, TextViews
 
 PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
-                 "sms", "landline", "hotline", "helpline", "mob"]
+                 "sms", "landline", "hotline", "helpline", "mob", "text", "message", "reservation", "booking",
+                 "enquiries", "enquiry", "inquiries", "inquiry", "office", "touch", "customer"]
 
 DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:19|20)\d\d|"
                   r"(?:19|20)\d\d[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:0?[1-9]|[12]\d|3[01])|"
@@ -29,7 +31,8 @@ DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:1
 YEAR_RANGE = re.compile(r"(?:1[5-9]|20)\d\d\s?[-/\u2013\u2014]\s?(?:(?:1[5-9]|20)\d\d|\d\d)")
 _YEARS = re.compile(r"(?:1[5-9]|20)\d\d(?:[ .\-/]+(?:1[5-9]|20)\d\d)+")  # 1914 1918 1939
 # Identifiers written like phone numbers, named right before them: "ISBN 0-306-40615-2", "ISSN 0317-8471".
-_ID_WORD = re.compile(r"\b(?:ISBN(?:-1[03])?|ISSN|DOI|UPC|EAN(?:-13)?|GTIN|ISO|IEC|SKU|serial|S/N|patent)"
+_ID_WORD = re.compile(r"\b(?:ISBN(?:-1[03])?|ISSN|DOI|UPC|EAN(?:-13)?|GTIN|ISO|IEC|SKU|serial|S/N|patent|PMID|"
+                      r"order|invoice|account|acct|ID|ref|reference|tracking|ticket|receipt|transaction|item|model)"
                       r"(?:\s*(?:no\.?|number|#))?\W{0,3}$", re.IGNORECASE)
 _FLAGS = re.DOTALL | re.MULTILINE  # case matters nowhere but in extension words, which say so inline
 _RUN = re.compile(rf"\d[\d{PHONE_PUNCT}]{{7,}}")
@@ -38,17 +41,32 @@ _EXTENSION = re.compile(r"\s?(?i:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
 _NOT_A_FRACTION = r"(?![ ]\d{1,2}/\d)"
 
 
+# A one-letter or short label opening the line right before a number: "T 0165 4960", "M: 07700 900123".
+_LINE_LABEL = re.compile(r"^[ \t]*(?:[TMPFHWCO]|Ph|Mob|Cell|Tlf|Tfn|Tel)\.?[ \t]*[:.]?[ \t]*\(?$", re.MULTILINE)
+LABEL_SCORE = 0.5
+
+
+def after_line_label(text: str, start: int) -> bool:
+    """Whether the span starting at ``start`` follows a phone label opening its line (``T``, ``M:``, ``Ph.``)."""
+    return _LINE_LABEL.search(text, max(0, start - 12), start) is not None
+
+
 def after_id_word(text: str, start: int) -> bool:
     """Whether the span starting at ``start`` follows an identifier's name (``ISBN``, ``ISSN``, ``UPC``, ``serial``)."""
     return _ID_WORD.search(text, max(0, start - 24), start) is not None
 
 
 class NotAnId:
-    """Mixin for pattern recognizers: drop results that follow an identifier's name (``after_id_word``)."""
+    """Mixin for pattern recognizers: drop results that follow an identifier's name (``after_id_word``); a result
+    after a phone label opening its line (``after_line_label``) scores at least ``LABEL_SCORE``."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
         found = super().analyze(text, entities, nlp_artifacts)  # type: ignore[misc]
-        return [r for r in found if not after_id_word(text, r.start)]
+        found = [r for r in found if not after_id_word(text, r.start)]
+        for r in found:
+            if r.score < LABEL_SCORE and after_line_label(text, r.start):
+                r.score = LABEL_SCORE
+        return found
 
 
 class NanpPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognizer):
@@ -56,7 +74,8 @@ class NanpPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognize
 
     libphonenumber refuses a letter glued to the digits (``x363``), the ``001`` exit code under region US and area
     codes that are not assigned; a written 3-3-4 number with separators is still a phone number to redact, and ten
-    bare digits shaped like one (area code and exchange starting 2-9) are one when a context word is near.
+    bare digits shaped like one (area code and exchange starting 2-9, optionally after a 1) are one unless an
+    identifier's name (``order``, ``invoice``, ``ISBN``...) comes right before them.
     """
 
     PRESCREEN = re.compile(r"\d{3}\)?[-.\s]?\d{3}[-. ]?\d{4}")
@@ -68,8 +87,9 @@ class NanpPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognize
             r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?![\w\-]|\.\d)",
             0.5,
         ),
-        # Ten bare digits are as often an id as a phone: weak, so only context ("call", "phone") lifts it over 0.4.
-        Pattern("NANP, ten digits (weak)", r"(?<![\w+.\-])[2-9]\d{2}[2-9]\d{6}(?![\w\-]|\.\d)", 0.3),
+        # Ten bare digits shaped like a NANP number (area code and exchange 2-9): a finding unless an id's name is
+        # right before (``after_id_word``: "order", "invoice", "ISBN"...); on web text such runs are phones.
+        Pattern("NANP, ten digits (medium)", r"(?<![\w+.\-])1?[2-9]\d{2}[2-9]\d{6}(?![\w\-]|\.\d)", 0.4),
     ]
 
     def __init__(self, context: list[str] | None = None, **kwargs):
@@ -180,13 +200,18 @@ class BareDigitsPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRec
     """7-12 digits in one run (``93884913``, ``(2658360)``): a phone number only next to a phone word.
 
     Weak (0.1): a context word within the five words before lifts it over the threshold. "number" is not one of
-    them here: "company number 2297344", "order number 40004399" are ids. Pre-screen: seven digits in a row.
+    them here: "company number 2297344", "order number 40004399" are ids. A trunk ``0`` then 8-11 digits
+    (``01134960123``) is medium: a national number written without spaces. Pre-screen: seven digits in a row.
     """
 
     PRESCREEN = re.compile(r"\d{7}")
     VIEW = "digits"
     PATTERNS = [Pattern("Seven to twelve bare digits (weak)", r"(?<![\w+.\-/,])\(?\d{7,12}\)?(?![\w]|[.\-/,]\d)",
-                        0.1)]
+                        0.1),
+                # A trunk 0 then a non-zero digit, 9-12 digits in all ("01134960123", "0612345678"): a national
+                # number as written without spaces; quantities and ids are not written with a leading zero.
+                Pattern("Trunk 0 and 8-11 digits (medium)", r"(?<![\w+.\-/,])\(?0[1-9]\d{7,10}\)?(?![\w]|[.\-/,]\d)",
+                        0.4)]
 
     def __init__(self, context: list[str] | None = None, **kwargs):
         super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
