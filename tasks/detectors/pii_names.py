@@ -10,7 +10,16 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
   surname is known;
 * a lone census given name, or two or three capitalised words none of which is a common English word, are weak:
   only a context word before them (``name``, ``dear``, ``thanks``...) makes them a finding. Everyday words opening
-  the run are left out first ("Thanks Marta", "Dear Benoit Blot").
+  the run are left out first ("Thanks Marta", "Dear Benoit Blot"). Two or three such words that are rare even for
+  names of things (Zipf < 2.5) are strong after a word introducing a person ("Interview with Wuraola Soyinka",
+  "From: Raik Zirme") or with Latin letters beyond ASCII ("Solvita Skujiņa"), unless spaCy calls them a place or
+  an organisation;
+* a census given name before any census surname ("Elizabeth Long"), a given name that is also a word before an
+  uncommon surname ("Crystal Harris"), and "Surname, Given" alone on its line or after a label ("Dekker, Hugo");
+* after a greeting ("hi", "thanks", "good morning", "ask"...): a lower-case given name and surname ("hi njabulo,",
+  "ask lola mercks"), or a capitalised word that is no everyday word ("Thanks Barna!").
+
+``join_person_spans`` also drops PERSON spans holding a digit (spaCy's "+62", "Lesson 2").
 
 The name lists are the US Census Bureau's 1990 frequency files (public domain) as shipped by the ``names`` package
 (MIT); "common English word" is wordfreq's Zipf frequency. Given names that are everyday words (``Will``, ``May``,
@@ -28,6 +37,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 COMMON_ZIPF = 4.3  # wordfreq Zipf at or above which a capitalised word is taken for a word, not a name
 VERY_COMMON_ZIPF = 5.0  # ... and above which even a census surname is (Young, White, Long)
 RARE_ZIPF = 3.0  # below this a capitalised word is name-like even if no list has it
+UNKNOWN_ZIPF = 2.5  # ... and below this one too rare for a product or a medical term ("Exxon Mobil", "Hemorrhage")
 GIVEN_MIN_SHARE, SURNAME_MIN_SHARE = 0.01, 0.003  # % of the census a word-like name needs to stay in the lists
 HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame", "Madam", "Mme", "Mlle",
               "Herr", "Frau", "Rev", "Fr", "Capt", "Captain", "Col", "Sgt", "Lt", "Judge", "Senator", "Sen", "Rep",
@@ -36,14 +46,20 @@ WORD_LIKE_GIVEN = frozenset("""will may june april august mark bill rose grant h
 young miles chase major king page sandy summer autumn dawn eve ivy lily holly ruby crystal amber pearl iris violet
 jasmine daisy ray gene frank sterling price rod van del la le ma long case chance christian english hunter paris
 jordan austin dallas houston florida georgia virginia carolina india asia china kay dell don sung ben lee sun
-august june jewel star sky rain river stone wood say sale sales lane bay hall hill""".split())
+august june jewel star sky rain river stone wood say sale sales lane bay hall hill merry mon tue wed thu fri sat jan feb
+mar apr jun jul aug sep sept oct nov dec""".split())
+# ... of which these are given names first ("Crystal Harris", "Grant Ward"); the rest are places or words.
+NAME_FIRST_WORDS = WORD_LIKE_GIVEN - frozenset("""paris jordan austin dallas houston florida georgia virginia
+carolina india asia china say sale sales lane bay hall hill van del la le ma long case chance english christian king
+major young price page wood stone river star sky rain sun sung don kay dell summer autumn may june april august
+sterling jewel""".split())
 PLACE_OR_ORG = frozenset("""street st avenue ave road rd boulevard blvd lane drive way court place square park
 river lake mountain mount valley county city town village island islands bay beach hill hills heights center
 centre university college school academy institute hospital clinic church cathedral chapel museum library
 foundation fund trust company co corp corporation inc ltd llc group bank capital partners associates press
 times post news journal review magazine award awards prize cup trophy stadium arena hall house tower building
 bridge station airport peak grove canyon wilderness forest desert hotel restaurant cafe bar grill store shop
-market mall theater theatre studio studios
+market mall theater theatre studio studios field fields blue
 records productions pictures films media network channel radio tv day week month year festival fair show
 league club team united fc city state states republic kingdom empire act law bill amendment treaty""".split())
 # presidio matches context words as substrings of the words before a result ("son" would match "Peterson"):
@@ -60,6 +76,20 @@ _PART = rf"(?:(?:{'|'.join(PARTICLES)})[ \t]+)"
 _CAPITALISED = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])(?:{_WORD}|\p{{Lu}}\.)(?:[ \t]+{_PART}?(?:{_WORD}|\p{{Lu}}\.))*"
                              rf"(?![\p{{L}}\d])")
 _RUN_WORD = regex.compile(rf"{_PART}?\S+")
+# Words that open a greeting or hand a turn to someone, before a name: "hi njabulo", "Thanks Barna", "with Soyinka".
+GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "good morning", "good evening",
+             "good night", "goodnight", "bye",
+             "congrats", "cheers", "welcome", "lol", "ask", "tell", "cc")
+INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
+               "tell", "forward this to", "interview with", "assigned to:", "meet")
+_GREETING = regex.compile(rf"(?<![\p{{L}}'])(?i:{'|'.join(GREETINGS)})[ \t,]+"
+                          rf"(?:(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L}}\d@#])"
+                          rf"|({_WORD})(?=[ \t]*(?:[,.!?:;)\n]|$)))")
+_LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
+_PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
+_INTRODUCER = regex.compile(rf"(?<![\p{{L}}])(?i:{'|'.join(INTRODUCERS)})[ \t]+$")
+# "Dekker, Hugo" alone on its line or after a label ("Applicant: Dekker, Hugo"): surname, comma, given name.
+_INVERTED = regex.compile(rf"^[ \t]*(?:[\p{{L}} ]{{1,24}}:[ \t]*)?({_WORD}),[ \t]+({_WORD})[ \t]*$", regex.MULTILINE)
 _HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:{'|'.join(HONORIFICS)})\.?[ \t]+({_WORD}(?:[ \t]+{_WORD})?)")
 
 
@@ -121,11 +151,38 @@ class NameListRecognizer(EntityRecognizer):
         for m in _HONORIFIC.finditer(text):
             if not self._is_word(m.group(1).split()[-1]):
                 found[m.span(1)] = self.STRONG
+        others = tuple((e.start_char, e.end_char) for e in getattr(nlp_artifacts, "entities", None) or ()
+                       if e.label_ not in ("PERSON", "PER"))  # spaCy's places and organisations
         for m in _CAPITALISED.finditer(text):
-            self._names_in_run(m.group(), m.start(), found)
+            self._names_in_run(m.group(), m.start(), found, text, others)
+        for m in _INVERTED.finditer(text):
+            last, first = m.group(1), m.group(2)
+            if (first.lower() in self.given and not self._is_word(last)) or (
+                    last.lower() in self.surnames and _zipf(first.lower()) < RARE_ZIPF):
+                found[(m.start(1), m.end(2))] = self.STRONG
+        for m in _GREETING.finditer(text):
+            self._greeted(m, found)
         return [self._result(s, e, score) for (s, e), score in found.items()]
 
-    def _names_in_run(self, run: str, offset: int, found: dict[tuple[int, int], float]) -> None:
+    def _greeted(self, m, found: dict[tuple[int, int], float]) -> None:
+        """A name right after a greeting: a lower-case given name (and surname), or an unknown word; a capitalised
+        word that is not an everyday word ("Thanks Barna!", "hi njabulo,", "ask lola mercks")."""
+        if m.group(3):
+            if not self._is_word(m.group(3)) and m.group(3).lower() not in PLACE_OR_ORG:
+                found[m.span(3)] = self.STRONG
+            return
+        first, last, text = m.group(1), m.group(2), m.string
+        known = first in self.given
+        if last and (last in self.surnames or _zipf(last) < 2.0) and not self._is_word(last):
+            end = m.end(2)
+        else:
+            end = m.end(1)
+        if not known and not (_zipf(first) < 2.0 and _PHRASE_END.match(text, end)):
+            return  # an unknown lower-case word is a name only when it ends the phrase: "hi njabulo,"
+        found.setdefault((m.start(1), end), self.STRONG)
+
+    def _names_in_run(self, run: str, offset: int, found: dict[tuple[int, int], float], text: str = "",
+                      others: tuple[tuple[int, int], ...] = ()) -> None:
         """Rules on one run of capitalised words: the longest name-like stretch starting at each word."""
         words = [(m.start() + offset, m.end() + offset, m.group().split()[-1]) for m in _RUN_WORD.finditer(run)]
         i = 0
@@ -145,8 +202,19 @@ class NameListRecognizer(EntityRecognizer):
         s, e, w = rest[0]
         if len(rest) == 1 and w.lower() in self.given and not self._is_word(w):
             found.setdefault((s, e), self.WEAK)
-        if 2 <= len(rest) <= 3 and not any(self._is_word(w) or w.endswith(".") for _, _, w in rest):
-            found.setdefault((rest[0][0], rest[-1][1]), self.WEAK)  # unknown names: a context word decides
+        if 2 <= len(rest) <= 3 and not any(self._is_word(w) or w.endswith(".") or w.lower() in PLACE_OR_ORG
+                                           for _, _, w in rest):
+            span = (rest[0][0], rest[-1][1])
+            # unknown names: a context word decides, or a word introducing a person right before them ("Photo by",
+            # "with", "From:"), or letters beyond ASCII in a Latin-script name ("Solvita Skujiņa") - unless spaCy
+            # calls the words a place or an organisation
+            strong = lead == 0 and all(_zipf(w.lower()) < UNKNOWN_ZIPF for _, _, w in rest) and (
+                _INTRODUCER.search(text, max(0, span[0] - 20), span[0]) is not None
+                or any(not w.isascii() and _LATIN.fullmatch(w) for _, _, w in rest))
+            if strong and not any(a < span[1] and span[0] < b for a, b in others):
+                found[span] = max(found.get(span, 0.0), self.STRONG)
+            else:
+                found.setdefault(span, self.WEAK)
 
     def _name_at(self, words: list[tuple[int, int, str]], i: int) -> int:
         """Index of the last word of a name starting at ``words[i]``, or ``i`` when none starts there."""
@@ -167,6 +235,10 @@ class NameListRecognizer(EntityRecognizer):
         surname_ok = surname and _zipf(last.lower()) < VERY_COMMON_ZIPF
         if given and (surname_ok or _zipf(last.lower()) < RARE_ZIPF):
             return j
+        if given and surname and _zipf(first.lower()) < VERY_COMMON_ZIPF:
+            return j  # a given name not among the commonest words vouches for any census surname: "Elizabeth Long"
+        if first.lower() in NAME_FIRST_WORDS and surname_ok:
+            return j  # a given name that is also a word, before a census surname: "Crystal Harris"
         if surname_ok and _zipf(first.lower()) < RARE_ZIPF:
             return j
         return i
@@ -185,6 +257,7 @@ class NameListRecognizer(EntityRecognizer):
         )
 
 
+_DIGIT = regex.compile(r"\d")
 _NEXT_WORD = regex.compile(rf"[ \t]({_WORD})(?![\p{{L}}\d])")
 _PREV_WORD = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])({_WORD})[ \t]$")
 
@@ -198,6 +271,22 @@ def _name_part(word: str) -> bool:
     return not word.isascii() and _zipf(low) < COMMON_ZIPF and low not in PLACE_OR_ORG
 
 
+def _without_digits(text: str, result) -> bool:
+    """False for a PERSON span holding a digit (spaCy's small model tags "+62", "Lesson 2", "4:10 P. M" PERSON); a
+    span whose first line has none is cut to that line ("Andrew Blum" of "Andrew Blum\n|9780061994937")."""
+    digit = _DIGIT.search(text, result.start, result.end)
+    if digit is None:
+        return True
+    newline = text.find("\n", result.start, digit.start())
+    if newline < 0:
+        return False
+    end = len(text[result.start:newline].rstrip(" \t|,;:(-")) + result.start
+    if end - result.start < 2:
+        return False
+    result.end = end
+    return True
+
+
 def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool = True) -> list:
     """PERSON results of one text merged when they overlap or only spaces part them, then grown over neighbours.
 
@@ -208,9 +297,10 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     words), gives the whole name. Other entities are untouched; a word inside another entity's result is never
     added.
     """
-    persons = sorted((r for r in results if r.entity_type == "PERSON"), key=lambda r: (r.start, r.end))
+    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_digits(text, r)),
+                     key=lambda r: (r.start, r.end))
     if not persons:
-        return results
+        return [r for r in results if r.entity_type != "PERSON"]
     others = [r for r in results if r.entity_type != "PERSON"]
     taken = [(r.start, r.end) for r in others]
     merged: list = []
