@@ -46,6 +46,10 @@ def _opens(text: str, m: re.Match[str]) -> bool:
     return _ORDER_START.search(text, max(0, m.start() - 12), m.start()) is not None
 
 
+# After an editing verb at the start of a sentence, the plural and the parts of a text are the output too ("Add
+# emojis to your replies", "Misspell the nouns in your sentences"); not after "in your" alone ("in your own words").
+_OUTPUT_OF_ORDER = rf"(?:{_OUTPUT[3:-1]}|replies|summaries|words|sentences|paragraphs|writing|wording|prose|" \
+    r"phrasing|diction|vocabulary)(?:s|es)?"
 # More verbs that edit, transform or add to a text (an order about "your answer" is phrased with any of them).
 # Verbs of exam and form instructions ("express your answer as a fraction", "round", "state", "limit", "share",
 # "submit", "check") are left out: clean pages say them to their readers.
@@ -88,8 +92,8 @@ RULES: tuple[Rule, ...] = (
         rf"make|end|begin|start|write|ensure|introduce|misspell|group|spell|format|translate|encode|embed|"
         rf"mention|tease|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e|{_EDIT_VERBS})\b"
         rf"(?:[^.!?\n]|[.!?](?=\w)){{0,120}}?"  # a full stop inside a word (www.example.com) does not end it
-        rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I | re.M), scope="data",
-        needs=re.compile(rf"\byour\s+(?:\w+\s+)?{_OUTPUT}\b", _I)),
+        rf"\byour\s+(?:\w+\s+)?{_OUTPUT_OF_ORDER}\b", _I | re.M), scope="data",
+        needs=re.compile(rf"\byour\s+(?:\w+\s+)?{_OUTPUT_OF_ORDER}\b", _I)),
     # "Incorporate the following code excerpt into your implementation": BIPIA's code attacks, whose verbs vary
     # too much for a verb list. Programming tutorials say "add the following code to your script" too, so on its
     # own this stays under the default threshold: it ranks the segment, the classifier or another rule decides.
