@@ -38,6 +38,7 @@ _OUTPUT = r"(?:response|answer|reply|output|summary|code|implementation|solution
 
 # "respond in" and "answer with" are ordinary English ("respond in kind", "I should answer with facts"): they steer
 # a model's output only as an order, at the start of a sentence (or with "only").
+_ORDER = re.compile(r"(?:respond|reply|answer)\s+(?:with|in)\b", _I)  # (capture groups in the rule cost 2x)
 _ORDER_START = re.compile(r"(?:^|[.!?:]\s|\n)[ \t]*(?:(?:please|always|now),?\s+)?$", _I)
 
 
@@ -104,8 +105,8 @@ RULES: tuple[Rule, ...] = (
         scope="data", needs=re.compile(r"\byour\b", _I)),
     Rule("directs_output", 0.35, re.compile(
         rf"\b(?:in|into|within|throughout)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|\bto\s+your\s+(?:next\s+)?{_OUTPUT}\b|"
-        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|(?P<order>\b(?:respond|reply|answer)\s+(?P<only>only\s+)?(?:with|in)\b)",
-        _I), scope="data", accept=lambda text, m: not m.group("order") or bool(m.group("only")) or _opens(text, m)),
+        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in)\b",
+        _I), scope="data", accept=lambda text, m: not _ORDER.match(m.group(0)) or _opens(text, m)),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
