@@ -28,6 +28,7 @@ The name lists are the US Census Bureau's 1990 frequency files (public domain) a
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -82,13 +83,17 @@ GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "
              "congrats", "cheers", "welcome", "lol", "ask", "tell", "cc")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet")
-_GREETING = regex.compile(rf"(?<![\p{{L}}'])(?i:{'|'.join(GREETINGS)})[ \t,]+"
-                          rf"(?:(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L}}\d@#])"
-                          rf"|({_WORD})(?=[ \t]*(?:[,.!?:;)\n]|$)))")
+# Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
+# the name after it with ``regex`` on the text itself.
+_GREETING = re.compile(rf"(?<![^\W\d_])(?<!')(?:{'|'.join(g.replace(' ', '[ ]') for g in GREETINGS)})[ \t,]+")
+_GREETING_ANY_CASE = re.compile(_GREETING.pattern, re.IGNORECASE)
+_GREETED = regex.compile(rf"(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L}}\d@#])"
+                         rf"|({_WORD})(?=[ \t]*(?:[,.!?:;)\n]|$))")
 _LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
 _PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
 _INTRODUCER = regex.compile(rf"(?<![\p{{L}}])(?i:{'|'.join(INTRODUCERS)})[ \t]+$")
 # "Dekker, Hugo" alone on its line or after a label ("Applicant: Dekker, Hugo"): surname, comma, given name.
+_INVERTED_LINE = re.compile(r"^[^\n,]+,[ \t]+[^\W\d_][^\n,]*$", re.MULTILINE)  # what _INVERTED needs, in ``re``
 _INVERTED = regex.compile(rf"^[ \t]*(?:[\p{{L}} ]{{1,24}}:[ \t]*)?({_WORD}),[ \t]+({_WORD})[ \t]*$", regex.MULTILINE)
 _HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:{'|'.join(HONORIFICS)})\.?[ \t]+({_WORD}(?:[ \t]+{_WORD})?)")
 
@@ -155,13 +160,20 @@ class NameListRecognizer(EntityRecognizer):
                        if e.label_ not in ("PERSON", "PER"))  # spaCy's places and organisations
         for m in _CAPITALISED.finditer(text):
             self._names_in_run(m.group(), m.start(), found, text, others)
-        for m in _INVERTED.finditer(text):
+        for line in _INVERTED_LINE.finditer(text):
+            m = _INVERTED.match(text, line.start(), line.end())
+            if m is None:
+                continue
             last, first = m.group(1), m.group(2)
             if (first.lower() in self.given and not self._is_word(last)) or (
                     last.lower() in self.surnames and _zipf(first.lower()) < RARE_ZIPF):
                 found[(m.start(1), m.end(2))] = self.STRONG
-        for m in _GREETING.finditer(text):
-            self._greeted(m, found)
+        lowered = text.lower()
+        greetings = _GREETING.finditer(lowered) if len(lowered) == len(text) else _GREETING_ANY_CASE.finditer(text)
+        for g in greetings:
+            m = _GREETED.match(text, g.end())
+            if m is not None:
+                self._greeted(m, found)
         return [self._result(s, e, score) for (s, e), score in found.items()]
 
     def _greeted(self, m, found: dict[tuple[int, int], float]) -> None:
