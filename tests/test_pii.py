@@ -251,6 +251,10 @@ NAME_LIST = [
     ("ask lola mercks about it", {("lola mercks", 0.6)}),
     ("Good morning Babatunji!", {("Babatunji", 0.6)}),
     ("hi there, thanks again! I love candy; hey guys", set()),
+    # lower-case given name and surname anywhere; not when the surname is an everyday word
+    ("can you send me the address of tammy baldwin please", {("tammy baldwin", 0.6)}),
+    ("the ssn of richard burr", {("richard burr", 0.6)}),
+    ("we will smith the iron; john brown bread; a rose garden", set()),
     # two or three rare words after a word introducing a person, or Latin letters beyond ASCII: no context needed
     ("Interview with Wuraola Soyinka", {("Wuraola Soyinka", 0.6)}),
     ("I met Solvita Skujiņa today.", {("Solvita Skujiņa", 0.6)}),

@@ -16,6 +16,7 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
   an organisation;
 * a census given name before any census surname ("Elizabeth Long"), a given name that is also a word before an
   uncommon surname ("Crystal Harris"), and "Surname, Given" alone on its line or after a label ("Dekker, Hugo");
+* two lower-case words, a census given name and a census surname that is not a common word ("tammy baldwin");
 * after a greeting ("hi", "thanks", "good morning", "ask"...): a lower-case given name and surname ("hi njabulo,",
   "ask lola mercks"), or a capitalised word that is no everyday word ("Thanks Barna!").
 
@@ -38,6 +39,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 COMMON_ZIPF = 4.3  # wordfreq Zipf at or above which a capitalised word is taken for a word, not a name
 VERY_COMMON_ZIPF = 5.0  # ... and above which even a census surname is (Young, White, Long)
 RARE_ZIPF = 3.0  # below this a capitalised word is name-like even if no list has it
+LOWER_SURNAME_ZIPF = 4.0  # a lower-case census surname rarer than this after a census given name: "tammy baldwin"
 UNKNOWN_ZIPF = 2.5  # ... and below this one too rare for a product or a medical term ("Exxon Mobil", "Hemorrhage")
 GIVEN_MIN_SHARE, SURNAME_MIN_SHARE = 0.01, 0.003  # % of the census a word-like name needs to stay in the lists
 HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame", "Madam", "Mme", "Mlle",
@@ -93,6 +95,8 @@ _LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
 _PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
 _INTRODUCER = regex.compile(rf"(?<![\p{{L}}])(?i:{'|'.join(INTRODUCERS)})[ \t]+$")
 # "Dekker, Hugo" alone on its line or after a label ("Applicant: Dekker, Hugo"): surname, comma, given name.
+# Two lower-case words, the first a candidate given name (a lookahead, so every pair is seen): "richard burr".
+_LOWER_PAIR = re.compile(r"(?<![^\W\d_])([a-z]{3,})(?= ([a-z]{3,})(?![^\W\d_]))")
 _INVERTED_LINE = re.compile(r"^[^\n,]+,[ \t]+[^\W\d_][^\n,]*$", re.MULTILINE)  # what _INVERTED needs, in ``re``
 _INVERTED = regex.compile(rf"^[ \t]*(?:[\p{{L}} ]{{1,24}}:[ \t]*)?({_WORD}),[ \t]+({_WORD})[ \t]*$", regex.MULTILINE)
 _HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:{'|'.join(HONORIFICS)})\.?[ \t]+({_WORD}(?:[ \t]+{_WORD})?)")
@@ -168,6 +172,12 @@ class NameListRecognizer(EntityRecognizer):
             if (first.lower() in self.given and not self._is_word(last)) or (
                     last.lower() in self.surnames and _zipf(first.lower()) < RARE_ZIPF):
                 found[(m.start(1), m.end(2))] = self.STRONG
+        given, surnames = self.given, self.surnames
+        for m in _LOWER_PAIR.finditer(text):
+            first, last = m.group(1), m.group(2)
+            if (first in given and last in surnames and _zipf(last) < LOWER_SURNAME_ZIPF
+                    and _zipf(first) < VERY_COMMON_ZIPF):
+                found.setdefault((m.start(1), m.end(1) + 1 + len(last)), self.STRONG)
         lowered = text.lower()
         greetings = _GREETING.finditer(lowered) if len(lowered) == len(text) else _GREETING_ANY_CASE.finditer(text)
         for g in greetings:
