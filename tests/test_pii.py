@@ -259,6 +259,9 @@ NAME_LIST = [
     ("Interview with Wuraola Soyinka", {("Wuraola Soyinka", 0.6)}),
     ("I met Solvita Skujiņa today.", {("Solvita Skujiņa", 0.6)}),
     ("Photo by Exxon Mobil", {("Exxon Mobil", 0.3)}),  # words of English text (Zipf >= 2.5) stay weak
+    ("Tiiu Lumi wrote:\n> see you", {("Tiiu Lumi", 0.6)}),  # rare words before a verb of speech
+    ("The Golden Gate said no; Exxon Mobil wrote back.", {("Exxon Mobil", 0.3)}),
+    ("Applicant: Hanžek, Ružena", {("Hanžek, Ružena", 0.6)}),  # inverted, both very rare words
 ]
 
 

@@ -13,9 +13,10 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
   the run are left out first ("Thanks Marta", "Dear Benoit Blot"). Two or three such words that are rare even for
   names of things (Zipf < 2.5) are strong after a word introducing a person ("Interview with Wuraola Soyinka",
   "From: Raik Zirme") or with Latin letters beyond ASCII ("Solvita Skujiņa"), unless spaCy calls them a place or
-  an organisation;
+  an organisation; rare ones (Zipf < 3) before a verb of speech ("Marek Randoja wrote:");
 * a census given name before any census surname ("Elizabeth Long"), a given name that is also a word before an
-  uncommon surname ("Crystal Harris"), and "Surname, Given" alone on its line or after a label ("Dekker, Hugo");
+  uncommon surname ("Crystal Harris"), and "Surname, Given" alone on its line or after a label ("Dekker, Hugo"), by
+  the lists or both very rare words ("Hanžek, Ružena");
 * two lower-case words, a census given name and a census surname that is not a common word ("tammy baldwin");
 * after a greeting ("hi", "thanks", "good morning", "ask"...): a lower-case given name and surname ("hi njabulo,",
   "ask lola mercks"), or a capitalised word that is no everyday word ("Thanks Barna!").
@@ -93,6 +94,7 @@ _GREETED = regex.compile(rf"(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L
                          rf"|({_WORD})(?=[ \t]*(?:[,.!?:;)\n]|$))")
 _LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
 _PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
+_SPOKE = re.compile(r"[ \t]+(?:wrote|writes|said|says|replied|asked|commented)\b")
 _INTRODUCER = regex.compile(rf"(?<![\p{{L}}])(?i:{'|'.join(INTRODUCERS)})[ \t]+$")
 # "Dekker, Hugo" alone on its line or after a label ("Applicant: Dekker, Hugo"): surname, comma, given name.
 # Two lower-case words, the first a candidate given name (a lookahead, so every pair is seen): "richard burr".
@@ -170,7 +172,8 @@ class NameListRecognizer(EntityRecognizer):
                 continue
             last, first = m.group(1), m.group(2)
             if (first.lower() in self.given and not self._is_word(last)) or (
-                    last.lower() in self.surnames and _zipf(first.lower()) < RARE_ZIPF):
+                    last.lower() in self.surnames and _zipf(first.lower()) < RARE_ZIPF) or (
+                    _zipf(first.lower()) < UNKNOWN_ZIPF and _zipf(last.lower()) < UNKNOWN_ZIPF):
                 found[(m.start(1), m.end(2))] = self.STRONG
         given, surnames = self.given, self.surnames
         for m in _LOWER_PAIR.finditer(text):
@@ -233,6 +236,9 @@ class NameListRecognizer(EntityRecognizer):
             strong = lead == 0 and all(_zipf(w.lower()) < UNKNOWN_ZIPF for _, _, w in rest) and (
                 _INTRODUCER.search(text, max(0, span[0] - 20), span[0]) is not None
                 or any(not w.isascii() and _LATIN.fullmatch(w) for _, _, w in rest))
+            # ... or a verb of speech right after them: "Marek Randoja wrote:", "Tiiu Lumi said"
+            strong = strong or lead == 0 and all(_zipf(w.lower()) < RARE_ZIPF for _, _, w in rest) and (
+                _SPOKE.match(text, span[1]) is not None)
             if strong and not any(a < span[1] and span[0] < b for a, b in others):
                 found[span] = max(found.get(span, 0.0), self.STRONG)
             else:
