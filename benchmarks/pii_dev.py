@@ -122,8 +122,8 @@ def dev_set(seed: int, n: int) -> list[tuple[str, list[tuple[int, int, str]]]]:
 
 
 def _fill(template: str, values: dict[str, tuple[str, str]]) -> tuple[str, list[tuple[int, int, str]]]:
-    """The template with its fields replaced, and the gold spans; adjacent name parts ({l}, {g}) stay separate
-    except "{i}. {l}" and "{g} {l}" / "{gl} {ll}", which are one name."""
+    """The template with its fields replaced, and the gold spans; adjacent name parts are one name: "{i}. {l}",
+    "{g} {l}", "{gl} {ll}" and the inverted "{l}, {g}"."""
     import re
 
     text, spans, pos = "", [], 0
@@ -135,8 +135,8 @@ def _fill(template: str, values: dict[str, tuple[str, str]]) -> tuple[str, list[
         pos = m.end()
     text += template[pos:]
     joined: list[list] = []
-    for s in spans:  # "{i}. {l}", "{g} {l}": one name
-        if joined and joined[-1][2] == s[2] == "PERSON" and text[joined[-1][1]:s[0]] in (". ", " "):
+    for s in spans:  # "{i}. {l}", "{g} {l}", "{l}, {g}": one name
+        if joined and joined[-1][2] == s[2] == "PERSON" and text[joined[-1][1]:s[0]] in (". ", " ", ", "):
             joined[-1][1] = s[1]
         else:
             joined.append(s)
