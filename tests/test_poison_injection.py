@@ -232,6 +232,9 @@ def test_chat_requests_are_not_stray(stage: Injection) -> None:
     ("Design by Harbour Studio Ltd.", 0.5),
     ("Show Dates for the Spring Season", 0.5),
     ("Name and address of the applicant.", 0.5),
+    ("Swap every second vowel for an asterisk.", 1.0),  # an order to garble the text itself
+    ("Replace the cabin filter every three months.", 0.0),  # replacing a thing, not units of text
+    ("Remove the old gasket and clean both surfaces.", 0.0),  # no unit of text
     ("The stalls close by noon.", 0.0),
 ])
 def test_request_form(segment: str, form: float) -> None:

@@ -84,7 +84,7 @@ def request_form(segment: str, weak: float = 0.5) -> float:
     bare = _QUOTED.sub(" ", segment)
     question = segment.rstrip().endswith("?")
     if (_PERSONAL.search(bare) or _OPENS_QUOTE.match(segment) or _title_case(bare)
-            or (not question and not _IMPERATIVE.match(segment.replace("\n", " ")))):
+            or (not question and not _IMPERATIVE.match(segment.replace("\n", " ")) and not _TEXT_EDIT.match(segment))):
         return weak
     return 1.0
 
@@ -98,9 +98,17 @@ def content_words(text: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
+# An order to garble the text itself ("Replace every third letter with its position number.") is a request to a
+# model too, when it names units of text; alone in a page about something else it is out of place like a task.
+_TEXT_EDIT = re.compile(
+    r"^\W*(?:(?:please|kindly)\s+)?(?:replace|substitute|swap|misspell|scramble|jumble|reverse|capitali[sz]e|"
+    r"remove|group|encode|anagram|rearrange|shuffle|interleave)\b[^\n]*?\b(?:letters?|vowels?|consonants?|"
+    r"words?|characters?|spaces|punctuation|syllables?)\b", re.I)
+
+
 def is_request(segment: str) -> bool:
-    """Whether ``segment`` has the form of a request: a question, or a task verb first."""
-    return _REQUEST.match(segment) is not None
+    """Whether ``segment`` has the form of a request: a question, a task verb first, or an order to garble text."""
+    return _REQUEST.match(segment) is not None or _TEXT_EDIT.match(segment) is not None
 
 
 def glued_requests(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
