@@ -132,6 +132,10 @@ STRUCTURED = [
     ("PHONE", "Booking line 609 141 777, open daily.", {("PHONE_NUMBER", "609 141 777")}),
     ("PHONE", "Enquiries 49622830", {("PHONE_NUMBER", "49622830")}),
     ("PHONE", "Leave a message on 22 83 03 88 and we will call back.", {("PHONE_NUMBER", "22 83 03 88")}),
+    ("PHONE", "Front desk: 287623286", {("PHONE_NUMBER", "287623286")}),
+    ("PHONE", "Dana Kowalczyk\nAcme Ltd\n920900547\ndana@example.com", {("PHONE_NUMBER", "920900547")}),
+    ("PHONE", "Dana Kowalczyk\nAcme Ltd\n920900547\nRiga", set()),  # a number's own line, no e-mail beside it
+    ("PHONE", "Dana Kowalczyk\nAcme Ltd, 920900547 staff\ndana@example.com", set()),  # not alone on its line
     # near misses: identifiers, numbers, years, dates and ranges shaped like phone numbers
     ("PHONE", "Invoice no. 2023-000145, due in 30 days.", set()),
     ("PHONE", "Account 00123 4567 8901 is closed.", set()),

@@ -23,7 +23,8 @@ from tasks.detectors.pii_recognizers import PHONE_PUNCT, Prescreened, StdlibPatt
 
 PHONE_CONTEXT = [*PhoneRecognizer.CONTEXT, "phone", "tel", "fax", "contact", "reach", "dial", "ring", "whatsapp",
                  "sms", "landline", "hotline", "helpline", "mob", "text", "message", "reservation", "booking",
-                 "enquiries", "enquiry", "inquiries", "inquiry", "office", "touch", "customer"]
+                 "enquiries", "enquiry", "inquiries", "inquiry", "office", "touch", "customer", "desk", "reception",
+                 "switchboard"]
 
 DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:19|20)\d\d|"
                   r"(?:19|20)\d\d[./\- ](?:0?[1-9]|1[0-2])[./\- ](?:0?[1-9]|[12]\d|3[01])|"
@@ -51,6 +52,19 @@ def after_line_label(text: str, start: int) -> bool:
     return _LINE_LABEL.search(text, max(0, start - 12), start) is not None
 
 
+def in_contact_block(text: str, start: int, end: int) -> bool:
+    """Whether the span is a line of its own next to a line holding an e-mail address (a signature or contact
+    block: name, company, number, address on consecutive lines)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[line_start:start].strip() or text[end:line_end].strip(" \t.,;"):
+        return False
+    before = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    after = text.find("\n", line_end + 1)
+    return "@" in text[before:line_start] or "@" in text[line_end:len(text) if after < 0 else after]
+
+
 def after_id_word(text: str, start: int) -> bool:
     """Whether the span starting at ``start`` follows an identifier's name (``ISBN``, ``ISSN``, ``UPC``, ``serial``)."""
     return _ID_WORD.search(text, max(0, start - 24), start) is not None
@@ -58,13 +72,14 @@ def after_id_word(text: str, start: int) -> bool:
 
 class NotAnId:
     """Mixin for pattern recognizers: drop results that follow an identifier's name (``after_id_word``); a result
-    after a phone label opening its line (``after_line_label``) scores at least ``LABEL_SCORE``."""
+    after a phone label opening its line (``after_line_label``) or alone on a line next to an e-mail address
+    (``in_contact_block``) scores at least ``LABEL_SCORE``."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
         found = super().analyze(text, entities, nlp_artifacts)  # type: ignore[misc]
         found = [r for r in found if not after_id_word(text, r.start)]
         for r in found:
-            if r.score < LABEL_SCORE and after_line_label(text, r.start):
+            if r.score < LABEL_SCORE and (after_line_label(text, r.start) or in_contact_block(text, r.start, r.end)):
                 r.score = LABEL_SCORE
         return found
 
