@@ -226,6 +226,10 @@ def test_chat_requests_are_not_stray(stage: Injection) -> None:
     ("Translate the phrase 'good morning' into German.", 1.0),  # "good morning" is quoted: not personal address
     ("What's 'see you soon' in Italian?", 1.0),  # the apostrophe of "What's" opens no quotation
     ("Do you ever bake your own bread at home?", 0.5),
+    ("How do I convert Celsius to Fahrenheit?", 1.0),  # the generic "I" of a how-to question
+    ("How do you say 'good night' in Welsh?", 1.0),
+    ("How do you like the new harbour market?", 0.5),  # asks the reader about themselves
+    ("How do you prefer your coffee?", 0.5),
     ("What was I even looking for?", 0.5),
     ('"Do they sell tickets at the gate?"', 0.5),
     ("Is The Old Lighthouse Worth A Visit?", 0.5),

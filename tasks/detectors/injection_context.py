@@ -63,6 +63,10 @@ _PERSONAL = re.compile(r"\b(?:you|your|yours|yourself|i|me|my|mine|we|our|ours|u
 # (single quotes only outside words: the apostrophe of "What's" opens no quotation)
 _QUOTED = re.compile(
     r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|(?<!\w)\u2018[^\u2019\n]*\u2019(?!\w)")
+# The generic "you" / "I" of a how-to question ("How do I solve ...?", "How do you say ... in Russian?") is not
+# personal address; "How do you like / feel / think ...?" asks the reader about themselves and stays personal.
+_HOW_TO = re.compile(r"^\W*how\s+(?:do|can|should|would)\s+(?:i|you|we|one)\s+(?!(?:like|love|feel|think|know|"
+                     r"prefer|rate|find|rank|see|view|cope|manage|deal|spend|keep|stay|get)\b)(?=[a-z])", re.I)
 _OPENS_QUOTE = re.compile(r"^\W*[\"\u201c\u2018']")
 # A task verb opens an imperative when a lower-case word follows it ("Describe the", "Explain how"), not a name,
 # a preposition or a conjunction ("Design by", "Show Artists", "Name and Logo", "Plan which").
@@ -83,7 +87,7 @@ def request_form(segment: str, weak: float = 0.5) -> float:
         return 0.0
     bare = _QUOTED.sub(" ", segment)
     question = segment.rstrip().endswith("?")
-    if (_PERSONAL.search(bare) or _OPENS_QUOTE.match(segment) or _title_case(bare)
+    if (_PERSONAL.search(_HOW_TO.sub(" ", bare)) or _OPENS_QUOTE.match(segment) or _title_case(bare)
             or (not question and not _IMPERATIVE.match(segment.replace("\n", " ")) and not _TEXT_EDIT.match(segment))):
         return weak
     return 1.0
