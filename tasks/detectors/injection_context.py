@@ -17,7 +17,9 @@ segment that passes it (see ``injection.Injection``).
 is the capital of Brazil?", "Describe the lifecycle of a butterfly."); the stray questions of clean text mostly
 speak to or for a person ("Do you have a knack for writing?", "What am I searching?"), are quoted speech, headlines
 in title case, or a heading that starts with a task verb used as a noun ("Design by Solid Cactus.", "Show Artists
-by Genre"). Those keep only a share (``weak``) of the stray prior.
+by Genre"). Those keep only a share (``weak``) of the stray prior. The generic "I"/"you" of a how-to question ("How
+do I solve quadratic equations?") is not personal address. An order to garble the text itself ("Replace every third
+letter with its position number.") counts as a request too.
 """
 
 from __future__ import annotations
