@@ -3,12 +3,14 @@
 Without ``PREFECT_API_URL`` Prefect starts a temporary server the first time a flow needs a client: it imports the
 whole server package in the CLI process (about 5 s) and then waits for the server subprocess to import it again and
 answer ``/health`` (8 s more here). Measured on an idle 2-core machine, that was 13 of the 25 s a one-record run
-took. Here the same server process is spawned in a background thread as soon as the command starts, so its start-up
-runs on the other core while the CLI imports, validates the config, plans shards and warms the worker pool; the CLI
-process never imports ``prefect.server``. The command line and environment are the ones Prefect's own
-``SubprocessASGIServer`` uses (prefect/server/api/server.py), so the server is the same one a plain run gets.
+took. Here the same server command is spawned as soon as the command starts, before the CLI imports Prefect, so
+its start-up runs on the other core while the CLI imports, validates the config, plans shards and warms the worker
+pool; the CLI process never imports ``prefect.server``. The command line is the one Prefect's own
+``SubprocessASGIServer`` uses (prefect/server/api/server.py) and the server inherits this process's environment,
+profile and working directory, so it reads the same settings; only block auto-registration is off by default.
 
-When the user has an API configured (``PREFECT_API_URL``, a profile, the test harness) nothing is started.
+When ``PREFECT_API_URL`` is in the environment nothing is started; when a profile or ``prefect.toml`` names an API
+(or ephemeral mode is off) the speculative server is stopped as soon as the settings have been read.
 """
 
 from __future__ import annotations
@@ -26,30 +28,35 @@ from typing import IO
 
 
 class EarlyApiServer:
-    """A Prefect API server subprocess started in the background; ``api_url()`` waits until it is healthy."""
+    """A Prefect API server subprocess started in the background; ``api_url()`` waits until it is healthy.
+
+    The process is spawned at once, before this process imports Prefect: importing ``prefect.settings`` first
+    (1-3 s, and serialised with the CLI's own imports by the import lock) made the server start 3 s into a run.
+    Whether Prefect would use an ephemeral server at all (no API URL in a profile or a ``prefect.toml``, ephemeral
+    mode allowed) is checked afterwards in a background thread, which stops the speculative server when it is not
+    needed. The server reads the same environment, profile and working directory as this process, so it gets the
+    same settings Prefect's own ``SubprocessASGIServer`` would pass it.
+    """
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
         self.log: IO[bytes] | None = None
-        self._thread = threading.Thread(target=self._spawn, name="sieve-early-api", daemon=True)
+        if not os.environ.get("PREFECT_API_URL"):  # the cheap case: an API is set in the environment
+            self._spawn()
+        self._thread = threading.Thread(target=self._check, name="sieve-early-api", daemon=True)
         self._thread.start()
 
     def _spawn(self) -> None:
         try:
-            from prefect.settings import get_current_settings
-
-            settings = get_current_settings()
-            if settings.api.url or not settings.server.ephemeral.enabled:
-                return
             self.port = free_port()
-            env = {
-                **os.environ,
-                "PREFECT_UI_ENABLED": "0",
-                "PREFECT__SERVER_EPHEMERAL": "1",
-                "PREFECT__SERVER_FINAL": "1",
-                **settings.to_environment_variables(exclude_unset=True),
-            }
+            # A run saves no blocks, so block auto-registration is skipped: its check alone imports every installed
+            # Prefect collection (prefect-dask brings dask and distributed), 1.7-2 s of the server's 8.5 s boot
+            # here. A `prefect server start` on the same database still registers them. The user's settings win.
+            quick = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+                     "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
+            env = {**quick, **os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1"}
             # Its output goes to a file, not the CLI's stdout (kept for the one JSON line of --json) or pipes a
             # caller may be reading until they close; the file's tail is shown if the server does not come up.
             self.log = tempfile.TemporaryFile()
@@ -60,6 +67,17 @@ class EarlyApiServer:
             )
         except Exception:  # noqa: BLE001 - no early server: Prefect starts its own when the flow needs an API
             self.process = None
+
+    def _check(self) -> None:
+        try:
+            from prefect.settings import get_current_settings
+
+            settings = get_current_settings()
+            needed = not settings.api.url and settings.server.ephemeral.enabled
+        except Exception:  # noqa: BLE001 - unreadable settings: let Prefect decide (and report) at flow start
+            needed = False
+        if not needed:
+            self._terminate()
 
     def api_url(self, timeout: float) -> str | None:
         """The server's API URL once ``/health`` answers; None when none was started (Prefect decides then)."""
@@ -96,6 +114,9 @@ class EarlyApiServer:
     def stop(self) -> None:
         """Terminate the server (as Prefect does for its own ephemeral server: 5 s grace, then kill)."""
         self._thread.join()
+        self._terminate()
+
+    def _terminate(self) -> None:
         process, self.process = self.process, None
         if process is not None:
             process.terminate()
