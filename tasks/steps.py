@@ -121,14 +121,11 @@ def stage_shard_task(
     shard_spec: dict[str, Any], stage_dir: str, config_json: str, mode: str, workers: int
 ) -> dict[str, Any]:
     """Read and run the document stages over one shard (skips work if already staged)."""
-    summary = _execute(mode, workers, shard_process, shard_spec, stage_dir, config_json)
+    # The worker gets tasks.shard's own function: a function of this module would make each worker import Prefect
+    # (2-3 s) when it unpickles its first shard.
+    summary = _execute(mode, workers, shard.process_shard, shard_spec, stage_dir, config_json)
     _notify("staged", summary)
     return {k: v for k, v in summary.items() if k != "files"}
-
-
-def shard_process(shard_spec: dict[str, Any], stage_dir: str, config_json: str) -> dict[str, Any]:
-    """Picklable entry point for the worker processes."""
-    return shard.process_shard(shard_spec, stage_dir, config_json)
 
 
 @task(name="corpus-stages", cache_policy=NO_CACHE)
