@@ -88,9 +88,9 @@ def curate_corpus(
                     "error": f"{type(err).__name__}: {err}"[:2000],
                 },
             )
-            raise
-        finally:
             steps.shutdown_pool()
+            raise
+        steps.shutdown_pool(wait=False)  # every shard is written: the workers exit while the catalog is refreshed
         provenance.write_run_row(
             the_lake,
             {
@@ -104,6 +104,7 @@ def curate_corpus(
         # issue 8: lineage COMPLETE, the HTML run report, what an incremental run skipped
         lineage.complete(result.pop("sources_rows"))
         result["report"] = steps.report_task(str(the_lake.root), dataset, run_id, result["stage_seconds"])
+        result.pop("artifacts").result()
         if "incremental" in planned:
             result["incremental"] = planned["incremental"]
     result["seconds"] = round(time.perf_counter() - started, 3)
@@ -165,7 +166,8 @@ def _run(
         ({"source_uri": k, "records": v} for k, v in per_source.items()), key=lambda r: -r["records"]
     )
     stage_seconds = _sum_seconds(staged, corpus)
-    steps.summary_artifact_task(
+    # The artifacts are API calls only: they are published while the flow refreshes the catalog and the report.
+    artifacts = steps.summary_artifact_task.submit(
         run_id, dataset, dict(outcomes), dict(reasons), top, str(lake.root), stage_seconds  # issue 8: + timings
     )
     return {
@@ -182,6 +184,7 @@ def _run(
         "catalog": str(lake.catalog),
         "stage_seconds": stage_seconds,
         "sources_rows": sources,  # issue 8: for the lineage COMPLETE event (popped before returning)
+        "artifacts": artifacts,  # popped and waited for before returning
     }
 
 

@@ -55,12 +55,16 @@ def warm_pool(workers: int, config_json: str, lake_root: str) -> None:
         pool.submit(shard.warm_up, config_json, lake_root)
 
 
-def shutdown_pool() -> None:
-    """Stop the worker processes (end of a flow run)."""
+def shutdown_pool(wait: bool = True) -> None:
+    """Stop the worker processes (end of a flow run).
+
+    ``wait=False`` lets idle workers exit while the flow goes on (an interpreter's teardown takes about 0.5 s);
+    the executor's own thread reaps them, and Python joins it before this process exits.
+    """
     global _POOL
     with _POOL_LOCK:
         if _POOL is not None:
-            _POOL.shutdown(wait=True, cancel_futures=True)
+            _POOL.shutdown(wait=wait, cancel_futures=True)
             _POOL = None
 
 
