@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -68,7 +69,7 @@ def doc_scores(st: Injection, texts: list[str]) -> list[float]:
     return out
 
 
-def fold_model(k: int, data: Path, cache: Path, retrain: bool):
+def fold_model(k: int, data: Path, cache: Path, retrain: bool, params: list[str] | None = None):
     """The fastText model trained without fold ``k``'s attacks (cached on disk; trained in a fresh process)."""
     import subprocess
 
@@ -78,19 +79,19 @@ def fold_model(k: int, data: Path, cache: Path, retrain: bool):
     if retrain or not path.exists():
         # One process per fold: several trainings in one process hit "Encountered NaN" at every learning rate,
         # while the same fold trains cleanly in a fresh interpreter.
-        subprocess.run([sys.executable, __file__, "--train-fold", str(k), "--cache", str(cache), "--data", str(data)],
-                       check=True)
+        subprocess.run([sys.executable, __file__, "--train-fold", str(k), "--cache", str(cache), "--data", str(data),
+                        "--params", *(params or [])], check=True)
     return fasttext.load_model(str(path))
 
 
-def train_fold(k: int, data: Path, cache: Path) -> None:
-    """Train and save the model without fold ``k``."""
+def train_fold(k: int, data: Path, cache: Path, params: dict | None = None) -> None:
+    """Train and save the model without fold ``k`` (``params``: fastText settings over ``injection_train.PARAMS``)."""
     path = cache / f"fold{k}.bin"
     from tasks.injection_train import _texts_of, bipia_attacks_by_index, task_examples
 
     _, synth, neg = build_examples(data, 13)
     pos = [s for i, a in bipia_attacks_by_index(data) if i != k for s in _texts_of(a)]
-    model = train(pos + synth, neg, 13, tasks=task_examples(data, 13, exclude=k) if TASKS else None)
+    model = train(pos + synth, neg, 13, params, tasks=task_examples(data, 13, exclude=k) if TASKS else None)
     cache.mkdir(parents=True, exist_ok=True)
     model.save_model(str(path))
 
@@ -103,6 +104,14 @@ def recall_at_fpr(pos: list[float], neg: list[float], fpr: float = 0.01) -> tupl
     return thr, sum(p > thr for p in pos)
 
 
+def _numbers(pairs: list[str]) -> dict[str, float | int]:
+    """``KEY=VALUE`` pairs as numbers (ints stay ints: fastText wants ``minn=3``, not ``3.0``)."""
+    out: dict[str, float | int] = {}
+    for k, v in (kv.split("=", 1) for kv in pairs):
+        out[k] = int(v) if re.fullmatch(r"-?\d+", v) else float(v)
+    return out
+
+
 def main() -> None:
     """Run the folds and print one JSON summary."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -112,10 +121,12 @@ def main() -> None:
     ap.add_argument("--retrain", action="store_true")
     ap.add_argument("--dump", type=Path, help="write every scored planted doc (for error analysis)")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="InjectionConfig overrides (numbers)")
+    ap.add_argument("--params", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="fastText training overrides for the fold models (use a separate --cache)")
     ap.add_argument("--train-fold", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.train_fold is not None:
-        train_fold(args.train_fold, args.data, args.cache)
+        train_fold(args.train_fold, args.data, args.cache, _numbers(args.params))
         return
     web = [t for texts in web_corpora().values() for t in texts]
     emails = bipia_emails(args.data)
@@ -128,7 +139,7 @@ def main() -> None:
     agg: dict[str, dict[str, int]] = {}
     dump, cpu = [], 0.0
     for k in args.folds:
-        st._model = fold_model(k, args.data, args.cache, args.retrain)
+        st._model = fold_model(k, args.data, args.cache, args.retrain, args.params)
         rng = random.Random(f"{SEED}-{k}")
         held = [(f, a) for f, a, i in attacks if i == k]
         c0 = time.process_time()

@@ -90,7 +90,8 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "3"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty (2026-11-28)
+    version = "4"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    # measured without the request verb and quote marks (2026-11-28)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 

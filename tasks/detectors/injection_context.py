@@ -101,7 +101,18 @@ def _stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Lower-cased, prefix-stemmed words of ``text`` that are not function words."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    # quotes at a word's edge and a possessive "'s" are not part of the word ("what's" is "what", 'much' is much)
+    words = (re.sub(r"'s$", "", w).strip("'") for w in _WORD.findall(text.lower()))
+    return [_stem(w) for w in words if len(w) > 1 and w not in _STOP]
+
+# The verb that makes a segment a request ("Explain", "Draft", "Break down") says nothing about its topic: a host
+# page that also says "explain" is no more about the request's subject, so novelty is measured without it.
+_LEAD_VERB = re.compile(rf"^\W*(?:(?:please|kindly)\s+)?(?:{_TASK_VERBS})\b", re.I)
+
+
+def topic_words(segment: str) -> list[str]:
+    """``content_words`` of a request without its leading task verb (what the request is about)."""
+    return content_words(_LEAD_VERB.sub(" ", segment, count=1))
 
 
 # An order to garble the text itself ("Replace every third letter with its position number.") is a request to a
@@ -145,7 +156,7 @@ def stray_novelty(text: str, spans: list[tuple[int, int]], novelty: float = 0.5)
         return out
     doc = Counter(content_words(text))
     for i in cands:
-        words = content_words(text[spans[i][0] : spans[i][1]])
+        words = topic_words(text[spans[i][0] : spans[i][1]])
         if len(words) < MIN_CONTENT:
             continue
         own = Counter(words)
