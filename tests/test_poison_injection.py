@@ -240,6 +240,14 @@ def test_chat_requests_are_not_stray(stage: Injection) -> None:
     ("Replace the cabin filter every three months.", 0.0),  # replacing a thing, not units of text
     ("Remove the old gasket and clean both surfaces.", 0.0),  # no unit of text
     ("The stalls close by noon.", 0.0),
+    # yes/no and "what about / what if" questions are how headlines ask rhetorically
+    ("Can better ferries save the island economy?", 0.5),
+    ("Will the harbour market survive another winter?", 0.5),
+    ("Is a four-day week good for small fishing crews?", 0.5),
+    ("What about the stalls that close before noon?", 0.5),
+    ("What if the tide comes in early?", 0.5),
+    ("Who wrote the novel 'Moby Dick'?", 1.0),
+    ("How does a tidal power station generate electricity?", 1.0),
 ])
 def test_request_form(segment: str, form: float) -> None:
     from tasks.detectors.injection_context import request_form

@@ -77,6 +77,13 @@ _IMPERATIVE = re.compile(
     rf"were|has|have|had|led|made|which|that|who)\b)[a-z]", re.I)
 
 
+# A yes/no question ("Can better data make cities safer?", "Will the mayor run again?") or "What about / What if"
+# is how headlines and articles ask rhetorically; a task for a model asks for content ("What is ...?", "Who wrote
+# ...?", "Explain ...").
+_YES_NO = re.compile(r"^\W*(?:(?:can|could|will|would|is|are|was|were|do|does|did|should|shall|has|have)\b|"
+                     r"what\s+(?:about|if)\b)", re.I)
+
+
 def _title_case(segment: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z]+", segment)[1:] if len(w) > 3]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
@@ -90,6 +97,7 @@ def request_form(segment: str, weak: float = 0.5) -> float:
     bare = _QUOTED.sub(" ", segment)
     question = segment.rstrip().endswith("?")
     if (_PERSONAL.search(_HOW_TO.sub(" ", bare)) or _OPENS_QUOTE.match(segment) or _title_case(bare)
+            or (question and _YES_NO.match(segment))
             or (not question and not _IMPERATIVE.match(segment.replace("\n", " ")) and not _TEXT_EDIT.match(segment))):
         return weak
     return 1.0
