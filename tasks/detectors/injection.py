@@ -91,7 +91,7 @@ class Injection(Stage):
 
     name = "poison_injection"
     version = "4"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
-    # measured without the request verb and quote marks, yes/no questions weak (2026-11-28)
+    # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 

@@ -155,11 +155,22 @@ def glued_requests(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
     return out
 
 
+# In an order to garble text the possessive points inside the sentence, at the units it names ("Replace every
+# third letter with its position number", "Swap words with their antonyms"), not back into the document.
+_INWARD = re.compile(r"\b(?:its|their)\b", re.I)
+
+
+def _anaphoric(segment: str) -> bool:
+    if _TEXT_EDIT.match(segment):
+        segment = _INWARD.sub(" ", segment)
+    return _ANAPHORA.search(segment) is not None
+
+
 def stray_novelty(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[float]:
     """For each ``(start, end)`` segment of ``text``: the share of its content words absent from the rest of the
     document when it is a self-contained request with at least ``novelty`` of them new, else 0.0."""
     out = [0.0] * len(spans)
-    cands = [i for i, (s, e) in enumerate(spans) if is_request(text[s:e]) and not _ANAPHORA.search(text[s:e])]
+    cands = [i for i, (s, e) in enumerate(spans) if is_request(text[s:e]) and not _anaphoric(text[s:e])]
     if not cands:
         return out
     doc = Counter(content_words(text))
