@@ -51,6 +51,10 @@ PHONE_WITHOUT_WORD = [
     "{n}: {p}", "T {p}\nE {e}", "M: {p}", "Bookings: {p} / {e}", "Leave a message on {p} and we will get back.",
     "Enquiries {p}", "{o} customer service {p}, open daily.", "Get in touch: {p}",
     "The clinic in {c} is on {p}.", "Order by {p} before noon.", "{n} ({p})",
+    # running text, lists and extensions, as people write them in mails and forums
+    "I tried {p} twice but nobody picked up.", "{p} - ask for {g}", "numbers: {p}, {p2}",
+    "{o}\n{c}\n{p}", "pls call back on {p} asap", "{n} ({o}) {p} / {p2}", "{px}", "Reception {px}",
+    "{g}'s number is {p}", "We dialled {p} and got voicemail.",
 ]
 PERSON = [
     "Name: {n}", "Patient name: {n}\nDOB: 03/04/1971", "I met {n} at the conference in {c}.",
@@ -64,6 +68,13 @@ PERSON = [
     "{n}, {o}, {c}", "Interview with {n}", "Good morning {g}!", "Signed: {n}", "Ms {l} called about the invoice.",
     "Both {n} and {n2} declined to comment.", "Please forward this to {n}.", "Assigned to: {n}",
     "Guest list: {n}; {n2}", "{n} has been with {o} since 2015.", "Mit freundlichen Grüßen\n{n}",
+    # titles, initials, possessives, sentence starts, lists, lower case and capitals, as in mail and chat
+    "Dr. {n} will see you at ten.", "Mr. {l} and Mrs. {l2} arrived late.", "{n}'s car was parked outside.",
+    "{n} said the meeting was moved.", "Attendees: {n}, {n2}, {n3}", "{g} {mi}. {l} signed the lease.",
+    "my friend {gl} {ll} is coming over tonight", "I asked {n} whether the flat was free.",
+    "{n}, {n2} and {n3} were promoted.", "NAME: {nu}", "Sent on behalf of {n}", "cc {n}; {n2}",
+    "Ask {g} about the keys.", "Many thanks to {n} for the photos.", "{g} and {g2} got married in {c}.",
+    "The house belongs to {l}'s family.", "- {n}\n- {n2}\n- {n3}", "Hi {g}, {n2} here.",
 ]
 NEGATIVES = [
     "Order 48392017 shipped on 2021-03-04.", "Version 10.2.3 fixes the crash on start-up.",
@@ -111,7 +122,12 @@ def dev_set(seed: int, n: int) -> list[tuple[str, list[tuple[int, int, str]]]]:
             fake = en
             person_fake = people[rng.choice(NAME_LOCALES)]
         g, ln, full = name(person_fake)
-        values = {"p": ("PHONE_NUMBER", fake.phone_number()), "p2": ("PHONE_NUMBER", fake.phone_number()),
+        g2, l2, _ = name(person_fake)
+        ext = f"{fake.phone_number()} {rng.choice(('ext.', 'x', 'ext', 'Ext'))} {rng.randint(2, 9999)}"
+        values = {"p": ("PHONE_NUMBER", _phone(fake, rng)), "p2": ("PHONE_NUMBER", _phone(fake, rng)),
+                  "px": ("PHONE_NUMBER", ext), "n3": ("PERSON", " ".join(name(person_fake)[:2])),
+                  "g2": ("PERSON", g2), "l2": ("PERSON", l2), "nu": ("PERSON", full.upper()),
+                  "mi": ("PERSON", rng.choice("ABCDEFGHJKLMNPRSTW")),
                   "n": ("PERSON", full), "n2": ("PERSON", " ".join(name(person_fake)[:2])),
                   "g": ("PERSON", g), "gl": ("PERSON", g.lower()), "l": ("PERSON", ln), "ll": ("PERSON", ln.lower()),
                   "i": ("PERSON", g[:1]), "c": ("_CITY", en.city()), "o": ("_ORG", en.company()),
@@ -121,26 +137,40 @@ def dev_set(seed: int, n: int) -> list[tuple[str, list[tuple[int, int, str]]]]:
     return out
 
 
+def _phone(fake, rng: random.Random) -> str:
+    """A phone number from the locale's own format lists: the general one, or its mobile list when it has one."""
+    for method in ("cellphone_number", "mobile_number"):
+        if hasattr(fake, method) and rng.random() < 0.3:
+            try:
+                return getattr(fake, method)()
+            except AttributeError:
+                break
+    return fake.phone_number()
+
+
 def _fill(template: str, values: dict[str, tuple[str, str]]) -> tuple[str, list[tuple[int, int, str]]]:
     """The template with its fields replaced, and the gold spans; adjacent name parts are one name: "{i}. {l}",
-    "{g} {l}", "{gl} {ll}" and the inverted "{l}, {g}"."""
+    "{g} {l}", "{gl} {ll}", "{g} {mi}. {l}" and the inverted "{l}, {g}" (a list "{n}, {n2}" stays apart)."""
     import re
 
     text, spans, pos = "", [], 0
     for m in re.finditer(r"\{(\w+)\}", template):
         text += template[pos:m.start()]
         kind, value = values[m.group(1)]
-        spans.append([len(text), len(text) + len(value), kind])
+        spans.append([len(text), len(text) + len(value), kind, m.group(1)])
         text += value
         pos = m.end()
     text += template[pos:]
     joined: list[list] = []
-    for s in spans:  # "{i}. {l}", "{g} {l}", "{l}, {g}": one name
-        if joined and joined[-1][2] == s[2] == "PERSON" and text[joined[-1][1]:s[0]] in (". ", " ", ", "):
-            joined[-1][1] = s[1]
+    for s in spans:
+        if joined and (joined[-1][3], s[3]) in _NAME_PARTS and text[joined[-1][1]:s[0]] in (". ", " ", ", "):
+            joined[-1][1], joined[-1][3] = s[1], s[3]
         else:
             joined.append(s)
-    return text, [tuple(s) for s in joined]
+    return text, [tuple(s[:3]) for s in joined]
+
+
+_NAME_PARTS = {("i", "l"), ("g", "l"), ("gl", "ll"), ("l", "g"), ("g", "mi"), ("mi", "l")}
 
 
 def _stage(profile: str):
