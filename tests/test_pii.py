@@ -303,6 +303,36 @@ def test_person_spans_are_joined_and_grown(text, spans, expected):
     assert other in out and (other.start, other.end) == (0, 3)
 
 
+@pytest.mark.parametrize(("text", "persons", "expected"), [
+    # the other items of a list holding a name: very rare words, a census given name first, non-ASCII letters
+    ("Present: Ana Ruiz, Thuthukile Vumisa and Oyindasola Soyinka", ["Ana Ruiz"],
+     ["Ana Ruiz", "Thuthukile Vumisa", "Oyindasola Soyinka"]),
+    ("cc Ana Ruiz; Nikki Okonkwo", ["Ana Ruiz"], ["Ana Ruiz", "Nikki Okonkwo"]),
+    ("Both Ana Ruiz and Zdeněk Hruška declined.", ["Ana Ruiz"], ["Ana Ruiz", "Zdeněk Hruška"]),
+    ("- Ana Ruiz\n- Delmont Quarvessi\n- Ivo Tamm", ["Ana Ruiz"], ["Ana Ruiz", "Delmont Quarvessi", "Ivo Tamm"]),
+    # near misses: no name among the items, one-word items (firms), product names, places, an initial
+    ("Garcia, Ruiz and Gil", [], []),
+    ("Ana Ruiz, Garcia and Gil", ["Ana Ruiz"], ["Ana Ruiz"]),
+    ("Ana Ruiz, Eerie Cuties and Colombian Emeralds", ["Ana Ruiz"], ["Ana Ruiz"]),
+    ("Ana Ruiz and Lake Zorvath", ["Ana Ruiz"], ["Ana Ruiz"]),
+    ("Ana Ruiz and J. Quarvessi", ["Ana Ruiz"], ["Ana Ruiz"]),
+    ("Ana Ruiz. Delmont Quarvessi", ["Ana Ruiz"], ["Ana Ruiz"]),
+    # upper-case names after a name label opening the line
+    ("NAME: BRANKA ROŽMAN", [], ["BRANKA ROŽMAN"]),
+    ("ID 4471\nPatient name: KAMIL NOWAK-LIS\n", [], ["KAMIL NOWAK-LIS"]),
+    ("Name: NEW YORK", [], []), ("Name: CITY HALL", [], []), ("File name: QUARVESSI DUMP", [], []),
+    ("NAME: KAMIL NOWAK is here", [], []),
+])
+def test_list_mates_and_labelled_capitals(text, persons, expected):
+    from presidio_analyzer import RecognizerResult
+
+    from tasks.detectors.pii_name_lists import list_mates
+
+    given = [RecognizerResult("PERSON", text.index(p), text.index(p) + len(p), 0.85) for p in persons]
+    out = given + list_mates(text, given)
+    assert sorted(text[r.start:r.end] for r in out) == sorted(expected)
+
+
 def test_weak_name_needs_a_context_word(ner):
     """A lone given name is weak: "regards" (a context word) lifts it, a plain sentence does not."""
     assert ("PERSON", "Marta") in found(ner, "Kind regards, Marta", "PERSON")

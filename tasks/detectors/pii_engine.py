@@ -303,9 +303,11 @@ class PiiAnalyzer:
                     r.start, r.end = r.start + off, r.end + off
                     out[i].append(r)
         if self.profile == "ner" and "PERSON" in self.entities:
+            from tasks.detectors.pii_name_lists import list_mates
             from tasks.detectors.pii_names import join_person_spans
 
             out = [join_person_spans(t, found) for t, found in zip(texts, out, strict=True)]
+            out = [found + list_mates(t, found) for t, found in zip(texts, out, strict=True)]
         return out
 
     def _analyze_chunks(self, chunks: list[str]) -> Iterator[list[Any]]:

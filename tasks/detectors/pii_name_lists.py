@@ -1,0 +1,104 @@
+"""Names found through their neighbours: the other items of a list that holds a name, and capitals after a label.
+
+Two rules run after presidio, on a text's final results (profile ``ner``):
+
+* list mates: in a list of capitalised runs ("Ann Roe, Oba Ogindan and Mirthe van de Elzas", "cc X; Y", bulleted
+  lines "- X"), when one item is a PERSON finding, another item of two or three capitalised words, none of them an
+  everyday word or a place or organisation word, is a person too when its words look like a name (``_name_item``).
+  Lists are what spaCy's small model reads worst (a name it knows next to one it does not), and their items are of
+  one kind. Single-word items are left alone: "Cruz, Garcia and Foster" is as often a firm as three people.
+* an upper-case name after a name label opening the line: "NAME: BRANKA ROZMAN", "Full name: KAMIL MACHACEK" (two
+  or three upper-case words ending the line, not all everyday words, no place or organisation word). Forms and
+  records write names in capitals; the label says what they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+from presidio_analyzer import RecognizerResult
+
+from tasks.detectors.pii_names import (
+    _CAPITALISED,
+    _LATIN,
+    _RUN_WORD,
+    COMMON_ZIPF,
+    PLACE_OR_ORG,
+    UNKNOWN_ZIPF,
+    VERY_COMMON_ZIPF,
+    _zipf,
+    census_names,
+)
+
+# What parts two items of a list: a comma or semicolon (and "and"), "and" / "&", or a new bulleted line.
+_SEPARATOR = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+|[ \t]*\n[ \t]*[-*\u2022\u00b7][ \t]+")
+# A name label opening the line ("NAME:", "Patient name:"; not "File name:" or "Product name:"), then two or three
+# upper-case words ending the line.
+_LABELLED_CAPS = regex.compile(r"^[ \t]*(?i:(?:full|patient|customer|client|contact|applicant|guest|your|my)[ \t]+)?"
+                               r"(?i:name)[ \t]*:[ \t]*(\p{Lu}{2,}(?:[- ]\p{Lu}{2,}){1,2})[ \t]*$", regex.MULTILINE)
+SCORE = 0.6  # as strong as the name-list rules: the list or the label vouches for the span
+
+
+def _is_word(word: str) -> bool:
+    return _zipf(word.lower().strip("'\u2019-")) >= COMMON_ZIPF
+
+
+def _name_item(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name-like part of a list item: its words without everyday words opening it ("Both Oba Ogindan"), when
+    two or three words are left and none is an everyday, place or organisation word or an initial, and the words
+    look like a name: a census given name first, a census surname last, letters beyond ASCII in Latin script, or
+    all words very rare (Zipf < 2.5). (Band and product names in lists, "Eerie Cuties", "Colombian Emeralds", pass
+    the first test but not this one.)"""
+    words = [(m.start() + start, m.end() + start, m.group().split()[-1]) for m in _RUN_WORD.finditer(text[start:end])]
+    while words and _is_word(words[0][2]):
+        words = words[1:]
+    if not 2 <= len(words) <= 3 or any(_is_word(w) or w.endswith(".") or w.lower() in PLACE_OR_ORG
+                                       for _, _, w in words):
+        return None
+    given, surnames = census_names()
+    first, last = words[0][2].lower(), words[-1][2].lower()
+    if not (first in given or (last in surnames and _zipf(last) < VERY_COMMON_ZIPF)
+            or any(not w.isascii() and _LATIN.fullmatch(w) for _, _, w in words)
+            or all(_zipf(w.lower()) < UNKNOWN_ZIPF for _, _, w in words)):
+        return None
+    return words[0][0], words[-1][1]
+
+
+def list_mates(text: str, results: list) -> list[RecognizerResult]:
+    """New PERSON results: list items next to an item that is a PERSON finding, and capitals after a name label.
+
+    ``results`` are the text's final results (every entity); spans overlapping any of them are never added.
+    """
+    added: list[RecognizerResult] = []
+    taken = [(r.start, r.end) for r in results]
+    persons = [(r.start, r.end) for r in results if r.entity_type == "PERSON"]
+
+    def add(span: tuple[int, int]) -> None:
+        if not any(s < span[1] and span[0] < e for s, e in taken):
+            added.append(RecognizerResult("PERSON", span[0], span[1], SCORE))
+            taken.append(span)
+
+    if "\n" in text or ":" in text:
+        for m in _LABELLED_CAPS.finditer(text):
+            words = m.group(1).replace("-", " ").split()
+            # "NAME: NEW YORK": every word an everyday word, or a place or organisation word, is no name
+            if not all(_is_word(w) for w in words) and not any(w.lower() in PLACE_OR_ORG for w in words):
+                add(m.span(1))
+    if not persons:
+        return added
+    runs = [m.span() for m in _CAPITALISED.finditer(text)]
+    group: list[tuple[int, int]] = []
+    for k, run in enumerate(runs):
+        group.append(run)
+        linked = k + 1 < len(runs) and _SEPARATOR.fullmatch(text, run[1], runs[k + 1][0]) is not None
+        if linked:
+            continue
+        if len(group) >= 2 and any(s <= ps and pe <= e for s, e in group for ps, pe in persons):
+            for s, e in group:
+                if not any(ps < e and s < pe for ps, pe in persons):
+                    span = _name_item(text, s, e)
+                    if span is not None:
+                        add(span)
+        group = []
+    return added
