@@ -110,7 +110,7 @@ def _stem(word: str) -> str:
 def content_words(text: str) -> list[str]:
     """Lower-cased, prefix-stemmed words of ``text`` that are not function words."""
     # quotes at a word's edge and a possessive "'s" are not part of the word ("what's" is "what", 'much' is much)
-    words = (re.sub(r"'s$", "", w).strip("'") for w in _WORD.findall(text.lower()))
+    words = ((w[:-2] if w.endswith("'s") else w).strip("'") for w in _WORD.findall(text.lower()))
     return [_stem(w) for w in words if len(w) > 1 and w not in _STOP]
 
 # The verb that makes a segment a request ("Explain", "Draft", "Break down") says nothing about its topic: a host
