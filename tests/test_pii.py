@@ -333,6 +333,18 @@ def test_list_mates_and_labelled_capitals(text, persons, expected):
     assert sorted(text[r.start:r.end] for r in out) == sorted(expected)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a possessive before "number" makes bare digits someone's phone number
+    ("my number 99525481", {"99525481"}), ("Her new mobile number is 3233079.", {"3233079"}),
+    ("your number: 5711777741", {"5711777741"}),
+    # near misses: an id's number, no possessive, one or two distinct digits
+    ("order number 40004399", set()), ("The number 3233079 is out of service.", set()),
+    ("company number 2297344", set()), ("my number 1111111", set()), ("my numbers 99525481", set()),
+])
+def test_own_number_lifts_bare_digits(patterns, text, expected):
+    assert {v for e, v in found(patterns, text, "PHONE")} == expected
+
+
 def test_weak_name_needs_a_context_word(ner):
     """A lone given name is weak: "regards" (a context word) lifts it, a plain sentence does not."""
     assert ("PERSON", "Marta") in found(ner, "Kind regards, Marta", "PERSON")

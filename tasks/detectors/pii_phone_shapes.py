@@ -211,16 +211,25 @@ def _plausible_international(number: str) -> bool:
     return phonenumbers.region_code_for_country_code(parsed.country_code) != "ZZ" and 7 <= len(national) <= 13
 
 
+# A possessive before "number" makes it someone's phone number ("my number", "his new mobile number is"); an id's
+# number is named by the id ("order number"), which is why "number" alone is no context word for bare digits.
+_OWN_NUMBER = re.compile(r"\b(?:my|your|his|her|our|their)[ \t]+(?:(?:new|own|personal|private|home|work|direct|"
+                         r"phone|mobile|cell|cellphone|contact)[ \t]+){0,2}number(?:[ \t]+is)?[ \t]*[:\-]?[ \t]*$",
+                         re.IGNORECASE)
+
+
 class BareDigitsPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognizer):
     """7-12 digits in one run (``93884913``, ``(2658360)``): a phone number only next to a phone word.
 
     Weak (0.1): a context word within the five words before lifts it over the threshold. "number" is not one of
-    them here: "company number 2297344", "order number 40004399" are ids. A trunk ``0`` then 8-11 digits
+    them here: "company number 2297344", "order number 40004399" are ids; but a possessive before it is
+    ("my number 99525481", "her mobile number is 3233079": medium). A trunk ``0`` then 8-11 digits
     (``01134960123``) is medium: a national number written without spaces. Pre-screen: seven digits in a row.
     """
 
     PRESCREEN = re.compile(r"\d{7}")
     VIEW = "digits"
+    OWN_NUMBER_SCORE = 0.4  # "my number 99525481": over the stage threshold without a phone word
     PATTERNS = [Pattern("Seven to twelve bare digits (weak)", r"(?<![\w+.\-/,])\(?\d{7,12}\)?(?![\w]|[.\-/,]\d)",
                         0.1),
                 # A trunk 0 then a non-zero digit, 9-12 digits in all ("01134960123", "0612345678"): a national
@@ -232,6 +241,14 @@ class BareDigitsPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRec
         super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),
                          context=context or [w for w in PHONE_CONTEXT if w != "number"], global_regex_flags=_FLAGS,
                          **kwargs)
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for r in results:
+            # "my number 99525481", "her mobile number is 3233079": a person's own number, not an id's
+            if r.score < self.OWN_NUMBER_SCORE and _OWN_NUMBER.search(text, max(0, r.start - 40), r.start):
+                r.score = self.OWN_NUMBER_SCORE
+        return results
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """One or two distinct digits (``1111111``, ``1000000``) are not a number anyone dials."""
