@@ -7,7 +7,8 @@ what marks it is its host: nothing else in the document is about it. A segment i
 * it has the form of a request (a question, or an imperative from a list of task verbs at its start),
 * it is self-contained: no anaphora (it, this, that, they, he, here, ...) pointing back into the document,
 * it has at least ``MIN_CONTENT`` content words, and at least ``novelty`` of them (compared by a 5-letter
-  prefix, so "works" meets "working") occur nowhere else in the document.
+  prefix, so "works" meets "working") occur nowhere else in the document. The leading task verb ("Explain",
+  "Break down") is not counted: it says how the request asks, not what it is about (``topic_words``).
 
 Web pages are full of rhetorical and reader-directed questions ("How has your week been?"); the gate alone fires
 on a few percent of clean web documents, so the stage only lets the classifier's *task* probability count for a
@@ -16,10 +17,11 @@ segment that passes it (see ``injection.Injection``).
 ``request_form`` grades a stray request by how it is addressed. A request planted for a model is impersonal ("What
 is the capital of Brazil?", "Describe the lifecycle of a butterfly."); the stray questions of clean text mostly
 speak to or for a person ("Do you have a knack for writing?", "What am I searching?"), are quoted speech, headlines
-in title case, or a heading that starts with a task verb used as a noun ("Design by Solid Cactus.", "Show Artists
-by Genre"). Those keep only a share (``weak``) of the stray prior. The generic "I"/"you" of a how-to question ("How
-do I solve quadratic equations?") is not personal address. An order to garble the text itself ("Replace every third
-letter with its position number.") counts as a request too.
+in title case, yes/no or "what about" questions (how headlines ask rhetorically), or a heading that starts with a
+task verb used as a noun ("Design by Solid Cactus.", "Show Artists by Genre"). Those keep only a share (``weak``)
+of the stray prior. The generic "I"/"you" of a how-to question ("How do I solve quadratic equations?") is not
+personal address. An order to garble the text itself ("Replace every third letter with its position number.")
+counts as a request too, and its "its" / "their" point inside the sentence, not back into the document.
 """
 
 from __future__ import annotations
