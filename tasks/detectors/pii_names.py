@@ -18,8 +18,9 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
   uncommon surname ("Crystal Harris"), and "Surname, Given" alone on its line or after a label ("Dekker, Hugo"), by
   the lists or both very rare words ("Hanžek, Ružena");
 * two lower-case words, a census given name and a census surname that is not a common word ("tammy baldwin");
-* after a greeting ("hi", "thanks", "good morning", "ask"...): a lower-case given name and surname ("hi njabulo,",
-  "ask lola mercks"), or a capitalised word that is no everyday word ("Thanks Barna!").
+* after a greeting ("hi", "thanks", "good morning", "ask", "my friend"...): a lower-case given name and surname ("hi
+  njabulo,", "ask lola mercks"), two lower-case words no dictionary knows or rare ones with letters beyond ASCII
+  ("ask dorottya illés"), or a capitalised word that is no everyday word ("Thanks Barna!").
 
 ``join_person_spans`` also drops PERSON spans holding a digit (spaCy's "+62", "Lesson 2").
 
@@ -83,7 +84,7 @@ _RUN_WORD = regex.compile(rf"{_PART}?\S+")
 # Words that open a greeting or hand a turn to someone, before a name: "hi njabulo", "Thanks Barna", "with Soyinka".
 GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "good morning", "good evening",
              "good night", "goodnight", "bye",
-             "congrats", "cheers", "welcome", "lol", "ask", "tell", "cc")
+             "congrats", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet")
 # Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
@@ -197,6 +198,12 @@ class NameListRecognizer(EntityRecognizer):
                 found[m.span(3)] = self.STRONG
             return
         first, last, text = m.group(1), m.group(2), m.string
+        if first not in self.given and last and all(_zipf(w) < 2.0 or not w.isascii() and _LATIN.fullmatch(w)
+                                                    and _zipf(w) < UNKNOWN_ZIPF for w in (first, last)):
+            # two lower-case words no dictionary knows, or rare ones with Latin letters beyond ASCII: a foreign
+            # given name and surname ("ask dorottya illés", "my friend shaurya sachdeva")
+            found.setdefault((m.start(1), m.end(2)), self.STRONG)
+            return
         known = first in self.given
         if last and (last in self.surnames or _zipf(last) < 2.0) and not self._is_word(last):
             end = m.end(2)
