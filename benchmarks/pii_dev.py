@@ -173,21 +173,6 @@ def _fill(template: str, values: dict[str, tuple[str, str]]) -> tuple[str, list[
 _NAME_PARTS = {("i", "l"), ("g", "l"), ("gl", "ll"), ("l", "g"), ("g", "mi"), ("mi", "l")}
 
 
-def _stage(profile: str):
-    from tasks.detectors.pii import PiiConfig, PiiStage
-    from tasks.stage import DocBatch
-
-    stage = PiiStage(PiiConfig(profile=profile))
-
-    def run(texts):
-        result = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=list(texts)))
-        spans = [[] for _ in texts]
-        for f in result.findings:
-            spans[f.row] += [(s.start, s.end, s.label) for s in f.spans]
-        return spans
-    return run
-
-
 def main() -> None:
     """Print dev precision/recall (and web counts when asked)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -198,9 +183,9 @@ def main() -> None:
     ap.add_argument("--web", type=int, default=0, help="also count findings on this many ~2 KB web slices")
     ap.add_argument("--dump", help="write the web findings (text of each span) to this JSONL file")
     args = ap.parse_args()
-    from pii import score, web_docs
+    from pii import _build, score, web_docs
 
-    run = _stage(args.profile)
+    run = _build("sieve-ner" if args.profile == "ner" else "sieve-patterns")
     data = dev_set(args.seed, args.n)
     preds = run([t for t, _ in data])
     counts = score(data, preds, 0.5)
