@@ -44,7 +44,9 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         if _POOL is None:
             n = _pool_size(workers)
             # spawn, not fork: the flow process runs Prefect's threads, and forking a threaded process can deadlock.
-            _POOL = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+            _POOL = ProcessPoolExecutor(
+                max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=shard.lower_priority
+            )
         return _POOL
 
 
