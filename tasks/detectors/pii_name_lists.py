@@ -23,12 +23,14 @@ from tasks.detectors.pii_names import (
     _CAPITALISED,
     _LATIN,
     _RUN_WORD,
-    COMMON_ZIPF,
     PLACE_OR_ORG,
     UNKNOWN_ZIPF,
     VERY_COMMON_ZIPF,
+    NameListRecognizer,
     _zipf,
     census_names,
+    is_everyday_word,
+    name_shaped,
 )
 
 # What parts two items of a list: a comma or semicolon (and "and"), "and" / "&", or a new bulleted line.
@@ -37,11 +39,7 @@ _SEPARATOR = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+|[
 # upper-case words ending the line.
 _LABELLED_CAPS = regex.compile(r"^[ \t]*(?i:(?:full|patient|customer|client|contact|applicant|guest|your|my)[ \t]+)?"
                                r"(?i:name)[ \t]*:[ \t]*(\p{Lu}{2,}(?:[- ]\p{Lu}{2,}){1,2})[ \t]*$", regex.MULTILINE)
-SCORE = 0.6  # as strong as the name-list rules: the list or the label vouches for the span
-
-
-def _is_word(word: str) -> bool:
-    return _zipf(word.lower().strip("'\u2019-")) >= COMMON_ZIPF
+SCORE = NameListRecognizer.STRONG  # the list or the label vouches for the span
 
 
 def _name_item(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -51,10 +49,9 @@ def _name_item(text: str, start: int, end: int) -> tuple[int, int] | None:
     all words very rare (Zipf < 2.5). (Band and product names in lists, "Eerie Cuties", "Colombian Emeralds", pass
     the first test but not this one.)"""
     words = [(m.start() + start, m.end() + start, m.group().split()[-1]) for m in _RUN_WORD.finditer(text[start:end])]
-    while words and _is_word(words[0][2]):
+    while words and is_everyday_word(words[0][2]):
         words = words[1:]
-    if not 2 <= len(words) <= 3 or any(_is_word(w) or w.endswith(".") or w.lower() in PLACE_OR_ORG
-                                       for _, _, w in words):
+    if not name_shaped([w for _, _, w in words]):
         return None
     given, surnames = census_names()
     first, last = words[0][2].lower(), words[-1][2].lower()
@@ -83,7 +80,7 @@ def list_mates(text: str, results: list) -> list[RecognizerResult]:
         for m in _LABELLED_CAPS.finditer(text):
             words = m.group(1).replace("-", " ").split()
             # "NAME: NEW YORK": every word an everyday word, or a place or organisation word, is no name
-            if not all(_is_word(w) for w in words) and not any(w.lower() in PLACE_OR_ORG for w in words):
+            if not all(is_everyday_word(w) for w in words) and not any(w.lower() in PLACE_OR_ORG for w in words):
                 add(m.span(1))
     if not persons:
         return added

@@ -136,6 +136,17 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+def is_everyday_word(word: str) -> bool:
+    """Whether a capitalised word is taken for a word, not a name (Zipf >= ``COMMON_ZIPF``; "Thanks", "Street")."""
+    return _zipf(word.lower().strip("'\u2019-")) >= COMMON_ZIPF
+
+
+def name_shaped(words: list[str]) -> bool:
+    """Two or three words, none an everyday word, an initial ("J.") or a place or organisation word."""
+    return 2 <= len(words) <= 3 and not any(
+        is_everyday_word(w) or w.endswith(".") or w.lower() in PLACE_OR_ORG for w in words)
+
+
 class NameListRecognizer(EntityRecognizer):
     """PERSON from census name lists and honorifics (see the module docstring for the rules and their scores)."""
 
@@ -234,8 +245,7 @@ class NameListRecognizer(EntityRecognizer):
         s, e, w = rest[0]
         if len(rest) == 1 and w.lower() in self.given and not self._is_word(w):
             found.setdefault((s, e), self.WEAK)
-        if 2 <= len(rest) <= 3 and not any(self._is_word(w) or w.endswith(".") or w.lower() in PLACE_OR_ORG
-                                           for _, _, w in rest):
+        if name_shaped([w for _, _, w in rest]):
             span = (rest[0][0], rest[-1][1])
             # unknown names: a context word decides, or a word introducing a person right before them ("Photo by",
             # "with", "From:"), or letters beyond ASCII in a Latin-script name ("Solvita Skujiņa") - unless spaCy
@@ -278,9 +288,7 @@ class NameListRecognizer(EntityRecognizer):
             return j
         return i
 
-    @staticmethod
-    def _is_word(word: str) -> bool:
-        return _zipf(word.lower().strip("'\u2019-")) >= COMMON_ZIPF
+    _is_word = staticmethod(is_everyday_word)
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
         return RecognizerResult(
