@@ -30,12 +30,9 @@ from typing import IO
 class EarlyApiServer:
     """A Prefect API server subprocess started in the background; ``api_url()`` waits until it is healthy.
 
-    The process is spawned at once, before this process imports Prefect: importing ``prefect.settings`` first
-    (1-3 s, and serialised with the CLI's own imports by the import lock) made the server start 3 s into a run.
-    Whether Prefect would use an ephemeral server at all (no API URL in a profile or a ``prefect.toml``, ephemeral
-    mode allowed) is checked afterwards in a background thread, which stops the speculative server when it is not
-    needed. The server reads the same environment, profile and working directory as this process, so it gets the
-    same settings Prefect's own ``SubprocessASGIServer`` would pass it.
+    It is spawned at once, before this process imports Prefect (importing ``prefect.settings`` first made the
+    server start 3 s into a run); a background thread then reads Prefect's settings and stops it when they name an
+    API or forbid ephemeral mode.
     """
 
     def __init__(self) -> None:
