@@ -110,12 +110,18 @@ def test_served_interval_schedule_runs_the_flow_into_the_lake(tmp_path, prefect_
                 completed = [r for r in provenance.run_history(Lake(lake), "sched") if r["status"] == "completed"]
         first = completed[0]["run_id"]
         flow_run_id = _flow_run_id(lake, first)
+        # the runs row turns "completed" before the flow writes its report: wait for Prefect's final state
         run = asyncio.run(_read_flow_run(prefect_server, flow_run_id))
+        while not (run.state and run.state.is_final()):
+            assert time.monotonic() < deadline, f"flow run {flow_run_id} still {run.state_name}"
+            time.sleep(1)
+            run = asyncio.run(_read_flow_run(prefect_server, flow_run_id))
     finally:
         _stop(serve)
         log.close()
     # the run was created by the deployment's schedule and its outputs are in the lake
     assert run.auto_scheduled is True and run.deployment_id is not None
+    assert run.state.is_completed(), run.state_name
     assert run.parameters["lake"] == str(lake) and run.parameters["inputs"] == [str(inbox)]
     assert len(list((lake / "clean" / "sched" / f"run={first}").glob("*.parquet"))) == 1
     assert (lake / "reports" / f"{first}.html").exists()
