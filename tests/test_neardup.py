@@ -147,6 +147,17 @@ def test_signatures_are_datasketch_minhash_bit_for_bit():
     assert to_lean(sigs[2]).jaccard(to_lean(sigs[2])) == 1.0
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(16, 0), (128, 1), (256, 7), (1024, 2**31 - 1)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    # drawn without importing datasketch (scipy costs 1 s per process): they must stay datasketch's own
+    from datasketch import MinHash
+
+    a, b = permutations(num_perm, seed)
+    ref_a, ref_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, ref_a) and np.array_equal(b, ref_b)
+
+
 def test_signatures_are_stable_across_versions():
     # earlier runs persist signatures: a change of shingling or hashing must change params_id, never these values
     text = "The quick brown fox jumps over the lazy dog by the river bank"
@@ -205,6 +216,23 @@ def test_banding_favours_recall_at_the_threshold():
     default = MinHashLSH(threshold=0.8, num_perm=128)
     assert lsh.collision_probability(0.8, default.b, default.r) < 0.5
     assert lsh.min_matches(0.8, 128) == 103
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.85, 0.9, 0.95])
+@pytest.mark.parametrize("num_perm", [16, 64, 100, 128, 256])
+@pytest.mark.parametrize("fn_weight", [0.5, 0.9, 0.99])
+def test_choose_bands_gives_datasketchs_optimum(threshold, num_perm, fn_weight):
+    # our quadrature replaces datasketch's scipy one (1 s of imports per run): the (bands, rows) must be the same
+    from datasketch import MinHashLSH
+
+    fp = round(1.0 - fn_weight, 6)
+    try:
+        ref = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(fp, 1.0 - fp))
+    except ValueError:  # datasketch refuses fewer than 2 bands, and so must we
+        with pytest.raises(ValueError, match="fewer than 2 bands"):
+            lsh.choose_bands(threshold, num_perm, fn_weight)
+        return
+    assert lsh.choose_bands(threshold, num_perm, fn_weight) == (ref.b, ref.r)
 
 
 # --- planted pairs at known Jaccard levels ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Banding: a signature of ``num_perm`` values is cut into ``b`` bands of ``r`` rows; two documents are candidates
 when all ``r`` values of some band agree, which happens with probability ``1 - (1 - J**r)**b`` at Jaccard ``J``.
-``choose_bands`` asks datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights=(fp, fn))``, a grid search
+``choose_bands`` runs datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights=(fp, fn))``, a grid search
 minimising the weighted false-positive and false-negative areas under that curve) with most of the weight on false
 negatives: recall at the threshold is what banding must give, because every candidate is then verified (its
 estimated Jaccard, agreeing positions / ``num_perm``, and, for pairs within a run, the exact Jaccard of the two
@@ -32,12 +32,28 @@ _VERIFY_CHUNK = 32_768  # pairs compared per numpy block: 2 x 32768 x 128 x 4 B 
 
 
 def choose_bands(threshold: float, num_perm: int, fn_weight: float) -> tuple[int, int]:
-    """``(bands, rows)`` from datasketch's optimiser, weighting false negatives by ``fn_weight`` (0.5..1)."""
-    from datasketch import MinHashLSH
+    """``(bands, rows)`` from datasketch's optimiser, weighting false negatives by ``fn_weight`` (0.5..1).
 
+    The same grid search as ``datasketch.lsh._optimal_param`` (first ``(b, r)`` in its loop order with the least
+    weighted error), without importing ``datasketch.lsh``: that pulls in ``scipy.integrate``, about 1 s of every
+    run's start-up. Its integrands are polynomials of degree ``b * r <= num_perm``, so Gauss-Legendre quadrature
+    with ``num_perm // 2 + 1`` nodes integrates them exactly; a test checks the result against datasketch's.
+    """
     fp_weight = round(1.0 - fn_weight, 6)
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(fp_weight, 1.0 - fp_weight))
-    return lsh.b, lsh.r
+    fn_weight = 1.0 - fp_weight
+    pairs = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=float)
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def integral(lo: float, hi: float, miss: bool) -> np.ndarray:
+        s = (hi - lo) / 2 * nodes + (hi + lo) / 2
+        candidate = 1.0 - (1.0 - s[None, :] ** pairs[:, 1:2]) ** pairs[:, 0:1]
+        return ((1.0 - candidate if miss else candidate) * weights).sum(axis=1) * (hi - lo) / 2
+
+    error = fp_weight * integral(0.0, threshold, False) + fn_weight * integral(threshold, 1.0, True)
+    bands, rows = (int(v) for v in pairs[int(np.argmin(error))])
+    if bands < 2:  # datasketch refuses this too: one band is plain signature equality
+        raise ValueError(f"dedup_near: threshold {threshold} with {num_perm} permutations gives fewer than 2 bands")
+    return bands, rows
 
 
 def collision_probability(jaccard: float, bands: int, rows: int) -> float:

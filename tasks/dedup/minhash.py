@@ -57,10 +57,15 @@ def shingle_settings(params: str) -> tuple[ShingleMode, int, int]:
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""
-    from datasketch import MinHash
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    Drawn as ``datasketch.MinHash._init_permutations`` draws them (odd ``a``, any ``b``, from
+    ``RandomState(seed)``) rather than by building a ``MinHash``: importing datasketch pulls in
+    ``scipy.integrate`` (about 1 s per process). A test checks the values against datasketch's own.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     return a.astype(np.uint32), b.astype(np.uint32)
 
 
