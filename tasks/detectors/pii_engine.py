@@ -302,6 +302,10 @@ class PiiAnalyzer:
                 if off + r.start < keep:
                     r.start, r.end = r.start + off, r.end + off
                     out[i].append(r)
+        if "PHONE_NUMBER" in self.entities:
+            from tasks.detectors.pii_phone_shapes import with_extensions
+
+            out = [with_extensions(t, found) for t, found in zip(texts, out, strict=True)]
         if self.profile == "ner" and "PERSON" in self.entities:
             from tasks.detectors.pii_name_lists import list_mates
             from tasks.detectors.pii_names import join_person_spans

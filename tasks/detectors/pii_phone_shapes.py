@@ -65,6 +65,27 @@ def in_contact_block(text: str, start: int, end: int) -> bool:
     return "@" in text[before:line_start] or "@" in text[line_end:len(text) if after < 0 else after]
 
 
+# An extension right after a found number: " ext. 5206", " x 311", ", extension 12" (a number, not a letter after it).
+_EXT_DIGITS = r"[ \t]?(?:no\.?[ \t]?)?\d{1,5}(?![\w]|[.\-/,]\d)"
+_EXTENSION_AFTER = re.compile(rf",?[ \t]?(?i:x|ext\.?|extn\.?|extension){_EXT_DIGITS}")
+_EXTENSION_WORD_AFTER = re.compile(rf",?[ \t]?(?i:ext\.?|extn\.?|extension){_EXT_DIGITS}")  # no bare "x"
+
+
+def with_extensions(text: str, results: list) -> list:
+    """PHONE_NUMBER results grown over an extension written right after them (``9212 3377 Ext. 5206``).
+
+    The shapes that read ``x363`` themselves stop at a known separator; libphonenumber and the grouped shapes end at
+    the last digit group, which leaves the extension (a gold span holds it) outside and the match below half the
+    number's length. Other results are untouched; a result already holding an extension does not grow again.
+    """
+    for r in results:
+        if r.entity_type == "PHONE_NUMBER":
+            m = _EXTENSION_AFTER.match(text, r.end)
+            if m is not None and not _EXTENSION.search(text, r.start, r.end):
+                r.end = m.end()
+    return results
+
+
 def after_id_word(text: str, start: int) -> bool:
     """Whether the span starting at ``start`` follows an identifier's name (``ISBN``, ``ISSN``, ``UPC``, ``serial``)."""
     return _ID_WORD.search(text, max(0, start - 24), start) is not None
@@ -72,14 +93,16 @@ def after_id_word(text: str, start: int) -> bool:
 
 class NotAnId:
     """Mixin for pattern recognizers: drop results that follow an identifier's name (``after_id_word``); a result
-    after a phone label opening its line (``after_line_label``) or alone on a line next to an e-mail address
-    (``in_contact_block``) scores at least ``LABEL_SCORE``."""
+    after a phone label opening its line (``after_line_label``), alone on a line next to an e-mail address
+    (``in_contact_block``) or before an extension word (``ext. 12``: only phone numbers have extensions; a bare
+    ``x`` is left out, "1920 1080 x 1200" are sizes) scores at least ``LABEL_SCORE``."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
         found = super().analyze(text, entities, nlp_artifacts)  # type: ignore[misc]
         found = [r for r in found if not after_id_word(text, r.start)]
         for r in found:
-            if r.score < LABEL_SCORE and (after_line_label(text, r.start) or in_contact_block(text, r.start, r.end)):
+            if r.score < LABEL_SCORE and (after_line_label(text, r.start) or in_contact_block(text, r.start, r.end)
+                                          or _EXTENSION_WORD_AFTER.match(text, r.end)):
                 r.score = LABEL_SCORE
         return found
 
