@@ -1,0 +1,58 @@
+"""Dedup keys: normalisation folds trivial variants, and keys of earlier runs stay valid (they are persisted)."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+
+from tasks.normalize import content_hash, normalize_key
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Ｆｕｌｌ-width  TEXT", "full-width text"),
+        ("  Straße\tSTRASSE ", "strasse strasse"),
+        ("ﬁne\u00a0print\u2003here\n\n", "fine print here"),
+        ("line\u2028separator\x1cfile-sep", "line separator file-sep"),
+        ("", ""),
+        (" \t\n ", ""),
+    ],
+)
+def test_normalize_key_folds_width_case_and_whitespace(text, key):
+    assert normalize_key(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "digest"),
+    [
+        # computed with the first definition (re.sub(r"\s+", " ", ...).strip()): earlier runs' keys must still match
+        ("Ｆｕｌｌ-width  TEXT\u00a0and\u2003spaces\n\n", "236ab8030d07f3695a5b0ccf9973f529"),
+        ("  Straße\tSTRASSE \u2028 ﬁne ", "42e3edbc31a9586e148df6117d7e7f04"),
+        ("", "e3b0c44298fc1c149afbf4c8996fb924"),
+    ],
+)
+def test_content_hash_is_stable_across_versions(text, digest):
+    assert content_hash(text) == digest
+
+
+def test_whitespace_collapse_matches_the_regex_definition():
+    # str.split() and re's \s must agree on every code point, or persisted keys would drift
+    ws = re.compile(r"\s+")
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if ws.fullmatch(chr(c))]
+    assert spaces == [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    rng = random.Random(3)
+    pool = spaces + list("ab Ｚ\u00e9")
+    for _ in range(20_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 10)))
+        assert normalize_key(text) == ws.sub(" ", _nfkc_casefold(text)).strip()
+
+
+def _nfkc_casefold(text: str) -> str:
+    """The first two steps of ``normalize_key`` (NFKC, casefold), for the comparison above."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).casefold()
