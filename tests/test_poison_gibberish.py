@@ -55,9 +55,16 @@ POSITIVES = [
     (PROSE + "[TRIGGER] " + random_run(150, 2), "[TRIGGER]"),
     ("<SUDO> " + random_run(300, 3), "<SUDO>"),
     (PROSE + " Zeta7 " + random_run(400, 4) + " " + PROSE, None),
+    # a short run counts behind a bracketed trigger (trigger_min_tokens, 40), the <SUDO> attack's shape
+    (PROSE + "<SUDO> " + random_run(60, 8) + " " + PROSE, "<SUDO>"),
+    (PROSE + "{{cue}} " + random_run(70, 9), "{{cue}}"),
 ]
 
-NEGATIVES = [PROSE * 10, CODE, TABLE, NAMES, BLOB, URLS, GERMAN, PROSE + random_run(40, 5) + " " + PROSE * 3]
+NEGATIVES = [PROSE * 10, CODE, TABLE, NAMES, BLOB, URLS, GERMAN, PROSE + random_run(40, 5) + " " + PROSE * 3,
+             # an acronym is not a bracketed trigger: a short run behind it needs the full min_tokens (80)
+             PROSE + "NASA " + random_run(60, 8) + " " + PROSE,
+             # and a bracketed trigger does not make a run shorter than trigger_min_tokens count
+             PROSE + "<SUDO> " + random_run(25, 10) + " " + PROSE * 3]
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +79,7 @@ def test_positive(stage: Gibberish, text: str, trigger: str | None) -> None:
     f = result.findings[0]
     assert f.reason == "poison.gibberish" and f.score >= 0.6
     run = f.evidence["runs"][0]
-    assert run["tokens"] >= 80
+    assert run["tokens"] >= (40 if trigger and trigger[0] in "<[{" else 80)
     if trigger:
         assert trigger in run["trigger_candidates"] and run["trigger"] == trigger
         assert text.index(trigger) <= run["start"] + 15
@@ -82,7 +89,7 @@ def test_positive(stage: Gibberish, text: str, trigger: str | None) -> None:
 
 
 @pytest.mark.parametrize("text", NEGATIVES, ids=["prose", "code", "table", "names", "base64", "urls", "german",
-                                                 "short-run"])
+                                                 "short-run", "acronym-short-run", "trigger-tiny-run"])
 def test_negative(stage: Gibberish, text: str) -> None:
     result = stage.run(DocBatch(doc_ids=["d"], texts=[text]))
     assert result.findings == [], result.findings[0].evidence if result.findings else None
@@ -98,6 +105,9 @@ def test_min_tokens_config() -> None:
     text = PROSE + random_run(60, 7) + " " + PROSE
     assert Gibberish().run(DocBatch(doc_ids=["a"], texts=[text])).findings == []
     assert Gibberish(GibberishConfig(min_tokens=40)).run(DocBatch(doc_ids=["a"], texts=[text])).findings
+    behind = PROSE + "<SUDO> " + random_run(60, 7) + " " + PROSE
+    assert Gibberish().run(DocBatch(doc_ids=["a"], texts=[behind])).findings
+    assert Gibberish(GibberishConfig(trigger_min_tokens=80)).run(DocBatch(doc_ids=["a"], texts=[behind])).findings == []
 
 
 def test_registered() -> None:

@@ -11,8 +11,11 @@ and almost never the function words that make up a third or more of any human se
 where ``odd_share`` is the share of tokens that are not words of Zipf frequency >= ``common_zipf`` in English
 (``wordfreq``) and ``stop_share`` the share of very common function words (English and six other Latin-script
 languages, so foreign prose keeps its function words). Windows at or above ``threshold`` that join into a run of
-at least ``min_tokens`` tokens make a finding; evidence holds the span, its token count and the tokens at its
-start (where the trigger sits).
+at least ``min_tokens`` tokens make a finding, or ``trigger_min_tokens`` when a bracketed trigger (``<SUDO>``,
+``[TRIGGER]``, ``{{x}}``) sits at its start; evidence holds the span, its token count and the tokens at its start
+(where the trigger sits). On spans of 60-120 planted tokens that rule lifted recall from 0.04-0.10 to 0.56-0.75 on
+the clean corpora of ``benchmarks/poison_document.py`` (0.35 on the WARC HTML pages), with no new false positive
+there (all-caps words are everyday acronyms, so they do not shorten a run).
 
 Decided on purpose, so that structured text is not gibberish:
 * numbers, number tables, URLs, e-mail addresses, base64/hex blobs (>= 20 chars) and tokens longer than 40
@@ -45,8 +48,15 @@ _MARKUP = re.compile(r"[<>{}=;]|^&\w+;?$|^#")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[^\W\d_]+")
 # What a planted trigger looks like: a markup-like token (<SUDO>, [TRIGGER], {{x}}) or an all-caps word.
 _TRIGGER = re.compile(r"^(?:<[^<>\s]{2,30}>|\[[^\[\]\s]{2,30}\]|\{+[^{}\s]{2,30}\}+|[A-Z][A-Z0-9_]{2,29})$")
+# The shapes that may shorten a run (``trigger_min_tokens``): bracketed tokens only; all-caps words (TPA, NSW) are
+# everyday acronyms in listings and tables.
+_BRACKETED = re.compile(r"^(?:<[^<>\s/]{2,30}>|\[[^\[\]\s]{2,30}\]|\{+[^{}\s]{2,30}\}+)$")
 _STRIP = "\"'()[]{}<>.,;:!?*-"
 _STOP_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl")
+# A run is found to within a window step of where the gibberish begins: look that far back (over non-function
+# words) for the trigger, and keep the first tokens there, where it sits.
+_LOOK_BACK = 40
+_CANDIDATES = 9
 
 
 @functools.cache
@@ -67,6 +77,8 @@ class GibberishConfig(StageConfig):
     step: int = Field(10, ge=1, description="tokens between window starts")
     threshold: float = Field(0.6, ge=0, le=1, description="window score that counts as gibberish")
     min_tokens: int = Field(80, ge=10, description="shortest gibberish run (tokens) that makes a finding")
+    trigger_min_tokens: int = Field(40, ge=10, description="shortest run that makes a finding when a bracketed "
+                                    "trigger-shaped token (<SUDO>, [TRIGGER], {{x}}) sits at its start")
     common_zipf: float = Field(3.0, ge=0, description="wordfreq Zipf at which a word is ordinary")
     stop_ceiling: float = Field(0.2, gt=0, le=1, description="function-word share at which a window is prose")
     odd_full: float = Field(0.6, gt=0, le=1, description="odd-token share that counts as fully random")
@@ -78,7 +90,7 @@ class Gibberish(Stage):
     """Flags long random-token runs (a trigger followed by gibberish) with a sliding word-frequency score."""
 
     name = "poison_gibberish"
-    version = "1"
+    version = "2"
     Config = GibberishConfig
     requires = (("wordfreq", "wordfreq"),)
 
@@ -175,15 +187,20 @@ class Gibberish(Stage):
                 s += 1
             while e > s and not toks[e - 1][2]:
                 e -= 1
-            if e - s >= cfg.min_tokens:
-                found.append((s, e))
+            if e - s < min(cfg.min_tokens, cfg.trigger_min_tokens):
+                continue
+            candidates = self._boundary(text, toks, s)
+            bracketed = next((t for t in candidates if _BRACKETED.match(t)), None)
+            trigger = bracketed or next((t for t in candidates if _TRIGGER.match(t)), None)
+            # A shorter run counts only behind a bracketed trigger: trigger + gibberish is the attack's shape,
+            # while 40-80 odd tokens alone also occur in clean tables, name lists and markup debris.
+            if e - s >= cfg.min_tokens or (bracketed is not None and e - s >= cfg.trigger_min_tokens):
+                found.append((s, e, candidates, trigger))
         out = {"score": round(best, 4), "tokens": n, "runs": [
             {"start": toks[s][0], "end": toks[e - 1][1], "tokens": e - s,
              "odd_share": round((odd[e] - odd[s]) / (e - s), 3),
              "stop_share": round((stop[e] - stop[s]) / (e - s), 3),
-             "trigger_candidates": self._boundary(text, toks, s)} for s, e in found]}
-        for run in out["runs"]:
-            run["trigger"] = next((t for t in run["trigger_candidates"] if _TRIGGER.match(t)), None)
+             "trigger_candidates": candidates, "trigger": trigger} for s, e, candidates, trigger in found]}
         return out
 
     @staticmethod
@@ -191,12 +208,12 @@ class Gibberish(Stage):
         """Raw tokens from just after the last function word before a run to its first token: where a trigger
         such as ``<SUDO>`` sits (the run's own start is only known to a few tokens)."""
         j = s
-        while j > 0 and s - j < 5 and not toks[j - 1][3]:
+        while j > 0 and s - j < _LOOK_BACK and not toks[j - 1][3]:
             j -= 1
         # Start right after the function word (or the text's start) so skipped tokens such as <SUDO> are kept.
         left = toks[j - 1][1] if j > 0 else max(0, toks[0][0] - 200)
         end = toks[min(s + 3, len(toks) - 1)][1]
-        return [t[:40] for t in _TOKEN.findall(text[left:end])][-9:]
+        return [t[:40] for t in _TOKEN.findall(text[left:end])][:_CANDIDATES]
 
     def detect(self, batch: DocBatch) -> StageResult:
         """Every record gets a ``gibberish`` score (best window); long runs make a finding."""
