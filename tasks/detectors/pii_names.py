@@ -18,9 +18,12 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
   uncommon surname ("Crystal Harris"), and "Surname, Given" alone on its line or after a label ("Dekker, Hugo"), by
   the lists or both very rare words ("Hanžek, Ružena");
 * two lower-case words, a census given name and a census surname that is not a common word ("tammy baldwin");
-* after a greeting ("hi", "thanks", "good morning", "ask", "my friend"...): a lower-case given name and surname ("hi
-  njabulo,", "ask lola mercks"), two lower-case words no dictionary knows or rare ones with letters beyond ASCII
-  ("ask dorottya illés"), or a capitalised word that is no everyday word ("Thanks Barna!").
+* after a greeting ("hi", "thanks", "good morning", "ask", "my friend", "happy birthday", "love you", "proud of"...):
+  a lower-case given name and surname ("hi njabulo,", "ask lola mercks"), two lower-case words no dictionary knows
+  or rare ones with letters beyond ASCII ("ask dorottya illés"), a capitalised word that is no everyday word ending
+  the phrase ("Thanks Barna!") or a census given name ("so proud of Benjamin today");
+* by the words around them (``pii_name_cues``): one word before a verb of saying, a list closed by "and I", names
+  in capitals.
 
 ``join_person_spans`` also drops PERSON spans holding a digit (spaCy's "+62", "Lesson 2").
 
@@ -84,7 +87,8 @@ _RUN_WORD = regex.compile(rf"{_PART}?\S+")
 # Words that open a greeting or hand a turn to someone, before a name: "hi njabulo", "Thanks Barna", "with Soyinka".
 GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "good morning", "good evening",
              "good night", "goodnight", "bye",
-             "congrats", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend")
+             "congrats", "congratulations", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend",
+             "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet")
 # Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
@@ -92,7 +96,7 @@ INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dea
 _GREETING = re.compile(rf"(?<![^\W\d_])(?<!')(?:{'|'.join(g.replace(' ', '[ ]') for g in GREETINGS)})[ \t,]+")
 _GREETING_ANY_CASE = re.compile(_GREETING.pattern, re.IGNORECASE)
 _GREETED = regex.compile(rf"(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L}}\d@#])"
-                         rf"|({_WORD})(?=[ \t]*(?:[,.!?:;)\n]|$))")
+                         rf"|({_WORD})(?![\p{{L}}\d@#])")
 _LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
 _PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
 _SPOKE = re.compile(r"[ \t]+(?:wrote|writes|said|says|replied|asked|commented)\b")
@@ -199,13 +203,21 @@ class NameListRecognizer(EntityRecognizer):
             m = _GREETED.match(text, g.end())
             if m is not None:
                 self._greeted(m, found)
+        from tasks.detectors.pii_name_cues import cue_names  # (it imports this module)
+
+        for span in cue_names(text, given, surnames, others):
+            found[span] = max(found.get(span, 0.0), self.STRONG)
         return [self._result(s, e, score) for (s, e), score in found.items()]
 
     def _greeted(self, m, found: dict[tuple[int, int], float]) -> None:
         """A name right after a greeting: a lower-case given name (and surname), or an unknown word; a capitalised
         word that is not an everyday word ("Thanks Barna!", "hi njabulo,", "ask lola mercks")."""
         if m.group(3):
-            if not self._is_word(m.group(3)) and m.group(3).lower() not in PLACE_OR_ORG:
+            # a capitalised word ending the phrase ("Thanks Barna!"), or a census given name going on ("so proud
+            # of Benjamin today")
+            word = m.group(3)
+            if not self._is_word(word) and word.lower() not in PLACE_OR_ORG and (
+                    _PHRASE_END.match(m.string, m.end(3)) or word.lower() in self.given):
                 found[m.span(3)] = self.STRONG
             return
         first, last, text = m.group(1), m.group(2), m.string

@@ -1,0 +1,117 @@
+"""Names found by the words around them: a verb of saying after one word, "X and I", and names in capitals.
+
+``pii_names`` needs two name-like words, or a context word, for a name it does not know from its lists. Chat and
+posts name people by one word more often than not, and the words around it say it is a person:
+
+* a census given name or a rare census surname right before a verb of saying ("Mathias says hi!", "Sanchez said
+  he would appeal"), unless spaCy calls the word a place or an organisation ("Reuters said");
+* the items of a list that ends in "and I" / "& I", or the item after "me and" ("Aliyu, Shehu and I went",
+  "me and Vera at the beach"): only a person goes with "I"; each item is one or two capitalised words, none an
+  everyday, place or organisation word;
+* a name in capitals ("I am FERNANDA GEIGER", "TURID KNUTSEN FOR PRESIDENT"): two or three upper-case words whose
+  first is a census given name and whose last is a census surname that is not an everyday word.
+
+Each returns spans; ``NameListRecognizer`` gives them its strong score.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from tasks.detectors.pii_names import (
+    _WORD,
+    PLACE_OR_ORG,
+    RARE_ZIPF,
+    WORD_LIKE_GIVEN,
+    _zipf,
+    is_everyday_word,
+)
+
+SAYING = ("said", "says", "say", "told", "tells", "wrote", "writes", "replied", "replies", "asked", "asks",
+          "added", "adds", "explained", "confirmed", "tweeted", "posted", "announced", "commented", "answered",
+          "admitted", "insisted", "warned", "claimed", "stated", "noted")
+SURNAME_SAYING_ZIPF = 4.0  # a census surname before a verb of saying is a person below this ("Sanchez" 3.8)
+# One capitalised word (not after a letter, a digit, "@" or "#": handles and tags are not names) before a verb of
+# saying.
+_ONE_WORD_SAYING = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])({_WORD})[ \t]+(?:{'|'.join(SAYING)})\b")
+# ... after a preposition of place the word is a place ("the town of Helena says", "a train to Copenhagen said")
+_PLACE_BEFORE = regex.compile(r"(?<![\p{L}])(?i:in|to|of|from|at|near|across|into|around)[ \t]+$")
+_ITEM = rf"{_WORD}(?:[ \t]+{_WORD})?"
+# "Aliyu, Shehu and I", "Anna & I": a list of one- or two-word items closed by "and I" (I as a word, then a space
+# or punctuation: not "World War I.").
+_AND_I = regex.compile(rf"(?<![\p{{L}}\d@#])({_ITEM}(?:[ \t]*,[ \t]*{_ITEM})*)[ \t]*,?[ \t]+(?:and|&)[ \t]+I"
+                       rf"(?=[ \t]+\p{{Ll}}|'m|\u2019m|[ \t]*[,!?])")
+_ME_AND = regex.compile(rf"(?<![\p{{L}}])(?i:me)[ \t]+(?:and|&)[ \t]+({_ITEM})(?![\p{{L}}\d])")
+_CAPS = regex.compile(r"(?<![\p{L}\d@#])\p{Lu}{2,}(?:-\p{Lu}{2,})?(?:[ \t]+\p{Lu}{2,}(?:-\p{Lu}{2,})?)+"
+                      r"(?![\p{L}\d])")
+_CAPS_WORD = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})?")
+
+
+def _person_word(word: str, given: frozenset[str]) -> bool:
+    """A capitalised word that can be part of a name: a census given name that is no word ("John", "Tom"), or no
+    everyday, place or organisation word."""
+    low = word.lower()
+    if low in PLACE_OR_ORG:
+        return False
+    return (low in given and low not in WORD_LIKE_GIVEN) or not is_everyday_word(word)
+
+
+def saying_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
+    """One-word names before a verb of saying: a census given name, or a census surname rarer than Zipf 4."""
+    found = []
+    for m in _ONE_WORD_SAYING.finditer(text):
+        word = m.group(1)
+        low = word.lower()
+        if not _person_word(word, given) or _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+            continue
+        if (low in given and low not in WORD_LIKE_GIVEN) or (low in surnames and _zipf(low) < SURNAME_SAYING_ZIPF):
+            found.append(m.span(1))
+    return found
+
+
+def and_i_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
+    """The items of a list closed by "and I", and the item after "me and" (``_person_word`` for each word)."""
+    found = []
+    if " I" in text:
+        for m in _AND_I.finditer(text):
+            if _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+                continue  # "a train in to Copenhagen, and I take the same route back"
+            items = [(s.start() + m.start(1), s.end() + m.start(1)) for s in
+                     regex.finditer(_ITEM, m.group(1))]
+            for s, e in items:
+                if all(_person_word(w, given) for w in text[s:e].split()):
+                    found.append((s, e))
+    if "me " in text.lower():
+        for m in _ME_AND.finditer(text):
+            if all(_person_word(w, given) for w in m.group(1).split()):
+                found.append(m.span(1))
+    return found
+
+
+def capital_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
+    """Two or three upper-case words: a census given name first and a census surname (no everyday word) last.
+
+    A run of capitals is read from each word on, three words before two ("WILLIAM STALLINGS FOR MAYOR").
+    """
+    found = []
+    for run in _CAPS.finditer(text):
+        words = [(w.start(), w.end(), w.group()) for w in _CAPS_WORD.finditer(text, run.start(), run.end())]
+        i = 0
+        while i < len(words) - 1:
+            for size in (3, 2):
+                name = words[i:i + size]
+                first, last = name[0][2].split("-")[0].lower(), name[-1][2].lower()
+                if (len(name) == size and first in given and first not in WORD_LIKE_GIVEN and last in surnames
+                        and _zipf(last) < RARE_ZIPF + 1 and not any(w.lower() in PLACE_OR_ORG for _, _, w in name)):
+                    found.append((name[0][0], name[-1][1]))
+                    i += size - 1
+                    break
+            i += 1
+    return found
+
+
+def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
+              others: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int]]:
+    """Every span of the three rules, without those overlapping spaCy's places and organisations (``others``)."""
+    spans = saying_names(text, given, surnames) + and_i_names(text, given) + capital_names(text, given, surnames)
+    return [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]

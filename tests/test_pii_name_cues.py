@@ -1,0 +1,60 @@
+"""PII names found by the words around them (``pii_name_cues``) and after greetings of posts (``pii_names``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.detectors.pii_name_cues import cue_names
+from tasks.detectors.pii_names import NameListRecognizer, census_names
+
+
+def cues(text: str) -> set[str]:
+    given, surnames = census_names()
+    return {text[s:e] for s, e in cue_names(text, given, surnames)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # one word before a verb of saying: a census given name, or a census surname rarer than Zipf 4
+    ("Mathias says hi!", {"Mathias"}), ("Sanchez said he would appeal.", {"Sanchez"}),
+    ("John told me", {"John"}), ("Yasmin tweeted about it", {"Yasmin"}),
+    # near misses: organisations, everyday words, word-like given names, places after a preposition, handles
+    ("Reuters said", set()), ("Google said", set()), ("Police said", set()), ("Officials told us", set()),
+    ("Mark said", set()), ("Monday said", set()), ("the town of Helena says", set()), ("@Sanchez said", set()),
+    # a list closed by "and I", the item after "me and"
+    ("Aliyu, Shehu and I went to the lake.", {"Aliyu", "Shehu"}), ("Tom & I, too", {"Tom"}),
+    ("Anna Roe and I'm late", {"Anna Roe"}), ("me and Vera at the beach", {"Vera"}),
+    ("My husband Trinity and I married", {"Trinity"}),
+    # near misses: places, everyday words, a roman numeral, a place after a preposition
+    ("Paris and I loved it", set()), ("The Times and I", set()), ("World War I.", set()),
+    ("Will and I went", set()), ("a train in to Copenhagen, and I take the bus", set()),
+    ("me and Google", set()), ("Chapter and I", set()),
+    # names in capitals: census given name first, census surname (no everyday word) last
+    ("I am FERNANDA GEIGER, the new intern.", {"FERNANDA GEIGER"}),
+    ("WILLIAM STALLINGS FOR MAYOR", {"WILLIAM STALLINGS"}), ("CHIEF JOHN BRUNING", {"JOHN BRUNING"}),
+    ("GRAND CANYON FOR ALL", set()), ("MARK TWAIN STREET", set()), ("JUNE SALES REPORT", set()),
+    ("NEW YORK CITY", set()), ("FREE SHIPPING TODAY", set()),
+])
+def test_cue_names(text, expected):
+    assert cues(text) == expected
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> NameListRecognizer:
+    rec = NameListRecognizer()
+    rec.load()
+    return rec
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # greetings of posts and chat before a name
+    ("happy birthday njeri!!", {"njeri"}), ("love you clifford", {"clifford"}), ("Miss you Yulia", {"Yulia"}),
+    ("so proud of Benjamin today", {"Benjamin"}), ("Congratulations Borys!", {"Borys"}),
+    ("happy bday sabine!!", {"sabine"}),
+    # near misses: no name after the greeting, everyday words, word-like given names going on
+    ("happy birthday to you", set()), ("love you guys so much", set()), ("miss you all", set()),
+    ("Love you Mom!", set()), ("proud of you", set()), ("so proud of Will today", set()),
+    ("happy birthday Street party", set()), ("proud of Texas today", set()),
+])
+def test_greetings_of_posts(recognizer, text, expected):
+    found = {text[r.start:r.end] for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
+    assert found == expected
