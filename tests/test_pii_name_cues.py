@@ -49,12 +49,58 @@ def recognizer() -> NameListRecognizer:
     # greetings of posts and chat before a name
     ("happy birthday njeri!!", {"njeri"}), ("love you clifford", {"clifford"}), ("Miss you Yulia", {"Yulia"}),
     ("so proud of Benjamin today", {"Benjamin"}), ("Congratulations Borys!", {"Borys"}),
+    ("I met Magdalena at work", {"Magdalena"}),
+    ("she married harold last year", {"harold"}),
     ("happy bday sabine!!", {"sabine"}),
     # near misses: no name after the greeting, everyday words, word-like given names going on
     ("happy birthday to you", set()), ("love you guys so much", set()), ("miss you all", set()),
     ("Love you Mom!", set()), ("proud of you", set()), ("so proud of Will today", set()),
-    ("happy birthday Street party", set()), ("proud of Texas today", set()),
+    ("happy birthday Street party", set()), ("proud of Texas today", set()), ("we met some friends", set()),
+    ("married life is hard", set()), ("dating apps", set()),
 ])
 def test_greetings_of_posts(recognizer, text, expected):
     found = {text[r.start:r.end] for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
     assert found == expected
+
+
+@pytest.mark.parametrize(("text", "persons", "expected"), [
+    # a census given name alone is a list mate of a name
+    ("Sean and Jeremy are dating", ["Jeremy"], ["Sean", "Jeremy"]),
+    ("Kaylee, Olivia and Ana Ruiz", ["Ana Ruiz"], ["Kaylee", "Olivia", "Ana Ruiz"]),
+    # near misses: surnames alone (firms), "&" and possessives (shops), word-like given names
+    ("Barnes & Noble", ["Barnes"], ["Barnes"]), ("Jeremy and Macy's", ["Jeremy"], ["Jeremy"]),
+    ("Ana Ruiz, Garcia and Gil", ["Ana Ruiz"], ["Ana Ruiz"]), ("Jeremy and Will", ["Jeremy"], ["Jeremy"]),
+    ("Jeremy and Paris", ["Jeremy"], ["Jeremy"]),
+])
+def test_list_mates_take_given_names(text, persons, expected):
+    from presidio_analyzer import RecognizerResult
+
+    from tasks.detectors.pii_name_lists import list_mates
+
+    given = [RecognizerResult("PERSON", text.index(p), text.index(p) + len(p), 0.85) for p in persons]
+    assert sorted(text[r.start:r.end] for r in given + list_mates(text, given)) == sorted(expected)
+
+
+@pytest.fixture(scope="module")
+def ner():
+    from tasks.detectors.pii import PiiConfig
+    from tasks.detectors.pii_engine import PiiAnalyzer
+
+    analyzer = PiiAnalyzer(profile="ner", entities=tuple(PiiConfig().entities))
+    analyzer.load()
+    return analyzer
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a person by the words around it outranks spaCy's place for the same word
+    ("Martin, Angelina and I went to Raymondfurt.", {("PERSON", "Martin"), ("PERSON", "Angelina"),
+                                                     ("LOCATION", "Raymondfurt")}),
+    ("so proud of Maria today", {("PERSON", "Maria")}),
+    # near misses: places stay places
+    ("We flew from Lisbon to Madrid and I slept.", {("LOCATION", "Lisbon"), ("LOCATION", "Madrid")}),
+    ("proud of London today", {("LOCATION", "London")}),
+])
+def test_cued_names_outrank_places(ner, text, expected):
+    got = {(r.entity_type, text[r.start:r.end]) for r in ner.analyze([text])[0]
+           if r.entity_type in ("PERSON", "LOCATION")}
+    assert got == expected

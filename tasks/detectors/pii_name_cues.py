@@ -112,6 +112,20 @@ def capital_names(text: str, given: frozenset[str], surnames: frozenset[str]) ->
 
 def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
               others: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int]]:
-    """Every span of the three rules, without those overlapping spaCy's places and organisations (``others``)."""
-    spans = saying_names(text, given, surnames) + and_i_names(text, given) + capital_names(text, given, surnames)
-    return [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
+    """Every span of the three rules; a verb of saying or capitals not on spaCy's places and organisations
+    (``others``)."""
+    spans = saying_names(text, given, surnames) + capital_names(text, given, surnames)
+    spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
+    return spans + and_i_names(text, given)  # (spaCy reads "Martin, Angelina and I" as places: "I" says people)
+
+
+def without_places_under_cues(results: list) -> list:
+    """The results without a LOCATION lying inside a PERSON found by the words around it (``NAME_CUE``)."""
+    from tasks.detectors.pii_names import NAME_CUE
+
+    cued = [(r.start, r.end) for r in results if r.entity_type == "PERSON" and (r.recognition_metadata or {}).get(
+        NAME_CUE)]
+    if not cued:
+        return results
+    return [r for r in results if r.entity_type != "LOCATION" or not any(s <= r.start and r.end <= e
+                                                                         for s, e in cued)]

@@ -6,7 +6,8 @@ Two rules run after presidio, on a text's final results (profile ``ner``):
   lines "- X"), when one item is a PERSON finding, another item of two or three capitalised words, none of them an
   everyday word or a place or organisation word, is a person too when its words look like a name (``_name_item``).
   Lists are what spaCy's small model reads worst (a name it knows next to one it does not), and their items are of
-  one kind. Single-word items are left alone: "Cruz, Garcia and Foster" is as often a firm as three people.
+  one kind. A single-word item is a person only when it is a census given name ("Sean and Jeremy"): "Cruz, Garcia
+  and Foster" is as often a firm as three people.
 * an upper-case name after a name label opening the line: "NAME: BRANKA ROZMAN", "Full name: KAMIL MACHACEK" (two
   or three upper-case words ending the line, not all everyday words, no place or organisation word). Forms and
   records write names in capitals; the label says what they are.
@@ -42,18 +43,32 @@ _LABELLED_CAPS = regex.compile(r"^[ \t]*(?i:(?:full|patient|customer|client|cont
 SCORE = NameListRecognizer.STRONG  # the list or the label vouches for the span
 
 
-def _name_item(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _given_name_item(text: str, start: int, end: int) -> bool:
+    """Whether a list item is one word, a census given name that is no place or organisation word."""
+    word = text[start:end]
+    return " " not in word and word.lower() in census_names()[0] and word.lower() not in PLACE_OR_ORG
+
+
+def _name_item(text: str, start: int, end: int, singles: bool = False) -> tuple[int, int] | None:
     """The name-like part of a list item: its words without everyday words opening it ("Both Oba Ogindan"), when
     two or three words are left and none is an everyday, place or organisation word or an initial, and the words
     look like a name: a census given name first, a census surname last, letters beyond ASCII in Latin script, or
     all words very rare (Zipf < 2.5). (Band and product names in lists, "Eerie Cuties", "Colombian Emeralds", pass
     the first test but not this one.)"""
     words = [(m.start() + start, m.end() + start, m.group().split()[-1]) for m in _RUN_WORD.finditer(text[start:end])]
+    given, surnames = census_names()
+    if singles and _given_name_item(text, start, end):
+        # a census given name ("Sean and Jeremy") in a list whose other one-word items are given names too:
+        # surnames alone may be a firm ("Garcia and Gil"), and so may a name with "&" or a possessive next to it
+        # ("Barnes & Noble", "Frankie and Benny's", "Macy's")
+        near = text[max(0, start - 3):start] + text[end:end + 3]
+        if "&" in near or text.startswith(("'s", "\u2019s"), end):
+            return None
+        return words[0][0], words[0][1]
     while words and is_everyday_word(words[0][2]):
         words = words[1:]
     if not name_shaped([w for _, _, w in words]):
         return None
-    given, surnames = census_names()
     first, last = words[0][2].lower(), words[-1][2].lower()
     if not (first in given or (last in surnames and _zipf(last) < VERY_COMMON_ZIPF)
             or any(not w.isascii() and _LATIN.fullmatch(w) for _, _, w in words)
@@ -92,10 +107,11 @@ def list_mates(text: str, results: list) -> list[RecognizerResult]:
         if linked:
             continue
         if len(group) >= 2 and any(s <= ps and pe <= e for s, e in group for ps, pe in persons):
-            for s, e in group:
-                if not any(ps < e and s < pe for ps, pe in persons):
-                    span = _name_item(text, s, e)
-                    if span is not None:
-                        add(span)
+            rest = [(s, e) for s, e in group if not any(ps < e and s < pe for ps, pe in persons)]
+            singles = all(_given_name_item(text, s, e) for s, e in rest if " " not in text[s:e])
+            for s, e in rest:
+                span = _name_item(text, s, e, singles)
+                if span is not None:
+                    add(span)
         group = []
     return added

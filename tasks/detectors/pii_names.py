@@ -70,6 +70,7 @@ bridge station airport peak grove canyon wilderness forest desert hotel restaura
 market mall theater theatre studio studios field fields blue
 records productions pictures films media network channel radio tv day week month year festival fair show
 league club team united fc city state states republic kingdom empire act law bill amendment treaty""".split())
+NAME_CUE = "name_cue"  # recognition metadata: found by the words around it (it outranks spaCy's place)
 # presidio matches context words as substrings of the words before a result ("son" would match "Peterson"):
 # no short words here.
 CONTEXT = ["name", "named", "dear", "hello", "regards", "sincerely", "thanks", "thank", "signed", "contact",
@@ -88,7 +89,7 @@ _RUN_WORD = regex.compile(rf"{_PART}?\S+")
 GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "good morning", "good evening",
              "good night", "goodnight", "bye",
              "congrats", "congratulations", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend",
-             "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of")
+             "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of", "met", "married", "dating")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet")
 # Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
@@ -99,6 +100,7 @@ _GREETED = regex.compile(rf"(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L
                          rf"|({_WORD})(?![\p{{L}}\d@#])")
 _LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
 _PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
+_NAME_GOES_ON = regex.compile(rf"[ \t]+(?:{_PART}|\p{{Lu}})")  # "Ask Nick van Formbach": the run rules read it
 _SPOKE = re.compile(r"[ \t]+(?:wrote|writes|said|says|replied|asked|commented)\b")
 _INTRODUCER = regex.compile(rf"(?<![\p{{L}}])(?i:{'|'.join(INTRODUCERS)})[ \t]+$")
 # "Dekker, Hugo" alone on its line or after a label ("Applicant: Dekker, Hugo"): surname, comma, given name.
@@ -199,15 +201,19 @@ class NameListRecognizer(EntityRecognizer):
                 found.setdefault((m.start(1), m.end(1) + 1 + len(last)), self.STRONG)
         lowered = text.lower()
         greetings = _GREETING.finditer(lowered) if len(lowered) == len(text) else _GREETING_ANY_CASE.finditer(text)
+        before = set(found)
         for g in greetings:
             m = _GREETED.match(text, g.end())
             if m is not None:
                 self._greeted(m, found)
         from tasks.detectors.pii_name_cues import cue_names  # (it imports this module)
 
-        for span in cue_names(text, given, surnames, others):
+        cues = cue_names(text, given, surnames, others)
+        for span in cues:
             found[span] = max(found.get(span, 0.0), self.STRONG)
-        return [self._result(s, e, score) for (s, e), score in found.items()]
+        # names by the words around them (a greeting, "and I"...) outrank spaCy's place for the same word
+        cued = (set(found) - before) | set(cues)
+        return [self._result(s, e, score, (s, e) in cued) for (s, e), score in found.items()]
 
     def _greeted(self, m, found: dict[tuple[int, int], float]) -> None:
         """A name right after a greeting: a lower-case given name (and surname), or an unknown word; a capitalised
@@ -216,8 +222,9 @@ class NameListRecognizer(EntityRecognizer):
             # a capitalised word ending the phrase ("Thanks Barna!"), or a census given name going on ("so proud
             # of Benjamin today")
             word = m.group(3)
-            if not self._is_word(word) and word.lower() not in PLACE_OR_ORG and (
-                    _PHRASE_END.match(m.string, m.end(3)) or word.lower() in self.given):
+            if word.lower() in self.given and not _NAME_GOES_ON.match(m.string, m.end(3)) or (
+                    not self._is_word(word) and word.lower() not in PLACE_OR_ORG and _PHRASE_END.match(m.string,
+                                                                                                        m.end(3))):
                 found[m.span(3)] = self.STRONG
             return
         first, last, text = m.group(1), m.group(2), m.string
@@ -302,13 +309,13 @@ class NameListRecognizer(EntityRecognizer):
 
     _is_word = staticmethod(is_everyday_word)
 
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+    def _result(self, start: int, end: int, score: float, cue: bool = False) -> RecognizerResult:
         return RecognizerResult(
             entity_type="PERSON", start=start, end=end, score=score,
             analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score,
                                                      textual_explanation="census name list / honorific"),
             recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
+                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id, NAME_CUE: cue},
         )
 
 
