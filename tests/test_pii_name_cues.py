@@ -57,6 +57,13 @@ def recognizer() -> NameListRecognizer:
     ("Love you Mom!", set()), ("proud of you", set()), ("so proud of Will today", set()),
     ("happy birthday Street party", set()), ("proud of Texas today", set()), ("we met some friends", set()),
     ("married life is hard", set()), ("dating apps", set()),
+    # a rare capitalised word going on after a greeting; rare two-word names after a post's introducer or before a
+    # verb of saying
+    ("so proud of Pattatomporn today", {"Pattatomporn"}), ("watching Kosisochukwu Nwosu on tv", {"Kosisochukwu Nwosu"}),
+    ("Titos Vakalis told reporters", {"Titos Vakalis"}), ("Habiba Musfirayeva tweeted it", {"Habiba Musfirayeva"}),
+    # near misses: a verb's clause ends at a comma, common places and words, English words before a verb
+    ("After the requirement is met, Mewtwo will challenge you", set()), ("proud of Canada today", set()),
+    ("watching Game Night on tv", set()), ("Exxon Mobil confirmed the deal", set()),
 ])
 def test_greetings_of_posts(recognizer, text, expected):
     found = {text[r.start:r.end] for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}

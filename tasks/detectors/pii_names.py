@@ -21,7 +21,7 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
 * after a greeting ("hi", "thanks", "good morning", "ask", "my friend", "happy birthday", "love you", "proud of"...):
   a lower-case given name and surname ("hi njabulo,", "ask lola mercks"), two lower-case words no dictionary knows
   or rare ones with letters beyond ASCII ("ask dorottya illés"), a capitalised word that is no everyday word ending
-  the phrase ("Thanks Barna!") or a census given name ("so proud of Benjamin today");
+  the phrase ("Thanks Barna!") or a census given name or a rare word ("so proud of Benjamin today");
 * by the words around them (``pii_name_cues``): one word before a verb of saying, a list closed by "and I", names
   in capitals.
 
@@ -91,7 +91,8 @@ GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "
              "congrats", "congratulations", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend",
              "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of", "met", "married", "dating")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
-               "tell", "forward this to", "interview with", "assigned to:", "meet")
+               "tell", "forward this to", "interview with", "assigned to:", "meet", "watching", "listening to",
+               "omg", "letter from", "message from", "email from", "call from", "married", "proud of", "love")
 # Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
 # the name after it with ``regex`` on the text itself.
 _GREETING = re.compile(rf"(?<![^\W\d_])(?<!')(?:{'|'.join(g.replace(' ', '[ ]') for g in GREETINGS)})[ \t,]+")
@@ -100,8 +101,10 @@ _GREETED = regex.compile(rf"(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L
                          rf"|({_WORD})(?![\p{{L}}\d@#])")
 _LATIN = regex.compile(r"[\p{Latin}'\u2019\-]+")
 _PHRASE_END = regex.compile(r"[ \t]*(?:[,.!?:;)\n]|$)")
+_VERBS = ("met", "married", "dating")  # greetings that are verbs: a comma ends their clause ("is met, Mewtwo")
 _NAME_GOES_ON = regex.compile(rf"[ \t]+(?:{_PART}|\p{{Lu}})")  # "Ask Nick van Formbach": the run rules read it
-_SPOKE = re.compile(r"[ \t]+(?:wrote|writes|said|says|replied|asked|commented)\b")
+_SPOKE = re.compile(r"[ \t]+(?:wrote|writes|said|says|replied|asked|commented|told|tells|added|explained|confirmed|"
+                    r"tweeted|posted|announced|answered|admitted|insisted|warned|claimed|stated|noted)\b")
 _INTRODUCER = regex.compile(rf"(?<![\p{{L}}])(?i:{'|'.join(INTRODUCERS)})[ \t]+$")
 # "Dekker, Hugo" alone on its line or after a label ("Applicant: Dekker, Hugo"): surname, comma, given name.
 # Two lower-case words, the first a candidate given name (a lookahead, so every pair is seen): "richard burr".
@@ -204,7 +207,7 @@ class NameListRecognizer(EntityRecognizer):
         before = set(found)
         for g in greetings:
             m = _GREETED.match(text, g.end())
-            if m is not None:
+            if m is not None and not ("," in g.group() and g.group().split()[0].strip(",").lower() in _VERBS):
                 self._greeted(m, found)
         from tasks.detectors.pii_name_cues import cue_names  # (it imports this module)
 
@@ -222,7 +225,8 @@ class NameListRecognizer(EntityRecognizer):
             # a capitalised word ending the phrase ("Thanks Barna!"), or a census given name going on ("so proud
             # of Benjamin today")
             word = m.group(3)
-            if word.lower() in self.given and not _NAME_GOES_ON.match(m.string, m.end(3)) or (
+            goes_on = _NAME_GOES_ON.match(m.string, m.end(3))
+            if (word.lower() in self.given or _zipf(word.lower()) < RARE_ZIPF) and not goes_on or (
                     not self._is_word(word) and word.lower() not in PLACE_OR_ORG and _PHRASE_END.match(m.string,
                                                                                                         m.end(3))):
                 found[m.span(3)] = self.STRONG
