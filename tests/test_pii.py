@@ -235,7 +235,8 @@ NAME_LIST = [
     ("James T. Whitfield signed it.", {("James T. Whitfield", 0.6)}),
     ("Ask Nick van Formbach about Thibaut Blanchard's flight.", {("Nick van Formbach", 0.6),
                                                                  ("Thibaut Blanchard", 0.6)}),
-    ("My name is Torvald Brekkeflaten.", {("Torvald Brekkeflaten", 0.3)}),  # weak: unknown to the lists
+    ("My name is Torvald Brekkeflaten.", {("Torvald Brekkeflaten", 0.6)}),  # rare words a writer calls their name
+    ("Torvald Brekkeflaten", {("Torvald Brekkeflaten", 0.3)}),  # weak: unknown to the lists, no cue
     ("We drove along Jackson Street to New York.", set()),
     ("In Rio the Stock Exchange closed near Grand Canyon.", set()),
     ("May Day and Will Power are not people; Grace Hall is a building.", set()),

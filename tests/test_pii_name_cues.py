@@ -33,6 +33,12 @@ def cues(text: str) -> set[str]:
     ("WILLIAM STALLINGS FOR MAYOR", {"WILLIAM STALLINGS"}), ("CHIEF JOHN BRUNING", {"JOHN BRUNING"}),
     ("GRAND CANYON FOR ALL", set()), ("MARK TWAIN STREET", set()), ("JUNE SALES REPORT", set()),
     ("NEW YORK CITY", set()), ("FREE SHIPPING TODAY", set()),
+    # the name a writer gives for themselves: given names, rare words, then census surnames
+    ("name's Elxan, nice to meet you", {"Elxan"}), ("this is John Smith speaking", {"John Smith"}),
+    ("it's me, Mario", {"Mario"}), ("this is Kirstin from Reid PLC", {"Kirstin"}),
+    # near misses: everyday words, products, places, adjectives after "I'm"
+    ("I'm Sorry Dave", set()), ("This is Sparta", set()), ("I am Legend", set()), ("call me Maybe", set()),
+    ("this is Google Maps", set()), ("This is New York", set()), ("I am Canadian", set()), ("I'm Very Tired", set()),
 ])
 def test_cue_names(text, expected):
     assert cues(text) == expected
@@ -111,3 +117,19 @@ def test_cued_names_outrank_places(ner, text, expected):
     got = {(r.entity_type, text[r.start:r.end]) for r in ner.analyze([text])[0]
            if r.entity_type in ("PERSON", "LOCATION")}
     assert got == expected
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    # a greeting or an interjection spaCy took for a name's first word is cut off
+    ("Congrats Borys Majtczak!", (0, 14), ["Borys"]), ("omg dawn lopez is so funny", (0, 14), ["dawn lopez"]),
+    ("Cheers David", (0, 12), ["David"]),
+    # ... and a single everyday word left is no name; names and other spans are untouched
+    ("Good Reading", (0, 12), []), ("Hope Solo", (0, 9), ["Hope Solo"]), ("Ana Ruiz", (0, 8), ["Ana Ruiz"]),
+])
+def test_leading_greetings_are_cut(text, span, expected):
+    from presidio_analyzer import RecognizerResult
+
+    from tasks.detectors.pii_name_cues import without_leading_greetings
+
+    out = without_leading_greetings(text, [RecognizerResult("PERSON", *span, 0.85)])
+    assert [text[r.start:r.end] for r in out] == expected

@@ -312,9 +312,10 @@ class PiiAnalyzer:
 
             out = [join_person_spans(t, found) for t, found in zip(texts, out, strict=True)]
             out = [found + list_mates(t, found) for t, found in zip(texts, out, strict=True)]
-            from tasks.detectors.pii_name_cues import without_places_under_cues
+            from tasks.detectors.pii_name_cues import without_leading_greetings, without_places_under_cues
 
-            out = [without_places_under_cues(found) for found in out]
+            out = [without_places_under_cues(without_leading_greetings(t, found))
+                   for t, found in zip(texts, out, strict=True)]
         return out
 
     def _analyze_chunks(self, chunks: list[str]) -> Iterator[list[Any]]:

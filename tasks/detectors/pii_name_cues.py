@@ -8,8 +8,10 @@ posts name people by one word more often than not, and the words around it say i
 * the items of a list that ends in "and I" / "& I", or the item after "me and" ("Aliyu, Shehu and I went",
   "me and Vera at the beach"): only a person goes with "I"; each item is one or two capitalised words, none an
   everyday, place or organisation word;
-* a name in capitals ("I am FERNANDA GEIGER", "TURID KNUTSEN FOR PRESIDENT"): two or three upper-case words whose
-  first is a census given name and whose last is a census surname that is not an everyday word.
+* a name in capitals ("I am FERNANDA GEIGER", "RUTH KOERBER FOR MAYOR"): two or three upper-case words whose
+  first is a census given name and whose last is a census surname that is not an everyday word;
+* the name after "my name is", "I'm", "this is", "call me" ("Hi, I'm Anders Engstrom"), by the name lists or
+  rare words (``intro_names``).
 
 Each returns spans; ``NameListRecognizer`` gives them its strong score.
 """
@@ -22,6 +24,7 @@ from tasks.detectors.pii_names import (
     _WORD,
     PLACE_OR_ORG,
     RARE_ZIPF,
+    VERY_COMMON_ZIPF,
     WORD_LIKE_GIVEN,
     _zipf,
     is_everyday_word,
@@ -42,9 +45,31 @@ _ITEM = rf"{_WORD}(?:[ \t]+{_WORD})?"
 _AND_I = regex.compile(rf"(?<![\p{{L}}\d@#])({_ITEM}(?:[ \t]*,[ \t]*{_ITEM})*)[ \t]*,?[ \t]+(?:and|&)[ \t]+I"
                        rf"(?=[ \t]+\p{{Ll}}|'m|\u2019m|[ \t]*[,!?])")
 _ME_AND = regex.compile(rf"(?<![\p{{L}}])(?i:me)[ \t]+(?:and|&)[ \t]+({_ITEM})(?![\p{{L}}\d])")
+_INTRO = regex.compile(rf"(?<![\p{{L}}])(?i:my[ \t]+name[ \t]+is|my[ \t]+name's|name's|i'm|i\u2019m|i[ \t]+am|"
+                       rf"this[ \t]+is|call[ \t]+me|it's[ \t]+me,?)[ \t]+({_WORD}(?:[ \t]+{_WORD}){{0,2}})")
+_RUN_NAME_WORD = regex.compile(_WORD)
 _CAPS = regex.compile(r"(?<![\p{L}\d@#])\p{Lu}{2,}(?:-\p{Lu}{2,})?(?:[ \t]+\p{Lu}{2,}(?:-\p{Lu}{2,})?)+"
                       r"(?![\p{L}\d])")
 _CAPS_WORD = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})?")
+
+
+def intro_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
+    """The name a writer gives for themselves or a caller ("my name is", "I'm", "this is", "call me"): the longest
+    run of one to three capitalised words each a census given name or rare (Zipf < 3), or after the first a census
+    surname that is not among the commonest words ("John Smith"; "I'm Sorry Dave", "this is Google" are none)."""
+    found = []
+    for m in _INTRO.finditer(text):
+        words = [(w.start(), w.end(), w.group()) for w in _RUN_NAME_WORD.finditer(m.group(1))]
+        keep = 0
+        for _, _, w in words:
+            low = w.lower()
+            if low in PLACE_OR_ORG or not (low in given and low not in WORD_LIKE_GIVEN or _zipf(low) < RARE_ZIPF or (
+                    keep and low in surnames and _zipf(low) < VERY_COMMON_ZIPF)):
+                break
+            keep += 1
+        if keep:
+            found.append((m.start(1) + words[0][0], m.start(1) + words[keep - 1][1]))
+    return found
 
 
 def _person_word(word: str, given: frozenset[str]) -> bool:
@@ -114,7 +139,8 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
               others: tuple[tuple[int, int], ...] = ()) -> list[tuple[int, int]]:
     """Every span of the three rules; a verb of saying or capitals not on spaCy's places and organisations
     (``others``)."""
-    spans = saying_names(text, given, surnames) + capital_names(text, given, surnames)
+    spans = saying_names(text, given, surnames) + capital_names(text, given, surnames) + intro_names(
+        text, given, surnames)
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
     return spans + and_i_names(text, given)  # (spaCy reads "Martin, Angelina and I" as places: "I" says people)
 
@@ -129,3 +155,27 @@ def without_places_under_cues(results: list) -> list:
         return results
     return [r for r in results if r.entity_type != "LOCATION" or not any(s <= r.start and r.end <= e
                                                                          for s, e in cued)]
+
+
+# Words spaCy's small model reads as a name's first word in chat ("Congrats Borys", "omg dawn lopez").
+_LEADING = frozenset("""hi hey hello dear thanks thank thx congrats congratulations cheers welcome bye omg lol rt via cc
+ask tell love miss happy yo ok okay wow yay good morning evening night""".split())
+_FIRST_WORD = regex.compile(r"([\p{L}']+)[ \t,]+")
+
+
+def without_leading_greetings(text: str, results: list) -> list:
+    """PERSON results that open with a greeting or an interjection start after it ("Congrats Borys" -> "Borys");
+    one left with a single everyday word that is no given name is dropped ("Good Reading")."""
+    from tasks.detectors.pii_names import census_names
+
+    out = []
+    for r in results:
+        trimmed = False
+        while r.entity_type == "PERSON" and (m := _FIRST_WORD.match(text, r.start, r.end)) and (
+                m.group(1).lower() in _LEADING and m.end() < r.end):
+            r.start, trimmed = m.end(), True
+        word = text[r.start:r.end]
+        if trimmed and " " not in word and is_everyday_word(word) and word.lower() not in census_names()[0]:
+            continue
+        out.append(r)
+    return out
