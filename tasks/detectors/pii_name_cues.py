@@ -11,7 +11,8 @@ posts name people by one word more often than not, and the words around it say i
 * a name in capitals ("I am FERNANDA GEIGER", "RUTH KOERBER FOR MAYOR"): two or three upper-case words whose
   first is a census given name and whose last is a census surname that is not an everyday word;
 * the name after "my name is", "I'm", "this is", "call me" ("Hi, I'm Anders Engstrom"), by the name lists or
-  rare words (``intro_names``).
+  rare words (``intro_names``);
+* two census given names joined by "and", and one before a possessive of a person's things ("Gregory's number").
 
 Each returns spans; ``NameListRecognizer`` gives them its strong score.
 """
@@ -48,6 +49,13 @@ _ME_AND = regex.compile(rf"(?<![\p{{L}}])(?i:me)[ \t]+(?:and|&)[ \t]+({_ITEM})(?
 _INTRO = regex.compile(rf"(?<![\p{{L}}])(?i:my[ \t]+name[ \t]+is|my[ \t]+name's|name's|i'm|i\u2019m|i[ \t]+am|"
                        rf"this[ \t]+is|call[ \t]+me|it's[ \t]+me,?)[ \t]+({_WORD}(?:[ \t]+{_WORD}){{0,2}})")
 _RUN_NAME_WORD = regex.compile(_WORD)
+_PAIR = regex.compile(rf"(?<![\p{{L}}\d@#][ \t]?)(?<![\p{{L}}\d@#])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})"
+                      rf"(?![\p{{L}}\d])")
+_PAIR_AFTER = regex.compile(rf"['\u2019]s\b|[ \t]+(?i:{'|'.join(sorted(PLACE_OR_ORG))})\b|[ \t]+\p{{Lu}}")
+_OWNER = regex.compile(rf"(?<![\p{{L}}\d@#])({_WORD})['\u2019]s[ \t]+(?:(?:new|own|old|cell|mobile|phone|home|work|"
+                       r"e-?mail)[ \t]+)?(?:number|phone|email|e-mail|address|birthday|mom|dad|mum|wife|husband|son|"
+                       r"daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|house|car|name|"
+                       r"account)\b")
 _CAPS = regex.compile(r"(?<![\p{L}\d@#])\p{Lu}{2,}(?:-\p{Lu}{2,})?(?:[ \t]+\p{Lu}{2,}(?:-\p{Lu}{2,})?)+"
                       r"(?![\p{L}\d])")
 _CAPS_WORD = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})?")
@@ -69,6 +77,21 @@ def intro_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> l
             keep += 1
         if keep:
             found.append((m.start(1) + words[0][0], m.start(1) + words[keep - 1][1]))
+    return found
+
+
+def given_name_pairs(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
+    """Two census given names joined by "and" ("Erling and Karin got married"), and one before a possessive of a
+    person's things ("Gregory's number is"); not before a place or organisation word ("Victoria and Albert
+    Museum") or a possessive after the pair ("Ben & Jerry's")."""
+    found = []
+    for m in _PAIR.finditer(text):
+        words = (m.group(1), m.group(2))
+        if all(w.lower() in given for w in words) and not _PAIR_AFTER.match(text, m.end()):
+            found += [m.span(1), m.span(2)]
+    for m in _OWNER.finditer(text):
+        if m.group(1).lower() in given:
+            found.append(m.span(1))
     return found
 
 
@@ -142,7 +165,8 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
     spans = saying_names(text, given, surnames) + capital_names(text, given, surnames) + intro_names(
         text, given, surnames)
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
-    return spans + and_i_names(text, given)  # (spaCy reads "Martin, Angelina and I" as places: "I" says people)
+    # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so does a pair of given names)
+    return spans + and_i_names(text, given) + given_name_pairs(text, given)
 
 
 def without_places_under_cues(results: list) -> list:

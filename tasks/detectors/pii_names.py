@@ -89,13 +89,15 @@ _RUN_WORD = regex.compile(rf"{_PART}?\S+")
 GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "good morning", "good evening",
              "good night", "goodnight", "bye",
              "congrats", "congratulations", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend",
-             "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of", "met", "married", "dating")
+             "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of", "met", "married", "dating",
+             "ask for", "speak to", "talk to")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet", "watching", "listening to",
                "omg", "letter from", "message from", "email from", "call from", "married", "proud of", "love")
+_LONGEST_FIRST = sorted(GREETINGS, key=len, reverse=True)  # "ask for" is tried before "ask"
 # Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
 # the name after it with ``regex`` on the text itself.
-_GREETING = re.compile(rf"(?<![^\W\d_])(?<!')(?:{'|'.join(g.replace(' ', '[ ]') for g in GREETINGS)})[ \t,]+")
+_GREETING = re.compile(rf"(?<![^\W\d_])(?<!')(?:{'|'.join(g.replace(' ', '[ ]') for g in _LONGEST_FIRST)})[ \t,]+")
 _GREETING_ANY_CASE = re.compile(_GREETING.pattern, re.IGNORECASE)
 _GREETED = regex.compile(rf"(\p{{Ll}}{{3,}})(?:[ \t]+(\p{{Ll}}{{3,}}))?(?![\p{{L}}\d@#])"
                          rf"|({_WORD})(?![\p{{L}}\d@#])")
