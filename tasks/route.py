@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -27,6 +28,43 @@ _RANK = {
     reasons.ACTION_REDACT: 1,
     reasons.ACTION_FLAG: 0,
 }
+
+
+_POS = "_pos"  # a record's position in its shard: routed rows and plain rows merge back into input order
+
+
+def _merge(rows: list[dict[str, Any]], plain: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``rows`` (routed one by one, each with ``_pos``) and ``plain`` (column-wise) as one table in input order."""
+    with_pos = pa.schema([*schema, pa.field(_POS, pa.int64())])
+    routed = pa.Table.from_pylist(rows, schema=with_pos)
+    if not plain.num_rows:
+        return routed.drop_columns([_POS])
+    merged = pa.concat_tables([routed, plain.select(with_pos.names).cast(with_pos)])
+    return merged.sort_by(_POS).drop_columns([_POS])
+
+
+def _constant(value: Any, n: int, type_: pa.DataType) -> pa.Array:
+    return pa.repeat(pa.scalar(value, type_), n)
+
+
+def _plain_clean(plain: pa.Table, run_id: str) -> pa.Table:
+    """Clean rows of records with no finding and no duplicate: their text as read, no redactions."""
+    n = plain.num_rows
+    return plain.append_column("run_id", _constant(run_id, n, pa.string())).append_column(
+        "redactions", _constant(0, n, pa.int64()))
+
+
+def _plain_documents(plain: pa.Table, run_id: str, clean_uri: str, shard: int) -> pa.Table:
+    """``documents`` rows of those records: outcome ``clean``, no reasons."""
+    n = plain.num_rows
+    no_reasons = pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()))
+    extra = {"run_id": _constant(run_id, n, pa.string()),
+             "outcome": _constant(reasons.OUTCOME_CLEAN, n, pa.string()),
+             "output_uri": _constant(clean_uri, n, pa.string()), "reasons": no_reasons,
+             "shard": _constant(shard, n, pa.int64()), "released_from": _constant(None, n, pa.string())}
+    for name, column in extra.items():
+        plain = plain.append_column(name, column)
+    return plain
 
 
 def _read_part(folder: Path, shard: int) -> list[dict[str, Any]]:
@@ -53,7 +91,7 @@ def route_shard(
     cfg = SieveConfig.model_validate_json(config_json)
     lake = Lake(Path(lake_root))
     stage = Path(stage_dir)
-    docs = pq.read_table(stage / "docs.parquet").to_pylist()
+    docs_table = pq.read_table(stage / "docs.parquet")
     findings_by_doc: dict[str, list[dict]] = defaultdict(list)
     for f in pq.read_table(stage / "findings.parquet").to_pylist() + _read_part(
         Path(corpus_dir) / "findings", shard
@@ -64,10 +102,21 @@ def route_shard(
     clean_uri = str(lake.clean_dir(dataset, run_id) / name)
     quar_uri = str(lake.quarantine_dir(dataset, run_id) / name)
 
+    # Records with no finding and no duplicate are clean as they are: their rows are built column-wise (most of a
+    # typical shard); the rest go through the policy one by one. ``_pos`` keeps every output in input order.
+    ids = docs_table.column("doc_id").to_pylist()
+    special = [i for i, did in enumerate(ids) if did in findings_by_doc or did in dups]
+    plain_mask = np.ones(len(ids), dtype=bool)
+    plain_mask[special] = False
+    plain = docs_table.append_column(_POS, pa.array(np.arange(len(ids)), pa.int64())).filter(plain_mask)
+    docs = docs_table.take(pa.array(special, pa.int64())).to_pylist()
+
     clean, quarantine, documents, decisions, dup_rows, index = [], [], [], [], [], []
     outcomes: Counter = Counter()
     reason_counts: Counter = Counter()
-    for d in docs:
+    if plain.num_rows:
+        outcomes[reasons.OUTCOME_CLEAN] += plain.num_rows
+    for pos, d in zip(special, docs, strict=True):
         did = d["doc_id"]
         found = findings_by_doc.get(did, [])
         dup = dups.get(did)
@@ -140,6 +189,7 @@ def route_shard(
                     "run_id": run_id,
                     "messages": messages,
                     "redactions": n,
+                    _POS: pos,
                 }
             )
             output_uri = clean_uri
@@ -161,7 +211,7 @@ def route_shard(
             )
             output_uri = quar_uri
         if outcome != reasons.OUTCOME_DUPLICATE:
-            index.append({"content_hash": d["content_hash"], "doc_id": did})
+            index.append({"content_hash": d["content_hash"], "doc_id": did, _POS: pos})
         documents.append(
             {
                 "run_id": run_id,
@@ -174,6 +224,7 @@ def route_shard(
                 "output_uri": output_uri,
                 "reasons": doc_reasons,
                 "shard": shard,
+                _POS: pos,
             }
         )
 
@@ -193,10 +244,12 @@ def route_shard(
             return
         files.append({"role": role, **write_parquet_atomic(table, path)})
 
-    put("clean", clean, arrow.CLEAN, Path(clean_uri), True)
+    put("clean", _merge(clean, _plain_clean(plain, run_id), arrow.CLEAN), arrow.CLEAN, Path(clean_uri), True)
     put("quarantine", quarantine, arrow.QUARANTINE, Path(quar_uri), True)
+    docs_schema = arrow.PROVENANCE["documents"]
+    documents_table = _merge(documents, _plain_documents(plain, run_id, clean_uri, shard), docs_schema)
     for table, rows in (
-        ("documents", documents),
+        ("documents", documents_table),
         ("decisions", decisions),
         ("scores", scores),
         ("duplicates", dup_rows),
@@ -208,5 +261,6 @@ def route_shard(
             lake.provenance_dir(table, run_id) / name,
             False,
         )
-    put("index.exact", index, arrow.EXACT_INDEX, lake.index_dir(dataset, "exact", run_id) / name, False)
+    index_table = _merge(index, plain.select(arrow.EXACT_INDEX.names + [_POS]), arrow.EXACT_INDEX)
+    put("index.exact", index_table, arrow.EXACT_INDEX, lake.index_dir(dataset, "exact", run_id) / name, False)
     return {"shard": shard, "outcomes": dict(outcomes), "reasons": dict(reason_counts), "files": files}

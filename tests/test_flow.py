@@ -189,3 +189,29 @@ def test_without_a_prefect_api_the_cli_starts_and_stops_its_own_server(tmp_path)
                  if p.info["pid"] not in before and "prefect.server.api.server:create_app" in
                  " ".join(p.info["cmdline"] or [])]
     assert not leftovers, "the CLI left its Prefect API server running"
+
+
+def test_routed_outputs_keep_input_order_when_plain_and_flagged_records_mix(tmp_path, run_sieve):
+    # records with no finding are routed column-wise and the rest one by one: the parts still follow input order
+    records = docs(12)
+    records[2] = {"id": "e", "text": "   "}  # input.empty -> dropped
+    records[5] = dict(records[1], id="dup")  # exact duplicate of record 1
+    records[9] = {"id": "n", "text": 42}  # non-string text -> input.malformed -> quarantined
+    src = write_jsonl(tmp_path / "a.jsonl", records)
+    lake = tmp_path / "lake"
+    res = run_sieve([src], lake, "web", config=plumbing_config(tmp_path / "s.yaml"))
+    assert res["counts"] == {"clean": 9, "quarantined": 1, "duplicate": 1, "dropped": 1}
+    import pyarrow.parquet as pq
+
+    run = f"run={res['run_id']}"
+    clean = pq.read_table(next((lake / "clean" / "web" / run).glob("*.parquet"))).to_pylist()
+    assert [r["source_record"] for r in clean] == [0, 1, 3, 4, 6, 7, 8, 10, 11]
+    assert all(r["run_id"] == res["run_id"] and r["redactions"] == 0 for r in clean)
+    documents = pq.read_table(next((lake / "provenance" / "documents" / run).glob("*.parquet"))).to_pylist()
+    assert [r["source_record"] for r in documents] == list(range(12))
+    outcome = {r["source_record"]: (r["outcome"], r["reasons"], r["output_uri"] is not None) for r in documents}
+    assert outcome[0] == ("clean", [], True) and outcome[2] == ("dropped", ["input.empty"], False)
+    assert outcome[5] == ("duplicate", ["dup.exact"], False)
+    assert outcome[9] == ("quarantined", ["input.malformed"], True)
+    index = pq.read_table(next((lake / "index" / "web" / "exact" / run).glob("*.parquet"))).to_pylist()
+    assert [r["doc_id"] for r in index] == [r["doc_id"] for r in documents if r["outcome"] != "duplicate"]
