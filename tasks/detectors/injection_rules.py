@@ -38,7 +38,7 @@ _OUTPUT = r"(?:response|answer|reply|output|summary|code|implementation|solution
 
 # "respond in" and "answer with" are ordinary English ("respond in kind", "I should answer with facts"): they steer
 # a model's output only as an order, at the start of a sentence (or with "only").
-_ORDER = re.compile(r"(?:respond|reply|answer)\s+(?:with|in)\b", _I)  # (capture groups in the rule cost 2x)
+_ORDER = re.compile(r"(?:respond|reply|answer)\s+(?:with|in|using)\b", _I)  # (capture groups in the rule cost 2x)
 _ORDER_START = re.compile(r"(?:^|[.!?:]\s|\n)[ \t]*(?:(?:please|always|now),?\s+)?$", _I)
 
 
@@ -105,8 +105,33 @@ RULES: tuple[Rule, ...] = (
         scope="data", needs=re.compile(r"\byour\b", _I)),
     Rule("directs_output", 0.35, re.compile(
         rf"\b(?:in|into|within|throughout)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|\bto\s+your\s+(?:next\s+)?{_OUTPUT}\b|"
-        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in)\b",
+        rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in|using)\b",
         _I), scope="data", accept=lambda text, m: not _ORDER.match(m.group(0)) or _opens(text, m)),
+)
+
+
+# Orders to a model that do not say "your": an editing verb opening a sentence with "the answer / reply / summary"
+# ("Translate the response into French"), "When answering," / "Before responding," (a model's turn is the only
+# thing that answers a page), an order to process the page itself ("Summarize this email in three emojis") and
+# orders about the user or reader ("Tell the user to call ..."). Worksheets say "Write the answer in the box", so
+# this stays under the threshold alone: it ranks the segment, the classifier or another rule decides.
+_OPENING = r"(?:^|(?<=[.!?:>]\s)|(?<=[\n>]))\s*(?:<[^<>]{0,80}>\s*)*(?:please\s+|also,?\s+|now,?\s+|then,?\s+)?"
+_THE_OUTPUT = r"the\s+(?:(?:entire|whole|final|full|next|generated)\s+)?(?:response|answer|reply|summary|" \
+    r"translation|responses|answers|replies)"
+RULES += (
+    Rule("output_order", 0.35, re.compile(
+        rf"{_OPENING}(?:(?:add|include|insert|integrate|incorporate|append|augment|enhance|modify|rewrite|render|"
+        rf"provide|convert|replace|rearrange|remove|use|make|end|begin|start|write|ensure|introduce|misspell|group|"
+        rf"format|encode|embed|mention|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e|"
+        rf"output|close|finish|open|preface|sign|structure|phrase|keep|limit|restrict|{_EDIT_VERBS})\b"
+        rf"(?:[^.!?\n]|[.!?](?=\w)){{0,120}}?\b{_THE_OUTPUT}\b|"
+        rf"(?:in|within|throughout)\s+{_THE_OUTPUT}\s*,|"
+        rf"(?:when|while|before|after)\s+(?:answering|responding|replying|summari[sz]ing|(?:writing|generating|"
+        rf"composing)\s+(?:the|your|a)\s+(?:response|answer|reply|summary))\b|"
+        rf"(?:summari[sz]e|translate|rewrite|paraphrase|condense)\s+this\s+(?:e-?mail|page|text|article|document|"
+        rf"message|post|passage|website)\s+(?:in|into|as|using|with|backwards)\b|"
+        rf"(?:tell|ask|remind|urge|encourage|inform|instruct|convince|persuade|warn|invite|redirect)\s+(?:the\s+|"
+        rf"all\s+)?(?:users?|readers?)\s+(?:to|that|for|about)\b)", _I | re.M), scope="data"),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
