@@ -63,6 +63,7 @@ def recognizer() -> NameListRecognizer:
     ("happy birthday njeri!!", {"njeri"}), ("love you clifford", {"clifford"}), ("Miss you Yulia", {"Yulia"}),
     ("so proud of Benjamin today", {"Benjamin"}), ("Congratulations Borys!", {"Borys"}),
     ("I met Magdalena at work", {"Magdalena"}), ("0732 7366 - ask for Brett", {"Brett"}),
+    ("omg laia valcarcel is so funny", {"laia valcarcel"}), ("omg this is so funny", set()),
     ("she married harold last year", {"harold"}),
     ("happy bday sabine!!", {"sabine"}),
     # near misses: no name after the greeting, everyday words, word-like given names going on
@@ -140,3 +141,21 @@ def test_leading_greetings_are_cut(text, span, expected):
 
     out = without_leading_greetings(text, [RecognizerResult("PERSON", *span, 0.85)])
     assert [text[r.start:r.end] for r in out] == expected
+
+
+@pytest.mark.parametrize(("text", "person", "expected"), [
+    # lower-case list mates of a lower-case name
+    ("kathryn scott and tyler cole are in town", "kathryn scott", ["kathryn scott", "tyler cole"]),
+    ("ask about bill and tammy baldwin, and sander sild", "sander sild", ["tammy baldwin", "sander sild"]),
+    # near misses: everyday words, no given name and common words, a capitalised finding
+    ("kathryn scott and other people", "kathryn scott", ["kathryn scott"]),
+    ("kathryn scott and the band", "kathryn scott", ["kathryn scott"]),
+    ("Kathryn Scott and tyler cole", "Kathryn Scott", ["Kathryn Scott"]),
+])
+def test_lower_case_list_mates(text, person, expected):
+    from presidio_analyzer import RecognizerResult
+
+    from tasks.detectors.pii_name_lists import list_mates
+
+    given = [RecognizerResult("PERSON", text.index(person), text.index(person) + len(person), 0.6)]
+    assert sorted(text[r.start:r.end] for r in given + list_mates(text, given)) == sorted(expected)

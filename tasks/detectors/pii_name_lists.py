@@ -1,6 +1,6 @@
 """Names found through their neighbours: the other items of a list that holds a name, and capitals after a label.
 
-Two rules run after presidio, on a text's final results (profile ``ner``):
+Three rules run after presidio, on a text's final results (profile ``ner``):
 
 * list mates: in a list of capitalised runs ("Ann Roe, Oba Ogindan and Mirthe van de Elzas", "cc X; Y", bulleted
   lines "- X"), when one item is a PERSON finding, another item of two or three capitalised words, none of them an
@@ -8,6 +8,8 @@ Two rules run after presidio, on a text's final results (profile ``ner``):
   Lists are what spaCy's small model reads worst (a name it knows next to one it does not), and their items are of
   one kind. A single-word item is a person only when it is a census given name ("Sean and Jeremy"): "Cruz, Garcia
   and Foster" is as often a firm as three people.
+* lower-case list mates: two lower-case words next to a lower-case name found in a list ("kathryn scott and tyler
+  cole"), a census given name first or both rare words, no everyday word;
 * an upper-case name after a name label opening the line: "NAME: BRANKA ROZMAN", "Full name: KAMIL MACHACEK" (two
   or three upper-case words ending the line, not all everyday words, no place or organisation word). Forms and
   records write names in capitals; the label says what they are.
@@ -77,6 +79,32 @@ def _name_item(text: str, start: int, end: int, singles: bool = False) -> tuple[
     return words[0][0], words[-1][1]
 
 
+# A lower-case name next to a lower-case PERSON finding in a list: "kathryn scott and tyler cole".
+_LOWER_AFTER = regex.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+)(\p{Ll}{2,})[ \t]+(\p{Ll}{2,})"
+                             r"(?![\p{L}\d])")
+_LOWER_BEFORE = regex.compile(r"(?<![\p{L}\d@#])(\p{Ll}{2,})[ \t]+(\p{Ll}{2,})(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+"
+                              r"(?:and|&)[ \t]+)$")
+
+
+def _lower_mates(text: str, persons: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Two lower-case words next to a lower-case two- or three-word PERSON finding in a list, when the first is a
+    census given name or both are rare (Zipf < 2.5), and neither is an everyday word."""
+    given = census_names()[0]
+    found = []
+    for s, e in persons:
+        name = text[s:e]
+        if not name.islower() or not 2 <= len(name.split()) <= 3:
+            continue
+        for m in (_LOWER_AFTER.match(text, e), _LOWER_BEFORE.search(text, max(0, s - 60), s)):
+            if m is None:
+                continue
+            first, last = m.group(1), m.group(2)
+            if (first in given or _zipf(first) < UNKNOWN_ZIPF and _zipf(last) < UNKNOWN_ZIPF) and not any(
+                    is_everyday_word(w) for w in (first, last)):
+                found.append((m.start(1), m.end(2)))
+    return found
+
+
 def list_mates(text: str, results: list) -> list[RecognizerResult]:
     """New PERSON results: list items next to an item that is a PERSON finding, and capitals after a name label.
 
@@ -99,6 +127,8 @@ def list_mates(text: str, results: list) -> list[RecognizerResult]:
                 add(m.span(1))
     if not persons:
         return added
+    for span in _lower_mates(text, persons):
+        add(span)
     runs = [m.span() for m in _CAPITALISED.finditer(text)]
     group: list[tuple[int, int]] = []
     for k, run in enumerate(runs):

@@ -90,7 +90,7 @@ GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "
              "good night", "goodnight", "bye",
              "congrats", "congratulations", "cheers", "welcome", "lol", "ask", "tell", "cc", "my friend",
              "happy birthday", "happy bday", "hbd", "love you", "miss you", "proud of", "met", "married", "dating",
-             "ask for", "speak to", "talk to")
+             "ask for", "speak to", "talk to", "omg")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet", "watching", "listening to",
                "omg", "letter from", "message from", "email from", "call from", "married", "proud of", "love")
