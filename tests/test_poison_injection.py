@@ -423,3 +423,23 @@ def test_output_order_alone_stays_under_threshold() -> None:
     st = Injection(InjectionConfig(use_classifier=False))
     text = "Worksheet 4. Write the answer in the box below each question. Show your working."
     assert _one(st, text).findings == []
+
+
+# More verbs that open a task for an assistant (judging, predicting, proposing): impersonal requests like the
+# others; as headings or nouns ("Rank by price", "Estimate and invoice") they keep the weak form.
+@pytest.mark.parametrize(("segment", "form"), [
+    ("Estimate the population of Lisbon in the year 2060.", 1.0),
+    ("Evaluate the pros and cons of working from home.", 1.0),
+    ("Predict the winner of the next European football championship.", 1.0),
+    ("Propose a slogan for an electric bicycle brand.", 1.0),
+    ("Rank the five longest rivers of Africa by length.", 1.0),
+    ("Determine the boiling point of water at high altitude.", 1.0),
+    ("Rank by price or by rating", 0.5),  # a verb used as a heading: a preposition follows
+    ("Estimate and Invoice Templates for Builders", 0.5),
+    ("Predict your savings with our calculator.", 0.5),  # personal address
+    ("Determined to win, the team trained every night.", 0.0),  # not a request
+])
+def test_more_task_verbs(segment: str, form: float) -> None:
+    from tasks.detectors.injection_context import request_form
+
+    assert request_form(segment) == form

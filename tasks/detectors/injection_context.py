@@ -42,7 +42,9 @@ _ANAPHORA = re.compile(
 _TASK_VERBS = (
     r"explain|describe|write|draft|provide|compose|develop|translate|summari[sz]e|list|give|tell|create|generate|"
     r"break\s+down|outline|suggest|define|compare|show|calculate|name|discuss|analy[sz]e|recommend|elaborate|"
-    r"illustrate|teach|prepare|design|plan|recite|produce|convert|solve|compute|identify|classify|rewrite|craft")
+    r"illustrate|teach|prepare|design|plan|recite|produce|convert|solve|compute|identify|classify|rewrite|craft|"
+    r"determine|propose|estimate|evaluate|predict|forecast|rank|assess|brainstorm|devise|formulate|critique|"
+    r"interpret|paraphrase")
 _REQUEST = re.compile(
     rf"^\W*(?:(?:please|kindly)\s+)?(?:(?:{_TASK_VERBS})\b|(?:what|what's|whats|who|how|why|when|where|which|can|"
     rf"could|would|will|is|are|do|does)\b[^\n]*\?\W*$)", re.I)
