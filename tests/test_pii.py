@@ -240,7 +240,7 @@ NAME_LIST = [
     ("We drove along Jackson Street to New York.", set()),
     ("In Rio the Stock Exchange closed near Grand Canyon.", set()),
     ("May Day and Will Power are not people; Grace Hall is a building.", set()),
-    ("Thanks Benoît Blot!", {("Benoît Blot", 0.3)}),  # the opening everyday word is not part of the name
+    ("Thanks Benoît Blot!", {("Benoît Blot", 0.6)}),  # the greeting is not part of the name, and vouches for it
     ("Thanks Marta, see you.", {("Marta", 0.6)}),  # a greeting before a name: strong
     ("Welcome Home Again", set()),
     # a given name vouches for a surname that is a common word; a given name that is a word needs a rare surname

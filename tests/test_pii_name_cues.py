@@ -64,6 +64,10 @@ def recognizer() -> NameListRecognizer:
     ("so proud of Benjamin today", {"Benjamin"}), ("Congratulations Borys!", {"Borys"}),
     ("I met Magdalena at work", {"Magdalena"}), ("0732 7366 - ask for Brett", {"Brett"}),
     ("omg laia valcarcel is so funny", {"laia valcarcel"}), ("omg this is so funny", set()),
+    # a full name after a greeting; a lower-case rare word ending the phrase
+    ("Congrats María Ríos!", {"María Ríos"}), ("Congrats Borys Majtczak!", {"Borys Majtczak"}),
+    ("hbd wuraola!!", {"wuraola"}), ("Congrats Golden State Warriors!", set()),
+    ("hi there!", set()), ("thanks mate!", set()), ("Congrats New York Times", set()),
     ("she married harold last year", {"harold"}),
     ("happy bday sabine!!", {"sabine"}),
     # near misses: no name after the greeting, everyday words, word-like given names going on

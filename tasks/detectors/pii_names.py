@@ -21,9 +21,9 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
 * after a greeting ("hi", "thanks", "good morning", "ask", "my friend", "happy birthday", "love you", "proud of"...):
   a lower-case given name and surname ("hi njabulo,", "ask lola mercks"), two lower-case words no dictionary knows
   or rare ones with letters beyond ASCII ("ask dorottya illés"), a capitalised word that is no everyday word ending
-  the phrase ("Thanks Barna!") or a census given name or a rare word ("so proud of Benjamin today");
-* by the words around them (``pii_name_cues``): one word before a verb of saying, a list closed by "and I", names
-  in capitals.
+  the phrase ("Thanks Barna!") or a census given name or a rare word ("so proud of Benjamin today"), and the
+  full name they begin ("Congrats María Ríos!");
+* by the words around them (``pii_name_cues``): a verb of saying, "and I", "my name is", names in capitals.
 
 ``join_person_spans`` also drops PERSON spans holding a digit (spaCy's "+62", "Lesson 2").
 
@@ -221,17 +221,21 @@ class NameListRecognizer(EntityRecognizer):
         return [self._result(s, e, score, (s, e) in cued) for (s, e), score in found.items()]
 
     def _greeted(self, m, found: dict[tuple[int, int], float]) -> None:
-        """A name right after a greeting: a lower-case given name (and surname), or an unknown word; a capitalised
-        word that is not an everyday word ("Thanks Barna!", "hi njabulo,", "ask lola mercks")."""
+        """A name right after a greeting (see the module docstring: "Thanks Barna!", "hi njabulo,")."""
         if m.group(3):
-            # a capitalised word ending the phrase ("Thanks Barna!"), or a census given name going on ("so proud
-            # of Benjamin today")
+            # a capitalised word ending the phrase ("Thanks Barna!"), or a given name or rare word going on
             word = m.group(3)
             goes_on = _NAME_GOES_ON.match(m.string, m.end(3))
             if (word.lower() in self.given or _zipf(word.lower()) < RARE_ZIPF) and not goes_on or (
                     not self._is_word(word) and word.lower() not in PLACE_OR_ORG and _PHRASE_END.match(m.string,
                                                                                                         m.end(3))):
                 found[m.span(3)] = self.STRONG
+            run = _CAPITALISED.match(m.string, m.start(3)) if goes_on else None
+            words = run.group().split() if run else []
+            if 2 <= len(words) <= 3 and name_shaped([w for w in words if w not in PARTICLES]) and (
+                    word.lower() in self.given or any(not w.isascii() for w in words)
+                    or all(_zipf(w.lower()) < RARE_ZIPF for w in words if w not in PARTICLES)):
+                found[run.span()] = self.STRONG  # a full name after a greeting: "Congrats María Ríos!"
             return
         first, last, text = m.group(1), m.group(2), m.string
         if first not in self.given and last and all(_zipf(w) < 2.0 or not w.isascii() and _LATIN.fullmatch(w)
@@ -245,7 +249,7 @@ class NameListRecognizer(EntityRecognizer):
             end = m.end(2)
         else:
             end = m.end(1)
-        if not known and not (_zipf(first) < 2.0 and _PHRASE_END.match(text, end)):
+        if not known and not (_zipf(first) < UNKNOWN_ZIPF and _PHRASE_END.match(text, end)):
             return  # an unknown lower-case word is a name only when it ends the phrase: "hi njabulo,"
         found.setdefault((m.start(1), end), self.STRONG)
 
