@@ -1,0 +1,41 @@
+"""The generated toxicity sentences: deterministic, balanced, and split by template."""
+
+from collections import Counter
+
+from tasks import toxicity_phrases as tp
+
+
+def test_generate_is_deterministic_for_a_seed():
+    assert tp.generate(300, seed=3) == tp.generate(300, seed=3)
+    assert tp.generate(300, seed=3) != tp.generate(300, seed=4)
+
+
+def test_labels_are_balanced_and_templates_evenly_used():
+    rows = tp.generate(1000, seed=1)
+    assert Counter(label for label, _, _ in rows) == {"toxic": 1000, "clean": 1000}
+    per_template = Counter(tid for _, tid, _ in rows)
+    assert max(per_template.values()) - min(per_template.values()) <= 1 + 1000 // 100
+    assert {tid for tid, _ in per_template.items()} == {tid for _, tid, _ in tp.templates()}
+
+
+def test_split_holds_out_whole_templates_of_both_labels():
+    rows = tp.generate(2000, seed=5)
+    train, dev = tp.split_by_template(rows, 0.25, seed=5)
+    assert len(train) + len(dev) == len(rows)
+    assert not {tid for _, tid, _ in train} & {tid for _, tid, _ in dev}
+    assert {label for label, _, _ in dev} == {"toxic", "clean"}
+    assert 0.15 < len(dev) / len(rows) < 0.35
+
+
+def test_sentences_are_filled_and_group_words_appear_on_both_sides():
+    rows = tp.generate(2000, seed=2)
+    assert not any("{" in text or "}" in text for _, _, text in rows)
+    for group in ("Muslims", "immigrants", "women"):
+        labels = {label for label, _, text in rows if group.lower() in text.lower()}
+        assert labels == {"toxic", "clean"}, group
+
+
+def test_write_fasttext_lines(tmp_path):
+    rows = [("toxic", "x:0", "A  b\nc"), ("clean", "y:1", "d")]
+    tp.write_fasttext(rows, tmp_path / "t.txt")
+    assert (tmp_path / "t.txt").read_text() == "__label__toxic A b c\n__label__clean d\n"
