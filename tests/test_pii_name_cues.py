@@ -79,6 +79,9 @@ def recognizer() -> NameListRecognizer:
     # verb of saying
     ("so proud of Pattatomporn today", {"Pattatomporn"}), ("watching Kosisochukwu Nwosu on tv", {"Kosisochukwu Nwosu"}),
     ("Titos Vakalis told reporters", {"Titos Vakalis"}), ("Habiba Musfirayeva tweeted it", {"Habiba Musfirayeva"}),
+    ('"We will win," said Sowande Oyaifo.', {"Sowande Oyaifo"}),
+    ("according to Oyindasola Ogindan", {"Oyindasola Ogindan"}),
+    ('"Yes," said Exxon Mobil', set()),
     # near misses: a verb's clause ends at a comma, common places and words, English words before a verb
     ("After the requirement is met, Mewtwo will challenge you", set()), ("proud of Canada today", set()),
     ("watching Game Night on tv", set()), ("Exxon Mobil confirmed the deal", set()),

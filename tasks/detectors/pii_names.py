@@ -93,7 +93,8 @@ GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "
              "ask for", "speak to", "talk to", "omg")
 INTRODUCERS = ("by", "with", "and", "met", "from:", "to:", "cc:", "thanks", "dear", "hi", "hey", "hello", "ask",
                "tell", "forward this to", "interview with", "assigned to:", "meet", "watching", "listening to",
-               "omg", "letter from", "message from", "email from", "call from", "married", "proud of", "love")
+               "omg", "letter from", "message from", "email from", "call from", "married", "proud of", "love",
+               "said", "says", "wrote", "asked", "told", "according to")
 _LONGEST_FIRST = sorted(GREETINGS, key=len, reverse=True)  # "ask for" is tried before "ask"
 # Found on the lower-cased text with the standard ``re`` (a case-insensitive alternation costs twice as much), then
 # the name after it with ``regex`` on the text itself.
