@@ -32,6 +32,9 @@ ATTACK_OPENERS = ["", "Honestly, ", "Let's be real, ", "I'm sorry but ", "Face i
                   "The truth is ", "Wake up people, ", "I'll say it: ", "Simple fact: ", "Newsflash: ",
                   "I don't care what anyone says, ", "Mark my words, ", "lol ", "Seriously, "]
 
+#: Openers that fit an order as well as a statement.
+ORDER_OPENERS = ["", "Honestly, ", "Seriously, ", "I'll say it: ", "lol ", "Wake up people, ", "Simple: "]
+
 #: Attack predicates on a group, by kind. Each string is one template; {G} is the group.
 ATTACKS = {
     "dehumanise": [
@@ -183,6 +186,36 @@ NEUTRAL_NOUNS = ["citizens", "neighbours", "voters", "taxpayers", "students", "w
                  "active in local charities", "well represented in science", "often misunderstood",
                  "entitled to equal treatment", "our friends and colleagues", "a growing share of voters"]
 
+#: One member of a group (adjective + person): hostile sentences against everyday ones in the same words.
+GROUP_ADJS = ["Muslim", "Jewish", "Christian", "Hindu", "Sikh", "Catholic", "black", "white", "Asian", "Mexican",
+              "Nigerian", "Somali", "Chinese", "Arab", "Polish", "Irish", "gay", "lesbian", "transgender",
+              "disabled", "autistic", "deaf", "immigrant", "refugee", "foreign", "Indian", "Pakistani", "Roma"]
+PERSON_NOUNS = ["man", "woman", "guy", "girl", "boy", "family", "neighbour", "student", "worker", "doctor"]
+MEMBER_TOXIC = ["Never trust a {adj} {person}.", "That {adj} {person} should go back where they came from.",
+                "Another {adj} {person} causing trouble, what a surprise.", "I would never let a {adj} {person} in "
+                "my house.", "A {adj} {person} is worth less than a dog.",
+                "Get that filthy {adj} {person} out of here.",
+                "Every {adj} {person} is a criminal waiting to happen.", "No {adj} {person} will ever be my equal.",
+                "The {adj} {person} next door should be run out of town.", "Hit the {adj} {person} until they leave."]
+MEMBER_CLEAN = ["My grandmother was a {adj} {person} who ran a shop for forty years.",
+                "Our new neighbour is a {adj} {person} from the next town.", "A {adj} {person} won the science prize.",
+                "The {adj} {person} in the story becomes the town's first mayor.", "I met a {adj} {person} at the "
+                "conference who works on climate data.", "She interviewed a {adj} {person} about life in the city.",
+                "The charity helped a {adj} {person} find a flat.", "A {adj} {person} was attacked and police are "
+                "appealing for witnesses.", "The film is about a young {adj} {person} growing up in the 1990s.",
+                "My best friend is a {adj} {person}."]
+#: Neutral second person: instructions, role prompts, advice ("You are given ...", "You need to ..."), so that
+#: "you are" in the insult frames is not a signal by itself.
+YOU_CLEAN = ["You are given a list of numbers; return the largest one.", "You are a travel agent. Suggest three "
+             "places to visit in spring.", "You need to renew your passport before the trip.",
+             "You should check the tyre pressure once a month.", "You are welcome to join us on Friday.",
+             "You are right, I missed that reference.", "You will need a pen and some paper.",
+             "You are an expert chef; explain how to make bread.", "You can find the form on the council website.",
+             "You must be at least eighteen to enter.", "You are the best teacher I have ever had.",
+             "You should write a short email to your manager.", "You are going to love this recipe.",
+             "You have been selected for the interview.", "You are asked to classify each review as positive or "
+             "negative.", "You might want to save your work first."]
+
 def _vary(rng: random.Random, text: str) -> str:
     """Surface variation seen in real comments (case, final punctuation), so these are not a style signal."""
     roll = rng.random()
@@ -197,7 +230,11 @@ def _vary(rng: random.Random, text: str) -> str:
 
 def _fill(rng: random.Random, template: str, opener: str) -> str:
     group = rng.choice(GROUPS)
-    text = template.replace("{G}", group)
+    text = template.replace("{G}", group).replace("{person}", rng.choice(PERSON_NOUNS))
+    adj = rng.choice(GROUP_ADJS)
+    # "a Asian" -> "an Asian" (the member templates all say "a {adj}")
+    text = text.replace("a {adj}", f"{_article(adj)} {adj}").replace("A {adj}", f"{_article(adj).title()} {adj}")
+    text = text.replace("{adj}", adj)
     opener = opener.replace("{name}", rng.choice(NAMES))
     # mid-sentence after an opener, except a capitalised group name opening the template ("Muslims are ...")
     if opener and not opener.endswith(("? ", ". ", ": ")) and not (text.startswith(group) and group[:1].isupper()):
@@ -211,6 +248,9 @@ def templates() -> list[tuple[str, str, str]]:
     out += [("toxic", f"insult:{i}", t) for i, t in enumerate(INSULTS)]
     out += [("clean", f"group_neutral:{i}", t) for i, t in enumerate(GROUP_NEUTRAL)]
     out += [("clean", f"civil:{i}", t) for i, t in enumerate(CIVIL)]
+    out += [("toxic", f"member_toxic:{i}", t) for i, t in enumerate(MEMBER_TOXIC)]
+    out += [("clean", f"member_clean:{i}", t) for i, t in enumerate(MEMBER_CLEAN)]
+    out += [("clean", f"you_clean:{i}", t) for i, t in enumerate(YOU_CLEAN)]
     out += [("toxic", f"insult_noun:{w}", "") for w in INSULT_NOUNS]
     out += [("toxic", f"hate_noun:{w}", "") for w in HATE_NOUNS]
     out += [("clean", f"praise_noun:{w}", "") for w in PRAISE_NOUNS]
@@ -252,12 +292,15 @@ def generate(n_per_label: int = 4000, seed: int = 7) -> list[tuple[str, str, str
             if not text:
                 out.append((label, tid, _vary(rng, _compose(rng, tid))))
                 continue
+            # an order ("Keep ...", "Shoot ...") cannot follow "The truth is": it takes the short openers only
+            declarative = text.startswith(("{G}", "All {G}", "Every", "You", "The", "I ", "Many", "Our"))
             if kind == "insult":
                 opener = rng.choice(INSULT_OPENERS)
             elif label == "toxic":
-                opener = rng.choice(ATTACK_OPENERS)
-            else:
-                opener = rng.choice(NEUTRAL_OPENERS)
+                opener = rng.choice(ATTACK_OPENERS if declarative else ORDER_OPENERS)
+            else:  # clean text gets the heated openers too, so that an opener is never a label signal by itself
+                pool = NEUTRAL_OPENERS + (ATTACK_OPENERS if declarative else ORDER_OPENERS)
+                opener = rng.choice(pool + INSULT_OPENERS if kind == "civil" else pool)
             out.append((label, tid, _vary(rng, _fill(rng, text, opener))))
     rng.shuffle(out)
     return out
