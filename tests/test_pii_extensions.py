@@ -35,3 +35,13 @@ def phones(analyzer: PiiAnalyzer, text: str) -> set[str]:
 ])
 def test_extensions_join_the_number(patterns, text, expected):
     assert phones(patterns, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a parenthesis of the sentence is left out of the number; the number's own parentheses stay
+    ("(tel. +1-201-555-0123)", {"+1-201-555-0123"}), ("(tel. +44 20 7946 0958)", {"+44 20 7946 0958"}),
+    ("Telephone (2245 6718 ext 3287)", {"2245 6718 ext 3287"}), ("call (201) 555-0123 now", {"(201) 555-0123"}),
+    ("(call +49 (0) 30 901820)", {"+49 (0) 30 901820"}), ("Tel: (08) 9876 5432", {"(08) 9876 5432"}),
+])
+def test_sentence_parentheses_are_not_the_numbers(patterns, text, expected):
+    assert phones(patterns, text) == expected

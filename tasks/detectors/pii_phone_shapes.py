@@ -76,13 +76,20 @@ def with_extensions(text: str, results: list) -> list:
 
     The shapes that read ``x363`` themselves stop at a known separator; libphonenumber and the grouped shapes end at
     the last digit group, which leaves the extension (a gold span holds it) outside and the match below half the
-    number's length. Other results are untouched; a result already holding an extension does not grow again.
+    number's length. Other results are untouched; a result already holding an extension does not grow again. An
+    unbalanced parenthesis at either end of a number is left out.
     """
     for r in results:
         if r.entity_type == "PHONE_NUMBER":
             m = _EXTENSION_AFTER.match(text, r.end)
             if m is not None and not _EXTENSION.search(text, r.start, r.end):
                 r.end = m.end()
+            # a parenthesis of the sentence caught at either end ("(tel. +44 20 7946 0958)") is not the number's
+            value = text[r.start:r.end]
+            if value.endswith(")") and value.count(")") > value.count("("):
+                r.end -= 1
+            elif value.startswith("(") and value.count("(") > value.count(")"):
+                r.start += 1
     return results
 
 
