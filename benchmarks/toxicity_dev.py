@@ -8,8 +8,9 @@ clean sentences, the bundled recipe) or scores an existing model, and reports:
 * the share of clean documents the stage reports (doc + windows) on web, news, Wikipedia and instruction text
   from ``corpora/`` (realistic clean input, used only to count false flags, never as labels).
 
-    python benchmarks/toxicity_dev.py --model data/models/toxicity-davidson.ftz --threshold 0.52
-    python benchmarks/toxicity_dev.py --train build/tox-dev/m.bin --gen build/tox-gen --no-quantize
+    python benchmarks/toxicity_dev.py --model data/models/toxicity-davidson.ftz --threshold 0.55 \
+        --gen build/toxicity-generated --trained-with-gen
+    python benchmarks/toxicity_dev.py --train build/tox-dev/m.ftz --gen build/toxicity-generated --epoch 10
 """
 
 from __future__ import annotations

@@ -79,6 +79,13 @@ ATTACKS = {
         "{G} are the dumbest people on the planet.", "I hate {G} with a passion.", "{G} are a waste of oxygen.",
         "{G} are useless to society.", "{G} have the brains of a goldfish.", "{G} are pathetic and weak.",
     ],
+    "inferiority": [
+        "{G} are not smart enough to run anything.", "{G} can't be trusted with money or children.",
+        "{G} will never be as civilised as we are.", "{G} were born to serve, not to lead.",
+        "{G} should know their place.", "Letting {G} make decisions is how you ruin a country.",
+        "{G} are incapable of honest work.", "{G} only understand violence.", "{G} can't think for themselves.",
+        "{G} are a lower form of life.", "{G} are a burden on decent people.", "{G} are breeding us out of existence.",
+    ],
 }
 
 #: Personal insults and harassment without profanity (talk-page or comment-thread style).
@@ -98,6 +105,12 @@ INSULTS = [
     "Your mother should have raised you better, you ignorant pig.", "People like you are what is wrong with the world.",
     "You are too stupid to live.", "Watch your back, I am coming for you.", "You absolute moron, read the sources.",
     "Another idiot who thinks he knows everything.", "You are a disgrace and a coward.", "Shut your mouth, clown.",
+    "Do the world a favour and stop breathing.", "You clearly have no brain at all.",
+    "Nobody would cry at your funeral.",
+    "Go crawl back into your basement and stay there.", "The gene pool would be better off without you.",
+    "You are the reason shampoo has instructions.", "Your parents must be so disappointed in you.",
+    "Do us all a favour and disappear for good.", "You are not worth the air you breathe.",
+    "I hope something terrible happens to you.", "Your existence is a waste of everyone's time.",
 ]
 INSULT_OPENERS = ["", "Wow. ", "Seriously? ", "Hey {name}, ", "{name}, ", "Listen, ", "Oh please. ", "LOL ", "Again: "]
 NAMES = ["Mike", "Sarah", "Dave", "Priya", "Tom", "Anna", "Jim", "Leo", "Kate", "Omar", "Wei", "Raj", "admin"]
@@ -152,6 +165,11 @@ CIVIL = [
     "Please do not personally attack other editors.", "I will report this to the administrators if it continues.",
     "Stop spamming the talk page with the same link.", "Your source is a blog, which is not reliable for this topic.",
     "The merger was a mistake that cost thousands of jobs.", "I completely disagree, and the evidence is on my side.",
+    "The old laptop is not smart enough to run the new software.", "Please stop breathing on the glass while it dries.",
+    "The funeral will be held on Saturday at the village church.", "The basement flooded again after the storm.",
+    "The children were not old enough to vote, so they watched.", "Parents know their children better than anyone.",
+    "This phone is a waste of money, the battery dies by noon.", "Do yourself a favour and book the tickets early.",
+    "The population of the town has doubled since 1990.", "The prison was built in 1870 and closed in 1990.",
 ]
 NEUTRAL_OPENERS = ["", "Update: ", "According to the report, ", "On Tuesday, ", "In short, ", "Note: ", "Good news: "]
 
