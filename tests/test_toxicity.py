@@ -293,19 +293,20 @@ def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
     clean = "\n".join(lines)
     toxic = "\n".join(lines[:14] + ["Shut the fuck up, you stupid bitch."] + lines[14:])
     stage = ToxicityStage(ToxicityConfig())
-    assert stage.cfg.window_threshold_for("toxic") == 0.9 and stage.cfg.threshold_for("toxic") == 0.52
+    doc_thr = BUNDLED_THRESHOLDS["toxic"]
+    assert stage.cfg.window_threshold_for("toxic") == 0.9 and stage.cfg.threshold_for("toxic") == doc_thr
     result, found = score(stage, [toxic, clean])
     assert list(found) == [0]
     ev = found[0].evidence
-    assert ev["decided_by"] == "window" and ev["doc_score"] < 0.52 and ev["window"]["score"] >= 0.9
+    assert ev["decided_by"] == "window" and ev["doc_score"] < doc_thr and ev["window"]["score"] >= 0.9
     assert "stupid bitch" in toxic[ev["window"]["start"]:ev["window"]["end"]] and ev["window_threshold"] == 0.9
     # a window must reach the window threshold on its own: raised above the worst window's score, nothing is found
     assert ev["window"]["score"] < 0.99
     assert score(ToxicityStage(ToxicityConfig(window_threshold=0.99)), [toxic])[1] == {}
     # the decisive score reaches the document threshold exactly when the record is reported
     by_row = {(s.row, s.name): s.value for s in result.scores}
-    assert by_row[(0, "toxic")] >= 0.52 > by_row[(1, "toxic")]
-    assert by_row[(0, "toxic")] == pytest.approx(ev["score"], abs=1e-4) and by_row[(0, "toxic_doc")] < 0.52
+    assert by_row[(0, "toxic")] >= doc_thr > by_row[(1, "toxic")]
+    assert by_row[(0, "toxic")] == pytest.approx(ev["score"], abs=1e-4) and by_row[(0, "toxic_doc")] < doc_thr
 
 
 @pytest.mark.parametrize(("window", "expected"), [
