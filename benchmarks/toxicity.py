@@ -141,6 +141,8 @@ def main() -> int:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="the shared data folder")
     ap.add_argument("--card", help="model card whose eval section gets the tables")
     ap.add_argument("--speed-docs", type=int, default=3000, help="~2 KB documents for the docs/s measurement")
+    ap.add_argument("--no-baseline", action="store_true", help="leave out alt-profanity-check (when it is not "
+                                                                   "installed; its figures do not depend on the model)")
     ap.add_argument("--window-dev", action="store_true", help="only the window settings on pages built from "
                                                               "held-out training rows (no evaluation data)")
     args = ap.parse_args()
@@ -157,9 +159,11 @@ def main() -> int:
               f"Pass --data to point at the shared data folder.")
         return 0
     try:
-        from profanity_check import predict_prob  # noqa: F401  (fail early, with the pip line)
+        if not args.no_baseline:
+            from profanity_check import predict_prob  # noqa: F401  (fail early, with the pip line)
     except ImportError:
-        print("benchmarks/toxicity.py: the baseline needs alt-profanity-check: pip install 'alt-profanity-check>=1.5'")
+        print("benchmarks/toxicity.py: the baseline needs alt-profanity-check: pip install 'alt-profanity-check>=1.5' "
+              "(or pass --no-baseline)")
         return 1
 
     stage = ToxicityStage(ToxicityConfig())
@@ -170,12 +174,14 @@ def main() -> int:
         "same model, whole text only": lambda t: stage_scores(whole, t),
         "alt-profanity-check (baseline)": baseline,
     }
+    if args.no_baseline:
+        del scorers["alt-profanity-check (baseline)"]
     lines = [f"Model `{stage.model_path.name}` (`{stage.identity}`), shipped thresholds: whole text "
              f"{threshold}, window ({stage.cfg.window_chars} chars at most) {win_threshold}; precision, recall and "
              "F1 are those of the texts the stage reports, PR-AUC ranks by its decisive `toxic` score (the whole "
-             "text's or the worst window's mapped onto the same scale, whichever is higher). Baseline "
-             "alt-profanity-check at 0.5 (trained on all of Davidson, "
-             "davidson-test included: not a fair opponent there).", "",
+             "text's or the worst window's mapped onto the same scale, whichever is higher). "
+             + ("Baseline not run (--no-baseline)." if args.no_baseline else "Baseline alt-profanity-check at 0.5 "
+                "(trained on all of Davidson, davidson-test included: not a fair opponent there)."), "",
              "| set | rows | positives | scorer | precision | recall | F1 | PR-AUC |",
              "|---|---|---|---|---|---|---|---|"]
     for folder in sets:
@@ -199,7 +205,8 @@ def main() -> int:
     whole.prepare()
     scorers["sieve toxicity stage (doc + windows)"] = lambda t: stage_scores(stage, t)
     scorers["same model, whole text only"] = lambda t: stage_scores(whole, t)
-    baseline(docs[:10])  # import/load outside the timing
+    if not args.no_baseline:
+        baseline(docs[:10])  # import/load outside the timing
     lines += ["", f"Speed on {len(docs):,} web documents of ~{mean_chars:,.0f} chars (corpora/web-dclm, cut into "
               f"{len(set(docs)):,} distinct documents, cycled), one process = one core: documents per CPU-second "
               "of the process (time.process_time) and per wall second; pass 1 starts from a freshly set-up stage "
