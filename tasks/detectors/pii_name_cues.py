@@ -19,6 +19,8 @@ Each returns spans; ``NameListRecognizer`` gives them its strong score.
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from tasks.detectors.pii_names import (
@@ -56,9 +58,29 @@ _OWNER = regex.compile(rf"(?<![\p{{L}}\d@#])({_WORD})['\u2019]s[ \t]+(?:(?:new|o
                        r"e-?mail)[ \t]+)?(?:number|phone|email|e-mail|address|birthday|mom|dad|mum|wife|husband|son|"
                        r"daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|house|car|name|"
                        r"account)\b")
+# Cheap ``re`` hints each match of the patterns above holds (``_windows``).
+_SAYING_HINT = re.compile(rf"[ \t](?:{'|'.join(SAYING)})\b")
+_AND_I_HINT = re.compile(r"(?:and|&)[ \t]+I\b")
+_PAIR_HINT = re.compile(r"[ \t](?:and|&)[ \t]+[^\W\d_a-z]")
+_OWNER_HINT = re.compile(r"['\u2019]s[ \t]+(?:\w+[ \t]+)?(?:number|phone|email|e-mail|address|birthday|mom|dad|mum|"
+                         r"wife|husband|son|daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|"
+                         r"house|car|name|account)\b")
 _CAPS = regex.compile(r"(?<![\p{L}\d@#])\p{Lu}{2,}(?:-\p{Lu}{2,})?(?:[ \t]+\p{Lu}{2,}(?:-\p{Lu}{2,})?)+"
                       r"(?![\p{L}\d])")
 _CAPS_WORD = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})?")
+
+
+def _windows(hint: re.Pattern[str], text: str, back: int, ahead: int) -> list[tuple[int, int]]:
+    """Merged windows around the matches of a cheap ``re`` hint: the ``regex`` patterns below are run only there
+    (each of their matches holds a hint's match; most texts have none)."""
+    out: list[tuple[int, int]] = []
+    for h in hint.finditer(text):
+        start, end = max(0, h.start() - back), min(len(text), h.end() + ahead)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def intro_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
@@ -85,11 +107,11 @@ def given_name_pairs(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     person's things ("Gregory's number is"); not before a place or organisation word ("Victoria and Albert
     Museum") or a possessive after the pair ("Ben & Jerry's")."""
     found = []
-    for m in _PAIR.finditer(text):
+    for m in (m for a, b in _windows(_PAIR_HINT, text, 40, 40) for m in _PAIR.finditer(text, a, b)):
         words = (m.group(1), m.group(2))
         if all(w.lower() in given for w in words) and not _PAIR_AFTER.match(text, m.end()):
             found += [m.span(1), m.span(2)]
-    for m in _OWNER.finditer(text):
+    for m in (m for a, b in _windows(_OWNER_HINT, text, 40, 0) for m in _OWNER.finditer(text, a, b)):
         if m.group(1).lower() in given:
             found.append(m.span(1))
     return found
@@ -107,7 +129,8 @@ def _person_word(word: str, given: frozenset[str]) -> bool:
 def saying_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
     """One-word names before a verb of saying: a census given name, or a census surname rarer than Zipf 4."""
     found = []
-    for m in _ONE_WORD_SAYING.finditer(text):
+    matches = (m for a, b in _windows(_SAYING_HINT, text, 60, 0) for m in _ONE_WORD_SAYING.finditer(text, a, b))
+    for m in matches:
         word = m.group(1)
         low = word.lower()
         if not _person_word(word, given) or _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
@@ -121,7 +144,7 @@ def and_i_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     """The items of a list closed by "and I", and the item after "me and" (``_person_word`` for each word)."""
     found = []
     if " I" in text:
-        for m in _AND_I.finditer(text):
+        for m in (m for a, b in _windows(_AND_I_HINT, text, 200, 4) for m in _AND_I.finditer(text, a, b)):
             if _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
                 continue  # "a train in to Copenhagen, and I take the same route back"
             items = [(s.start() + m.start(1), s.end() + m.start(1)) for s in
