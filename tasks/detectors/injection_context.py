@@ -21,7 +21,9 @@ in title case, yes/no or "what about" questions (how headlines ask rhetorically)
 task verb used as a noun ("Design by Solid Cactus.", "Show Artists by Genre"). Those keep only a share (``weak``)
 of the stray prior. The generic "I"/"you" of a how-to question ("How do I solve quadratic equations?") is not
 personal address. An order to garble the text itself ("Replace every third letter with its position number.")
-counts as a request too, and its "its" / "their" point inside the sentence, not back into the document.
+counts as a request too, and its "its" / "their" point inside the sentence, not back into the document. So does an
+order about "your answer" ("Modify your answer to highlight ...", ``output_order``; weak form, as it addresses
+the reader), but not a worksheet's "Write your answer on the sheet", which says where the reader's answer goes.
 """
 
 from __future__ import annotations
@@ -97,7 +99,9 @@ def request_form(segment: str, weak: float = 0.5) -> float:
     """1.0 for an impersonal request (how a task planted for a model reads), ``weak`` for a request in personal
     address, quoted speech, a title-case headline or a task verb used as a noun; 0.0 when not a request."""
     if not is_request(segment):
-        return 0.0
+        # an order about "your answer" addresses the reader (a model, or a student: "Write your answer on the
+        # sheet"), so it is never impersonal
+        return weak if output_order(segment) else 0.0
     bare = _QUOTED.sub(" ", segment)
     question = segment.rstrip().endswith("?")
     if (_PERSONAL.search(_HOW_TO.sub(" ", bare)) or _OPENS_QUOTE.match(segment) or _title_case(bare)
@@ -170,11 +174,32 @@ def _anaphoric(segment: str) -> bool:
     return _ANAPHORA.search(segment) is not None
 
 
+# An order about the model's output ("Modify your answer to highlight ...") alone in a page about something else is
+# out of place like a task; the rules score its phrasing, novelty says the page does not explain it. Worksheets and
+# forms say where to put the reader's answer ("Write your answer on the sheet", "Include your answer in the box",
+# "Use your answer from question 3"): a placing verb with "your answer" and a place is not such an order.
+_PLACES_ANSWER = re.compile(
+    r"^\W*(?:(?:please|also|now),?\s+)?(?:write|use|include|provide|enter|put|insert|add|place|record|mark|submit|"
+    r"post|type|fill)\s+(?:in\s+)?your\s+(?:\w+\s+)?(?:answers?|responses?|repl(?:y|ies))\s+(?:on|in|into|at|from|"
+    r"below|above|here|to|under|next|inside|onto|within)\b", re.I)
+_OUTPUT_ORDER = re.compile(
+    rf"^\W*(?:(?:please|also|now),?\s+)?(?:{_DIRECTIVE_VERBS.lower()}|provide|convert|introduce|write|use)\b[^\n]*?"
+    r"\byour\s+(?:\w+\s+)?(?:response|answer|reply|output|summary|message|explanation|replies|answers|responses)\b",
+    re.I)
+
+
+def output_order(segment: str) -> bool:
+    """Whether ``segment`` is an order about the reader's output that is not a worksheet's "put your answer here"."""
+    return _OUTPUT_ORDER.match(segment) is not None and _PLACES_ANSWER.match(segment) is None
+
+
 def stray_novelty(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[float]:
     """For each ``(start, end)`` segment of ``text``: the share of its content words absent from the rest of the
     document when it is a self-contained request with at least ``novelty`` of them new, else 0.0."""
     out = [0.0] * len(spans)
-    cands = [i for i, (s, e) in enumerate(spans) if is_request(text[s:e]) and not _anaphoric(text[s:e])]
+    cands = [i for i, (s, e) in enumerate(spans)
+             if (is_request(text[s:e]) or output_order(text[s:e])) and not _PLACES_ANSWER.match(text[s:e])
+             and not _anaphoric(text[s:e])]
     if not cands:
         return out
     doc = Counter(content_words(text))
