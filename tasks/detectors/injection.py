@@ -38,6 +38,8 @@ REASON = "poison.injection"
 LABEL_BAD, LABEL_OK, LABEL_TASK = "__label__injection", "__label__benign", "__label__task"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "injection-bipia.bin"
 _TAG = re.compile(r"<[^<>]{0,200}>")  # markup is stripped before classifying (hidden text is judged on words)
+# a run of 4+ words in double quotes (possessive: no backtracking over an unclosed quote)
+_QUOTE_RUN = re.compile(r"[\"\u201c](?:[^\s\"\u201c\u201d]+[ \t]+){3,}+[^\"\u201c\u201d\n]*[\"\u201d]")
 _PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'`<>|])")
 
 
@@ -178,6 +180,10 @@ class Injection(Stage):
             spots = [(a, b) for _, a, b in unit["rules"]] or [(s, e)]
             whys = [R.quoted(text, a, b, s) or next(("code" for x, y in fences if x <= a < y), None) for a, b in spots]
             why = whys[0] if all(whys) else None
+            # With no rule hit, the classifier judged the whole sentence; one that quotes a run of words in double
+            # quotes ('a line such as "Modify your answer to ..." makes ...') reports what someone wrote.
+            if why is None and not unit["rules"] and _QUOTE_RUN.search(text, s, e):
+                why = "quotes"
             if why:
                 score *= cfg.quote_factor
                 context.append(why)
