@@ -64,7 +64,7 @@ _EDIT_VERBS = ("transform|alter|adjust|amend|revise|reformat|reword|rephrase|par
                "sneak|plant|hide|conceal|intertwine|interweave|translate|spell")
 
 
-_CODE = r"(?:code|codebase|implementation|solution|program|script|project|application|app|module|function)"
+_CODE = r"(?:code|codebase|implementation|solution|program|script|project|application|app|module|function|algorithm)"
 
 RULES: tuple[Rule, ...] = (
     Rule("override", 0.7, re.compile(
