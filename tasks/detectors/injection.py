@@ -4,8 +4,8 @@ Two signals, combined per segment (sentence or line) by noisy-OR, and the docume
 
 * rules (``injection_rules.RULES``): override phrases, "if you are an AI/LLM/assistant", chat-template tokens
   (``<|im_start|>``, ``[INST]``, ``<<SYS>>``), prompt exfiltration, hiding from the user, and phrases that steer
-  "your answer"; text inside hidden HTML (``display:none``, white on white, comments) is boosted when it reads
-  as an instruction.
+  "your answer" (or "the answer", "When answering,", the user); text inside hidden HTML (``display:none``, white
+  on white, comments) is boosted when it reads as an instruction.
 * a fastText classifier (``data/models/injection-bipia.bin``, trained by ``tasks/injection_train.py`` on BIPIA
   train attacks against benign text; see its model card) that scores each segment. Its third label, ``task``
   (a stand-alone request for an assistant: "Who wrote Hamlet?"), counts only for a *stray request*: a
@@ -92,8 +92,9 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "4"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
-    # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28)
+    version = "5"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
+    # output_order, orders about "your answer" as stray requests, quoted runs discounted (2026-11-29)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 

@@ -131,7 +131,11 @@ RULES += (
         rf"(?:summari[sz]e|translate|rewrite|paraphrase|condense)\s+this\s+(?:e-?mail|page|text|article|document|"
         rf"message|post|passage|website)\s+(?:in|into|as|using|with|backwards)\b|"
         rf"(?:tell|ask|remind|urge|encourage|inform|instruct|convince|persuade|warn|invite|redirect)\s+(?:the\s+|"
-        rf"all\s+)?(?:users?|readers?)\s+(?:to|that|for|about)\b)", _I | re.M), scope="data"),
+        rf"all\s+)?(?:users?|readers?)\s+(?:to|that|for|about)\b)", _I | re.M), scope="data",
+        # (the pattern tries its opening at every position: skip texts without any of its key words)
+        needs=re.compile(rf"\b{_THE_OUTPUT}\b|\b(?:answering|responding|replying|summari[sz]ing)\b|\b(?:summari[sz]e|"
+                         rf"translate|rewrite|paraphrase|condense)\s+this\b|\b(?:users?|readers?)\s+(?:to|that|for|"
+                         rf"about)\b|\b(?:writing|generating|composing)\s+(?:the|your|a)\s", _I)),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
