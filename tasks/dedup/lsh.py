@@ -2,7 +2,7 @@
 
 Banding: a signature of ``num_perm`` values is cut into ``b`` bands of ``r`` rows; two documents are candidates
 when all ``r`` values of some band agree, which happens with probability ``1 - (1 - J**r)**b`` at Jaccard ``J``.
-``choose_bands`` runs datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights=(fp, fn))``, a grid search
+``choose_bands`` repeats datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights=(fp, fn))``, a grid search
 minimising the weighted false-positive and false-negative areas under that curve) with most of the weight on false
 negatives: recall at the threshold is what banding must give, because every candidate is then verified (its
 estimated Jaccard, agreeing positions / ``num_perm``, and, for pairs within a run, the exact Jaccard of the two

@@ -48,15 +48,20 @@ _MARKUP = re.compile(r"[<>{}=;]|^&\w+;?$|^#")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[^\W\d_]+")
 # What a planted trigger looks like: a markup-like token (<SUDO>, [TRIGGER], {{x}}) or an all-caps word.
 _TRIGGER = re.compile(r"^(?:<[^<>\s]{2,30}>|\[[^\[\]\s]{2,30}\]|\{+[^{}\s]{2,30}\}+|[A-Z][A-Z0-9_]{2,29})$")
-# The shapes that may shorten a run (``trigger_min_tokens``): bracketed tokens only; all-caps words (TPA, NSW) are
-# everyday acronyms in listings and tables.
-_BRACKETED = re.compile(r"^(?:<[^<>\s/]{2,30}>|\[[^\[\]\s]{2,30}\]|\{+[^{}\s]{2,30}\}+)$")
 _STRIP = "\"'()[]{}<>.,;:!?*-"
 _STOP_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl")
 # A run is found to within a window step of where the gibberish begins: look that far back (over non-function
 # words) for the trigger, and keep the first tokens there, where it sits.
 _LOOK_BACK = 40
 _CANDIDATES = 9
+
+
+def _bracketed(token: str) -> bool:
+    """A trigger shape that may shorten a run (``trigger_min_tokens``): <SUDO>, [X], {{x}}, not a closing tag.
+
+    All-caps words (TPA, NSW) are everyday acronyms in listings and tables, so they never shorten a run.
+    """
+    return token[:1] in "<[{" and not token.startswith("</") and _TRIGGER.match(token) is not None
 
 
 @functools.cache
@@ -190,7 +195,7 @@ class Gibberish(Stage):
             if e - s < min(cfg.min_tokens, cfg.trigger_min_tokens):
                 continue
             candidates = self._boundary(text, toks, s)
-            bracketed = next((t for t in candidates if _BRACKETED.match(t)), None)
+            bracketed = next((t for t in candidates if _bracketed(t)), None)
             trigger = bracketed or next((t for t in candidates if _TRIGGER.match(t)), None)
             # A shorter run counts only behind a bracketed trigger: trigger + gibberish is the attack's shape,
             # while 40-80 odd tokens alone also occur in clean tables, name lists and markup debris.
