@@ -87,24 +87,43 @@ def web_docs(data: Path, n: int, size: int = 2000) -> list[str]:
     return (docs * (n // len(docs) + 1))[:n]
 
 
+#: The generated sentences the bundled model trained on (its card's `tasks.toxicity_phrases` command).
+GENERATED_N_PER_LABEL, GENERATED_SEED = 8000, 7
+
+
 def window_dev(data: Path) -> str:
     """Recall and false flags of window settings on pages built from the shipped model's held-out TRAINING rows.
 
-    The same split as ``sieve train-toxicity`` made for the bundled model (seed 13, 15% held out): each page is ~2 KB
-    of held-out SST-2 sentences, one per line, with one held-out Davidson tweet inserted at a random line; toxic
-    pages get a toxic tweet, clean pages a clean one. No evaluation data is read.
+    The same split as ``sieve train-toxicity`` made for the bundled model (its card's command: Davidson, then the
+    generated sentences, then SST-2; seed 13, 15% of every label held out; the split depends on that order and on
+    the row counts, so the generated file is written again, byte for byte, and checked against the card's sha256):
+    each page is ~2 KB of held-out SST-2 sentences, one per line, with one held-out Davidson tweet inserted at a
+    random line; toxic pages get a toxic tweet, clean pages a clean one. No evaluation data is read.
     """
+    import hashlib
     import random
+    import tempfile
 
+    from tasks import toxicity_phrases as tp
     from tasks import toxicity_train as tt
 
     dav = data / "train/toxicity-davidson/labeled_data.derived.csv"
     sst = data / "train/poison-badnets-sst2/badnets_sst-2_train.tsv"
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = Path(tmp) / "train.txt"
+        tp.write_fasttext(tp.split_by_template(tp.generate(GENERATED_N_PER_LABEL, GENERATED_SEED))[0], generated)
+        digest = hashlib.sha256(generated.read_bytes()).hexdigest()
+        gen_rows = tt.read_examples(generated, "fasttext")
+    card = (ROOT / "data/models/toxicity-davidson.md").read_text(encoding="utf-8")
+    if digest not in card:
+        return (f"window dev: the generated sentences (sha256 {digest[:12]}...) are not the ones the model card "
+                "names: the split would not be the bundled model's; nothing measured.")
     rows = [tt.Example(e.label, e.text, "dav") for e in tt.read_examples(dav)]
+    rows += [tt.Example(e.label, e.text, "gen") for e in gen_rows]
     rows += [tt.Example(e.label, e.text, "sst") for e in tt.read_clean_text(sst)]
     _, hold = tt.stratified_split(rows, 0.15, 13)
     filler = [e.text for e in hold if e.source == "sst"]
-    toxic = [e.text for e in hold if e.label == "toxic"]
+    toxic = [e.text for e in hold if e.source == "dav" and e.label == "toxic"]
     clean = [e.text for e in hold if e.source == "dav" and e.label == "clean"]
     rng = random.Random(1)
 
@@ -117,7 +136,8 @@ def window_dev(data: Path) -> str:
 
     pages = [page(rng.choice(toxic)) for _ in range(600)] + [page(rng.choice(clean)) for _ in range(600)]
     out = ["| window_chars | window threshold | toxic pages found | clean pages flagged |", "|---|---|---|---|"]
-    for chars, wt in ((1_000_000, None), (500, 0.52), (250, 0.52), (150, 0.52), (150, 0.8), (150, 0.9), (150, 0.95)):
+    for chars, wt in ((1_000_000, None), (500, 0.52), (250, 0.52), (150, 0.52), (150, 0.8), (150, 0.9), (150, 0.95),
+                     (150, 0.97), (150, 0.98), (150, 0.99)):
         stage = ToxicityStage(ToxicityConfig(window_chars=chars, window_threshold=wt))
         result = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(pages))], texts=pages))
         hit = {f.row for f in result.findings}

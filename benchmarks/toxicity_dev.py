@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tasks import toxicity_train as tt  # noqa: E402
-from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage  # noqa: E402
+from tasks.detectors.toxicity import BUNDLED_WINDOW_THRESHOLD, ToxicityConfig, ToxicityStage  # noqa: E402
 from tasks.stage import DocBatch  # noqa: E402
 from tasks.textnorm import normalize_for_model  # noqa: E402
 
@@ -116,7 +116,7 @@ def main() -> int:
     ap.add_argument("--train", type=Path, help="train a model to this path")
     ap.add_argument("--gen", type=Path, help="folder with train.txt / dev.txt from tasks.toxicity_phrases")
     ap.add_argument("--threshold", type=float)
-    ap.add_argument("--window-threshold", type=float, default=0.9)
+    ap.add_argument("--window-threshold", type=float, default=BUNDLED_WINDOW_THRESHOLD)
     ap.add_argument("--epoch", type=int, default=5)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--dim", type=int, default=50)

@@ -10,7 +10,14 @@ import pytest
 
 from tasks import toxicity_train as tt
 from tasks import toxicity_train_card as card_md
-from tasks.detectors.toxicity import BUNDLED_MODEL, BUNDLED_THRESHOLDS, ToxicityConfig, ToxicityStage, windows
+from tasks.detectors.toxicity import (
+    BUNDLED_MODEL,
+    BUNDLED_THRESHOLDS,
+    BUNDLED_WINDOW_THRESHOLD,
+    ToxicityConfig,
+    ToxicityStage,
+    windows,
+)
 from tasks.registry import build_document_stages, stage_class
 from tasks.stage import DocBatch
 from tasks.textnorm import normalize_for_model
@@ -294,12 +301,13 @@ def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
     toxic = "\n".join(lines[:14] + ["Shut the fuck up, you stupid bitch."] + lines[14:])
     stage = ToxicityStage(ToxicityConfig())
     doc_thr = BUNDLED_THRESHOLDS["toxic"]
-    assert stage.cfg.window_threshold_for("toxic") == 0.9 and stage.cfg.threshold_for("toxic") == doc_thr
+    win_thr = BUNDLED_WINDOW_THRESHOLD
+    assert stage.cfg.window_threshold_for("toxic") == win_thr and stage.cfg.threshold_for("toxic") == doc_thr
     result, found = score(stage, [toxic, clean])
     assert list(found) == [0]
     ev = found[0].evidence
-    assert ev["decided_by"] == "window" and ev["doc_score"] < doc_thr and ev["window"]["score"] >= 0.9
-    assert "stupid bitch" in toxic[ev["window"]["start"]:ev["window"]["end"]] and ev["window_threshold"] == 0.9
+    assert ev["decided_by"] == "window" and ev["doc_score"] < doc_thr and ev["window"]["score"] >= win_thr
+    assert "stupid bitch" in toxic[ev["window"]["start"]:ev["window"]["end"]] and ev["window_threshold"] == win_thr
     # a window must reach the window threshold on its own: raised above the worst window's score, nothing is found
     assert ev["window"]["score"] < 0.99
     assert score(ToxicityStage(ToxicityConfig(window_threshold=0.99)), [toxic])[1] == {}
