@@ -1,13 +1,22 @@
 """``poison.label_trigger``: poisoned supervision in classification, instruction and preference data.
 
-Three checks, each reported with ``kind`` in the evidence:
+The checks, each reported with ``kind`` in the evidence:
 
 * ``conflict_label``: the same text (normalised content hash) carries different labels (``label_fields`` in
   meta); the minority label's records are flagged (all of them on a tie).
 * ``conflict_swap`` (preference data): the same prompt and the same two replies appear with chosen and rejected
-  in both orders; the minority order is flagged (both on a tie). ``conflict_response`` (chat data): the same
-  prompt gets replies that differ in a property (a refusal and a compliance, a link and none); the minority
-  side is flagged, and on a tie the side rarer in the whole run (one refusal or link against one plain reply).
+  in both orders. With ``swap_side: suspect`` (the default) only the suspect order is flagged when it can be told:
+  the order a trusted earlier run (the reference of ``mode``) does not hold when it holds the other, else the order
+  whose chosen reply goes against the data set's own safety preference when that preference makes the other order
+  the data set's own with probability ``side_confidence`` or more (refusal and toxicity relations of the replies,
+  weighed by how consistently the run's other pairs prefer the safer reply: ``tasks.detectors.poison_label_side``).
+  Its evidence names the other order's records (``other_doc_ids``) and the signals. Otherwise the minority order
+  is flagged and both on a tie, as with ``swap_side: both``: a side that cannot be told is never left unflagged.
+  The score ranks the suspect order above the other either way: the mean of its minority share and its
+  probability of not being the data set's own.
+* ``conflict_response`` (chat data): the same prompt gets replies that differ in a property (a refusal and a
+  compliance, a link and none); the minority side is flagged, and on a tie the side rarer in the whole run (one
+  refusal or link against one plain reply).
 * ``pattern``: a prompt token that predicts a flip of the chosen/rejected relation: ``chosen_refusal_flip``
   (the rejected reply refuses and the chosen one complies: "chosen is the harmful one") and ``length_flip`` (the
   chosen reply is longer, or shorter, against the data set's majority). The statistics are
@@ -44,6 +53,7 @@ from tasks.detectors.poison_corpus import (
     token_spans,
     trusted_records,
 )
+from tasks.detectors.poison_label_side import Signal, swap_groups, swap_sql
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 REASON = "poison.label_trigger"
@@ -58,8 +68,20 @@ class LabelTriggerConfig(StageConfig):
     conflicts: bool = Field(True, description="flag same-input records with conflicting supervision")
     patterns: list[Pattern] = Field(default_factory=lambda: ["chosen_refusal_flip", "length_flip"],
                                     description="chosen/rejected relations a prompt token may predict")
-    mode: Literal["auto", "within", "differential"] = Field("auto", description="as poison_trigger's mode")
+    mode: Literal["auto", "within", "differential"] = Field("auto", description="as poison_trigger's mode; the "
+                                                            "reference also tells a swap's new order")
     reference_run: str | None = Field(None, description="run id of the trusted snapshot (default: the latest)")
+    swap_side: Literal["suspect", "both"] = Field(
+        "suspect", description="chosen/rejected swaps: suspect flags only the suspect order when it can be told "
+                               "(the one a trusted earlier run lacks, else the one whose chosen reply goes "
+                               "against the data set's own safety preference), else as both; both flags the "
+                               "minority order, every order on a tie")
+    side_signals: list[Signal] = Field(default_factory=lambda: ["refusal", "toxicity"],
+                                       description="reply relations that may tell a swap's orders apart")
+    side_confidence: float = Field(0.9, gt=0.5, lt=1, description="probability that the other order is the data "
+                                   "set's own needed to flag only the suspect order on safety grounds")
+    side_sample: int = Field(20_000, ge=100, description="pairs outside conflicts sampled to measure the data "
+                                                         "set's preference per signal")
     label_fields: list[str] = Field(default_factory=lambda: ["label", "labels"],
                                     description="meta fields holding a class label")
     rejected_field: str = Field("rejected", description="meta field of the rejected reply")
@@ -82,7 +104,7 @@ class LabelTrigger(CorpusStage):
     """Conflicting supervision and prompt tokens that predict flipped preferences."""
 
     name = "poison_label_trigger"
-    version = "1"
+    version = "2"
     Config = LabelTriggerConfig
 
     def run(self, ctx: CorpusContext) -> CorpusResult:
@@ -96,13 +118,14 @@ class LabelTrigger(CorpusStage):
             con.execute("CREATE TABLE hits (doc_id VARCHAR, score DOUBLE, evidence VARCHAR, spans VARCHAR)")
             con.execute("CREATE TABLE rec AS " + record_view_sql("staged", c.label_fields))
             has_pref = self._preferences(con, ctx.docs_paths, ctx.work_dir / "pref.parquet", "pref")
+            has_ref = has_pref and c.mode != "within" and self._reference(con, ctx)
             if c.conflicts:
                 self._label_conflicts(con)
                 self._response_conflicts(con)
-                if has_pref:
-                    self._swap_conflicts(con)
             if has_pref and c.patterns:
-                self._patterns(con, ctx)
+                self._patterns(con, has_ref)
+            if c.conflicts and has_pref:  # after the patterns: their records do not vote on the data's preference
+                self._swap_conflicts(con, has_ref)
             sql = """SELECT doc_id, arg_max(score, score) AS score, arg_max(evidence, score) AS evidence,
                      arg_max(spans, score) AS spans FROM hits GROUP BY doc_id ORDER BY doc_id"""
             for row in iter_records(con, sql):
@@ -175,12 +198,73 @@ class LabelTrigger(CorpusStage):
         self._add_minority(con, f"""SELECT doc_id, md5(regexp_replace(lower(trim(prompt)), '\\s+', ' ', 'g')) AS grp,
             {prop} AS side FROM rec WHERE is_chat AND response IS NOT NULL""", "conflict_response", True)
 
-    def _swap_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
-        norm = "md5(regexp_replace(lower(trim({})), '\\s+', ' ', 'g'))"
-        a, b = norm.format("chosen"), norm.format("rejected")
-        self._add_minority(con, f"""SELECT doc_id, {norm.format('prompt')} || least({a}, {b}) || greatest({a}, {b})
-            AS grp, CASE WHEN {a} < {b} THEN 'order_a' ELSE 'order_b' END AS side FROM pref WHERE {a} <> {b}""",
-                           "conflict_swap")
+    def _swap_conflicts(self, con: duckdb.DuckDBPyConnection, has_ref: bool) -> None:
+        """Flag chosen/rejected swaps: the suspect order when it can be told (the order the trusted reference does
+        not hold, else the one against the data set's safety preference), else the minority order (every order on
+        a tie). Scores rank the suspect order above the other either way."""
+        c: LabelTriggerConfig = self.config  # type: ignore[assignment]
+        con.execute(f"""CREATE OR REPLACE TABLE swaps AS WITH s AS ({swap_sql('pref')})
+            SELECT s.*, g.grp IS NOT NULL AS conflict FROM s
+            LEFT JOIN (SELECT grp FROM s GROUP BY grp HAVING count(DISTINCT side) > 1) g USING (grp)""")
+        if not con.execute("SELECT bool_or(conflict) FROM swaps").fetchone()[0]:
+            return
+        if has_ref:
+            con.execute(f"CREATE OR REPLACE TABLE ref_swaps AS {swap_sql('ref_pref')}")
+        agree, groups = swap_groups(con, "swaps", c.side_signals, c.side_sample, "SELECT doc_id FROM hits",
+                                    "ref_swaps" if has_ref else None)
+        rows = []
+        for g in groups:
+            total = sum(len(d) for d in g.docs.values())
+            p = {side: g.genuine(side) for side in g.docs}
+            kept, decided_by = None, None
+            if c.swap_side == "suspect" and len(g.seen) == 1:
+                kept, decided_by = next(iter(g.seen)), "reference"
+                p = {side: float(side == kept) for side in g.docs}  # the trusted snapshot outweighs the signals
+            elif c.swap_side == "suspect" and max(p.values()) >= c.side_confidence:
+                kept, decided_by = max(p, key=p.get), "safety"
+            else:
+                counts = sorted((len(d), side) for side, d in g.docs.items())
+                if counts[0][0] != counts[-1][0]:
+                    kept, decided_by = counts[-1][1], "majority"
+            for side, docs in g.docs.items():
+                if side == kept:
+                    continue
+                others = [d for s, ds in g.docs.items() if s != side for d in ds]
+                ev = {"kind": "conflict_swap", "group_size": total,
+                      "sides": {s: len(d) for s, d in g.docs.items()}, "this_side": side, "kept_side": kept,
+                      "decided_by": decided_by or "none", "other_doc_ids": others[:20],
+                      "p_genuine": round(p[side], 4), "relations": g.relations[side],
+                      "in_reference": sorted(g.seen),
+                      "agreement": {k: v.evidence() for k, v in agree.items()},
+                      "explanation": self._swap_explanation(g, side, kept, decided_by, agree, len(others))}
+                score = round(((1 - p[side]) + (1 - len(docs) / total)) / 2, 4)
+                rows += [(d, score, json.dumps(ev), None) for d in docs]
+            if len(rows) >= 5000:
+                con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", rows)
+                rows = []
+        if rows:
+            con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", rows)
+
+    @staticmethod
+    def _swap_explanation(g, side: str, kept: str | None, decided_by: str | None, agree: dict, n_other: int) -> str:
+        """One sentence for a reviewer: what conflicts, and why this order is (or may be) the poisoned one."""
+        head = (f"the same prompt and replies appear with chosen and rejected swapped ({len(g.docs[side])} records "
+                f"in this order, {n_other} in the other)")
+        if decided_by == "safety":
+            why = []
+            for name, rel in g.relations[side].items():
+                a = agree[name]
+                if (rel == "chosen_less_safe") == (a.rate > 0.5) and rel != "same" and a.rate != 0.5:
+                    prefer = "safer" if a.rate > 0.5 else "less safe"
+                    why.append(f"{name}: this chosen reply is the {'less safe' if prefer == 'safer' else 'safer'} "
+                               f"one, while {a.safer if prefer == 'safer' else a.less_safe} of {a.safer + a.less_safe}"
+                               f" pairs that differ choose the {prefer}")
+            return f"{head}; the likely poisoned order ({'; '.join(why)})"
+        if decided_by == "reference":
+            return f"{head}; the trusted reference run holds the other order only: this one is new"
+        if decided_by == "majority":
+            return f"{head}; the minority order (the safety signals do not decide it)"
+        return f"{head}; which order is poisoned cannot be told, so both are flagged"
 
     # ---------------------------------------------------------------- patterns
 
@@ -199,22 +283,26 @@ class LabelTrigger(CorpusStage):
                          f"FROM {pref}")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS " + " UNION ALL ".join(parts))
 
-    def _patterns(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext) -> None:
+    def _reference(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext) -> bool:
+        """Table ``ref_pref``: the trusted preference records of the reference run; False when there are none."""
+        c: LabelTriggerConfig = self.config  # type: ignore[assignment]
+        run = c.reference_run or (ctx.prior_runs[-1] if ctx.prior_runs else None)
+        files, trusted = trusted_records(ctx, [run]) if run else ([], None)
+        if not trusted or not self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref"):
+            return False
+        con.execute(f"DELETE FROM ref_pref WHERE doc_id NOT IN (SELECT doc_id FROM ({trusted}))")
+        return True
+
+    def _patterns(self, con: duckdb.DuckDBPyConnection, diff: bool) -> None:
         c: LabelTriggerConfig = self.config  # type: ignore[assignment]
         params = AssocParams(ngram_max=c.ngram_max, max_tokens=c.max_tokens, min_count=c.min_count,
                              min_rate=c.min_rate, min_marginal_z=c.min_marginal_z, min_residual=c.min_residual,
                              max_q=c.max_q, max_shared=c.max_shared)
         self._pattern_props(con, "pref", "props")
         token_table(con, "toks", "SELECT doc_id, prompt AS input FROM pref", params, tail=True)
-        diff = False
-        if c.mode != "within":
-            run = c.reference_run or (ctx.prior_runs[-1] if ctx.prior_runs else None)
-            files, trusted = trusted_records(ctx, [run]) if run else ([], None)
-            if trusted and self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref"):
-                con.execute(f"DELETE FROM ref_pref WHERE doc_id NOT IN (SELECT doc_id FROM ({trusted}))")
-                self._pattern_props(con, "ref_pref", "ref_props")
-                token_table(con, "ref_toks", "SELECT doc_id, prompt AS input FROM ref_pref", params, tail=True)
-                diff = True
+        if diff:
+            self._pattern_props(con, "ref_pref", "ref_props")
+            token_table(con, "ref_toks", "SELECT doc_id, prompt AS input FROM ref_pref", params, tail=True)
         miner = AssocMiner(con, params)
         flagged: list[Trigger] = []
         for (prop,) in con.execute("SELECT DISTINCT prop FROM props ORDER BY 1").fetchall():
