@@ -303,9 +303,9 @@ class PiiAnalyzer:
                     r.start, r.end = r.start + off, r.end + off
                     out[i].append(r)
         if "PHONE_NUMBER" in self.entities:
-            from tasks.detectors.pii_phone_shapes import with_extensions
+            from tasks.detectors.pii_phone_shapes import with_extensions, without_claimed_numbers
 
-            out = [with_extensions(t, found) for t, found in zip(texts, out, strict=True)]
+            out = [without_claimed_numbers(t, with_extensions(t, found)) for t, found in zip(texts, out, strict=True)]
         if self.profile == "ner" and "PERSON" in self.entities:
             from tasks.detectors.pii_name_cues import without_leading_greetings, without_places_under_cues
             from tasks.detectors.pii_name_lists import list_mates

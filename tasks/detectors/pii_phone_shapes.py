@@ -40,6 +40,7 @@ _RUN = re.compile(rf"\d[\d{PHONE_PUNCT}]{{7,}}")
 _EXTENSION = re.compile(r"\s?(?i:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
 # A group may not start a "24/7", "9/11", "1/2" after the number: "call 01632 960594 24/7".
 _NOT_A_FRACTION = r"(?![ ]\d{1,2}/\d)"
+_PAIRS = re.compile(r"\d\d \d\d \d\d")
 
 
 # A one-letter or short label opening the line right before a number: "T 0165 4960", "M: 07700 900123".
@@ -50,6 +51,24 @@ LABEL_SCORE = 0.5
 def after_line_label(text: str, start: int) -> bool:
     """Whether the span starting at ``start`` follows a phone label opening its line (``T``, ``M:``, ``Ph.``)."""
     return _LINE_LABEL.search(text, max(0, start - 12), start) is not None
+
+
+# A phone label right after the number that ends its line or clause: "0412 345 678 mobile", "84 23 30-Office",
+# "02 9876 5432 (home)", "555 0143 fax,". It names the number as "Tel:" before it does; a word after the label
+# ("1 234 567 office workers") makes it the start of a phrase instead.
+_LABEL_AFTER = re.compile(r"[ \t]*[-\u2013/(\[]?[ \t]*(?i:tel|phone|telephone|mobile|mob|cell|cellphone|fax|office|"
+                          r"home|work|landline|direct|desk|whatsapp|switchboard|reception)\.?[)\]]?"
+                          r"(?=[ \t]*(?:$|[,;:/|\\)]))", re.MULTILINE)
+
+
+def before_label(text: str, end: int) -> bool:
+    """Whether the span ending at ``end`` is followed by a phone label that ends its line or clause."""
+    return _LABEL_AFTER.match(text, end) is not None
+
+
+def labelled(text: str, start: int, end: int) -> bool:
+    """A phone label opening the line before the span, or ending the line or clause right after it."""
+    return after_line_label(text, start) or before_label(text, end)
 
 
 def in_contact_block(text: str, start: int, end: int) -> bool:
@@ -93,6 +112,38 @@ def with_extensions(text: str, results: list) -> list:
     return results
 
 
+# Identifiers with their own recognizer and check (a Luhn-valid card, a dotted quad, an SSN's shape and ranges, an
+# IBAN's checksum): a number one of them claims as a whole, at least as surely, is that identifier, not a phone.
+_CLAIMING = frozenset({"IP_ADDRESS", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "EMAIL_ADDRESS", "CRYPTO"})
+# ... except a dotted quad named by a phone word within the five words before it, and by no network word
+# ("my cell is 22.50.16.10", a number of Chad written with dots). "number" is not one: "IP number".
+_PHONE_WORD_BEFORE = re.compile(
+    rf"\b(?:{'|'.join(w for w in PHONE_CONTEXT if w != 'number')})\w*\W+(?:\w+\W+){{0,4}}$", re.IGNORECASE)
+_NETWORK_WORD = re.compile(r"\b(?:ip|ipv4|address|server|host|gateway|subnet|dns|ping|router|proxy)\b", re.IGNORECASE)
+
+
+def _named_phone(text: str, result) -> bool:
+    before = text[max(0, result.start - 60):result.start]
+    return _PHONE_WORD_BEFORE.search(before) is not None and _NETWORK_WORD.search(before) is None
+
+
+def without_claimed_numbers(text: str, results: list) -> list:
+    """``results`` without the PHONE_NUMBER results lying within an identifier's result (``_CLAIMING``) that
+    scores at least as high.
+
+    libphonenumber reads ``716-61-6564`` (an SSN) or ``74.155.134.89`` (an IP address) as valid numbers of some
+    region; the identifier's own recognizer, with its check and context words, is the better judge. A dotted quad
+    a phone word names is left a phone (``_named_phone``); a number holding an SSN-shaped part
+    (``+591 800 17 1286``) is not within it.
+    """
+    claims = [r for r in results if r.entity_type in _CLAIMING]
+    if not claims:
+        return results
+    return [r for r in results if r.entity_type != "PHONE_NUMBER" or not any(
+        c.start <= r.start and r.end <= c.end and c.score >= r.score
+        and not (c.entity_type == "IP_ADDRESS" and _named_phone(text, r)) for c in claims)]
+
+
 def after_id_word(text: str, start: int) -> bool:
     """Whether the span starting at ``start`` follows an identifier's name (``ISBN``, ``ISSN``, ``UPC``, ``serial``)."""
     return _ID_WORD.search(text, max(0, start - 24), start) is not None
@@ -101,14 +152,15 @@ def after_id_word(text: str, start: int) -> bool:
 class NotAnId:
     """Mixin for pattern recognizers: drop results that follow an identifier's name (``after_id_word``); a result
     after a phone label opening its line (``after_line_label``), alone on a line next to an e-mail address
-    (``in_contact_block``) or before an extension word (``ext. 12``: only phone numbers have extensions; a bare
+    (``in_contact_block``), before a label ending its line (``before_label``: "... office", "...-Fax") or
+    before an extension word (``ext. 12``: only phone numbers have extensions; a bare
     ``x`` is left out, "1920 1080 x 1200" are sizes) scores at least ``LABEL_SCORE``."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
         found = super().analyze(text, entities, nlp_artifacts)  # type: ignore[misc]
         found = [r for r in found if not after_id_word(text, r.start)]
         for r in found:
-            if r.score < LABEL_SCORE and (after_line_label(text, r.start) or in_contact_block(text, r.start, r.end)
+            if r.score < LABEL_SCORE and (labelled(text, r.start, r.end) or in_contact_block(text, r.start, r.end)
                                           or _EXTENSION_WORD_AFTER.match(text, r.end)):
                 r.score = LABEL_SCORE
         return found
@@ -129,12 +181,12 @@ class NanpPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecognize
         Pattern(
             "NANP with separators (medium)",
             r"(?<![\w+.\-])(?:(?:\+1|001|1)[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}"
-            r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?![\w\-]|\.\d)",
+            r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?!\w|[.\-]\d)",
             0.5,
         ),
         # Ten bare digits shaped like a NANP number (area code and exchange 2-9): a finding unless an id's name is
         # right before (``after_id_word``: "order", "invoice", "ISBN"...); on web text such runs are phones.
-        Pattern("NANP, ten digits (medium)", r"(?<![\w+.\-])1?[2-9]\d{2}[2-9]\d{6}(?![\w\-]|\.\d)", 0.4),
+        Pattern("NANP, ten digits (medium)", r"(?<![\w+.\-])1?[2-9]\d{2}[2-9]\d{6}(?!\w|[.\-]\d)", 0.4),
     ]
 
     def __init__(self, context: list[str] | None = None, **kwargs):
@@ -158,8 +210,10 @@ class GroupedPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecogn
     * A national number with its trunk ``0`` (``(08) 9876 5432``, ``06-12345678``, ``0316/34441086``,
       ``01.42.68.53.00``): medium; dates (``01.02.2020``) are dropped.
     * 8-13 digits in three to five groups with one kind of separator (``8 778 210 65 66``, ``571 917 297``):
-      medium too, unless shaped like a thousands grouping (``1 234 567``), a row of small numbers (``98 87 76 65``),
-      groups of four (``1234-5678-9012``), a US SSN's 3-2-4 or a list of years.
+      medium too, unless shaped like a thousands grouping (``1 234 567``), a row of small numbers (``98 87 76 65``,
+      ``12-3-4-5``; four hyphenated pairs from 2-9 are a Danish number: ``84-55-45-88``), groups of four
+      (``1234-5678-9012``), a US SSN's 3-2-4 or a list of years.
+    * Six digits in three pairs (``84 23 30``: Greenland, local numbers): weak, like the next.
     * 7-13 digits in two to five groups (``9487.5749``, ``555-0143``, ``98765 43210``, ``(351) 912675638``): weak,
       only a context word (``call``, ``tel``...) within the five words
       before makes it a finding; year ranges and dates are dropped.
@@ -176,20 +230,24 @@ class GroupedPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecogn
                 rf"(?:{_NOT_A_FRACTION}[ .\-/]?\(?\d{{1,5}}\)?){{1,6}}"
                 r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?![\w+]|[.\-/]\d)", 0.5),
         Pattern("National number with trunk 0 (medium)",
-                rf"(?<![\w+.\-/,])(?:\(0\d{{1,4}}\)[ .\-/]?|0\d{{1,4}}[ .\-/])\d{{2,8}}"
+                rf"(?<![\w+.\-/])(?<!\d,)(?:\(0\d{{1,4}}\)[ .\-/]?|0\d{{1,4}}[ .\-/])\d{{2,8}}"
                 rf"(?:{_NOT_A_FRACTION}[ .\-/]\d{{2,8}}){{0,3}}(?![\w]|[.\-/,]\d)", 0.5),
         Pattern("Three to five groups, one separator (medium)",
-                r"(?<![\w+.\-/,])(?!\d{1,3}(?:[ .]\d{3})+(?![\w]|[ .\-/,]\d))"  # not 1 234 567
+                r"(?<![\w+.\-/])(?<!\d,)(?!\d{1,3}(?:[ .]\d{3})+(?![\w]|[ .\-/,]\d))"  # not 1 234 567
                 r"(?=(?:[ .\-()]{0,2}\d){8})"  # at least eight digits
-                r"(?!\d{1,2}(?:[ .\-]\d{1,2}){3,}(?![\w]|[ .\-/,]\d))"  # not a row of small numbers: 98 87 76 65
+                r"(?!\d{1,2}(?:[ .]\d{1,2}){3,}(?![\w]|[ .\-/,]\d))"  # not a row of small numbers: 98 87 76 65
+                # nor joined by hyphens (12-3-4-5), unless four pairs from 2-9 (a Danish number: 84-55-45-88)
+                r"(?!(?![2-9]\d(?:-\d\d){3}(?![\w]|[ .\-/,]\d))\d{1,2}(?:-\d{1,2}){3,}(?![\w]|[ .\-/,]\d))"
                 r"(?!\d{4}(?:[ .\-]\d{4}){2,}(?![\w]|[ .\-/,]\d))"  # not 1234-5678-9012 (serials, rooms)
                 r"(?!\d{3}([ .\-])\d{2}\1\d{4}(?![\w]|[ .\-/,]\d))"  # not 372-84-5519 (a US SSN's shape)
                 rf"(?:\d[ .\-])?(?:\(\d{{2,5}}\)|\d{{2,5}}){_NOT_A_FRACTION}([ .\-])\d{{2,5}}"
                 r"(?:\2\d{2,5}){1,3}(?![\w]|[.\-/,]\d)", 0.4),
         Pattern("Grouped digits (weak)",
-                rf"(?<![\w+.\-/,])(?:\d[ .\-]?)?\(?\d{{2,5}}\)?(?:{_NOT_A_FRACTION}(?![ ]\((?:1[5-9]|20)\d\d\))"
+                rf"(?<![\w+.\-/])(?<!\d,)(?:\d[ .\-]?)?\(?\d{{2,5}}\)?(?:{_NOT_A_FRACTION}(?![ ]\((?:1[5-9]|20)\d\d\))"
                 r"[ .\-/]\(?\d{1,9}\)?){1,4}"
                 r"(?![\w]|[.\-/,]\d)", 0.1),
+        # Six digits in three pairs ("84 23 30": Greenland, the Faroes, local numbers of small towns): weak.
+        Pattern("Six digits in pairs (weak)", r"(?<![\w+.\-/])(?<!\d,)(?<!\d )\d\d \d\d \d\d(?![\w]|[ .\-/,]\d)", 0.1),
     ]
 
     def __init__(self, context: list[str] | None = None, **kwargs):
@@ -204,7 +262,7 @@ class GroupedPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecogn
         separator. The window ends two characters after the run, as far as their final lookahead reads.
         """
         runs = [(max(0, m.start() - 1), min(len(text), m.end() + 2)) for m in _RUN.finditer(text)]
-        return [[(0, len(text))], runs, runs, runs]
+        return [[(0, len(text))], runs, runs, runs, runs]
 
     def may_match(self, text: str) -> bool:
         """True when the text passes this recognizer's pre-screen."""
@@ -218,6 +276,8 @@ class GroupedPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRecogn
         """Wrong digit count, dates, year ranges, one repeated digit, and ``+`` numbers of impossible length."""
         core = _EXTENSION.sub("", pattern_text)
         digits = re.sub(r"\D", "", core)
+        if len(digits) == 6 and _PAIRS.fullmatch(core):
+            return len(set(digits)) <= 2
         if not 7 <= len(digits) <= 15 or len(set(digits)) <= 2:
             return True
         if DATE.match(core) or YEAR_RANGE.fullmatch(core) or _YEARS.fullmatch(core):
@@ -260,12 +320,12 @@ class BareDigitsPhoneRecognizer(NotAnId, Prescreened, StdlibPatterns, PatternRec
     PRESCREEN = re.compile(r"\d{7}")
     VIEW = "digits"
     OWN_NUMBER_SCORE = 0.4  # "my number 99525481": over the stage threshold without a phone word
-    PATTERNS = [Pattern("Seven to twelve bare digits (weak)", r"(?<![\w+.\-/,])\(?\d{7,12}\)?(?![\w]|[.\-/,]\d)",
+    PATTERNS = [Pattern("Seven to twelve bare digits (weak)", r"(?<![\w+.\-/])(?<!\d,)\(?\d{7,12}\)?(?![\w]|[.\-/,]\d)",
                         0.1),
                 # A trunk 0 then a non-zero digit, 9-12 digits in all ("01134960123", "0612345678"): a national
                 # number as written without spaces; quantities and ids are not written with a leading zero.
-                Pattern("Trunk 0 and 8-11 digits (medium)", r"(?<![\w+.\-/,])\(?0[1-9]\d{7,10}\)?(?![\w]|[.\-/,]\d)",
-                        0.4)]
+                Pattern("Trunk 0 and 8-11 digits (medium)",
+                        r"(?<![\w+.\-/])(?<!\d,)\(?0[1-9]\d{7,10}\)?(?![\w]|[.\-/,]\d)", 0.4)]
 
     def __init__(self, context: list[str] | None = None, **kwargs):
         super().__init__(supported_entity="PHONE_NUMBER", patterns=list(self.PATTERNS),

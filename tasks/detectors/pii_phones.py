@@ -24,6 +24,7 @@ from tasks.detectors.pii_phone_shapes import (
     GroupedPhoneRecognizer,
     NanpPhoneRecognizer,
     after_id_word,
+    labelled,
 )
 from tasks.detectors.pii_recognizers import PHONE_PUNCT, TextViews, passes_prescreen
 
@@ -129,6 +130,7 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
     _LEAD = 10
 
     SHORT_SCORE = 0.3  # six digits or fewer (years, 1640-1699 are German pager numbers): only with a context word
+    LABEL_SCORE = 0.5  # ... or a phone label opening its line or ending it ("Tel 84 23 30", "84 23 30 office")
 
     def __init__(self, supported_regions=PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS, drop_lookalikes: bool = True,
                  **kwargs):
@@ -194,14 +196,16 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
         return EntityRecognizer.remove_duplicates(found_results)
 
     def _lookalike(self, text: str, result: RecognizerResult) -> bool:
-        """Dates, ranges and named identifiers are dropped (True); short numbers keep a score only context lifts."""
+        """Dates, ranges and named identifiers are dropped (True); short numbers keep a score only context or a
+        phone label next to them lifts."""
         core = text[result.start:result.end].lstrip("([ ")
         if DATE.match(core) or YEAR_RANGE.fullmatch(core.rstrip(")] ")) or _SPACED_RANGE.search(core):
             return True
         if after_id_word(text, result.start):
             return True
         if sum(c.isdigit() for c in core) <= 6:
-            result.score = min(result.score, self.SHORT_SCORE)
+            labels = labelled(text, result.start, result.end)
+            result.score = min(result.score, self.LABEL_SCORE if labels else self.SHORT_SCORE)
         return False
 
     def _windows(self, text: str) -> list[tuple[int, int, list[str]]]:
