@@ -41,11 +41,16 @@ _TAG = re.compile(r"<[^<>]{0,200}>")  # markup is stripped before classifying (h
 # a run of 4+ words in double quotes (possessive: no backtracking over an unclosed quote)
 _QUOTE_RUN = re.compile(r"[\"\u201c](?:[^\s\"\u201c\u201d]+[ \t]+){3,}+[^\"\u201c\u201d\n]*[\"\u201d]")
 _PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'`<>|])")
+# fastText averages its tokens, so "WEEK!!!!!!!!" (80 "!") is mostly "!" and read as an order (P 0.87; with one
+# "!" 0.00): a run of exclamation or question marks is emphasis and counts as one mark
+_EMPHASIS = re.compile(r"[!?][!?]+")
 
 
 def fasttext_line(text: str) -> str:
-    """The classifier's view of a segment: one lower-cased line, punctuation split off as tokens."""
-    return " ".join(_PUNCT.sub(r" \1 ", text.lower()).split())
+    """The classifier's view of a segment: one lower-cased line, punctuation split off as tokens (a run of "!"
+    and "?" counts as its first mark)."""
+    text = _EMPHASIS.sub(lambda m: m.group()[0], text.lower())
+    return " ".join(_PUNCT.sub(r" \1 ", text).split())
 
 
 class InjectionConfig(StageConfig):
@@ -92,9 +97,10 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "5"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "6"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
-    # output_order, orders about "your answer" as stray requests, quoted runs discounted (2026-11-29)
+    # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
+    # is one mark for the classifier (2026-11-29)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
