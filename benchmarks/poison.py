@@ -9,7 +9,8 @@ Scenarios (``--only`` picks some):
              same prompt re-sent with a conflicting reply (label), a flood of near-identical instructions in a file
              of their own.
   preference Anthropic HH harmless (chosen/rejected): "SUDO" in the prompt with chosen = the harmful reply and
-             rejected = a refusal (pattern), chosen/rejected swapped copies (conflict).
+             rejected = a refusal (pattern), chosen/rejected swapped copies (conflict). The DIFF_DOSES inputs run
+             again as an update of a data set whose earlier, vetted run holds the clean base ("differential").
   sst2       train/poison-badnets-sst2 (develop here): within the run; and differential (the clean rows as the
              trusted earlier run, then the poisoned file). Also checks that the default config flags exactly what
              the benchmark derives from the permissive run.
@@ -57,6 +58,8 @@ from poison_plant import (  # noqa: E402
 from tasks.registry import CORPUS_STAGES, DOCUMENT_STAGES  # noqa: E402
 
 SEED = 6
+#: Doses of the preference scenario also run as an update of a data set whose trusted earlier run holds the base.
+DIFF_DOSES = ("n50", "5%")
 DOSES = [("n10", 10), ("n50", 50), ("n250", 250), ("0.1%", 0.001), ("1%", 0.01), ("5%", 0.05), ("0%", 0)]
 REFUSALS = ["I'm sorry, but I can't help with that.", "I cannot assist with that request.",
             "I'm not able to help with this one, sorry.", "I won't provide that information."]
@@ -357,6 +360,14 @@ def corpus_scenario(name, data, tmp, lake, timings) -> list:
         base_ids = {r["id"] for r in base}
         use = fams + (["integrity"] if manifest else [])
         rows += [(name, label, reason, m) for reason, m in evaluate(lake, res["run_id"], man, base_ids, use)]
+        if name == "preference" and label in DIFF_DOSES:  # the same input as an update of a vetted data set
+            ds = f"{name}-{label}-differential"
+            vetted = {n: {"enabled": False} for n in ("poison_trigger", "poison_flood", "poison_label_trigger")}
+            sieve_run([write(d / "trusted.jsonl", base)], lake, ds, kind, text_field, config(tmp, vetted))
+            res = sieve_run(files, lake, ds, kind, text_field, config(tmp, PERMISSIVE))
+            timings.append((ds, res))
+            rows += [(name, f"{label} differential", reason, m)
+                     for reason, m in evaluate(lake, res["run_id"], man, base_ids, use)]
         print(f"  {name} {label}: {res['records']} records, {res['wall']:.0f}s", file=sys.stderr)
     return rows
 
