@@ -97,10 +97,11 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "6"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "7"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
-    # is one mark for the classifier (2026-11-29)
+    # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
+    # processes "this page / e-mail" and "the output must ..." (2026-11-29)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 

@@ -118,24 +118,41 @@ RULES: tuple[Rule, ...] = (
 _OPENING = r"(?:^|(?<=[.!?:>]\s)|(?<=[\n>]))\s*(?:<[^<>]{0,80}>\s*)*(?:please\s+|also,?\s+|now,?\s+|then,?\s+)?"
 _THE_OUTPUT = r"the\s+(?:(?:entire|whole|final|full|next|generated)\s+)?(?:response|answer|reply|summary|" \
     r"translation|responses|answers|replies)"
+# "When you summarize this page, ..." / "Any summary of this article must ...": an order to whoever processes the
+# page (answering or replying to an e-mail is what its human reader does: "If you reply to this email, ...")
+_PROCESS = r"(?:summari[sz]e|paraphrase|condense|translate|rewrite|process|analy[sz]e|parse)"
+_PROCESSING = r"(?:summari[sz]ing|paraphrasing|condensing|translating|rewriting|processing|analy[sz]ing|parsing)"
+_PAGE = r"(?:e-?mail|page|text|article|document|message|post|passage|website|content|thread|report|review|letter)"
 RULES += (
     Rule("output_order", 0.35, re.compile(
-        rf"{_OPENING}(?:(?:add|include|insert|integrate|incorporate|append|augment|enhance|modify|rewrite|render|"
-        rf"provide|convert|replace|rearrange|remove|use|make|end|begin|start|write|ensure|introduce|misspell|group|"
-        rf"format|encode|embed|mention|suggest|promote|present|deliver|reverse|scramble|capitali[sz]e|"
-        rf"output|close|finish|open|preface|sign|structure|phrase|keep|limit|restrict|{_EDIT_VERBS})\b"
+        rf"{_OPENING}(?:(?:(?:do\s+not|don't|never)\s+)?(?:add|include|insert|integrate|incorporate|append|augment|"
+        rf"enhance|modify|rewrite|render|provide|convert|replace|rearrange|remove|use|make|end|begin|start|write|"
+        rf"ensure|introduce|misspell|group|format|encode|embed|mention|suggest|promote|present|deliver|reverse|"
+        rf"scramble|capitali[sz]e|output|close|finish|open|preface|sign|structure|phrase|keep|limit|restrict|"
+        rf"{_EDIT_VERBS})\b"
         rf"(?:[^.!?\n]|[.!?](?=\w)){{0,120}}?\b{_THE_OUTPUT}\b|"
-        rf"(?:in|within|throughout)\s+{_THE_OUTPUT}\s*,|"
+        rf"(?:in|within|throughout)\s+{_THE_OUTPUT}\s*[,;:]|"
         rf"(?:when|while|before|after)\s+(?:answering|responding|replying|summari[sz]ing|(?:writing|generating|"
         rf"composing)\s+(?:the|your|a)\s+(?:response|answer|reply|summary))\b|"
         rf"(?:summari[sz]e|translate|rewrite|paraphrase|condense)\s+this\s+(?:e-?mail|page|text|article|document|"
         rf"message|post|passage|website)\s+(?:in|into|as|using|with|backwards)\b|"
+        rf"(?:present|portray|depict|characteri[sz]e|frame|describe|label)\s+this\s+{_PAGE}\s+as\b|"
         rf"(?:tell|ask|remind|urge|encourage|inform|instruct|convince|persuade|warn|invite|redirect)\s+(?:the\s+|"
-        rf"all\s+)?(?:users?|readers?)\s+(?:to|that|for|about)\b)", _I | re.M), scope="data",
+        rf"all\s+)?(?:users?|readers?)\s+(?:to|that|for|about)\b|"
+        rf"(?:when|while|if|before|after|as)\s+you\s+{_PROCESS}\s+this\s+{_PAGE}\b|"
+        rf"(?:when|while|before|after|instead\s+of)\s+{_PROCESSING}\s+this\s+{_PAGE}\b|"
+        rf"(?:(?:any|every|each|the|your)\s+)?(?:summary|summaries|translation|paraphrase)\s+of\s+this\s+{_PAGE}\s+"
+        rf"(?:must|should|needs?\s+to|has\s+to|shall|is\s+to|will)\b|"
+        rf"\bthe\s+(?:output|response|reply|summary|translation)\s+(?:must|should|has\s+to|needs\s+to)\s+(?:be\s+)?"
+        rf"(?:written|formatted|in|contain|include|start|begin|end|mention|say|state|sound)\b)", _I | re.M),
+        scope="data",
         # (the pattern tries its opening at every position: skip texts without any of its key words)
         needs=re.compile(rf"\b{_THE_OUTPUT}\b|\b(?:answering|responding|replying|summari[sz]ing)\b|\b(?:summari[sz]e|"
                          rf"translate|rewrite|paraphrase|condense)\s+this\b|\b(?:users?|readers?)\s+(?:to|that|for|"
-                         rf"about)\b|\b(?:writing|generating|composing)\s+(?:the|your|a)\s", _I)),
+                         rf"about)\b|\b(?:writing|generating|composing)\s+(?:the|your|a)\s|\byou\s+{_PROCESS}\s+this\b|"
+                         rf"\b(?:summary|summaries|translation|paraphrase)\s+of\s+this\b|\bthis\s+{_PAGE}\s+as\b|"
+                         rf"\b{_PROCESSING}\s+this\b|\bthe\s+(?:output|response|reply|summary|translation)\s+(?:must|"
+                         rf"should|has|needs)\b", _I)),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
