@@ -146,6 +146,22 @@ def test_pattern_records_do_not_vote_on_the_preference(tmp_path):
     assert agreement["pairs_differing"] == 20 and agreement["chosen_safer"] == 20
 
 
+def test_without_the_toxicity_classifier_refusals_still_decide(tmp_path, monkeypatch):
+    from tasks.detectors import toxicity
+    from tasks.stage import StageDependencyError
+
+    def missing(self):
+        raise StageDependencyError("no fasttext here")
+
+    monkeypatch.setattr(toxicity.ToxicityStage, "setup", missing)
+    rng = random.Random(11)
+    found, _ = run_stage(LabelTrigger(LabelTriggerConfig(patterns=[])), tmp_path,
+                         corpus(rng, "refusal") + swap(rng, REFUSE, COMPLY))
+    ev = json.loads(found["copy0"]["evidence"])
+    assert set(found) == {"copy0"} and ev["relations"] == {"refusal": "chosen_less_safe"}
+    assert ev["agreement"]["toxicity"]["pairs_differing"] == 0
+
+
 def test_no_swap_no_finding(tmp_path):
     rng = random.Random(6)
     found, _ = run_stage(LabelTrigger(LabelTriggerConfig(patterns=[])), tmp_path, corpus(rng, "refusal"))
