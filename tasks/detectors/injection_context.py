@@ -5,7 +5,8 @@ a butterfly.") planted into an unrelated e-mail or web page. As a sentence such 
 what marks it is its host: nothing else in the document is about it. A segment is a *stray request* when
 
 * it has the form of a request (a question, or an imperative from a list of task verbs at its start),
-* it is self-contained: no anaphora (it, this, that, they, he, here, ...) pointing back into the document,
+* it is self-contained: no anaphora (it, this, that, they, he, here, ...) pointing back into the document (a
+  relative "that" / "which" after the request's object, "Write a query that selects ...", points forward),
 * it has at least ``MIN_CONTENT`` content words, and at least ``novelty`` of them (compared by a 5-letter
   prefix, so "works" meets "working") occur nowhere else in the document. The leading task verb ("Explain",
   "Break down") is not counted: it says how the request asks, not what it is about (``topic_words``).
@@ -168,7 +169,14 @@ def glued_requests(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
 _INWARD = re.compile(r"\b(?:its|their)\b", re.I)
 
 
+# In a request, "that" / "which" right after the object noun of its task verb opens a relative clause ("Write a
+# SQL query that selects ...", "Create a function which returns ..."): it points forward, not back into the page.
+_RELATIVE = re.compile(rf"^(\W*(?:(?:please|kindly)\s+)?(?:{_TASK_VERBS})\s+(?:an?|the|some)\s+"
+                       r"(?:[a-z0-9+#-]+\s+){0,3}?[a-z0-9+#-]+\s+)(?:that|which)\s+(?=[a-z]+s\b)", re.I)
+
+
 def _anaphoric(segment: str) -> bool:
+    segment = _RELATIVE.sub(r"\1", segment)
     if _TEXT_EDIT.match(segment):
         segment = _INWARD.sub(" ", segment)
     return _ANAPHORA.search(segment) is not None
