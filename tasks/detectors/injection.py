@@ -101,7 +101,8 @@ class Injection(Stage):
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
-    # processes "this page / e-mail" and "the output must ...", a relative "that" in a request is not anaphora
+    # processes "this page / e-mail", "the output must ...", "respond as if you were", "skip the text above",
+    # "instead of summarizing,"; a relative "that" in a request is not anaphora
     # (2026-11-29)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)

@@ -144,7 +144,11 @@ RULES += (
         rf"(?:(?:any|every|each|the|your)\s+)?(?:summary|summaries|translation|paraphrase)\s+of\s+this\s+{_PAGE}\s+"
         rf"(?:must|should|needs?\s+to|has\s+to|shall|is\s+to|will)\b|"
         rf"\bthe\s+(?:output|response|reply|summary|translation)\s+(?:must|should|has\s+to|needs\s+to)\s+(?:be\s+)?"
-        rf"(?:written|formatted|in|contain|include|start|begin|end|mention|say|state|sound)\b)", _I | re.M),
+        rf"(?:written|formatted|in|contain|include|start|begin|end|mention|say|state|sound)\b|"
+        rf"(?:respond|reply|answer)\s+(?:only\s+)?as\s+(?:if|though)\s+you\s+were\b|"
+        rf"(?:skip|ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?the\s+(?:content|text|e-?mail|page|article|message|"
+        rf"document)\s+above\b|"
+        rf"instead\s+of\s+(?:summari[sz]ing|answering|translating|responding|replying)\s*,)", _I | re.M),
         scope="data",
         # (the pattern tries its opening at every position: skip texts without any of its key words)
         needs=re.compile(rf"\b{_THE_OUTPUT}\b|\b(?:answering|responding|replying|summari[sz]ing)\b|\b(?:summari[sz]e|"
@@ -152,7 +156,9 @@ RULES += (
                          rf"about)\b|\b(?:writing|generating|composing)\s+(?:the|your|a)\s|\byou\s+{_PROCESS}\s+this\b|"
                          rf"\b(?:summary|summaries|translation|paraphrase)\s+of\s+this\b|\bthis\s+{_PAGE}\s+as\b|"
                          rf"\b{_PROCESSING}\s+this\b|\bthe\s+(?:output|response|reply|summary|translation)\s+(?:must|"
-                         rf"should|has|needs)\b", _I)),
+                         rf"should|has|needs)\b|\bas\s+(?:if|though)\s+you\s+were\b|"
+                         rf"\b(?:content|text|e-?mail|page|article|message|document)\s+above\b|"
+                         rf"\binstead\s+of\s+(?:summari|answer|translat|respond|reply)", _I)),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
