@@ -26,3 +26,18 @@ def _stray(segment: str) -> bool:
 ])
 def test_relative_clause_is_not_anaphora(segment: str, stray: bool) -> None:
     assert _stray(segment) is stray
+
+
+def test_novelty_is_measured_around_the_request() -> None:
+    # A long article mentions almost every word somewhere: 10,000 characters before the request, the page once
+    # spoke of butterflies and their lifecycle; the text around the request does not.
+    far = "A note on butterflies: their lifecycle fascinated the first harbour master. "
+    filler = ("The ferry left at nine and the stalls opened at ten, as they did every week of the season. " * 120)
+    request = "Describe the lifecycle of a butterfly."
+    text = far + filler + request + " " + HOST
+    span = [(text.index(request), text.index(request) + len(request))]
+    assert stray_novelty(text, span, window=0) == [0.0]  # the whole document: not new
+    assert stray_novelty(text, span, window=4000)[0] == 1.0  # the text around it: new
+    from tasks.detectors.injection import InjectionConfig
+
+    assert InjectionConfig().novelty_window == 4000

@@ -72,6 +72,8 @@ class InjectionConfig(StageConfig):
                                 "under the threshold alone, it ranks the request above ordinary text)")
     weak_form: float = Field(0.5, ge=0, le=1, description="share of ``stray_weight`` a stray request in personal "
                              "address, quoted speech, a headline or a heading gets (injection_context.request_form)")
+    novelty_window: int = Field(4000, ge=0, description="novelty is measured against this many characters either "
+                                "side of the request (0: the whole document)")
     novelty_power: float = Field(2.0, ge=0, description="the stray prior is multiplied by the request's novelty "
                                  "to this power (0: not graded by novelty)")
     task_weight: float = Field(1.0, ge=0, le=1, description="multiplier of the task probability of a stray request "
@@ -102,7 +104,8 @@ class Injection(Stage):
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
     # processes "this page / e-mail", "the output must ...", "respond as if you were", "skip the text above",
-    # "instead of summarizing,"; a relative "that" in a request is not anaphora
+    # "instead of summarizing,"; a relative "that" in a request is not anaphora; novelty measured within 4,000
+    # characters of the request
     # (2026-11-29)
     Config = InjectionConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
@@ -150,7 +153,7 @@ class Injection(Stage):
             if not messages and cfg.task_weight > 0:
                 glued = glued_requests(part, segs)
                 segs = segs + glued
-                odd = stray_novelty(part, segs, cfg.task_novelty)
+                odd = stray_novelty(part, segs, cfg.task_novelty, cfg.novelty_window)
             units += [{"start": start + s, "end": start + e, "classify": not user, "rules": [], "stray": o}
                       for (s, e), o in zip(segs, odd, strict=True)]
             scope = "any" if user else "data"

@@ -8,8 +8,10 @@ what marks it is its host: nothing else in the document is about it. A segment i
 * it is self-contained: no anaphora (it, this, that, they, he, here, ...) pointing back into the document (a
   relative "that" / "which" after the request's object, "Write a query that selects ...", points forward),
 * it has at least ``MIN_CONTENT`` content words, and at least ``novelty`` of them (compared by a 5-letter
-  prefix, so "works" meets "working") occur nowhere else in the document. The leading task verb ("Explain",
-  "Break down") is not counted: it says how the request asks, not what it is about (``topic_words``).
+  prefix, so "works" meets "working") occur nowhere else in the document (in a long document: nowhere in the
+  4,000 characters either side, ``novelty_window``; a 100,000-character article holds nearly every word). The
+  leading task verb ("Explain", "Break down") is not counted: it says how the request asks, not what it is about
+  (``topic_words``).
 
 Web pages are full of rhetorical and reader-directed questions ("How has your week been?"); the gate alone fires
 on a few percent of clean web documents, so the stage only lets the classifier's *task* probability count for a
@@ -201,22 +203,28 @@ def output_order(segment: str) -> bool:
     return _OUTPUT_ORDER.match(segment) is not None and _PLACES_ANSWER.match(segment) is None
 
 
-def stray_novelty(text: str, spans: list[tuple[int, int]], novelty: float = 0.5) -> list[float]:
+def stray_novelty(text: str, spans: list[tuple[int, int]], novelty: float = 0.5, window: int = 0) -> list[float]:
     """For each ``(start, end)`` segment of ``text``: the share of its content words absent from the rest of the
-    document when it is a self-contained request with at least ``novelty`` of them new, else 0.0."""
+    document (with ``window`` > 0: from the ``window`` characters either side of it) when it is a self-contained
+    request with at least ``novelty`` of them new, else 0.0."""
     out = [0.0] * len(spans)
     cands = [i for i, (s, e) in enumerate(spans)
              if (is_request(text[s:e]) or output_order(text[s:e])) and not _PLACES_ANSWER.match(text[s:e])
              and not _anaphoric(text[s:e])]
     if not cands:
         return out
-    doc = Counter(content_words(text))
+    whole = window <= 0 or len(text) <= 2 * window
+    doc = Counter(content_words(text)) if whole else Counter()
     for i in cands:
-        words = topic_words(text[spans[i][0] : spans[i][1]])
+        s, e = spans[i]
+        words = topic_words(text[s:e])
         if len(words) < MIN_CONTENT:
             continue
         own = Counter(words)
-        new = sum(1 for w in words if doc[w] - own[w] <= 0) / len(words)
+        # In a long article nearly every word turns up somewhere (a 5-letter prefix more so): the rest of the
+        # document is read as the text around the request, so novelty does not fall with the host's length.
+        ctx = doc if whole else Counter(content_words(text[max(0, s - window) : e + window]))
+        new = sum(1 for w in words if ctx[w] - own[w] <= 0) / len(words)
         out[i] = new if new >= novelty else 0.0
     return out
 
