@@ -127,10 +127,8 @@ def _mask(mask: str, rng: random.Random) -> str:
 
 def _latin(fake, method: str) -> str:
     """A name from the locale, romanised when the locale writes another script (as the generator's table does)."""
-    value = getattr(fake, method)()
-    if hasattr(fake, method + "_romanized"):
-        value = getattr(fake, method + "_romanized")()
-    return value
+    romanized = method.replace("_name", "_romanized_name")  # ja_JP: first_romanized_name, last_romanized_name
+    return getattr(fake, romanized)() if hasattr(fake, romanized) else getattr(fake, method)()
 
 
 class Values:
