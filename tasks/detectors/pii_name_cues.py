@@ -10,8 +10,9 @@ posts name people by one word more often than not, and the words around it say i
   everyday, place or organisation word;
 * a name in capitals ("I am FERNANDA GEIGER", "RUTH KOERBER FOR MAYOR"): two or three upper-case words whose
   first is a census given name and whose last is a census surname that is not an everyday word;
-* the name after "my name is", "I'm", "this is", "call me" ("Hi, I'm Anders Engstrom"), by the name lists or
-  rare words (``intro_names``);
+* the name after "my name is", "I'm", "this is", "call me" ("Hi, I'm Anders Engstrom"), "my kid", "my wife",
+  "named him", "first name:", by the name lists or rare words, and the surname after "last name?", "maiden name
+  is" (``intro_names``);
 * two census given names joined by "and", and one before a possessive of a person's things ("Gregory's number").
 
 Each returns spans; ``NameListRecognizer`` gives them its strong score.
@@ -48,8 +49,18 @@ _ITEM = rf"{_WORD}(?:[ \t]+{_WORD})?"
 _AND_I = regex.compile(rf"(?<![\p{{L}}\d@#])({_ITEM}(?:[ \t]*,[ \t]*{_ITEM})*)[ \t]*,?[ \t]+(?:and|&)[ \t]+I"
                        rf"(?=[ \t]+\p{{Ll}}|'m|\u2019m|[ \t]*[,!?])")
 _ME_AND = regex.compile(rf"(?<![\p{{L}}])(?i:me)[ \t]+(?:and|&)[ \t]+({_ITEM})(?![\p{{L}}\d])")
+# ... and the name of one's own people ("my kid Lucie", "my wife Olga"), of a child just named ("named him Adiel"), a
+# first name asked for or given ("first name: Ana")
+_KIN = ("kid|son|daughter|wife|husband|partner|friend|brother|sister|mom|mum|dad|mother|father|boss|colleague|cousin|"
+        "uncle|aunt|niece|nephew|grandson|granddaughter|grandma|grandpa|boyfriend|girlfriend|fiance|fiancee|baby")
 _INTRO = regex.compile(rf"(?<![\p{{L}}])(?i:my[ \t]+name[ \t]+is|my[ \t]+name's|name's|i'm|i\u2019m|i[ \t]+am|"
-                       rf"this[ \t]+is|call[ \t]+me|it's[ \t]+me,?)[ \t]+({_WORD}(?:[ \t]+{_WORD}){{0,2}})")
+                       rf"this[ \t]+is|call[ \t]+me|it's[ \t]+me,?|"
+                       rf"my[ \t]+(?:(?:little|older|younger|big|best|eldest|youngest)[ \t]+)?(?:{_KIN})|"
+                       rf"named[ \t]+(?:him|her)|(?:first|given|full|middle)[ \t]?name(?:[ \t]+is|[ \t]*[:?]))"
+                       rf"[ \t]+({_WORD}(?:[ \t]+{_WORD}){{0,2}})")
+# A surname asked for or given ("last name? Pirnat", "her maiden name is Reynolds"): a census surname may open it.
+_SURNAME_INTRO = regex.compile(rf"(?<![\p{{L}}])(?i:(?:last|maiden|family|sur)[ \t]?name(?:[ \t]+is|[ \t]*[:?]))"
+                               rf"[ \t]+({_WORD}(?:-{_WORD})?)(?![\p{{L}}\d])")
 _RUN_NAME_WORD = regex.compile(_WORD)
 _PAIR = regex.compile(rf"(?<![\p{{L}}\d@#][ \t]?)(?<![\p{{L}}\d@#])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})"
                       rf"(?![\p{{L}}\d])")
@@ -84,9 +95,12 @@ def _windows(hint: re.Pattern[str], text: str, back: int, ahead: int) -> list[tu
 
 
 def intro_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
-    """The name a writer gives for themselves or a caller ("my name is", "I'm", "this is", "call me"): the longest
-    run of one to three capitalised words each a census given name or rare (Zipf < 3), or after the first a census
-    surname that is not among the commonest words ("John Smith"; "I'm Sorry Dave", "this is Google" are none)."""
+    """The name a writer gives for themselves or a caller ("my name is", "I'm", "this is", "call me"), for their own
+    people ("my kid Lucie"), a child ("named him Adiel") or a form's first name: the longest run of one to three
+    capitalised words each a census given name or rare (Zipf < 3), or after the first a census surname that is not
+    among the commonest words ("John Smith"; "I'm Sorry Dave", "this is Google" are none). A surname asked for or
+    given ("last name? Pirnat", "maiden name is Reynolds"): one census surname not among the commonest words, or a
+    rare word."""
     found = []
     for m in _INTRO.finditer(text):
         words = [(w.start(), w.end(), w.group()) for w in _RUN_NAME_WORD.finditer(m.group(1))]
@@ -99,6 +113,10 @@ def intro_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> l
             keep += 1
         if keep:
             found.append((m.start(1) + words[0][0], m.start(1) + words[keep - 1][1]))
+    for m in _SURNAME_INTRO.finditer(text):
+        low = m.group(1).lower()
+        if low not in PLACE_OR_ORG and (low in surnames and _zipf(low) < VERY_COMMON_ZIPF or _zipf(low) < RARE_ZIPF):
+            found.append(m.span(1))
     return found
 
 

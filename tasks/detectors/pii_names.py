@@ -82,8 +82,9 @@ _WORD = r"\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|(?=['\u2019]\p{Lu}))(?:-\p{Lu}?\p{L
 PARTICLES = ("van", "von", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "der", "den", "ter", "bin",
              "ibn", "al", "el", "la", "le")
 _PART = rf"(?:(?:{'|'.join(PARTICLES)})[ \t]+)"
-_CAPITALISED = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])(?:{_WORD}|\p{{Lu}}\.)(?:[ \t]+{_PART}?(?:{_WORD}|\p{{Lu}}\.))*"
-                             rf"(?![\p{{L}}\d])")
+# ... and a run of them, initials with a dot or, between two words, without one ("Karin C Falk")
+_CAPITALISED = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])(?:{_WORD}|\p{{Lu}}\.)(?:[ \t]+{_PART}?(?:{_WORD}|\p{{Lu}}\.|"
+                             rf"\p{{Lu}}(?=[ \t]+\p{{Lu}}\p{{Ll}})))*(?![\p{{L}}\d])")
 _RUN_WORD = regex.compile(rf"{_PART}?\S+")
 # Words that open a greeting or hand a turn to someone, before a name: "hi njabulo", "Thanks Barna", "with Soyinka".
 GREETINGS = ("hi", "hey", "hello", "dear", "thanks", "thank you", "thx", "ty", "good morning", "good evening",
@@ -115,6 +116,9 @@ _LOWER_PAIR = re.compile(r"(?<![^\W\d_])([a-z]{3,})(?= ([a-z]{3,})(?![^\W\d_]))"
 _INVERTED_LINE = re.compile(r"^[^\n,]+,[ \t]+[^\W\d_][^\n,]*$", re.MULTILINE)  # what _INVERTED needs, in ``re``
 _INVERTED = regex.compile(rf"^[ \t]*(?:[\p{{L}} ]{{1,24}}:[ \t]*)?({_WORD}),[ \t]+({_WORD})[ \t]*$", regex.MULTILINE)
 _HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:{'|'.join(HONORIFICS)})\.?[ \t]+({_WORD}(?:[ \t]+{_WORD})?)")
+# ... or one written in lower case with its dot ("ms. Ignacy", "dr. Okafor": chat and forms); a regex of its own, as
+# a case-insensitive part makes the one above five times slower
+_LOWER_HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:mr|mrs|ms|dr|prof)\.[ \t]+({_WORD}(?:[ \t]+{_WORD})?)")
 
 
 @cache
@@ -154,7 +158,10 @@ def is_everyday_word(word: str) -> bool:
 
 
 def name_shaped(words: list[str]) -> bool:
-    """Two or three words, none an everyday word, an initial ("J.") or a place or organisation word."""
+    """Two or three words, none an everyday word, an initial ("J.") or a place or organisation word; the middle one
+    of three may be an initial ("Jasmijn J Mol", "Onofre P. Gual")."""
+    if len(words) == 3 and _initial(words[1]):
+        words = [words[0], words[2]]
     return 2 <= len(words) <= 3 and not any(
         is_everyday_word(w) or w.endswith(".") or w.lower() in PLACE_OR_ORG for w in words)
 
@@ -183,7 +190,7 @@ class NameListRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - presidio's signature
         found: dict[tuple[int, int], float] = {}
-        for m in _HONORIFIC.finditer(text):
+        for m in (*_HONORIFIC.finditer(text), *_LOWER_HONORIFIC.finditer(text)):
             if not self._is_word(m.group(1).split()[-1]):
                 found[m.span(1)] = self.STRONG
         others = tuple((e.start_char, e.end_char) for e in getattr(nlp_artifacts, "entities", None) or ()
@@ -294,15 +301,15 @@ class NameListRecognizer(EntityRecognizer):
     def _name_at(self, words: list[tuple[int, int, str]], i: int) -> int:
         """Index of the last word of a name starting at ``words[i]``, or ``i`` when none starts there."""
         first = words[i][2]
-        if first.endswith(".") or first.lower() in PLACE_OR_ORG:
+        if _initial(first) or first.lower() in PLACE_OR_ORG:
             return i
         j = i + 1
-        if j + 1 < len(words) and (words[j][2].endswith(".") or words[j][2].lower() in self.given):
-            j += 1  # a middle initial or middle name
+        if j + 1 < len(words) and (_initial(words[j][2]) or words[j][2].lower() in self.given):
+            j += 1  # a middle initial (with or without its dot) or middle name
         if j >= len(words):
             return i
         last = words[j][2]
-        if last.endswith(".") or last.lower() in PLACE_OR_ORG:
+        if _initial(last) or last.lower() in PLACE_OR_ORG:
             return i
         if j + 1 < len(words) and words[j + 1][2].lower() in PLACE_OR_ORG:
             return i  # "Jackson Hewitt Street": a place named after someone
@@ -328,6 +335,11 @@ class NameListRecognizer(EntityRecognizer):
             recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                                   RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id, NAME_CUE: cue},
         )
+
+
+def _initial(word: str) -> bool:
+    """An initial: "J." or a lone capital letter ("C" of "Karin C Falk")."""
+    return word.endswith(".") or len(word) == 1
 
 
 _DIGIT = regex.compile(r"\d")
@@ -360,6 +372,29 @@ def _without_digits(text: str, result) -> bool:
     return True
 
 
+_BREAK = re.compile(r"[\n:]")  # no name runs on over a line break or a colon (quotes may hold a nickname)
+
+
+def _one_line(text: str, result) -> bool:
+    """A PERSON span across a line break or a colon is cut to the part before it when that holds two letters and is
+    not one everyday word before a colon (a label: "Re:", "Name:"), else to the part after the last one: "Franz
+    Roskoth\nMatthews-Khan" in a signature is a name and a company, "Dita Jaros\n\nBiochemist" a name and a job,
+    'Chloe:"I'm' a speaker and her words ('John "Mini" Maniaci' stays whole). False when less than two characters
+    are left."""
+    m = _BREAK.search(text, result.start, result.end)
+    if m is None:
+        return True
+    first = text[result.start:m.start()].rstrip(" \t|,;(-")
+    label = text[m.start()] == ":" and len(first.split()) == 1 and is_everyday_word(first)
+    if sum(c.isalpha() for c in first) >= 2 and not label:
+        result.end = result.start + len(first)
+    else:
+        last = max(i for i in range(result.start, result.end) if _BREAK.match(text, i)) + 1
+        rest = text[last:result.end]
+        result.start = last + len(rest) - len(rest.lstrip(" \t\"'\u201c\u201d"))
+    return result.end - result.start >= 2
+
+
 def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool = True) -> list:
     """PERSON results of one text merged when they overlap or only spaces part them, then grown over neighbours.
 
@@ -370,7 +405,8 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     words), gives the whole name. Other entities are untouched; a word inside another entity's result is never
     added.
     """
-    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_digits(text, r)),
+    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_digits(text, r)
+                      and _one_line(text, r)),
                      key=lambda r: (r.start, r.end))
     if not persons:
         return [r for r in results if r.entity_type != "PERSON"]

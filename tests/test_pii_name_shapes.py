@@ -1,0 +1,79 @@
+"""PII names: a middle initial without its dot, honorifics written in lower case with their dot, and PERSON spans
+that ran on over a line break."""
+
+from __future__ import annotations
+
+import pytest
+from presidio_analyzer import RecognizerResult
+
+from tasks.detectors.pii_name_cues import cue_names
+from tasks.detectors.pii_names import NameListRecognizer, census_names, join_person_spans, name_shaped
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> NameListRecognizer:
+    rec = NameListRecognizer()
+    rec.load()
+    return rec
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a lone capital between a given name and a surname is a middle initial, as "C." is
+    ("Karin C Falk\nTorres and Sons", {"Karin C Falk"}), ("Signed by Robert J Smith today", {"Robert J Smith"}),
+    ("Karin C. Falk", {"Karin C. Falk"}),
+    # lower-case honorifics with their dot, as typed in chat and forms
+    ("I want to merge accounts with ms. Ignacy", {"Ignacy"}), ("ask mr. Okonkwo", {"Okonkwo"}),
+    ("dr. Halvorsen will call", {"Halvorsen"}),
+    # near misses: a lone capital in product and plan names, a lower-case honorific without its dot, everyday words
+    ("Take Vitamin C Serum daily", set()), ("Plan B Options", set()), ("Type A Personality", set()),
+    ("I miss London", set()), ("ms Word crashed", set()), ("mr. Right is out there", set()),
+    ("Section C Part", set()),
+])
+def test_initials_and_honorifics(recognizer, text, expected):
+    found = {text[r.start:r.end] for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
+    assert found == expected
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["Jasmijn", "J", "Mol"], True), (["Onofre", "P.", "Gual"], True), (["Jasmijn", "Mol"], True),
+    (["J", "Mol"], False), (["Jasmijn", "J"], False), (["Jasmijn", "J", "Street"], False),
+])
+def test_name_shaped_takes_a_middle_initial(words, expected):
+    assert name_shaped(words) is expected
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    # a PERSON span running on over a line break is cut to its first line ...
+    ("Franz Roskoth\nMatthews-Khan\n368 Farley Ports", "Franz Roskoth\nMatthews-Khan", "Franz Roskoth"),
+    ("Dita Jaros\n\nBiochemist, clinical", "Dita Jaros\n\nBiochemist", "Dita Jaros"),
+    # ... or to its last line when the first holds no name
+    ("Re:\nAna Lima wrote", "Re:\nAna Lima", "Ana Lima"), ("-\nAna Lima", "-\nAna Lima", "Ana Lima"),
+    # a speaker before a colon and a quotation: the speaker; a label word before a colon: what follows it
+    ('Chloe:"I\'m Owen\'s daughter"', 'Chloe:"I\'m Owen', "Chloe"), ("Name: Ana Lima", "Name: Ana Lima", "Ana Lima"),
+    # one line, a nickname in quotes: untouched
+    ("Ana Lima wrote", "Ana Lima", "Ana Lima"), ('John "Mini" Maniaci', 'John "Mini" Maniaci', 'John "Mini" Maniaci'),
+])
+def test_spans_stop_at_line_breaks(text, span, expected):
+    start = text.index(span)
+    joined = join_person_spans(text, [RecognizerResult("PERSON", start, start + len(span), 0.85)], grow=False)
+    assert [text[r.start:r.end] for r in joined] == [expected]
+
+
+def test_a_span_of_line_breaks_only_is_dropped():
+    text = "Ana\n\n\nLima"
+    assert join_person_spans(text, [RecognizerResult("PERSON", 3, 6, 0.85)], grow=False) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # one's own people, a child just named, a first name or a surname asked for or given
+    ("I would like to remove my kid Lucie from the will.", {"Lucie"}), ("my wife Olga says hi", {"Olga"}),
+    ("She named him Adiel", {"Adiel"}), ("What's your last name? Pirnat", {"Pirnat"}),
+    ("Her maiden name is Reynolds", {"Reynolds"}), ("First name: Tymoteusz", {"Tymoteusz"}),
+    ("surname: Kowalczyk-Nowak", {"Kowalczyk-Nowak"}),
+    # near misses: everyday words, places and word-like given names after the same words
+    ("my friend Google", set()), ("my kid Will", set()), ("Her maiden name is Brown", set()),
+    ("last name: Street", set()), ("my son Christmas shopping", set()), ("named him Captain", set()),
+])
+def test_names_of_ones_people_and_forms(text, expected):
+    given, surnames = census_names()
+    assert {text[s:e] for s, e in cue_names(text, given, surnames)} == expected
