@@ -12,6 +12,10 @@ that eval never reads (``other_negatives``: assistant responses of the instructi
 WARC HTML pages, scored as plain documents), with the web FPR that threshold gives. Fold models are cached in
 ``--cache`` so scoring changes can be compared without retraining (``--retrain`` after a change of the training data).
 
+``--rules-prior REPS`` scores the train attacks with the rules and the stray prior only (no fold models; see
+``rules_prior_only``): fold models trained where ``faker``, ``fortunes`` or ``wordnet`` are missing lose most of
+their negatives and call many clean web sentences injections, which hides every change below their thresholds.
+
 Run: ``.venv/bin/python benchmarks/injection_cv.py [--folds 0 1 2 3 4] [--retrain]``.
 """
 
@@ -104,6 +108,33 @@ def recall_at_fpr(pos: list[float], neg: list[float], fpr: float = 0.01) -> tupl
     return thr, sum(p > thr for p in pos)
 
 
+class _NullModel:
+    """A classifier that calls every segment benign: what is left is the rules and the stray-request prior."""
+
+    def predict(self, lines: list[str], k: int = -1):
+        return [("__label__benign",)] * len(lines), [[1.0]] * len(lines)
+
+
+def rules_prior_only(data: Path, overrides: dict, reps: int, seed: int) -> dict:
+    """Every train attack planted ``reps`` times into web hosts (as ``benchmarks/poison.py`` plants: random host,
+    random sentence boundary), scored by the rules and the stray prior alone (no model that saw the attacks), against
+    the web FPR-1% threshold of the shipped stage (rules + shipped model) on the clean web documents. A lower bound
+    for changes of rules and of the stray signal, free of fold models (which need the full training corpus)."""
+    web = [t for texts in web_corpora().values() for t in texts]
+    st = Injection(InjectionConfig(**overrides))
+    st.prepare()
+    thr, _ = recall_at_fpr([], doc_scores(st, web))
+    st._model = _NullModel()
+    rng = random.Random(seed)
+    docs = [(f, plant_injection(rng.choice(web), a, rng).text) for f, a, _ in train_attacks(data) for _ in range(reps)]
+    pos = doc_scores(st, [t for _, t in docs])
+    out: dict = {"web_thr": thr, "planted": len(docs)}
+    for fam in ("task", "directive", "code", "all"):
+        ps = [p for (f, _), p in zip(docs, pos, strict=True) if fam in (f, "all")]
+        out[f"{fam}@web_fpr1%"] = round(sum(p > thr for p in ps) / len(ps), 3)
+    return out
+
+
 def _numbers(pairs: list[str]) -> dict[str, float | int]:
     """``KEY=VALUE`` pairs as numbers (ints stay ints: fastText wants ``minn=3``, not ``3.0``)."""
     out: dict[str, float | int] = {}
@@ -124,9 +155,15 @@ def main() -> None:
     ap.add_argument("--params", nargs="*", default=[], metavar="KEY=VALUE",
                     help="fastText training overrides for the fold models (use a separate --cache)")
     ap.add_argument("--train-fold", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--rules-prior", type=int, metavar="REPS", help="instead of the folds: rules + stray prior only, "
+                    "every train attack planted REPS times (see rules_prior_only)")
+    ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args()
     if args.train_fold is not None:
         train_fold(args.train_fold, args.data, args.cache, _numbers(args.params))
+        return
+    if args.rules_prior:
+        print(json.dumps(rules_prior_only(args.data, _numbers(args.set), args.rules_prior, args.seed)))
         return
     web = [t for texts in web_corpora().values() for t in texts]
     emails = bipia_emails(args.data)
