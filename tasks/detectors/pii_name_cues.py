@@ -13,7 +13,8 @@ posts name people by one word more often than not, and the words around it say i
 * the name after "my name is", "I'm", "this is", "call me" ("Hi, I'm Anders Engstrom"), "my kid", "my wife",
   "named him", "first name:", by the name lists or rare words, and the surname after "last name?", "maiden name
   is" (``intro_names``);
-* two census given names joined by "and", and one before a possessive of a person's things ("Gregory's number").
+* two census given names joined by "and", and one before a possessive of a person's things ("Gregory's number");
+* a census given name as a speaker's label opening a line ('Camilla: "Who"') or after "said" ('said Ivy to Telse').
 
 Each returns spans; ``NameListRecognizer`` gives them its strong score.
 """
@@ -62,6 +63,11 @@ _INTRO = regex.compile(rf"(?<![\p{{L}}])(?i:my[ \t]+name[ \t]+is|my[ \t]+name's|
 _SURNAME_INTRO = regex.compile(rf"(?<![\p{{L}}])(?i:(?:last|maiden|family|sur)[ \t]?name(?:[ \t]+is|[ \t]*[:?]))"
                                rf"[ \t]+({_WORD}(?:-{_WORD})?)(?![\p{{L}}\d])")
 _RUN_NAME_WORD = regex.compile(_WORD)
+# A speaker's name opening a line before a colon ('Camilla: "Who are you?"', 'Anna: see you'), and a name after a
+# verb of saying that ends the clause or goes on with "to" ('"Go," said Ivy.', 'said Ivy to Telse').
+_SPEAKER = regex.compile(rf"^[ \t]*({_WORD})[ \t]*:(?=[ \t]*[\"\u201c]|[ \t]+\p{{L}})", regex.MULTILINE)
+_SAID_NAME = regex.compile(rf"\b(?:said|says|asked|replied|shouted|yelled|whispered)[ \t]+({_WORD})"
+                           rf"(?=[ \t]*[.,!?;]|[ \t]+to\b|[ \t]*$)", regex.MULTILINE)
 _PAIR = regex.compile(rf"(?<![\p{{L}}\d@#][ \t]?)(?<![\p{{L}}\d@#])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})"
                       rf"(?![\p{{L}}\d])")
 _PAIR_AFTER = regex.compile(rf"['\u2019]s\b|[ \t]+(?i:{'|'.join(sorted(PLACE_OR_ORG))})\b|[ \t]+\p{{Lu}}")
@@ -135,6 +141,17 @@ def given_name_pairs(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     return found
 
 
+def speaker_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
+    """A census given name that is no word as a speaker's label opening a line ('Camilla: "Who are you?"') or
+    after a verb of saying that ends the clause ('"Go," said Ivy.', 'said Ivy to Telse')."""
+    found = []
+    for m in (*_SPEAKER.finditer(text), *_SAID_NAME.finditer(text)):
+        word = m.group(1)
+        if word.lower() in given and word.lower() not in WORD_LIKE_GIVEN and not is_everyday_word(word):
+            found.append(m.span(1))
+    return found
+
+
 def _person_word(word: str, given: frozenset[str]) -> bool:
     """A capitalised word that can be part of a name: a census given name that is no word ("John", "Tom"), or no
     everyday, place or organisation word."""
@@ -204,7 +221,7 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
     """Every span of the three rules; a verb of saying or capitals not on spaCy's places and organisations
     (``others``)."""
     spans = saying_names(text, given, surnames) + capital_names(text, given, surnames) + intro_names(
-        text, given, surnames)
+        text, given, surnames) + speaker_names(text, given)
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
     # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so does a pair of given names)
     return spans + and_i_names(text, given) + given_name_pairs(text, given)
