@@ -24,6 +24,7 @@ class Rule:
     pattern: re.Pattern[str]
     scope: str = "any"
     needs: re.Pattern[str] | None = None  # the pattern cannot match unless this (fast) one does
+    needs_lower: bool = False  # ``needs`` is lower-case, searched in the lower-cased text (no IGNORECASE: 3x faster)
     accept: Callable[[str, re.Match[str]], bool] | None = None  # a further test of each match (in Python)
 
 
@@ -158,7 +159,7 @@ RULES += (
                          rf"\b{_PROCESSING}\s+this\b|\bthe\s+(?:output|response|reply|summary|translation)\s+(?:must|"
                          rf"should|has|needs)\b|\bas\s+(?:if|though)\s+you\s+were\b|"
                          rf"\b(?:content|text|e-?mail|page|article|message|document)\s+above\b|"
-                         rf"\binstead\s+of\s+(?:summari|answer|translat|respond|reply)", _I)),
+                         rf"\binstead\s+of\s+(?:summari|answer|translat|respond|reply)"), needs_lower=True),
 )
 
 # Hidden HTML: an element styled invisible, or an HTML comment. Only suspicious with an instruction inside.
@@ -238,11 +239,15 @@ def meta_discussion(text: str) -> int:
 def rule_hits(text: str, scope: str = "any") -> list[tuple[Rule, int, int]]:
     """Every rule match ``(rule, start, end)``; ``scope='any'`` skips the ``data``-only rules."""
     hits = []
+    low: str | None = None
     for rule in RULES:
         if scope == "any" and rule.scope == "data":
             continue
-        if rule.needs is not None and rule.needs.search(text) is None:
-            continue
+        if rule.needs is not None:
+            if rule.needs_lower:
+                low = text.lower() if low is None else low
+            if rule.needs.search(low if rule.needs_lower else text) is None:  # type: ignore[arg-type]
+                continue
         for m in rule.pattern.finditer(text):
             if rule.accept is not None and not rule.accept(text, m):
                 continue
