@@ -301,7 +301,7 @@ def test_name_list_recognizer(text, expected):
 def test_person_spans_are_joined_and_grown(text, spans, expected):
     from presidio_analyzer import RecognizerResult
 
-    from tasks.detectors.pii_names import join_person_spans
+    from tasks.detectors.pii_person_spans import join_person_spans
 
     other = RecognizerResult("LOCATION", 0, 3, 0.85)
     out = join_person_spans(text, [RecognizerResult("PERSON", s, e, 0.6) for s, e in spans] + [other])

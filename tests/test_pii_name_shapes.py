@@ -7,7 +7,8 @@ import pytest
 from presidio_analyzer import RecognizerResult
 
 from tasks.detectors.pii_name_cues import cue_names
-from tasks.detectors.pii_names import NameListRecognizer, census_names, join_person_spans, name_shaped
+from tasks.detectors.pii_names import NameListRecognizer, census_names, name_shaped
+from tasks.detectors.pii_person_spans import join_person_spans
 
 
 @pytest.fixture(scope="module")

@@ -309,7 +309,7 @@ class PiiAnalyzer:
         if self.profile == "ner" and "PERSON" in self.entities:
             from tasks.detectors.pii_name_cues import without_leading_greetings, without_places_under_cues
             from tasks.detectors.pii_name_lists import list_mates
-            from tasks.detectors.pii_names import join_person_spans
+            from tasks.detectors.pii_person_spans import join_person_spans
 
             out = [join_person_spans(t, found) for t, found in zip(texts, out, strict=True)]
             out = [found + list_mates(t, found) for t, found in zip(texts, out, strict=True)]

@@ -25,7 +25,7 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
   full name they begin ("Congrats María Ríos!");
 * by the words around them (``pii_name_cues``): a verb of saying, "and I", "my name is", names in capitals.
 
-``join_person_spans`` also drops PERSON spans holding a digit (spaCy's "+62", "Lesson 2").
+``pii_person_spans.join_person_spans`` tidies the spans afterwards (cut at a digit or line break, merged, grown).
 
 The name lists are the US Census Bureau's 1990 frequency files (public domain) as shipped by the ``names`` package
 (MIT); "common English word" is wordfreq's Zipf frequency. Given names that are everyday words (``Will``, ``May``,
@@ -340,96 +340,3 @@ class NameListRecognizer(EntityRecognizer):
 def _initial(word: str) -> bool:
     """An initial: "J." or a lone capital letter ("C" of "Karin C Falk")."""
     return word.endswith(".") or len(word) == 1
-
-
-_DIGIT = regex.compile(r"\d")
-_NEXT_WORD = regex.compile(rf"[ \t]({_WORD})(?![\p{{L}}\d])")
-_PREV_WORD = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])({_WORD})[ \t]$")
-
-
-def _name_part(word: str) -> bool:
-    """A capitalised word that may continue a name spaCy split: one with non-ASCII letters (``Yilmaz`` spelt with
-    its dotless i, ``Krisztina``'s neighbour ``Eva`` with its accent) that is not an everyday word or a place or
-    organisation word. (English-looking neighbours are left alone: in lists "Leonard Krieger Cleveland" is a name
-    and a town.)"""
-    low = word.lower().strip("'\u2019-")
-    return not word.isascii() and _zipf(low) < COMMON_ZIPF and low not in PLACE_OR_ORG
-
-
-def _without_digits(text: str, result) -> bool:
-    """False for a PERSON span holding a digit (spaCy's small model tags "+62", "Lesson 2", "4:10 P. M" PERSON); a
-    span whose first line has none is cut to that line ("Andrew Blum" of "Andrew Blum\n|9780061994937")."""
-    digit = _DIGIT.search(text, result.start, result.end)
-    if digit is None:
-        return True
-    newline = text.find("\n", result.start, digit.start())
-    if newline < 0:
-        return False
-    end = len(text[result.start:newline].rstrip(" \t|,;:(-")) + result.start
-    if end - result.start < 2:
-        return False
-    result.end = end
-    return True
-
-
-_BREAK = re.compile(r"[\n:]")  # no name runs on over a line break or a colon (quotes may hold a nickname)
-
-
-def _one_line(text: str, result) -> bool:
-    """A PERSON span across a line break or a colon is cut to the part before it when that holds two letters and is
-    not one everyday word before a colon (a label: "Re:", "Name:"), else to the part after the last one: "Franz
-    Roskoth\nMatthews-Khan" in a signature is a name and a company, "Dita Jaros\n\nBiochemist" a name and a job,
-    'Chloe:"I'm' a speaker and her words ('John "Mini" Maniaci' stays whole). False when less than two characters
-    are left."""
-    m = _BREAK.search(text, result.start, result.end)
-    if m is None:
-        return True
-    first = text[result.start:m.start()].rstrip(" \t|,;(-")
-    label = text[m.start()] == ":" and len(first.split()) == 1 and is_everyday_word(first)
-    if sum(c.isalpha() for c in first) >= 2 and not label:
-        result.end = result.start + len(first)
-    else:
-        last = max(i for i in range(result.start, result.end) if _BREAK.match(text, i)) + 1
-        rest = text[last:result.end]
-        result.start = last + len(rest) - len(rest.lstrip(" \t\"'\u201c\u201d"))
-    return result.end - result.start >= 2
-
-
-def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool = True) -> list:
-    """PERSON results of one text merged when they overlap or only spaces part them, then grown over neighbours.
-
-    spaCy's small model often finds part of a long or foreign name ("Deryanur" of "Deryanur Yilmaz Yilmaz", two
-    halves of "Halasz Krisztina Ilona"), and the name-list rules may find another part: one name then counts as
-    several partial spans. Merging them (overlapping, or one space apart while the whole has at most ``max_words``
-    words), and adding adjacent capitalised words with non-ASCII letters (``_name_part``, up to ``max_words``
-    words), gives the whole name. Other entities are untouched; a word inside another entity's result is never
-    added.
-    """
-    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_digits(text, r)
-                      and _one_line(text, r)),
-                     key=lambda r: (r.start, r.end))
-    if not persons:
-        return [r for r in results if r.entity_type != "PERSON"]
-    others = [r for r in results if r.entity_type != "PERSON"]
-    taken = [(r.start, r.end) for r in others]
-    merged: list = []
-    for r in persons:
-        last = merged[-1] if merged else None
-        if last is not None and (r.start <= last.end or text[last.end:r.start] == " " and len(
-                text[last.start:r.end].split()) <= max_words):
-            last.end, last.score = max(last.end, r.end), max(last.score, r.score)
-        else:
-            merged.append(r)
-    for r in merged if grow else ():
-        words = len(text[r.start:r.end].split())
-        while words < max_words:
-            m = _NEXT_WORD.match(text, r.end)
-            if not m or not _name_part(m.group(1)) or any(s < m.end(1) and m.start(1) < e for s, e in taken):
-                break
-            r.end, words = m.end(1), words + 1
-        while words < max_words:
-            m = _PREV_WORD.search(text, max(0, r.start - 40), r.start)
-            if not m or not _name_part(m.group(1)) or any(s < m.end(1) and m.start(1) < e for s, e in taken):
-                break
-            r.start, words = m.start(1), words + 1
-    return others + merged
