@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tasks.classifier_metrics import average_precision, binary_metrics  # noqa: E402
 from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage  # noqa: E402
 from tasks.stage import DocBatch  # noqa: E402
-from tasks.toxicity_train import average_precision, binary_metrics  # noqa: E402
 from tasks.toxicity_train_card import replace_eval_section  # noqa: E402
 
 SETS = {

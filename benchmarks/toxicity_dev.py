@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tasks import toxicity_train as tt  # noqa: E402
+from tasks.classifier_metrics import binary_metrics  # noqa: E402
 from tasks.detectors.toxicity import BUNDLED_WINDOW_THRESHOLD, ToxicityConfig, ToxicityStage  # noqa: E402
 from tasks.stage import DocBatch  # noqa: E402
 from tasks.textnorm import normalize_for_model  # noqa: E402
@@ -77,9 +78,9 @@ def gen_dev(model_path: Path, dev_file: Path, threshold: float) -> dict:
     rows = [line.split(" ", 1) for line in dev_file.read_text().splitlines()]
     y = [lab == "__label__toxic" for lab, _ in rows]
     s = [p.get("toxic", 0.0) for p in tt.label_probabilities(model, [normalize_for_model(t) for _, t in rows])]
-    m = tt.binary_metrics(y, s, threshold)
+    m = binary_metrics(y, s, threshold)
     best = tt.best_threshold(y, s, "f1")
-    return {**m, "best_thr": best, "best_f1": tt.binary_metrics(y, s, best)["f1"]}
+    return {**m, "best_thr": best, "best_f1": binary_metrics(y, s, best)["f1"]}
 
 
 def davidson_holdout(model_path: Path, gen: Path | None) -> tuple[list[bool], list[float]]:
@@ -102,7 +103,7 @@ def sweep(model: Path, gen: Path | None, dev: Path | None) -> dict:
     y, s = davidson_holdout(model, gen)
     out = {}
     for t in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7):
-        row = {"dav": round(tt.binary_metrics(y, s, t)["f1"], 3)}
+        row = {"dav": round(binary_metrics(y, s, t)["f1"], 3)}
         if dev and (dev / "dev.txt").is_file():
             row["gen"] = round(gen_dev(model, dev / "dev.txt", t)["f1"], 3)
         out[t] = row
