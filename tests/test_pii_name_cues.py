@@ -51,6 +51,27 @@ def test_cue_names(text, expected):
     assert cues(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a census given name as a sentence's subject before a verb, addressed before a request, asked about
+    ("Sandra is very reliable.", {"Sandra"}), ("I met them. Ingrid spent a year in Oslo.", {"Ingrid"}),
+    ("Why is Sandra so impulsive?", {"Sandra"}), ("Sandra, can I please speak to your boss?", {"Sandra"}),
+    # the one-word items of a list with a given name; a speaker's label before quoted words; whom it was said to
+    ("They had 3: Lauren, Atsushi and Ljubica.", {"Lauren", "Atsushi", "Ljubica"}),
+    ("Kristina, Maria and Joseph went home", {"Kristina", "Maria", "Joseph"}),
+    ('Tejs: "Who are you?"', {"Tejs"}), ("I'm so jealous! said Bruno to Jenny", {"Bruno", "Jenny"}),
+    ('Kenneth shouted at Achille: "What are you doing here?"', {"Kenneth", "Achille"}),
+    ("It was between him and Kristina's kid; and", {"Kristina"}),
+    # near misses: word-like given names, places, everyday words, lists without a given name, brands' labels
+    ("Will is here.", set()), ("May is a month.", set()), ("Paris is lovely.", set()), ("Grace was there.", set()),
+    ("Victoria is a state.", set()), ("Tuesday is here", set()), ("Chase is a bank.", set()),
+    ("Jordan, can you", set()), ("Sandra, Texas", set()), ("The Orchestra is", set()),
+    ("Python, Django and Flask", set()), ("Eugene, Salem and Portland", set()), ("Houston, Dallas and Austin", set()),
+    ('Note: "Read this"', set()), ('AppSpy: "great game"', set()),
+])
+def test_subjects_lists_and_speakers(text, expected):
+    assert cues(text) == expected
+
+
 @pytest.fixture(scope="module")
 def recognizer() -> NameListRecognizer:
     rec = NameListRecognizer()

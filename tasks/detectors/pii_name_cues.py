@@ -14,7 +14,11 @@ posts name people by one word more often than not, and the words around it say i
   "named him", "first name:", by the name lists or rare words, and the surname after "last name?", "maiden name
   is" (``intro_names``);
 * two census given names joined by "and", and one before a possessive of a person's things ("Gregory's number");
-* a census given name as a speaker's label opening a line ('Camilla: "Who"') or after "said" ('said Ivy to Telse').
+* a census given name as a speaker's label opening a line ('Camilla: "Who"') or after "said" ('said Ivy to Telse');
+* a census given name as a sentence's subject before a verb ("Sandra is very reliable", "Why is Antti so quiet?"),
+  addressed before a request ("Sandra, can I speak to your boss?"), and the one-word items of a list of given names
+  ("They had 3: Lauren, Atsushi and Ljubica": a census given name, the others given names or rare words)
+  (``subject_names``).
 
 Each returns spans; ``NameListRecognizer`` gives them its strong score.
 """
@@ -29,6 +33,7 @@ from tasks.detectors.pii_names import (
     _WORD,
     PLACE_OR_ORG,
     RARE_ZIPF,
+    UNKNOWN_ZIPF,
     VERY_COMMON_ZIPF,
     WORD_LIKE_GIVEN,
     _zipf,
@@ -37,7 +42,8 @@ from tasks.detectors.pii_names import (
 
 SAYING = ("said", "says", "say", "told", "tells", "wrote", "writes", "replied", "replies", "asked", "asks",
           "added", "adds", "explained", "confirmed", "tweeted", "posted", "announced", "commented", "answered",
-          "admitted", "insisted", "warned", "claimed", "stated", "noted")
+          "admitted", "insisted", "warned", "claimed", "stated", "noted", "shouted", "yelled", "whispered",
+          "screamed")
 SURNAME_SAYING_ZIPF = 4.0  # a census surname before a verb of saying is a person below this ("Sanchez" 3.8)
 # One capitalised word (not after a letter, a digit, "@" or "#": handles and tags are not names) before a verb of
 # saying.
@@ -66,21 +72,24 @@ _RUN_NAME_WORD = regex.compile(_WORD)
 # A speaker's name opening a line before a colon ('Camilla: "Who are you?"', 'Anna: see you'), and a name after a
 # verb of saying that ends the clause or goes on with "to" ('"Go," said Ivy.', 'said Ivy to Telse').
 _SPEAKER = regex.compile(rf"^[ \t]*({_WORD})[ \t]*:(?=[ \t]*[\"\u201c]|[ \t]+\p{{L}})", regex.MULTILINE)
-_SAID_NAME = regex.compile(rf"\b(?:said|says|asked|replied|shouted|yelled|whispered)[ \t]+({_WORD})"
-                           rf"(?=[ \t]*[.,!?;]|[ \t]+to\b|[ \t]*$)", regex.MULTILINE)
+_SAID_NAME = regex.compile(rf"\b(?:said|says|asked|replied|shouted|yelled|whispered)[ \t]+(?:at[ \t]+)?({_WORD})"
+                           rf"(?=[ \t]*[.,!?;:]|[ \t]+to\b|[ \t]*$)", regex.MULTILINE)
+# ... and whom it was said to ('said Ivy to Telse', 'shouted at Ivy: "Go!"')
+_SAID_TO = regex.compile(rf"\b(?:said|says|asked|replied|shouted|yelled|whispered)[ \t]+{_WORD}[ \t]+to[ \t]+"
+                         rf"({_WORD})(?=[ \t]*[.,!?;:]|[ \t]*$)", regex.MULTILINE)
 _PAIR = regex.compile(rf"(?<![\p{{L}}\d@#][ \t]?)(?<![\p{{L}}\d@#])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})"
                       rf"(?![\p{{L}}\d])")
 _PAIR_AFTER = regex.compile(rf"['\u2019]s\b|[ \t]+(?i:{'|'.join(sorted(PLACE_OR_ORG))})\b|[ \t]+\p{{Lu}}")
 _OWNER = regex.compile(rf"(?<![\p{{L}}\d@#])({_WORD})['\u2019]s[ \t]+(?:(?:new|own|old|cell|mobile|phone|home|work|"
                        r"e-?mail)[ \t]+)?(?:number|phone|email|e-mail|address|birthday|mom|dad|mum|wife|husband|son|"
-                       r"daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|house|car|name|"
+                       r"daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|house|car|name|kid|kids|"
                        r"account)\b")
 # Cheap ``re`` hints each match of the patterns above holds (``_windows``).
 _SAYING_HINT = re.compile(rf"[ \t](?:{'|'.join(SAYING)})\b")
 _AND_I_HINT = re.compile(r"(?:and|&)[ \t]+I\b")
 _PAIR_HINT = re.compile(r"[ \t](?:and|&)[ \t]+[^\W\d_a-z]")
 _OWNER_HINT = re.compile(r"['\u2019]s[ \t]+(?:\w+[ \t]+)?(?:number|phone|email|e-mail|address|birthday|mom|dad|mum|"
-                         r"wife|husband|son|daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|"
+                         r"wife|husband|son|daughter|mother|father|brother|sister|boyfriend|girlfriend|friend|family|kids?|"
                          r"house|car|name|account)\b")
 _CAPS = regex.compile(r"(?<![\p{L}\d@#])\p{Lu}{2,}(?:-\p{Lu}{2,})?(?:[ \t]+\p{Lu}{2,}(?:-\p{Lu}{2,})?)+"
                       r"(?![\p{L}\d])")
@@ -145,10 +154,77 @@ def speaker_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     """A census given name that is no word as a speaker's label opening a line ('Camilla: "Who are you?"') or
     after a verb of saying that ends the clause ('"Go," said Ivy.', 'said Ivy to Telse')."""
     found = []
-    for m in (*_SPEAKER.finditer(text), *_SAID_NAME.finditer(text)):
+    for m in (*_SPEAKER.finditer(text), *_SAID_NAME.finditer(text), *_SAID_TO.finditer(text)):
         word = m.group(1)
         if word.lower() in given and word.lower() not in WORD_LIKE_GIVEN and not is_everyday_word(word):
             found.append(m.span(1))
+        elif _unknown_name(word) and (m.re is not _SPEAKER or _QUOTED.match(text, m.end())):
+            found.append(m.span(1))  # a word no list knows, before quoted words or after "said": 'Tejs:"I'm'
+    return found
+
+
+_QUOTED = regex.compile(r"[ \t]*[\"\u201c]")
+_LATIN_WORD = regex.compile(r"[\p{Latin}'\u2019\-]+")
+
+
+def _unknown_name(word: str) -> bool:
+    """A capitalised word too rare for a word (Zipf < 2.5), or a rare one (Zipf < 3) in Latin letters beyond ASCII
+    ("Snjófríður"), and no place or organisation word; no capital inside it but a "Mc"'s or after a hyphen."""
+    low = word.lower()
+    if not word.startswith(("Mc", "Mac")) and not all(p[1:].islower() for p in re.split(r"[-'\u2019]", word) if p):
+        return False  # an inner capital is a brand's or a site's ("AppSpy"), not a name's
+    return low not in PLACE_OR_ORG and (_zipf(low) < UNKNOWN_ZIPF or not word.isascii() and _zipf(low) < RARE_ZIPF
+                                        and _LATIN_WORD.fullmatch(word) is not None)
+
+
+# Verbs a person does or is, after a sentence's first word ("Sandra is very reliable", "Ingrid spent a year").
+_SUBJECT_VERBS = ("is|was|has|had|will|would|can|could|should|did|does|went|spent|lives|lived|works|worked|loves|"
+                  "loved|likes|liked|wants|wanted|thinks|thought|knows|knew|came|comes|moved|left|joined|began|"
+                  "started|became|seems|seemed|looks|looked|needs|needed|called|calls|got|gets|took|made|won|"
+                  "studied|grew|married|met|plays|played|sings|sang|feels|felt|isn't|wasn't|doesn't|didn't")
+# A given name opening a sentence before a verb, or addressed before a request ("Sandra, can I...").
+_ADDRESSED = r",[ \t]+(?:can|could|would|will|please|do|did|are|have|I|you)\b"
+_SUBJECT = regex.compile(rf"(?:^|(?<=[.!?][\"\u201d']?[ \t]+))({_WORD})(?:[ \t]+(?:{_SUBJECT_VERBS})\b|"
+                         rf"{_ADDRESSED})", regex.MULTILINE)
+# ... or asked about ("Why is Antti so impulsive?", "Where was Maria yesterday?")
+_ASKED_ABOUT = regex.compile(rf"\b(?:[Ww]hy|[Hh]ow|[Ww]here|[Ww]hen)[ \t]+(?:is|was|does|did|has|can|will|would)"
+                             rf"[ \t]+({_WORD})[ \t]+\p{{Ll}}")
+_SUBJECT_HINT = re.compile(rf"(?:^|[.!?][\"\u201d']?[ \t]+)[^\W\d_a-z]\w*(?:[ \t]+(?:{_SUBJECT_VERBS})\b|{_ADDRESSED})",
+                           re.MULTILINE)
+# (its own hint, written so that ``re`` skips ahead on the first letter: in one pattern with the above it costs 3x)
+_ASKED_HINT = re.compile(r"[WwHh](?:hy|ow|here|hen)[ \t](?:is|was|does|did|has|can|will|would)[ \t]")
+# A list of one-word items: "Lauren, Atsushi and Ljubica", "Anna, Olga, Petra & Eva".
+_WORD_LIST = regex.compile(rf"(?<![\p{{L}}\d@#][ \t]?)(?<![\p{{L}}\d@#,])({_WORD}(?:[ \t]*,[ \t]*{_WORD})+),?[ \t]+"
+                           rf"(?:and|&)[ \t]+({_WORD})(?![\p{{L}}\d]|[ \t]+\p{{Lu}}|['\u2019]s\b)")
+_LIST_HINT = re.compile(r",[ \t]*[^\W\d_a-z]\w*[ \t]+(?:and|&)[ \t]+[^\W\d_a-z]")
+
+
+def _plain_given(word: str, given: frozenset[str]) -> bool:
+    """A census given name that is no everyday word and no word-like given name ("Sandra", not "Will", "May")."""
+    low = word.lower()
+    return low in given and low not in WORD_LIKE_GIVEN and low not in PLACE_OR_ORG and not is_everyday_word(word)
+
+
+def subject_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
+    """A census given name (``_plain_given``) opening a sentence before a verb ("Sandra is very reliable"),
+    addressed before a request ("Pavel, can I speak to your boss?") or asked about ("Why is Antti so quiet?");
+    and the items of a list of one-word items ("Lauren, Atsushi and Ljubica", "Kristina, Maria and Joseph") when one
+    is such a given name and each other one a census given name that is no word-like one ("Will") or a rare word
+    (Zipf < 3), and none a place or organisation word."""
+    found = []
+    subjects = (m for a, b in _windows(_SUBJECT_HINT, text, 0, 60) for m in _SUBJECT.finditer(text, a, b))
+    asked = (m for a, b in _windows(_ASKED_HINT, text, 1, 60) for m in _ASKED_ABOUT.finditer(text, a, b))
+    for m in (*subjects, *asked):
+        if _plain_given(m.group(1), given):
+            found.append(m.span(1))
+    for m in (m for a, b in _windows(_LIST_HINT, text, 200, 40) for m in _WORD_LIST.finditer(text, a, b)):
+        items = [(w.start(), w.end()) for w in _RUN_NAME_WORD.finditer(text, m.start(1), m.end(1))] + [m.span(2)]
+        words = [text[s:e] for s, e in items]
+        known = sum(_plain_given(w, given) for w in words)
+        if known >= 1 and all(w.lower() not in PLACE_OR_ORG and (
+                _zipf(w.lower()) < RARE_ZIPF or w.lower() in given and w.lower() not in WORD_LIKE_GIVEN)
+                for w in words):
+            found += items
     return found
 
 
@@ -221,7 +297,7 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
     """Every span of the three rules; a verb of saying or capitals not on spaCy's places and organisations
     (``others``)."""
     spans = saying_names(text, given, surnames) + capital_names(text, given, surnames) + intro_names(
-        text, given, surnames) + speaker_names(text, given)
+        text, given, surnames) + speaker_names(text, given) + subject_names(text, given)
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
     # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so does a pair of given names)
     return spans + and_i_names(text, given) + given_name_pairs(text, given)
