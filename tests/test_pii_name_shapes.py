@@ -93,3 +93,23 @@ def test_speakers(text, expected):
     given, surnames = census_names()
     assert {text[s:e] for s, e in cue_names(text, given, surnames)} == expected
 
+
+@pytest.mark.parametrize(("text", "phone", "expected"), [
+    # a contact block's name line: at the start, after a sign-off; a census surname after an everyday word
+    ("Per Berg\nJackson Ltd\n9368 Jackson Turnpike\n0299 25 69 88 office", "0299 25 69 88", ["Per Berg"]),
+    ("Best regards,\nTore L. Moe\nAcme\n555-201-3344", "555-201-3344", ["Tore L. Moe"]),
+    ("Jaanus Lillemets\n0899-5513312", "0899-5513312", ["Jaanus Lillemets"]),
+    # lower-case words after a name label
+    ("date: 1979-12-30\nname: sander sild\nphone: 0625 193 88 22", "0625 193 88 22", ["sander sild"]),
+    # near misses: no phone or e-mail under the line, everyday words, organisation words, places
+    ("Per Berg\nJackson Ltd\n", "", []), ("Contact Us\n555-201-3344", "555-201-3344", []),
+    ("Head Office\n555-201-3344", "555-201-3344", []), ("Customer Service\n555-201-3344", "555-201-3344", []),
+    ("Acme Corp\n555-201-3344", "555-201-3344", []), ("New York\n555-201-3344", "555-201-3344", []),
+    ("Opening Hours\n555-201-3344", "555-201-3344", []), ("Privacy Policy\n555-201-3344", "555-201-3344", []),
+    ("name: not available\n", "", []),
+])
+def test_contact_block_names(text, phone, expected):
+    from tasks.detectors.pii_name_lists import list_mates
+
+    found = [RecognizerResult("PHONE_NUMBER", text.index(phone), text.index(phone) + len(phone), 1.0)] if phone else []
+    assert [text[r.start:r.end] for r in list_mates(text, found)] == expected

@@ -27,9 +27,11 @@ from tasks.detectors.pii_names import (
     _LATIN,
     _RUN_WORD,
     PLACE_OR_ORG,
+    RARE_ZIPF,
     UNKNOWN_ZIPF,
     VERY_COMMON_ZIPF,
     NameListRecognizer,
+    _initial,
     _zipf,
     census_names,
     is_everyday_word,
@@ -42,6 +44,52 @@ _SEPARATOR = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+|[
 # upper-case words ending the line.
 _LABELLED_CAPS = regex.compile(r"^[ \t]*(?i:(?:full|patient|customer|client|contact|applicant|guest|your|my)[ \t]+)?"
                                r"(?i:name)[ \t]*:[ \t]*(\p{Lu}{2,}(?:[- ]\p{Lu}{2,}){1,2})[ \t]*$", regex.MULTILINE)
+# ... or two or three lower-case words there ("name: sander sild")
+_LABELLED_LOWER = regex.compile(r"^[ \t]*(?i:(?:full|patient|customer|client|contact|applicant|guest|your|my)[ \t]+)?"
+                                r"(?i:name)[ \t]*:[ \t]*(\p{Ll}{2,}(?:[ \t]+\p{Ll}{2,}){1,2})[ \t]*$", regex.MULTILINE)
+# A contact block's first line: two or three words (a middle initial allowed) alone on their line, at the text's
+# start, after a blank line or after a sign-off ("Best regards,").
+_BLOCK_LINE = regex.compile(r"(?:\A|(?<=\n[ \t]*\n)|(?<=,[ \t]*\n))[ \t]*((?:\p{Lu}\p{Ll}+|\p{Ll}{2,})(?:[ \t]+"
+                            r"(?:\p{Lu}\.?|\p{Ll}\.?|\p{Lu}?\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?)){1,2})[ \t]*(?=\n)")
+BLOCK_REACH = 300  # characters under the name line in which a phone number or e-mail address makes it a contact block
+
+
+def _block_name(words: list[str], labelled: bool = False) -> bool:
+    """Whether a name line's words look like a name: all capitalised or all lower case, no place or organisation
+    word, the last word not an everyday word, and a census given name first, a census surname last (rarer than
+    Zipf 5: "Per Berg"), a word in Latin letters beyond ASCII, or only very rare words (Zipf < 2.5); after a name
+    label (``labelled``) none of these is needed. Words after the first are rare (Zipf < 3) or on the census lists.
+    A middle initial is left out."""
+    if len(words) == 3 and _initial(words[1]):
+        words = [words[0], words[2]]
+    if len(words) not in (2, 3) or any(_initial(w) for w in words):
+        return False
+    lower = [w.lower() for w in words]
+    if not (all(w.islower() for w in words) or all(w[0].isupper() for w in words)):
+        return False
+    if any(w in PLACE_OR_ORG for w in lower) or is_everyday_word(words[-1]):
+        return False
+    given, surnames = census_names()
+    if all(is_everyday_word(w) for w in words[:-1]) and lower[-1] not in surnames:
+        return False  # "Contact Us"-like lines: an everyday first word needs a census surname after it
+    return (labelled or lower[0] in given or (lower[-1] in surnames and _zipf(lower[-1]) < VERY_COMMON_ZIPF)
+            or any(not w.isascii() and _LATIN.fullmatch(w) for w in words)
+            or all(_zipf(w) < UNKNOWN_ZIPF for w in lower)) and all(
+        _zipf(w) < RARE_ZIPF or w in given or w in surnames for w in lower[1:])
+
+
+def _contact_names(text: str, results: list) -> list[tuple[int, int]]:
+    """Name lines opening a contact block (see the module docstring) and lower-case names after a name label."""
+    found = [m.span(1) for m in _LABELLED_LOWER.finditer(text) if _block_name(m.group(1).split(), True)]
+    contacts = [r.start for r in results if r.entity_type in ("PHONE_NUMBER", "EMAIL_ADDRESS")]
+    if not contacts:
+        return found
+    for m in _BLOCK_LINE.finditer(text):
+        if any(m.end() < c <= m.end() + BLOCK_REACH for c in contacts) and _block_name(m.group(1).split()):
+            found.append(m.span(1))
+    return found
+
+
 SCORE = NameListRecognizer.STRONG  # the list or the label vouches for the span
 
 
@@ -125,6 +173,9 @@ def list_mates(text: str, results: list) -> list[RecognizerResult]:
             # "NAME: NEW YORK": every word an everyday word, or a place or organisation word, is no name
             if not all(is_everyday_word(w) for w in words) and not any(w.lower() in PLACE_OR_ORG for w in words):
                 add(m.span(1))
+    if "\n" in text:
+        for span in _contact_names(text, results):
+            add(span)
     if not persons:
         return added
     for span in _lower_mates(text, persons):
