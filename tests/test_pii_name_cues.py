@@ -72,6 +72,17 @@ def test_subjects_lists_and_speakers(text, expected):
     assert cues(text) == expected
 
 
+@pytest.mark.parametrize(("text", "place", "expected"), [
+    # a list of given names outranks spaCy's place for an item; a given name before a verb does not
+    ("They had 3: Lauren, Atsushi and Ljubica.", "Atsushi", {"Lauren", "Atsushi", "Ljubica"}),
+    ("Savannah is a city in Georgia.", "Savannah", set()),
+])
+def test_given_name_lists_outrank_places(text, place, expected):
+    given, surnames = census_names()
+    others = ((text.index(place), text.index(place) + len(place)),)
+    assert {text[s:e] for s, e in cue_names(text, given, surnames, others)} == expected
+
+
 @pytest.fixture(scope="module")
 def recognizer() -> NameListRecognizer:
     rec = NameListRecognizer()

@@ -207,16 +207,22 @@ def _plain_given(word: str, given: frozenset[str]) -> bool:
 
 def subject_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     """A census given name (``_plain_given``) opening a sentence before a verb ("Sandra is very reliable"),
-    addressed before a request ("Pavel, can I speak to your boss?") or asked about ("Why is Antti so quiet?");
-    and the items of a list of one-word items ("Lauren, Atsushi and Ljubica", "Kristina, Maria and Joseph") when one
-    is such a given name and each other one a census given name that is no word-like one ("Will") or a rare word
-    (Zipf < 3), and none a place or organisation word."""
+    addressed before a request ("Sandra, can I speak to your boss?") or asked about ("Why is Sandra so quiet?").
+    (A rare word with letters beyond ASCII there is as often a place or a brand: "Malmö is", "Škoda has".)"""
     found = []
     subjects = (m for a, b in _windows(_SUBJECT_HINT, text, 0, 60) for m in _SUBJECT.finditer(text, a, b))
     asked = (m for a, b in _windows(_ASKED_HINT, text, 1, 60) for m in _ASKED_ABOUT.finditer(text, a, b))
     for m in (*subjects, *asked):
         if _plain_given(m.group(1), given):
             found.append(m.span(1))
+    return found
+
+
+def given_name_lists(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
+    """The items of a list of one-word items ("Lauren, Atsushi and Ljubica", "Kristina, Maria and Joseph") when one
+    is a census given name that is no word (``_plain_given``) and each other one a census given name that is no
+    word-like one ("Will") or a rare word (Zipf < 3), and none a place or organisation word."""
+    found = []
     for m in (m for a, b in _windows(_LIST_HINT, text, 200, 40) for m in _WORD_LIST.finditer(text, a, b)):
         items = [(w.start(), w.end()) for w in _RUN_NAME_WORD.finditer(text, m.start(1), m.end(1))] + [m.span(2)]
         words = [text[s:e] for s, e in items]
@@ -298,9 +304,10 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
     (``others``)."""
     spans = saying_names(text, given, surnames) + capital_names(text, given, surnames) + intro_names(
         text, given, surnames) + speaker_names(text, given) + subject_names(text, given)
+    # (a given name before a verb may be spaCy's place: "Savannah is a city in Georgia")
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
-    # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so does a pair of given names)
-    return spans + and_i_names(text, given) + given_name_pairs(text, given)
+    # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so do a pair or list of given names)
+    return spans + and_i_names(text, given) + given_name_pairs(text, given) + given_name_lists(text, given)
 
 
 def without_places_under_cues(results: list) -> list:
