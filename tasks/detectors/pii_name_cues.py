@@ -218,6 +218,26 @@ def subject_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     return found
 
 
+# Two one-word names joined by "and" as a clause's subject: "Varga and Kotnik were precision engineers".
+_SURNAME_PAIR = regex.compile(rf"(?<![\p{{L}}\d@#&][ \t]?)(?<![\p{{L}}\d@#&])({_WORD})[ \t]+and[ \t]+({_WORD})[ \t]+"
+                              r"(?:were|are|have|had|both)\b")
+_SURNAME_PAIR_HINT = re.compile(r"[ \t]and[ \t]+[^\W\d_a-z]\w*[ \t]+(?:were|are|have|had|both)\b")
+
+
+def surname_pairs(text: str, surnames: frozenset[str]) -> list[tuple[int, int]]:
+    """Two words joined by "and" before "were", "are", "have", "had" or "both", each a census surname rarer than
+    Zipf 4 or a rare word (Zipf < 3) in Latin letters beyond ASCII, and neither an everyday, place or organisation
+    word ("Varga and Kotnik were precision engineers"; not "Python and Django are", "Salt and Pepper were")."""
+    found = []
+    for m in (m for a, b in _windows(_SURNAME_PAIR_HINT, text, 40, 0) for m in _SURNAME_PAIR.finditer(text, a, b)):
+        words = (m.group(1), m.group(2))
+        if all(not is_everyday_word(w) and w.lower() not in PLACE_OR_ORG and (
+                w.lower() in surnames and _zipf(w.lower()) < SURNAME_SAYING_ZIPF
+                or not w.isascii() and _unknown_name(w)) for w in words):
+            found += [m.span(1), m.span(2)]
+    return found
+
+
 def given_name_lists(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
     """The items of a list of one-word items ("Lauren, Atsushi and Ljubica", "Kristina, Maria and Joseph") when one
     is a census given name that is no word (``_plain_given``) and each other one a census given name that is no
@@ -303,7 +323,8 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
     """Every span of the three rules; a verb of saying or capitals not on spaCy's places and organisations
     (``others``)."""
     spans = saying_names(text, given, surnames) + capital_names(text, given, surnames) + intro_names(
-        text, given, surnames) + speaker_names(text, given) + subject_names(text, given)
+        text, given, surnames) + speaker_names(text, given) + subject_names(text, given) + surname_pairs(
+        text, surnames)
     # (a given name before a verb may be spaCy's place: "Savannah is a city in Georgia")
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
     # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so do a pair or list of given names)
