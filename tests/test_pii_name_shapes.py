@@ -113,3 +113,17 @@ def test_contact_block_names(text, phone, expected):
 
     found = [RecognizerResult("PHONE_NUMBER", text.index(phone), text.index(phone) + len(phone), 1.0)] if phone else []
     assert [text[r.start:r.end] for r in list_mates(text, found)] == expected
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    # a common word after "the" is a thing spaCy took for a name
+    ("The Orchestra was founded in 1936.", "Orchestra", []), ("they fixed the Controls today", "Controls", []),
+    # near misses: census names, rare words, more than one word, no "the" before
+    ("the Smith family", "Smith", ["Smith"]), ("the Lachmann novel", "Lachmann", ["Lachmann"]),
+    ("the Ana Ruiz case", "Ana Ruiz", ["Ana Ruiz"]), ("Orchestra leader", "Orchestra", ["Orchestra"]),
+    ("breathe Orchestra", "Orchestra", ["Orchestra"]),
+])
+def test_things_after_the_are_no_names(text, span, expected):
+    start = text.index(span)
+    joined = join_person_spans(text, [RecognizerResult("PERSON", start, start + len(span), 0.85)], grow=False)
+    assert [text[r.start:r.end] for r in joined] == expected

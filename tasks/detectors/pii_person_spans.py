@@ -67,6 +67,23 @@ def _one_line(text: str, result) -> bool:
     return result.end - result.start >= 2
 
 
+_THE_BEFORE = re.compile(r"(?<![^\W\d_])[Tt]he[ \t]+$")
+THING_ZIPF = 3.5  # a word this common after "the" names a thing ("The Orchestra was founded in 1936")
+
+
+def _no_thing(text: str, result) -> bool:
+    """False for a one-word PERSON span after "the" that is a word at least as common as Zipf 3.5 and on neither
+    census list (spaCy's small model tags "Orchestra" of "The Orchestra was founded" PERSON); "the Smiths" stays."""
+    word = text[result.start:result.end]
+    if " " in word or not _THE_BEFORE.search(text, max(0, result.start - 4), result.start):
+        return True
+    from tasks.detectors.pii_names import census_names
+
+    given, surnames = census_names()
+    low = word.lower()
+    return low in given or low in surnames or _zipf(low) < THING_ZIPF
+
+
 def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool = True) -> list:
     """PERSON results of one text merged when they overlap or only spaces part them, then grown over neighbours.
 
@@ -78,7 +95,7 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     added.
     """
     persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_digits(text, r)
-                      and _one_line(text, r)),
+                      and _one_line(text, r) and _no_thing(text, r)),
                      key=lambda r: (r.start, r.end))
     if not persons:
         return [r for r in results if r.entity_type != "PERSON"]
