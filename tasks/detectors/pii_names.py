@@ -28,8 +28,10 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
 ``pii_person_spans.join_person_spans`` tidies the spans afterwards (cut at a digit or line break, merged, grown).
 
 The name lists are the US Census Bureau's 1990 frequency files (public domain) as shipped by the ``names`` package
-(MIT); "common English word" is wordfreq's Zipf frequency. Given names that are everyday words (``Will``, ``May``,
-``Grace``) and words that end organisation or place names (``Street``, ``University``) are excluded.
+(MIT), with given names of other countries from Faker's locale providers (``data/names/given_intl.txt``, MIT;
+only those rarer than Zipf 3); "common English word" is wordfreq's Zipf frequency. Given names that are
+everyday words (``Will``, ``May``, ``Grace``) and words that end organisation or place names (``Street``,
+``University``) are excluded.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ bridge station airport peak grove canyon wilderness forest desert hotel restaura
 market mall theater theatre studio studios field fields blue
 records productions pictures films media network channel radio tv day week month year festival fair show
 league club team united fc city state states republic kingdom empire act law bill amendment treaty""".split())
+INTL_GIVEN = Path(__file__).resolve().parents[2] / "data" / "names" / "given_intl.txt"
 NAME_CUE = "name_cue"  # recognition metadata: found by the words around it (it outranks spaCy's place)
 # presidio matches context words as substrings of the words before a result ("son" would match "Peterson"):
 # no short words here.
@@ -142,7 +145,23 @@ def census_names() -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(out)
 
     given = read(("dist.male.first", "dist.female.first"), GIVEN_MIN_SHARE, COMMON_ZIPF) - WORD_LIKE_GIVEN
-    return given, read(("dist.all.last",), SURNAME_MIN_SHARE, RARE_ZIPF)
+    return given | international_given_names(), read(("dist.all.last",), SURNAME_MIN_SHARE, RARE_ZIPF)
+
+
+@cache
+def international_given_names() -> frozenset[str]:
+    """Given names of many countries (``data/names/given_intl.txt``, from Faker's person providers), lower-cased.
+
+    The list carries no frequencies, so no name that is a word is kept: only names of three letters or more rarer
+    than Zipf ``RARE_ZIPF`` in English ("leszek", "solveig", "rené"; not "corona", "aspen", "bitten"), and none of
+    the word-like given names or place and organisation words.
+    """
+    out = set()
+    for line in INTL_GIVEN.read_text(encoding="utf-8").splitlines():
+        name = line.strip()
+        if name and not name.startswith("#") and len(name) >= 3 and _zipf(name) < RARE_ZIPF:
+            out.add(name)
+    return frozenset(out) - WORD_LIKE_GIVEN - PLACE_OR_ORG
 
 
 @cache
