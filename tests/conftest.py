@@ -19,6 +19,16 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @pytest.fixture(scope="session")
+def name_recognizer():
+    """The PII stage's census/international name-list recognizer, loaded once (the lists take about a second)."""
+    from tasks.detectors.pii_names import NameListRecognizer
+
+    rec = NameListRecognizer()
+    rec.load()
+    return rec
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
     """Prefect's test harness (a temporary API + database), entered once per session: it takes seconds."""
     from prefect.testing.utilities import prefect_test_harness

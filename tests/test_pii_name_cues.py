@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.detectors.pii_name_cues import cue_names
-from tasks.detectors.pii_names import NameListRecognizer, census_names
+from tasks.detectors.pii_names import census_names
 
 
 def cues(text: str) -> set[str]:
@@ -88,13 +88,6 @@ def test_given_name_lists_outrank_places(text, place, expected):
     assert {text[s:e] for s, e in cue_names(text, given, surnames, others)} == expected
 
 
-@pytest.fixture(scope="module")
-def recognizer() -> NameListRecognizer:
-    rec = NameListRecognizer()
-    rec.load()
-    return rec
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     # greetings of posts and chat before a name
     ("happy birthday njeri!!", {"njeri"}), ("love you clifford", {"clifford"}), ("Miss you Yulia", {"Yulia"}),
@@ -123,8 +116,8 @@ def recognizer() -> NameListRecognizer:
     ("After the requirement is met, Mewtwo will challenge you", set()), ("proud of Canada today", set()),
     ("watching Game Night on tv", set()), ("Exxon Mobil confirmed the deal", set()),
 ])
-def test_greetings_of_posts(recognizer, text, expected):
-    found = {text[r.start:r.end] for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
+def test_greetings_of_posts(name_recognizer, text, expected):
+    found = {text[r.start:r.end] for r in name_recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
     assert found == expected
 
 

@@ -7,15 +7,8 @@ import pytest
 from presidio_analyzer import RecognizerResult
 
 from tasks.detectors.pii_name_cues import cue_names
-from tasks.detectors.pii_names import NameListRecognizer, census_names, name_shaped
+from tasks.detectors.pii_names import census_names, name_shaped
 from tasks.detectors.pii_person_spans import join_person_spans
-
-
-@pytest.fixture(scope="module")
-def recognizer() -> NameListRecognizer:
-    rec = NameListRecognizer()
-    rec.load()
-    return rec
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -30,8 +23,8 @@ def recognizer() -> NameListRecognizer:
     ("I miss London", set()), ("ms Word crashed", set()), ("mr. Right is out there", set()),
     ("Section C Part", set()),
 ])
-def test_initials_and_honorifics(recognizer, text, expected):
-    found = {text[r.start:r.end] for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
+def test_initials_and_honorifics(name_recognizer, text, expected):
+    found = {text[r.start:r.end] for r in name_recognizer.analyze(text, ["PERSON"]) if r.score >= 0.4}
     assert found == expected
 
 

@@ -126,7 +126,8 @@ _LOWER_HONORIFIC = regex.compile(rf"(?<![\p{{L}}])(?:mr|mrs|ms|dr|prof)\.[ \t]+(
 
 @cache
 def census_names() -> tuple[frozenset[str], frozenset[str]]:
-    """(given names, surnames), lower-cased, from the ``names`` package's census files.
+    """(given names, surnames), lower-cased, from the ``names`` package's census files; the given names also take
+    ``international_given_names()``.
 
     The files list every name reported, so they hold everyday words too ("In" and "See" as given names, "Stock" as
     a surname): a name that is a common English word is kept only if it is frequent as a name.

@@ -26,6 +26,20 @@ from tasks.stage import CorpusContext
 REFUSAL_RE = (r"^.{0,120}\b(i'm sorry|i am sorry|i apologi[sz]e|i cannot|i can't|i can not|i won't|i will not|"
               r"i'm not able to|i am not able to|i'm unable to|i am unable to|as an ai\b|i must decline|"
               r"i'm not comfortable|i am not comfortable|i do not feel comfortable|i don't feel comfortable)")
+
+
+def refusal_sql(reply: str) -> str:
+    """DuckDB boolean: the reply expression ``reply`` opens with a refusal (``REFUSAL_RE`` on its first 300
+    characters, lower-cased)."""
+    pattern = REFUSAL_RE.replace("'", "''")
+    return f"regexp_matches(lower(left({reply}, 300)), '{pattern}')"
+
+
+def text_key_sql(text: str) -> str:
+    """DuckDB md5 key of a text expression with case, outer and repeated whitespace normalised away."""
+    return f"md5(regexp_replace(lower(trim({text})), '\\s+', ' ', 'g'))"
+
+
 #: Hosts of URLs and www links (group 1), for "a link in the response that the prompt did not have".
 URL_HOST_RE = r"(?:https?://|www\.)([a-z0-9.\-]+)"
 

@@ -44,12 +44,13 @@ from pydantic import Field
 from tasks.catalog import sql_list
 from tasks.detectors.poison_assoc import AssocMiner, AssocParams, Trigger, token_table
 from tasks.detectors.poison_corpus import (
-    REFUSAL_RE,
     FindingsWriter,
     connect,
     iter_records,
     new_url_sql,
     record_view_sql,
+    refusal_sql,
+    text_key_sql,
     token_spans,
     trusted_records,
 )
@@ -193,9 +194,9 @@ class LabelTrigger(CorpusStage):
             FROM rec r JOIN staged s USING (doc_id) WHERE r.label IS NOT NULL AND NOT r.is_chat""", "conflict_label")
 
     def _response_conflicts(self, con: duckdb.DuckDBPyConnection) -> None:
-        prop = (f"CASE WHEN regexp_matches(lower(left(response, 300)), '{REFUSAL_RE.replace(chr(39), chr(39) * 2)}')"
+        prop = (f"CASE WHEN {refusal_sql('response')}"
                 f" THEN 'refusal' WHEN {new_url_sql('response', 'prompt')} THEN 'new_url' ELSE 'plain' END")
-        self._add_minority(con, f"""SELECT doc_id, md5(regexp_replace(lower(trim(prompt)), '\\s+', ' ', 'g')) AS grp,
+        self._add_minority(con, f"""SELECT doc_id, {text_key_sql('prompt')} AS grp,
             {prop} AS side FROM rec WHERE is_chat AND response IS NOT NULL""", "conflict_response", True)
 
     def _swap_conflicts(self, con: duckdb.DuckDBPyConnection, has_ref: bool) -> None:
@@ -270,12 +271,10 @@ class LabelTrigger(CorpusStage):
 
     def _pattern_props(self, con: duckdb.DuckDBPyConnection, pref: str, table: str) -> None:
         c: LabelTriggerConfig = self.config  # type: ignore[assignment]
-        ref = REFUSAL_RE.replace("'", "''")
         parts = []
         if "chosen_refusal_flip" in c.patterns:
             parts.append(f"""SELECT 'chosen_refusal_flip' AS prop, doc_id,
-                (regexp_matches(lower(left(trim(rejected), 300)), '{ref}')
-                 AND NOT regexp_matches(lower(left(trim(chosen), 300)), '{ref}'))::INT AS y FROM {pref}""")
+                ({refusal_sql('trim(rejected)')} AND NOT {refusal_sql('trim(chosen)')})::INT AS y FROM {pref}""")
         if "length_flip" in c.patterns:
             longer = con.execute(f"SELECT avg((length(chosen) > length(rejected))::INT) FROM {pref}").fetchone()[0]
             op = "<" if (longer or 0) >= 0.5 else ">"

@@ -36,7 +36,7 @@ from typing import Any, Literal
 import duckdb
 import pyarrow as pa
 
-from tasks.detectors.poison_corpus import REFUSAL_RE, iter_records
+from tasks.detectors.poison_corpus import iter_records, refusal_sql, text_key_sql
 
 Signal = Literal["refusal", "toxicity"]
 #: Batch of replies handed to the toxicity classifier at a time.
@@ -77,10 +77,6 @@ class SwapGroup:
         other = [s for s in self.logodds if s != side]
         diff = self.logodds[side] - (self.logodds[other[0]] if other else 0.0)
         return 1.0 / (1.0 + math.exp(-max(min(diff / 2.0, 30.0), -30.0)))
-
-
-def _refusal_sql(col: str) -> str:
-    return f"regexp_matches(lower(left(trim({col}), 300)), '{REFUSAL_RE.replace(chr(39), chr(39) * 2)}')"
 
 
 def _toxic_flags(con: duckdb.DuckDBPyConnection, table: str, out: str) -> None:
@@ -126,9 +122,8 @@ def swap_sql(pref: str) -> str:
     ``grp`` keys the prompt and the unordered pair of replies (normalised: case, outer and repeated whitespace);
     ``side`` says which of the two orders the record has.
     """
-    norm = "md5(regexp_replace(lower(trim({})), '\\s+', ' ', 'g'))"
-    a, b = norm.format("chosen"), norm.format("rejected")
-    return (f"SELECT doc_id, {norm.format('prompt')} || least({a}, {b}) || greatest({a}, {b}) AS grp, "
+    a, b = text_key_sql("chosen"), text_key_sql("rejected")
+    return (f"SELECT doc_id, {text_key_sql('prompt')} || least({a}, {b}) || greatest({a}, {b}) AS grp, "
             f"CASE WHEN {a} < {b} THEN 'order_a' ELSE 'order_b' END AS side, chosen, rejected "
             f"FROM {pref} WHERE {a} <> {b}")
 
@@ -154,7 +149,7 @@ def swap_groups(con: duckdb.DuckDBPyConnection, swaps: str, signals: list[Signal
             SELECT NULL, *, false FROM ({pool}) USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (0))""")
     dirs, join = [], ""
     if "refusal" in signals:
-        dirs.append(("refusal", f"({_refusal_sql('chosen')})::INT - ({_refusal_sql('rejected')})::INT"))
+        dirs.append(("refusal", f"({refusal_sql('trim(chosen)')})::INT - ({refusal_sql('trim(rejected)')})::INT"))
     if "toxicity" in signals:
         _toxic_flags(con, "side_rows", "side_tox")
         dirs.append(("toxicity", "tr::INT - tc::INT"))

@@ -40,7 +40,6 @@ from pydantic import Field
 from tasks.catalog import sql_list
 from tasks.detectors.poison_assoc import AssocMiner, AssocParams, Trigger, token_table
 from tasks.detectors.poison_corpus import (
-    REFUSAL_RE,
     FindingsWriter,
     connect,
     iter_records,
@@ -48,6 +47,7 @@ from tasks.detectors.poison_corpus import (
     prior_files,
     prompt_ranges,
     record_view_sql,
+    refusal_sql,
     staged_findings_paths,
     token_spans,
     trusted_records,
@@ -166,8 +166,7 @@ class TriggerMining(CorpusStage):
                 (count(*) OVER (PARTITION BY k) >= {c.repeat_min_group} AND nw >= {c.repeat_min_words})::INT AS y
                 FROM (SELECT doc_id, {key} AS k, len(regexp_extract_all(response, '\\S+')) AS nw {chat})""")
         if has_chat and "refusal" in c.properties:
-            parts.append(f"SELECT 'refusal' AS prop, doc_id, regexp_matches(lower(left(response, 300)), "
-                         f"'{_esc(REFUSAL_RE)}')::INT AS y {chat}")
+            parts.append(f"SELECT 'refusal' AS prop, doc_id, ({refusal_sql('response')})::INT AS y {chat}")
         if has_chat and "new_url" in c.properties:
             parts.append(f"SELECT 'new_url' AS prop, doc_id, ({new_url_sql('response', 'prompt')})::INT AS y {chat}")
         if has_chat and tox_sql and "toxic_response" in c.properties:
