@@ -101,10 +101,12 @@ def run(
 
     server = EarlyApiServer()
     try:
-        from flows.runner import run_flow, warm_workers
+        if task_runner == "processes":  # the workers import and load models while this process imports Prefect
+            from tasks.workers import warm_workers
 
-        if task_runner == "processes":
-            warm_workers(lake, cfg, workers)
+            warm_workers(lake, cfg.model_dump_json(), workers or cfg.shards.workers)
+        from flows.runner import run_flow
+
         with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
             result = run_flow(
                 inputs=inputs,

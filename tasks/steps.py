@@ -12,11 +12,7 @@ Execution modes for the per-shard work:
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,54 +22,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 
 from tasks import corpus, plan, route, shard
+from tasks import workers as workers_pool
 from tasks.lake import Lake
 
-_POOL: ProcessPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
 # Set by the CLI to draw progress; called in the flow process as each shard finishes.
 PROGRESS: Callable[[str, dict[str, Any]], None] | None = None
-
-
-def _pool_size(workers: int) -> int:
-    return workers or os.cpu_count() or 1
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            n = _pool_size(workers)
-            # spawn, not fork: the flow process runs Prefect's threads, and forking a threaded process can deadlock.
-            _POOL = ProcessPoolExecutor(
-                max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=shard.lower_priority
-            )
-        return _POOL
-
-
-def warm_pool(workers: int, config_json: str, lake_root: str) -> None:
-    """Start the worker processes now (spawn, imports, model loads take seconds) so they are ready for shard one."""
-    pool = _pool(workers)
-    for _ in range(_pool_size(workers)):  # one submit per worker: the spawn context starts workers on demand
-        pool.submit(shard.warm_up, config_json, lake_root)
-
-
-def shutdown_pool(wait: bool = True) -> None:
-    """Stop the worker processes (end of a flow run).
-
-    ``wait=False`` lets idle workers exit while the flow goes on (an interpreter's teardown takes about 0.5 s);
-    the executor's own thread reaps them, and Python joins it before this process exits.
-    """
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is not None:
-            _POOL.shutdown(wait=wait, cancel_futures=True)
-            _POOL = None
-
-
-def _execute(mode: str, workers: int, fn: Callable[..., Any], *args: Any) -> Any:
-    if mode == "processes":
-        return _pool(workers).submit(fn, *args).result()
-    return fn(*args)
+# The worker pool lives in tasks/workers.py (no Prefect import there, so the CLI can start it first).
+warm_pool = workers_pool.warm_pool
+shutdown_pool = workers_pool.shutdown_pool
+_execute = workers_pool.execute
 
 
 def _notify(kind: str, summary: dict[str, Any]) -> None:

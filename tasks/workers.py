@@ -1,0 +1,76 @@
+"""The flow's worker process pool, kept free of Prefect so the CLI can start the workers before it imports Prefect.
+
+The workers are spawned (not forked: the flow process runs Prefect's threads, and forking a threaded process can
+deadlock). Each one imports the stages and loads their models on start-up, which takes seconds; starting them
+before this process imports Prefect (about 1 s of the CLI's start-up) lets that import and theirs share the cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from tasks import shard
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def pool_size(workers: int) -> int:
+    """Worker processes for a ``--workers`` value (0 = one per core)."""
+    return workers or os.cpu_count() or 1
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """The process pool, created on first use with ``pool_size(workers)`` workers."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ProcessPoolExecutor(
+                max_workers=pool_size(workers),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=shard.lower_priority,
+            )
+        return _POOL
+
+
+def warm_pool(workers: int, config_json: str, lake_root: str) -> None:
+    """Start the worker processes now (spawn, imports, model loads take seconds) so they are ready for shard one."""
+    executor = pool(workers)
+    for _ in range(pool_size(workers)):  # one submit per worker: the spawn context starts workers on demand
+        executor.submit(shard.warm_up, config_json, lake_root)
+
+
+def warm_workers(lake: str, config_json: str, workers: int) -> None:
+    """Start the flow's workers for a run into ``lake`` (a local lake; a bad one is left for the flow to report)."""
+    from tasks.lake import LakeError, local_path
+
+    try:
+        root = local_path(lake)
+    except LakeError:
+        return
+    warm_pool(workers, config_json, str(root))
+
+
+def shutdown_pool(wait: bool = True) -> None:
+    """Stop the worker processes (end of a flow run).
+
+    ``wait=False`` lets idle workers exit while the flow goes on (an interpreter's teardown takes about 0.5 s);
+    the executor's own thread reaps them, and Python joins it before this process exits.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=wait, cancel_futures=True)
+            _POOL = None
+
+
+def execute(mode: str, workers: int, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` in a worker (mode ``processes``) or in the calling thread (any other mode)."""
+    if mode == "processes":
+        return pool(workers).submit(fn, *args).result()
+    return fn(*args)
