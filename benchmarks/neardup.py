@@ -30,18 +30,18 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import random
 import re
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from measure import machine_line, run_measured  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "data" / "corpora"
 DT_PYTHON = Path("/tmp/venv-datatrove/bin/python")
 OUT = ROOT / "benchmarks" / "out" / "neardup"
@@ -162,33 +162,6 @@ def exact_jaccard(a: str, b: str, shingle_words) -> float:
 # --- running the tools -------------------------------------------------------------------------------------------
 
 
-def measure(cmd: list[str], env: dict | None = None) -> dict:
-    """Run ``cmd``; return wall seconds, CPU seconds of the tree, peak RSS (MiB) of the tree and its last JSON line."""
-    import psutil
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **(env or {})})
-    peak = 0
-    ps = psutil.Process(proc.pid)
-    while proc.poll() is None:
-        try:
-            tree = [ps, *ps.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[:3]} failed ({proc.returncode}):\n{err[-3000:]}")
-    last = [line for line in out.splitlines() if line.startswith("{")]
-    return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "peak_mib": peak / 2**20, "result": json.loads(last[-1]) if last else {}}
-
-
 def sieve_stages(corpus: str, work: str) -> None:
     """(Subprocess) stage shards like the flow, time the minhash stage and dedup_near, print a JSON line."""
     import pyarrow as pa
@@ -254,7 +227,7 @@ def sieve_stages(corpus: str, work: str) -> None:
 
 
 def run_flow(corpus: Path, work: Path) -> dict:
-    """The whole ``sieve run`` with only minhash and the dedup stages on; returns measure() plus pairs path."""
+    """The whole ``sieve run`` with only minhash and the dedup stages on; returns run_measured() plus the pairs path."""
     import yaml
 
     from tasks.registry import CORPUS_STAGES, DOCUMENT_STAGES
@@ -265,7 +238,7 @@ def run_flow(corpus: Path, work: Path) -> dict:
            if n not in ("minhash", "dedup_exact", "dedup_near")}
     cfg = work / "sieve.yaml"
     cfg.write_text(yaml.safe_dump({"stages": off, "shards": {"workers": 1}}))
-    m = measure([str(ROOT / ".venv" / "bin" / "sieve"), "run", str(corpus), "--lake", str(work / "lake"),
+    m = run_measured([str(ROOT / ".venv" / "bin" / "sieve"), "run", str(corpus), "--lake", str(work / "lake"),
                  "--dataset", "bench", "--config", str(cfg), "--json"],
                 env={"PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
     import duckdb
@@ -316,16 +289,6 @@ def evaluate(corpus: Path, truth: Path, pairs_path: str) -> dict:
 # --- report ------------------------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{os.cpu_count()} cores, {cpu or platform.processor()}, load average {load:.1f} at start"
-
-
 def report(n: int, results: dict[str, dict], evals: dict[str, dict]) -> None:
     print(f"\n### {n:,} documents ({n // 10:,} planted variants)\n")
     names = list(results)
@@ -360,7 +323,7 @@ def _saved(name: str, n: int) -> Path:
 
 def bench(n: int, skip_dt: bool, flow: bool, reuse: list[str]) -> None:
     corpus, truth, source = build_corpus(n)
-    print(f"corpus: {corpus} ({source}); machine: {machine()}", flush=True)
+    print(f"corpus: {corpus} ({source}); machine: {machine_line()}", flush=True)
     results, evals = {}, {}
 
     def run(name: str, fn) -> None:
@@ -374,7 +337,7 @@ def bench(n: int, skip_dt: bool, flow: bool, reuse: list[str]) -> None:
         saved.write_text(json.dumps([results[name], evals[name]]))
 
     def sieve():
-        m = measure([sys.executable, __file__, "_sieve", str(corpus), str(OUT / f"sieve-{n}")])
+        m = run_measured([sys.executable, __file__, "_sieve", str(corpus), str(OUT / f"sieve-{n}")])
         r = m["result"]
         # Sieve's near-dup cost = the minhash stage + dedup_near (staging is the flow's, done for every stage)
         return {"seconds": r["minhash_s"] + r["dedup_near_s"], "cpu": r["minhash_cpu"] + r["dedup_near_cpu"],
@@ -385,7 +348,7 @@ def bench(n: int, skip_dt: bool, flow: bool, reuse: list[str]) -> None:
     def datatrove():
         work = OUT / f"datatrove-{n}"
         shutil.rmtree(work, ignore_errors=True)
-        m = measure([str(DT_PYTHON), str(ROOT / "benchmarks" / "neardup_datatrove.py"), str(corpus), str(work)])
+        m = run_measured([str(DT_PYTHON), str(ROOT / "benchmarks" / "neardup_datatrove.py"), str(corpus), str(work)])
         # its four steps (start-up and imports excluded, as for Sieve)
         return {"seconds": sum(m["result"]["seconds"].values()), "cpu": sum(m["result"]["cpu"].values()),
                 "peak_mib": m["peak_mib"],

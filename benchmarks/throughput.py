@@ -33,7 +33,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import platform
 import random
 import shutil
 import subprocess
@@ -45,6 +44,9 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from measure import machine, tree_rss  # noqa: E402
+
 GENERATOR = ROOT / "data" / "sample" / "generate.py"
 DEFAULT_CONFIG = ROOT / "benchmarks" / "exact_only.yaml"
 DUP_FRACTION = 0.05
@@ -200,23 +202,6 @@ def sieve_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "flows.cli"]
 
 
-def tree_rss(proc: Any) -> int:
-    """Resident bytes of ``proc`` and all its descendants (processes that vanish meanwhile count as 0)."""
-    import psutil
-
-    total = 0
-    try:
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
-
-
 class PrefectServer:
     """``prefect server start`` on a free local port for the duration of a ``with`` block."""
 
@@ -303,33 +288,6 @@ def run_once(
 # ---------------------------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    """Cores, CPU model, memory and software versions of this machine."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith(("model name", "hardware", "cpu model")):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info: dict[str, Any] = {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version()}
-    if hasattr(os, "sched_getaffinity"):
-        info["usable_cores"] = len(os.sched_getaffinity(0))
-    try:
-        import psutil
-
-        info["memory_gib"] = round(psutil.virtual_memory().total / 2**30, 1)
-    except ImportError:
-        pass
-    try:
-        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                        text=True, timeout=10).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        info["commit"] = None
-    return info
 
 
 def format_counts(counts: dict[str, Any]) -> str:
