@@ -88,7 +88,7 @@ def web_docs(data: Path, n: int, size: int = 2000) -> list[str]:
 
 
 #: The generated sentences the bundled model trained on (its card's `tasks.toxicity_phrases` command).
-GENERATED_N_PER_LABEL, GENERATED_SEED = 8000, 7
+GENERATED_N_PER_LABEL, GENERATED_SEED, GENERATED_FORUM_N_PER_LABEL = 8000, 7, 3000
 
 
 def window_dev(data: Path) -> str:
@@ -96,7 +96,7 @@ def window_dev(data: Path) -> str:
 
     The same split as ``sieve train-toxicity`` made for the bundled model (its card's command: Davidson, then the
     generated sentences, then SST-2; seed 13, 15% of every label held out; the split depends on that order and on
-    the row counts, so the generated file is written again, byte for byte, and checked against the card's sha256):
+    the generated file's rows, so it is written again, byte for byte, and checked against the card's sha256):
     each page is ~2 KB of held-out SST-2 sentences, one per line, with one held-out Davidson tweet inserted at a
     random line; toxic pages get a toxic tweet, clean pages a clean one. No evaluation data is read.
     """
@@ -111,20 +111,22 @@ def window_dev(data: Path) -> str:
     sst = data / "train/poison-badnets-sst2/badnets_sst-2_train.tsv"
     with tempfile.TemporaryDirectory() as tmp:
         generated = Path(tmp) / "train.txt"
-        tp.write_fasttext(tp.split_by_template(tp.generate(GENERATED_N_PER_LABEL, GENERATED_SEED))[0], generated)
+        tp.write_fasttext(tp.build(GENERATED_N_PER_LABEL, GENERATED_SEED,
+                                   forum_n_per_label=GENERATED_FORUM_N_PER_LABEL)["train"], generated)
         digest = hashlib.sha256(generated.read_bytes()).hexdigest()
         gen_rows = tt.read_examples(generated, "fasttext")
     card = (ROOT / "data/models/toxicity-davidson.md").read_text(encoding="utf-8")
     if digest not in card:
         return (f"window dev: the generated sentences (sha256 {digest[:12]}...) are not the ones the model card "
                 "names: the split would not be the bundled model's; nothing measured.")
-    rows = [tt.Example(e.label, e.text, "dav") for e in tt.read_examples(dav)]
-    rows += [tt.Example(e.label, e.text, "gen") for e in gen_rows]
-    rows += [tt.Example(e.label, e.text, "sst") for e in tt.read_clean_text(sst)]
+    # the split is per source file name (tt.stratified_split): the sources are named as the trainer names them
+    rows = [tt.Example(e.label, e.text, str(dav)) for e in tt.read_examples(dav)]
+    rows += [tt.Example(e.label, e.text, "train.txt") for e in gen_rows]
+    rows += [tt.Example(e.label, e.text, str(sst)) for e in tt.read_clean_text(sst)]
     _, hold = tt.stratified_split(rows, 0.15, 13)
-    filler = [e.text for e in hold if e.source == "sst"]
-    toxic = [e.text for e in hold if e.source == "dav" and e.label == "toxic"]
-    clean = [e.text for e in hold if e.source == "dav" and e.label == "clean"]
+    filler = [e.text for e in hold if e.source == str(sst)]
+    toxic = [e.text for e in hold if e.source == str(dav) and e.label == "toxic"]
+    clean = [e.text for e in hold if e.source == str(dav) and e.label == "clean"]
     rng = random.Random(1)
 
     def page(tweet: str) -> str:

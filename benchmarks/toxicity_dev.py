@@ -5,6 +5,9 @@ clean sentences, the bundled recipe) or scores an existing model, and reports:
 
 * Davidson's own held-out rows (the trainer's stratified 15%, never trained on), at the trainer's threshold;
 * generated sentences of templates held out whole (``split_by_template``): phrasings the model never saw;
+* comment-thread sentences of templates held out whole (``dev_forum.txt``, ``tasks.toxicity_forum``) as the stage
+  scores them (whole text and windows) and as whole texts only, plus "long comments" joining 3 to 6 of them (one
+  toxic sentence makes a toxic comment), where the windows matter;
 * the share of clean documents the stage reports (doc + windows) on web, news, Wikipedia and instruction text
   from ``corpora/`` (realistic clean input, used only to count false flags, never as labels).
 
@@ -83,6 +86,41 @@ def gen_dev(model_path: Path, dev_file: Path, threshold: float) -> dict:
     return {**m, "best_thr": best, "best_f1": binary_metrics(y, s, best)["f1"]}
 
 
+def forum_dev(model: Path, dev_file: Path, threshold: float, window_threshold: float, seed: int = 3) -> dict:
+    """The stage's P/R/F1 (reported texts) and PR-AUC (decisive score) on held-out comment-thread templates, single
+    comments and long ones, with windows and whole text only."""
+    rows = [line.split(" ", 1) for line in dev_file.read_text().splitlines()]
+    short = [(lab == "__label__toxic", text) for lab, text in rows]
+    rng = random.Random(seed)
+    clean = [t for y, t in short if not y]
+    long = []
+    for y, t in short:
+        parts = [t] + rng.sample(clean, rng.randint(2, 5))
+        rng.shuffle(parts)
+        long.append((y, rng.choice([" ", "\n"]).join(parts)))
+    out = {}
+    for name, items in (("short", short), ("long", long)):
+        y = [a for a, _ in items]
+        texts = [b for _, b in items]
+        for scorer, chars in (("stage", 150), ("whole", 1_000_000)):
+            stage = ToxicityStage(ToxicityConfig(model=str(model), labels={"__label__toxic": "toxic"},
+                                                 thresholds={"toxic": threshold}, window_chars=chars,
+                                                 window_threshold=window_threshold))
+            res = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
+            score = [0.0] * len(texts)
+            for sc in res.scores:
+                if sc.name == "toxic":
+                    score[sc.row] = sc.value
+            flagged = {f.row for f in res.findings}
+            tp = sum(1 for i in flagged if y[i])
+            p = tp / len(flagged) if flagged else 0.0
+            r = tp / sum(y)
+            out[f"{name}_{scorer}"] = {"p": round(p, 3), "r": round(r, 3),
+                                       "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
+                                       "pr_auc": round(binary_metrics(y, score, threshold)["pr_auc"], 3)}
+    return out
+
+
 def davidson_holdout(model_path: Path, gen: Path | None) -> tuple[list[bool], list[float]]:
     """Labels and scores of the Davidson rows the trainer held out (its split rebuilt: same files, order, seed)."""
     import fasttext
@@ -128,6 +166,7 @@ def main() -> int:
     ap.add_argument("--trained-with-gen", action="store_true", help="--model was trained with --gen's train.txt "
                                                                     "(rebuilds the trainer's split with it)")
     ap.add_argument("--docs", type=int, default=600)
+    ap.add_argument("--forum-dev", type=Path, help="dev_forum.txt of tasks.toxicity_phrases --forum-n-per-label")
     args = ap.parse_args()
     result: dict = {}
     model, thr = args.model, args.threshold
@@ -152,6 +191,8 @@ def main() -> int:
         g = gen_dev(model, args.gen / "dev.txt", thr)
         result["gen_dev"] = {k: round(v, 3) for k, v in g.items() if k in
                              ("precision", "recall", "f1", "pr_auc", "best_thr", "best_f1", "n")}
+    if args.forum_dev:
+        result["forum_dev"] = forum_dev(model, args.forum_dev, thr, args.window_threshold)
     result["sweep"] = sweep(model, args.gen if args.train or args.trained_with_gen else None, args.gen)
     rates = flag_rates(model, thr, args.window_threshold, clean_corpora(args.docs))
     result["clean_flagged"] = {k: round(v, 4) for k, v in rates.items()}

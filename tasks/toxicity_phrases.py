@@ -344,19 +344,44 @@ def write_fasttext(rows: list[tuple[str, str, str]], path: Path) -> None:
             fh.write(f"__label__{label} {' '.join(text.split())}\n")
 
 
+def build(n_per_label: int = 4000, seed: int = 7, holdout: float = 0.25, forum_n_per_label: int = 0,
+          forum_comments: float = 0.3) -> dict[str, list[tuple[str, str, str]]]:
+    """The generated sets by file name: ``train``, ``dev`` (held-out templates) and ``dev_forum``.
+
+    The comment-thread sentences (``tasks.toxicity_forum``, ``forum_n_per_label`` per label, none by default) are
+    split by template on their own, so the sentences of this module and their split stay what they were without
+    them; ``forum_comments`` of each side's rows become multi-sentence comments built from that side only.
+    """
+    from tasks import toxicity_forum as tf
+
+    rows = generate(n_per_label, seed)
+    train, dev = split_by_template(rows, holdout, seed) if holdout else (rows, [])
+    forum_dev: list[tuple[str, str, str]] = []
+    if forum_n_per_label:
+        forum = tf.generate(forum_n_per_label, seed)
+        forum_train, forum_dev = split_by_template(forum, holdout, seed) if holdout else (forum, [])
+        train = train + tf.comments(forum_train, forum_comments, seed)
+        forum_dev = tf.comments(forum_dev, forum_comments, seed)
+    return {"train": train, "dev": dev, "dev_forum": forum_dev}
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Write a generated set to ``--out DIR``: train.txt, and dev.txt with the templates held out whole."""
+    """Write a generated set to ``--out DIR``: train.txt, dev.txt and dev_forum.txt (templates held out whole)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--n-per-label", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--holdout", type=float, default=0.25, help="share of templates held out whole (0: none)")
+    ap.add_argument("--forum-n-per-label", type=int, default=0,
+                    help="comment-thread sentences per label (tasks.toxicity_forum); 0: none")
+    ap.add_argument("--forum-comments", type=float, default=0.3,
+                    help="share of the comment-thread rows joined into multi-sentence comments")
     args = ap.parse_args(argv)
-    rows = generate(args.n_per_label, args.seed)
-    train, dev = split_by_template(rows, args.holdout, args.seed) if args.holdout else (rows, [])
-    write_fasttext(train, args.out / "train.txt")
-    write_fasttext(dev, args.out / "dev.txt")
-    print(f"train {len(train)} rows, dev {len(dev)} rows (templates held out whole) -> {args.out}")
+    sets = build(args.n_per_label, args.seed, args.holdout, args.forum_n_per_label, args.forum_comments)
+    for name, rows in sets.items():
+        if rows or name != "dev_forum":
+            write_fasttext(rows, args.out / f"{name}.txt")
+    print(", ".join(f"{k} {len(v)} rows" for k, v in sets.items()) + f" (templates held out whole) -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -234,20 +234,25 @@ def _need(path: Path, fields: set[str], wanted: tuple[str, ...]) -> None:
 
 
 def stratified_split(examples: list[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
-    """Split into (train, holdout) with ``fraction`` of every label held out, reproducibly for ``seed``."""
-    rng = random.Random(seed)
-    by_label: dict[str, list[Example]] = {}
+    """Split into (train, holdout) with ``fraction`` of every label of every source held out, reproducibly for
+    ``seed``.
+
+    Each (source file name, label) group is shuffled with its own seed, so the rows held out of one file do not
+    depend on the other files: adding generated sentences leaves Davidson's held-out rows the same, and models
+    trained on different extra data can be compared on one Davidson dev set.
+    """
+    groups: dict[tuple[str, str], list[Example]] = {}
     for e in examples:
-        by_label.setdefault(e.label, []).append(e)
+        groups.setdefault((Path(e.source).name if e.source else "", e.label), []).append(e)
     train: list[Example] = []
     hold: list[Example] = []
-    for label in sorted(by_label):
-        rows = by_label[label][:]
-        rng.shuffle(rows)
+    for (name, label) in sorted(groups):
+        rows = groups[(name, label)][:]
+        random.Random(f"{seed}:{name}:{label}").shuffle(rows)
         k = round(len(rows) * fraction)
         hold += rows[:k]
         train += rows[k:]
-    rng.shuffle(train)
+    random.Random(seed).shuffle(train)
     return train, hold
 
 

@@ -169,6 +169,17 @@ def test_clean_text_files_add_clean_rows_and_are_measured_on_their_own(tmp_path)
     assert "| `extra.tsv` | 30 | 0 |" in card and tt.sha256_file(extra) in card
 
 
+def test_split_holds_out_each_file_on_its_own():
+    a = [tt.Example("toxic" if i % 3 else "clean", f"a{i}", "/x/dav.csv") for i in range(200)]
+    b = [tt.Example("toxic" if i % 2 else "clean", f"b{i}", "/y/gen.txt") for i in range(100)]
+    _, hold_a = tt.stratified_split(a, 0.15, 13)
+    train, hold = tt.stratified_split(a + b, 0.15, 13)
+    # the rows held out of one file do not change when another file is added
+    assert [e for e in hold if e.source == "/x/dav.csv"] == hold_a
+    assert len(hold) == round(67 * 0.15) + round(133 * 0.15) + 2 * round(50 * 0.15)
+    assert not {e.text for e in train} & {e.text for e in hold} and len(train) + len(hold) == 300
+
+
 def test_train_then_score(fixture_model):
     path, report = fixture_model
     assert report.label_counts == {"toxic": 300, "clean": 300}
@@ -309,8 +320,8 @@ def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
     assert ev["decided_by"] == "window" and ev["doc_score"] < doc_thr and ev["window"]["score"] >= win_thr
     assert "stupid bitch" in toxic[ev["window"]["start"]:ev["window"]["end"]] and ev["window_threshold"] == win_thr
     # a window must reach the window threshold on its own: raised above the worst window's score, nothing is found
-    assert ev["window"]["score"] < 0.99
-    assert score(ToxicityStage(ToxicityConfig(window_threshold=0.99)), [toxic])[1] == {}
+    above = (ev["window"]["score"] + 1.0) / 2
+    assert score(ToxicityStage(ToxicityConfig(window_threshold=above)), [toxic])[1] == {}
     # the decisive score reaches the document threshold exactly when the record is reported
     by_row = {(s.row, s.name): s.value for s in result.scores}
     assert by_row[(0, "toxic")] >= doc_thr > by_row[(1, "toxic")]

@@ -39,3 +39,30 @@ def test_write_fasttext_lines(tmp_path):
     rows = [("toxic", "x:0", "A  b\nc"), ("clean", "y:1", "d")]
     tp.write_fasttext(rows, tmp_path / "t.txt")
     assert (tmp_path / "t.txt").read_text() == "__label__toxic A b c\n__label__clean d\n"
+
+
+def test_forum_sentences_are_balanced_filled_and_split_apart_from_the_others():
+    from tasks import toxicity_forum as tf
+
+    rows = tf.generate(600, seed=4)
+    assert Counter(label for label, _, _ in rows) == {"toxic": 600, "clean": 600}
+    assert not any("{" in text or "}" in text for _, _, text in rows)
+    assert {tid for _, tid, _ in rows} == {tid for _, tid, _ in tf.templates()}
+    sets = tp.build(300, seed=5, forum_n_per_label=200)
+    plain = tp.build(300, seed=5)
+    # the forum rows come after the others and leave their sentences and split as they were
+    assert sets["train"][:len(plain["train"])] == plain["train"] and sets["dev"] == plain["dev"]
+    forum_train = {tid for _, tid, _ in sets["train"][len(plain["train"]):]}
+    assert forum_train and not forum_train & {tid for _, tid, _ in sets["dev_forum"]}
+    assert all(tid.startswith("forum_") for _, tid, _ in sets["dev_forum"])
+
+
+def test_forum_comments_join_sentences_of_the_given_side_only():
+    from tasks import toxicity_forum as tf
+
+    rows = [("toxic", "t:0", "You halfwit."), ("clean", "c:0", "Thanks."), ("clean", "c:1", "See above.")]
+    out = tf.comments(rows, 1.0, seed=1)
+    assert [(label, tid) for label, tid, _ in out] == [(label, tid) for label, tid, _ in rows]
+    assert "You halfwit." in out[0][2] and len(out[0][2]) > len("You halfwit.")
+    assert all(part.strip(" \n.") in {"You halfwit", "Thanks", "See above"}
+               for _, _, text in out for part in text.replace("\n", " ").split(". "))
