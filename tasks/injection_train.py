@@ -4,11 +4,14 @@ Data (all allowed for training by ../shared/data/README.md; ``eval/`` and ``corp
 
 * positives: the BIPIA *train* attack instructions except the task-hijack questions (see ``TASK_CATEGORIES``;
   code attacks without their code block, whose lines are ordinary code), plus instructions to a model written
-  here from templates (``tasks/injection_phrases.py``: overrides, "if you are an AI", "add this to your answer").
+  here from templates (``tasks/injection_phrases.py``: overrides, "if you are an AI", "add this to your answer";
+  ``tasks/injection_phrases_more.py``: other sentence shapes and other ways to garble or plug "your answer", and
+  more kinds of everyday task for the ``task`` label).
 * negatives: sentences of the 50 BIPIA *train* clean e-mail contexts; text already on the machine: the
   interpreter's documentation (``pydoc_data``) and standard-library docstrings, the READMEs of the installed
   Python packages, Debian's ``fortunes`` and ``wordnet-base`` packages (quotations, dialogue, glosses; used when
-  installed); generated page furniture from ``faker``; and web-style sentences written here from templates.
+  installed); generated page furniture from ``faker``; and web-style sentences written here from templates
+  (among them the reader's own "your" things, tutorial steps, figures with "@" and "%", small talk).
 
 The model scores one segment (sentence or line, see ``injection_rules.segments``); the stage takes the maximum.
 Run: ``.venv/bin/python -m tasks.injection_train [--data ../shared/data/train/injection-bipia] [--out ...]``.
@@ -20,6 +23,8 @@ import argparse
 import json
 import random
 import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,6 +41,7 @@ from tasks.injection_phrases import (
     fill,
     task_requests,
 )
+from tasks.injection_phrases_more import benign_shapes, more_directives, more_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "injection-bipia"
@@ -76,7 +82,8 @@ def bipia_tasks_by_index(data: Path) -> list[tuple[int, str]]:
 def task_examples(data: Path, seed: int, exclude: int | None = None) -> list[str]:
     """Positives of the ``task`` label: BIPIA train task requests (but index ``exclude``) and generated ones."""
     bipia = [a for i, a in bipia_tasks_by_index(data) if i != exclude]
-    return bipia + task_requests(random.Random(seed), 1500, exclude)
+    rng = random.Random(seed)
+    return bipia + task_requests(rng, 1500, exclude) + more_tasks(rng, 600)
 
 
 def bipia_attacks(data: Path) -> list[str]:
@@ -184,12 +191,12 @@ def build_examples(data: Path, seed: int) -> tuple[list[str], list[str], list[st
     rng = random.Random(seed)
     bipia = [s for a in bipia_attacks(data) for s in _texts_of(a)]
     synth = [fill(t, rng) for t in INJECTION_TEMPLATES for _ in range(8)]
-    synth += directives(rng, 1500) + code_directives(rng, 400)
+    synth += directives(rng, 1500) + code_directives(rng, 400) + more_directives(rng, 1000)
     docs = bipia_emails(data) + python_docs() + stdlib_docstrings() + package_readmes() + faker_text(rng)
     docs += fortunes() + wordnet_sentences(rng)
     neg = [s for d in docs for s in _texts_of(d)]
     neg += [fill(t, rng) for t in BENIGN_TEMPLATES for _ in range(6)] + benign_you(rng, 1500)
-    neg += benign_twins(rng, 3000) + benign_requests(rng, 1500)
+    neg += benign_twins(rng, 3000) + benign_requests(rng, 1500) + benign_shapes(rng, 1500)
     # A README may quote an injection (an LLM tool's docs): drop strong rule hits from the benign side.
     neg = [s for s in neg if not rule_hits(s)]
     return bipia, synth, neg
@@ -209,8 +216,10 @@ def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None,
     The model is NOT quantised: product quantisation (``quantize``, ``dsub`` 2 or 1) moved benign web text to
     0.6-0.9 (web document FPR at 0.5 from 0.3% to 4.9% / 1.6% in the 2026-11-28 retrain), so
     the shipped model is the plain ``.bin``, kept small by ``dim`` and ``bucket``. Character n-grams are off
-    (``minn = maxn = 0``). fastText's SGD sometimes diverges ("Encountered NaN") at lr 0.5: it is retried with
-    the learning rate halved (at most three times), which the caller can see in ``model.lr_used``.
+    (``minn = maxn = 0``). fastText runs in a fresh interpreter that imports nothing else (``_FIT``): in a process
+    that has built the training data (faker, fortunes, ...) it reported "Encountered NaN" at every learning rate
+    down to 0.0025, while the same file trained cleanly in a fresh process (2026-11-29). If it still diverges,
+    the learning rate is halved (at most three times, each in a new process); ``model.lr_used`` says which.
     """
     import fasttext
 
@@ -220,23 +229,30 @@ def train(pos: list[str], neg: list[str], seed: int, params: dict | None = None,
     if tasks:
         lines += [f"{LABEL_TASK} {_line(t)}" for t in tasks] * max(1, len(neg) // (REBALANCE * len(tasks)))
     rng.shuffle(lines)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
-        fh.write("\n".join(lines) + "\n")
-    args = {**PARAMS, **(params or {})}
-    try:
+    with tempfile.TemporaryDirectory() as tmp:
+        data, out = Path(tmp) / "train.txt", Path(tmp) / "model.bin"
+        data.write_text("\n".join(lines) + "\n")
+        args = {**PARAMS, **(params or {})}
         for attempt in range(4):
-            try:
-                model = fasttext.train_supervised(input=fh.name, verbose=0, **args)
-            except RuntimeError as err:
-                if "NaN" not in str(err) or attempt == 3:
-                    raise
-                args["lr"] = args["lr"] / 2
-                continue
-            model.lr_used = args["lr"]
-            return model
+            run = subprocess.run([sys.executable, "-c", _FIT, str(data), str(out), json.dumps(args)],
+                                 capture_output=True, text=True)
+            if run.returncode == 0:
+                model = fasttext.load_model(str(out))
+                model.lr_used = args["lr"]
+                return model
+            if "NaN" not in run.stderr or attempt == 3:
+                raise RuntimeError(f"fastText training failed: {run.stderr[-2000:]}")
+            args["lr"] = args["lr"] / 2
         raise AssertionError("unreachable")
-    finally:
-        Path(fh.name).unlink()
+
+
+# The child process: train from a file and save (nothing else imported; see ``train``).
+_FIT = """
+import json, sys
+import fasttext
+model = fasttext.train_supervised(input=sys.argv[1], verbose=0, **json.loads(sys.argv[3]))
+model.save_model(sys.argv[2])
+"""
 
 
 def prob_bad(model, texts: list[str]) -> list[float]:
