@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import random
 
+from tasks.toxicity_phrases import vary
+
 #: Second-person insults in an argument, without slurs.
 INSULTS = [
     "You clearly can't read, so stop pretending you understand the sources.",
@@ -137,14 +139,7 @@ def templates() -> list[tuple[str, str, str]]:
 
 def _surface(rng: random.Random, text: str) -> str:
     """Comment-thread surface: often lower-case, loose final punctuation, sometimes shouted."""
-    roll = rng.random()
-    if roll < 0.4:
-        text = text.lower()
-    elif roll < 0.45:
-        text = text.upper()
-    if rng.random() < 0.25:
-        text = text.rstrip(".") + rng.choice(["", "!", "!!!", " ...", "?!"])
-    return text
+    return vary(rng, text, lower=0.4, upper=0.45, punct=0.25, endings=("", "!", "!!!", " ...", "?!"))
 
 
 def _sentence(rng: random.Random, tid: str, text: str) -> str:

@@ -234,15 +234,20 @@ YOU_CLEAN = ["You are given a list of numbers; return the largest one.", "You ar
              "You have been selected for the interview.", "You are asked to classify each review as positive or "
              "negative.", "You might want to save your work first."]
 
-def _vary(rng: random.Random, text: str) -> str:
-    """Surface variation seen in real comments (case, final punctuation), so these are not a style signal."""
+def vary(rng: random.Random, text: str, lower: float = 0.25, upper: float = 0.32, punct: float = 0.2,
+         endings: tuple[str, ...] = ("", "!", "!!", " ...")) -> str:
+    """Surface variation seen in real comments (case, final punctuation), so these are not a style signal.
+
+    Lower-cased with probability ``lower``, upper-cased with ``upper - lower``; the final full stop swapped for one
+    of ``endings`` with probability ``punct``.
+    """
     roll = rng.random()
-    if roll < 0.25:
+    if roll < lower:
         text = text.lower()
-    elif roll < 0.32:
+    elif roll < upper:
         text = text.upper()
-    if rng.random() < 0.2:
-        text = text.rstrip(".") + rng.choice(["", "!", "!!", " ..."])
+    if rng.random() < punct:
+        text = text.rstrip(".") + rng.choice(endings)
     return text
 
 
@@ -308,7 +313,7 @@ def generate(n_per_label: int = 4000, seed: int = 7) -> list[tuple[str, str, str
             _, tid, text = temps[k % len(temps)]
             kind = tid.split(":")[0]
             if not text:
-                out.append((label, tid, _vary(rng, _compose(rng, tid))))
+                out.append((label, tid, vary(rng, _compose(rng, tid))))
                 continue
             # an order ("Keep ...", "Shoot ...") cannot follow "The truth is": it takes the short openers only
             declarative = text.startswith(("{G}", "All {G}", "Every", "You", "The", "I ", "Many", "Our"))
@@ -319,7 +324,7 @@ def generate(n_per_label: int = 4000, seed: int = 7) -> list[tuple[str, str, str
             else:  # clean text gets the heated openers too, so that an opener is never a label signal by itself
                 pool = NEUTRAL_OPENERS + (ATTACK_OPENERS if declarative else ORDER_OPENERS)
                 opener = rng.choice(pool + INSULT_OPENERS if kind == "civil" else pool)
-            out.append((label, tid, _vary(rng, _fill(rng, text, opener))))
+            out.append((label, tid, vary(rng, _fill(rng, text, opener))))
     rng.shuffle(out)
     return out
 
