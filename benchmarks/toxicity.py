@@ -94,9 +94,9 @@ GENERATED_N_PER_LABEL, GENERATED_SEED, GENERATED_FORUM_N_PER_LABEL = 8000, 7, 30
 def window_dev(data: Path) -> str:
     """Recall and false flags of window settings on pages built from the shipped model's held-out TRAINING rows.
 
-    The same split as ``sieve train-toxicity`` made for the bundled model (its card's command: Davidson, then the
-    generated sentences, then SST-2; seed 13, 15% of every label held out; the split depends on that order and on
-    the generated file's rows, so it is written again, byte for byte, and checked against the card's sha256):
+    The same split as ``sieve train-toxicity`` made for the bundled model (its card's command: Davidson, the
+    generated sentences and SST-2; seed 13, 15% of every label of every file held out; a file's split depends on
+    its name and rows, so the generated file is written again, byte for byte, and checked against the card's sha256):
     each page is ~2 KB of held-out SST-2 sentences, one per line, with one held-out Davidson tweet inserted at a
     random line; toxic pages get a toxic tweet, clean pages a clean one. No evaluation data is read.
     """

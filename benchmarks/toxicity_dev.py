@@ -111,12 +111,10 @@ def forum_dev(model: Path, dev_file: Path, threshold: float, window_threshold: f
             for sc in res.scores:
                 if sc.name == "toxic":
                     score[sc.row] = sc.value
-            flagged = {f.row for f in res.findings}
-            tp = sum(1 for i in flagged if y[i])
-            p = tp / len(flagged) if flagged else 0.0
-            r = tp / sum(y)
-            out[f"{name}_{scorer}"] = {"p": round(p, 3), "r": round(r, 3),
-                                       "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
+            flagged = {f.row for f in res.findings}  # P/R/F1 of what the stage reports, PR-AUC of its score
+            m = binary_metrics(y, [1.0 if i in flagged else 0.0 for i in range(len(texts))], 0.5)
+            out[f"{name}_{scorer}"] = {"p": round(m["precision"], 3), "r": round(m["recall"], 3),
+                                       "f1": round(m["f1"], 3),
                                        "pr_auc": round(binary_metrics(y, score, threshold)["pr_auc"], 3)}
     return out
 

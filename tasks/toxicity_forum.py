@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 
-from tasks.toxicity_phrases import vary
+from tasks.toxicity_phrases import round_robin, vary
 
 #: Second-person insults in an argument, without slurs.
 INSULTS = [
@@ -157,11 +157,8 @@ def generate(n_per_label: int = 3000, seed: int = 11) -> list[tuple[str, str, st
     """``n_per_label`` single sentences per label as (label, template id, text), every template used evenly."""
     rng = random.Random(seed)
     out: list[tuple[str, str, str]] = []
-    for label in ("toxic", "clean"):
-        temps = [t for t in templates() if t[0] == label]
-        for k in range(n_per_label):
-            _, tid, text = temps[k % len(temps)]
-            out.append((label, tid, _sentence(rng, tid, text)))
+    for label, tid, text in round_robin(templates(), n_per_label):
+        out.append((label, tid, _sentence(rng, tid, text)))
     rng.shuffle(out)
     return out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Target groups (plural nouns): religions, origins, colours, genders, orientations, disabilities, ages, migrants.
@@ -299,6 +300,14 @@ def _compose(rng: random.Random, tid: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def round_robin(rows: list[tuple[str, str, str]], n_per_label: int) -> Iterator[tuple[str, str, str]]:
+    """``n_per_label`` (label, template id, text) per label, toxic first, cycling through each label's templates."""
+    for label in ("toxic", "clean"):
+        temps = [t for t in rows if t[0] == label]
+        for k in range(n_per_label):
+            yield temps[k % len(temps)]
+
+
 def generate(n_per_label: int = 4000, seed: int = 7) -> list[tuple[str, str, str]]:
     """``n_per_label`` toxic and as many clean sentences as (label, template id, text), deterministic for ``seed``.
 
@@ -307,24 +316,21 @@ def generate(n_per_label: int = 4000, seed: int = 7) -> list[tuple[str, str, str
     """
     rng = random.Random(seed)
     out: list[tuple[str, str, str]] = []
-    for label in ("toxic", "clean"):
-        temps = [t for t in templates() if t[0] == label]
-        for k in range(n_per_label):
-            _, tid, text = temps[k % len(temps)]
-            kind = tid.split(":")[0]
-            if not text:
-                out.append((label, tid, vary(rng, _compose(rng, tid))))
-                continue
-            # an order ("Keep ...", "Shoot ...") cannot follow "The truth is": it takes the short openers only
-            declarative = text.startswith(("{G}", "All {G}", "Every", "You", "The", "I ", "Many", "Our"))
-            if kind == "insult":
-                opener = rng.choice(INSULT_OPENERS)
-            elif label == "toxic":
-                opener = rng.choice(ATTACK_OPENERS if declarative else ORDER_OPENERS)
-            else:  # clean text gets the heated openers too, so that an opener is never a label signal by itself
-                pool = NEUTRAL_OPENERS + (ATTACK_OPENERS if declarative else ORDER_OPENERS)
-                opener = rng.choice(pool + INSULT_OPENERS if kind == "civil" else pool)
-            out.append((label, tid, vary(rng, _fill(rng, text, opener))))
+    for label, tid, text in round_robin(templates(), n_per_label):
+        kind = tid.split(":")[0]
+        if not text:
+            out.append((label, tid, vary(rng, _compose(rng, tid))))
+            continue
+        # an order ("Keep ...", "Shoot ...") cannot follow "The truth is": it takes the short openers only
+        declarative = text.startswith(("{G}", "All {G}", "Every", "You", "The", "I ", "Many", "Our"))
+        if kind == "insult":
+            opener = rng.choice(INSULT_OPENERS)
+        elif label == "toxic":
+            opener = rng.choice(ATTACK_OPENERS if declarative else ORDER_OPENERS)
+        else:  # clean text gets the heated openers too, so that an opener is never a label signal by itself
+            pool = NEUTRAL_OPENERS + (ATTACK_OPENERS if declarative else ORDER_OPENERS)
+            opener = rng.choice(pool + INSULT_OPENERS if kind == "civil" else pool)
+        out.append((label, tid, vary(rng, _fill(rng, text, opener))))
     rng.shuffle(out)
     return out
 
