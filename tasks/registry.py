@@ -69,10 +69,17 @@ def validate_stage_config(name: str, section: dict[str, Any]) -> None:
         raise ValueError(f"stages.{name}.{loc}: {msg}") from None
 
 
+def switched_off(section: dict[str, Any]) -> bool:
+    """Whether a stage section says ``enabled: false``: decided without importing the stage's module."""
+    return section.get("enabled") is False
+
+
 def build_document_stages(stages: dict[str, dict[str, Any]]) -> list[Stage]:
     """Instantiate the enabled document stages from the ``stages`` config mapping, in registry order."""
     out: list[Stage] = []
     for name in DOCUMENT_STAGES:
+        if switched_off(stages.get(name, {})):
+            continue
         cfg = stage_config(name, stages.get(name, {}))
         if cfg.enabled:
             out.append(stage_class(name)(cfg))  # type: ignore[arg-type]
@@ -83,6 +90,8 @@ def build_corpus_stages(stages: dict[str, dict[str, Any]]) -> list[CorpusStage]:
     """Instantiate the enabled corpus stages, in registry order."""
     out: list[CorpusStage] = []
     for name in CORPUS_STAGES:
+        if switched_off(stages.get(name, {})):
+            continue
         cfg = stage_config(name, stages.get(name, {}))
         if cfg.enabled:
             out.append(stage_class(name)(cfg))  # type: ignore[arg-type]

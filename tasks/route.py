@@ -88,7 +88,7 @@ def route_shard(
     shard: int, stage_dir: str, corpus_dir: str, run_id: str, dataset: str, lake_root: str, config_json: str
 ) -> dict[str, Any]:
     """Route one shard and write its clean, quarantine, provenance and index parts; return counts and files."""
-    cfg = SieveConfig.model_validate_json(config_json)
+    cfg = SieveConfig.from_validated_json(config_json)
     lake = Lake(Path(lake_root))
     stage = Path(stage_dir)
     docs_table = pq.read_table(stage / "docs.parquet")

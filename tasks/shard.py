@@ -68,7 +68,7 @@ def warm_up(config_json: str, lake_root: str) -> None:
     """
     from tasks import route  # noqa: F401 - routing runs in the same workers
 
-    for stage in _stages_for(SieveConfig.model_validate_json(config_json), Path(lake_root)):
+    for stage in _stages_for(SieveConfig.from_validated_json(config_json), Path(lake_root)):
         stage.prepare()
 
 
@@ -198,7 +198,7 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
     marker = out / MARKER
     if marker.exists():
         return {**json.loads(marker.read_text()), "skipped": True}
-    cfg = SieveConfig.model_validate_json(config_json)
+    cfg = SieveConfig.from_validated_json(config_json)
     # stage_dir is <lake>/_work/<dataset>/stage/<key> (tasks.lake.Lake.stage_dir)
     stages = _stages_for(cfg, out.parents[3])
     kind, text_field, max_bytes = cfg.input.kind, cfg.input.text_field, cfg.input.max_bytes

@@ -104,7 +104,7 @@ def corpus_task(
     """Run the corpus-level stages (dedup, clustering, statistics) over every staged shard."""
     from schemas.config import SieveConfig
 
-    cfg = SieveConfig.model_validate_json(config_json)
+    cfg = SieveConfig.from_validated_json(config_json)
     return corpus.run_corpus_stages(
         cfg, run_id, dataset, Path(lake_root), shard_dirs, prior_runs, Path(work_dir)
     )

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from schemas.config import ConfigError, build_config, load_config
@@ -57,3 +59,45 @@ def test_missing_and_bad_yaml(tmp_path):
     bad.write_text("input: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+_ALL_OFF = {
+    "stages": {name: {"enabled": False} for name in ("language", "toxicity", "pii", "dedup_near", "minhash")}
+}
+
+
+def test_a_switched_off_stage_is_not_imported_by_workers():
+    """Workers rebuild the validated config and its stages without importing switched-off stage modules."""
+    import subprocess
+    import sys
+
+    cfg_json = build_config(_ALL_OFF).model_dump_json()
+    probe = (
+        "import json, sys\n"
+        "from schemas.config import SieveConfig\n"
+        "from tasks.registry import build_corpus_stages, build_document_stages\n"
+        f"cfg = SieveConfig.from_validated_json({cfg_json!r})\n"
+        "names = [s.name for s in build_document_stages(cfg.stages) + build_corpus_stages(cfg.stages)]\n"
+        "mods = ['tasks.detectors.pii', 'tasks.detectors.toxicity', 'tasks.detectors.language', 'tasks.dedup.near']\n"
+        "print(json.dumps({'stages': names, 'loaded': [m for m in mods if m in sys.modules],\n"
+        "                  'pii_on': cfg.stage_enabled('pii')}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["loaded"] == []
+    assert "pii" not in got["stages"] and "dedup_exact" in got["stages"]
+    assert got["pii_on"] is False
+
+
+def test_from_validated_json_still_rejects_unknown_stages_and_round_trips():
+    cfg = build_config({"stages": {"pii": {"enabled": False}, "toxicity": {"enabled": True}}})
+    from schemas.config import SieveConfig
+
+    again = SieveConfig.from_validated_json(cfg.model_dump_json())
+    assert again.config_hash() == cfg.config_hash()
+    bad = cfg.model_dump()
+    bad["stages"]["nope"] = {}
+    with pytest.raises(ValueError, match="stages.nope: unknown stage"):
+        SieveConfig.from_validated_json(json.dumps(bad))
+    with pytest.raises(ConfigError, match="stages.pii"):  # the CLI's own load still validates every section
+        build_config({"stages": {"pii": {"enabled": False, "no_such_key": 1}}})
