@@ -74,28 +74,26 @@ def switched_off(section: dict[str, Any]) -> bool:
     return section.get("enabled") is False
 
 
+def _build(names: dict[str, str], stages: dict[str, dict[str, Any]]) -> list[Any]:
+    out = []
+    for name in names:
+        section = stages.get(name, {})
+        if switched_off(section):
+            continue
+        cfg = stage_config(name, section)
+        if cfg.enabled:
+            out.append(stage_class(name)(cfg))
+    return out
+
+
 def build_document_stages(stages: dict[str, dict[str, Any]]) -> list[Stage]:
     """Instantiate the enabled document stages from the ``stages`` config mapping, in registry order."""
-    out: list[Stage] = []
-    for name in DOCUMENT_STAGES:
-        if switched_off(stages.get(name, {})):
-            continue
-        cfg = stage_config(name, stages.get(name, {}))
-        if cfg.enabled:
-            out.append(stage_class(name)(cfg))  # type: ignore[arg-type]
-    return out
+    return _build(DOCUMENT_STAGES, stages)
 
 
 def build_corpus_stages(stages: dict[str, dict[str, Any]]) -> list[CorpusStage]:
     """Instantiate the enabled corpus stages, in registry order."""
-    out: list[CorpusStage] = []
-    for name in CORPUS_STAGES:
-        if switched_off(stages.get(name, {})):
-            continue
-        cfg = stage_config(name, stages.get(name, {}))
-        if cfg.enabled:
-            out.append(stage_class(name)(cfg))  # type: ignore[arg-type]
-    return out
+    return _build(CORPUS_STAGES, stages)
 
 
 def stage_identities(stages: dict[str, dict[str, Any]]) -> list[str]:
