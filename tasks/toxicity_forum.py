@@ -180,3 +180,146 @@ def comments(rows: list[tuple[str, str, str]], share: float, seed: int) -> list[
             text = rng.choice([" ", "\n"]).join(parts)
         out.append((label, tid, text))
     return out
+
+
+# Civil comment threads (stage v5): clean sentences only, generated and split on their own (``civil``), so the
+# sentences above and their split stay byte for byte what the v4 model trained on. Each added toxic generator made
+# the model flag more heated but civil comments; these are the hard negatives of that register, written for this
+# project in new phrasings (none repeats a held-out template of ``dev_forum.txt``).
+#: Civil disagreement: a firm "you are wrong" about a claim, an edit or a reading, without an attack on the person.
+DISAGREE = [
+    "I see it differently, and I think the second source is stronger.",
+    "You have a point, but the dates still don't match.",
+    "Respectfully, that is not what the report says on page two.",
+    "I'm not convinced; the study had only forty people.", "We will have to agree to disagree on this one.",
+    "Your reading of the law is wrong, in my view, and here is the clause.",
+    "That is simply not true, the figures were revised in March.",
+    "I think you are overstating the case quite a bit.", "Hard disagree. The old version was clearer.",
+    "No, the match was in 1998, not 1996, check the archive.", "I don't buy that argument at all, sorry.",
+    "This is a bad take and I'll explain why below.", "Your summary leaves out the most important finding.",
+    "I object to this change and would like it undone until we talk.",
+    "You keep repeating the claim without giving a source for it.",
+    "I think you are confusing two different treaties.", "Fair enough, but that does not answer my question.",
+    "That is wildly wrong; the population is about half that.",
+    "Nope, that's not how the tax works, you assume the wrong rate.",
+    "I'd push back on the idea that this is settled.",
+    "You are entitled to your opinion, but the article needs facts.",
+    "Strongly disagree with removing the history section.",
+    "Let's assess both sources before anyone changes the paragraph again.",
+    "I think your conclusion goes further than the data.",
+]
+#: Moderation: reminders, warnings, closures and reports, addressed to a person and still civil.
+MODERATION = [
+    "Please keep the discussion on the article, not on each other.", "Locking this thread, it has gone off topic.",
+    "Comments that attack other users will be removed.", "Reminder: be kind to new contributors.",
+    "I have hidden two replies that broke the rules.", "Please read the guidelines before posting again.",
+    "This is a formal warning about your tone in the last three replies.",
+    "Your account is suspended for a week for spamming.", "Moving this discussion to the help desk.",
+    "Take a break and come back to it tomorrow, both of you.", "Reported the comment above to the moderators.",
+    "Closing as no consensus; feel free to reopen next month.",
+    "This page is protected until the dispute is resolved.", "Please don't shout in all caps, it reads as hostile.",
+    "I've asked an admin to look at the history of this page.",
+    "Posts with personal information will be deleted without notice.",
+    "The user has been warned and the edits reverted.", "Stop, both of you, and let a neutral editor decide.",
+    "Any more insults in this thread and I will ban the account.",
+    "Let's cool it down and stick to the sources, please.",
+]
+#: Apologies and climb-downs.
+APOLOGY = [
+    "I apologise, that came out harsher than I meant.", "Sorry, I lost my temper yesterday and I regret it.",
+    "My apologies for reverting you without a comment.", "You were right and I was wrong, sorry for the fuss.",
+    "I take back what I said about your edit.", "Apologies to everyone for the noise in this thread.",
+    "Sorry for the late reply, I was away all week.", "I owe you an apology for that snarky remark.",
+    "Sorry, I misread your comment completely.", "I withdraw the accusation, it was unfair of me.",
+    "Sorry if this is a silly question, I'm new here.", "My fault, I should have checked the talk page first.",
+    "Apologies, the link I posted was the wrong one.", "Sorry for butting in, but I think I can help.",
+    "I was out of line earlier, please accept my apology.", "Sorry, that was uncalled for on my part.",
+]
+#: Self-deprecation: insult words aimed at oneself.
+SELF = [
+    "I'm such an idiot, I uploaded the wrong file.", "What a dumb thing for me to do, fixed it now.",
+    "Silly me, I forgot to save before closing.", "I feel like a fool for missing that typo twice.",
+    "Brain fart on my side, the year is 2004.", "Clumsy of me, I broke the table formatting.",
+    "I'm hopeless with templates, can someone check my edit?", "Ugh, rookie mistake, I linked the wrong page.",
+    "Call me stupid, but I still don't get the second step.",
+    "I'm an absolute moron with dates, thanks for catching it.",
+    "Facepalm, I was looking at the wrong version all along.", "I'm a bit slow today, could you say that again?",
+    "Dumb question from a clueless newbie: where is the sandbox?", "My own fault for not reading the instructions.",
+    "I made a mess of the references, sorry, fixing it.", "Total idiot move on my part, I deleted my own paragraph.",
+]
+#: Frustration about things, not people (bugs, software, weather, the process itself).
+VENT = [
+    "This editor is driving me crazy, it keeps eating my changes.", "Ugh, the upload failed again, third time today.",
+    "The search function on this site is useless.", "I hate it when the references break after a merge.",
+    "This bug has been killing me all afternoon.", "What a nightmare of a week, the servers keep crashing.",
+    "The new rules are ridiculous and badly written.", "Damn autocorrect changed every name in the list.",
+    "This whole process is a bureaucratic joke.", "The class assignment was a pain but I passed.",
+]
+CIVIL_KINDS = {"disagree": DISAGREE, "moderation": MODERATION, "apology": APOLOGY, "self": SELF, "vent": VENT}
+#: Toxic contrasts of the civil kinds: the same register, but the insult or threat is aimed at the other person
+#: ("I'm such an idiot" is clean, "You're such an idiot" is not), so the civil rows cannot teach that insult words
+#: or a heated tone are clean in themselves; generated as their own file (``civil_toxic``).
+CONTRAST = [
+    "You see it differently because you are too dense to read the source.", "Wrong again, you clueless nitwit.",
+    "Respectfully, you are an idiot and the report proves it.", "I'm not convinced you can even read, moron.",
+    "Your reading of the law is as stupid as you are.", "Nobody buys your garbage argument, you fraud.",
+    "You are a dishonest little worm and your summary shows it.", "Only a brain-dead fool would confuse two treaties.",
+    "Keep the discussion on the article, you pompous windbag.", "Any more of your drivel and I'll see you banned, you "
+    "worthless hack.", "Shut up and read the rules, imbecile.", "Report me all you like, you spineless crybaby.",
+    "Locking this thread because you are too stupid to stay on topic.", "Take a break, preferably forever, you pest.",
+    "I'm sorry you're too thick to understand a simple table.", "Sorry, not sorry, you whining halfwit.",
+    "My apologies for assuming you had a brain.", "I apologise to everyone except you, you lying snake.",
+    "You're such an idiot, you uploaded the wrong file again.", "What a dumb thing to do, you absolute muppet.",
+    "You're hopeless and useless, stop touching the templates.", "Rookie mistake from a clueless loser like you.",
+    "You are driving me crazy, you useless idiot.", "You people are a bureaucratic joke and a waste of oxygen.",
+    "This bug is your fault, you incompetent fool.", "I hate you and every stupid edit you make.",
+]
+
+
+def civil_templates(label: str = "clean") -> list[tuple[str, str, str]]:
+    """The civil comment-thread templates as (``clean``, ``civil_<kind>:<index>``, text), or with
+    ``label="toxic"`` their toxic contrasts (``civil_contrast:<index>``)."""
+    if label == "toxic":
+        return [("toxic", f"civil_contrast:{i}", t) for i, t in enumerate(CONTRAST)]
+    return [("clean", f"civil_{kind}:{i}", t) for kind, ts in CIVIL_KINDS.items() for i, t in enumerate(ts)]
+
+
+def build_civil(n: int = 2000, seed: int = 7, holdout: float = 0.25, share: float = 0.3,
+                label: str = "clean") -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(train, dev) civil comments of ``label``: ``n`` sentences, templates held out whole, ``share`` of the clean
+    ones joined into comments (the toxic contrasts stay single sentences: ``comments`` joins clean ones only)."""
+    from tasks.toxicity_phrases import split_by_template
+
+    rng = random.Random(f"civil:{seed}" if label == "clean" else f"civil_{label}:{seed}")
+    temps = civil_templates(label)
+    rows = [(label, tid, _sentence(rng, tid, text)) for label, tid, text in (temps[k % len(temps)] for k in range(n))]
+    rng.shuffle(rows)
+    train, dev = split_by_template(rows, holdout, seed)
+    return comments(train, share, seed), comments(dev, share, seed)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write civil_train.txt and dev_civil.txt (held-out templates) to ``--out``, and the toxic contrasts."""
+    import argparse
+    from pathlib import Path
+
+    from tasks.toxicity_phrases import write_fasttext
+
+    ap = argparse.ArgumentParser(description="civil comment-thread sentences, split by template")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--toxic-n", type=int, default=0,
+                    help="toxic contrasts per run: civil_toxic_train.txt, dev_civil_toxic.txt")
+    args = ap.parse_args(argv)
+    for label, n, name in (("clean", args.n, "civil"), ("toxic", args.toxic_n, "civil_toxic")):
+        if n:
+            train, dev = build_civil(n, args.seed, label=label)
+            write_fasttext(train, args.out / f"{name}_train.txt")
+            write_fasttext(dev, args.out / f"dev_{name}.txt")
+            print(f"{name}_train {len(train)} rows, dev_{name} {len(dev)} rows (templates held out whole) -> "
+                  f"{args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -66,3 +66,15 @@ def test_forum_comments_join_sentences_of_the_given_side_only():
     assert "You halfwit." in out[0][2] and len(out[0][2]) > len("You halfwit.")
     assert all(part.strip(" \n.") in {"You halfwit", "Thanks", "See above"}
                for _, _, text in out for part in text.replace("\n", " ").split(". "))
+
+
+def test_civil_comments_are_clean_split_by_template_and_leave_the_forum_rows_alone():
+    from tasks import toxicity_forum as tf
+
+    before = tf.generate(300, seed=7)
+    train, dev = tf.build_civil(400, seed=7)
+    assert (train, dev) == tf.build_civil(400, seed=7) and tf.generate(300, seed=7) == before
+    assert {label for label, _, _ in train + dev} == {"clean"}
+    assert not {tid for _, tid, _ in train} & {tid for _, tid, _ in dev}
+    assert {tid for _, tid, _ in train + dev} == {tid for _, tid, _ in tf.civil_templates()}
+    assert not any("{" in text for _, _, text in train + dev)

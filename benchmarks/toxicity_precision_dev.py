@@ -1,0 +1,146 @@
+"""Dev measurements for the toxicity precision round (stage v5): no evaluation data is read.
+
+Trains a variant of the bundled recipe (Davidson + the generated sentences + SST-2, epoch 7, seed 13, one thread)
+with extra training files, or scores an existing model, and prints one JSON line with, at each document threshold
+of ``THRESHOLDS`` (window threshold fixed at 0.98, the bundled model's):
+
+* ``dav``: F1 on Davidson's held-out tweets (the trainer's per-file 15%: the same 2,974 whatever else is trained);
+* ``gen``: F1 on the generated sentences of templates held out whole (``dev.txt``);
+* ``forum``: the stage's F1 (whole text and windows) on held-out comment-thread templates (``dev_forum.txt``);
+* ``mean3``: the mean of those three, the selection objective;
+* ``pool``: share of the held-out clean pool (``tasks.toxicity_clean_pool``, source files never trained on) the
+  stage reports, and by kind; ``civil``: the same on held-out civil comment templates (``dev_civil.txt``).
+
+Selection rule (fixed before any variant was compared; see the model card): among all (model, threshold) pairs
+with Davidson F1 >= 0.96, held-out pool flag rate <= v4's at 0.55 and held-out civil flag rate <= v4's at 0.55,
+the highest ``mean3`` wins (v4 at 0.55 is one of the candidates); within 0.002 of the best, the lower pool flag
+rate.
+
+    python benchmarks/toxicity_precision_dev.py --model build/toxicity-v4.ftz
+    python benchmarks/toxicity_precision_dev.py --train build/tox-v5/mined.ftz \
+        --extra build/toxicity-clean/pool_mined.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.toxicity_dev import (  # noqa: E402
+    DATA,
+    clean_corpora,
+    davidson_holdout,
+    flag_rates,
+    forum_dev,
+)
+from tasks import toxicity_train as tt  # noqa: E402
+from tasks.classifier_metrics import binary_metrics  # noqa: E402
+from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage  # noqa: E402
+from tasks.stage import DocBatch  # noqa: E402
+from tasks.textnorm import normalize_for_model  # noqa: E402
+
+THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
+WINDOW_THRESHOLD = 0.98
+GEN = ROOT / "build" / "toxicity-generated"
+POOL = ROOT / "build" / "toxicity-clean"
+CIVIL = ROOT / "build" / "toxicity-civil"
+#: The bundled v4 recipe (its card's command).
+V4_PARAMS = tt.TrainParams(epoch=7, lr=0.1, dim=50, word_ngrams=1, minn=3, maxn=6, min_count=1, bucket=100_000,
+                           loss="softmax", quantize=True, cutoff=0)
+
+
+def _fasttext_rows(path: Path) -> tuple[list[bool], list[str]]:
+    rows = [line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [lab == "__label__toxic" for lab, _ in rows], [text for _, text in rows]
+
+
+def stage_scores(model: Path, texts: list[str]) -> tuple[list[float], list[float]]:
+    """The stage's whole-text and worst-window ``toxic`` scores per text (flags follow for any threshold)."""
+    stage = ToxicityStage(ToxicityConfig(model=str(model), labels={"__label__toxic": "toxic"},
+                                         thresholds={"toxic": 0.5}, window_threshold=WINDOW_THRESHOLD))
+    res = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
+    doc, win = [0.0] * len(texts), [0.0] * len(texts)
+    for s in res.scores:
+        if s.name == "toxic_doc":
+            doc[s.row] = s.value
+        elif s.name == "toxic_window":
+            win[s.row] = s.value
+    return doc, win
+
+
+def _flags(doc: list[float], win: list[float], thr: float) -> list[float]:
+    return [1.0 if d >= thr or w >= WINDOW_THRESHOLD else 0.0 for d, w in zip(doc, win, strict=True)]
+
+
+def measure(model: Path) -> dict:
+    """Every dev figure of ``model`` at each threshold of ``THRESHOLDS``."""
+    import fasttext
+
+    ft = fasttext.load_model(str(model))
+    dav_y, dav_s = davidson_holdout(model, GEN)
+    gen_y, gen_t = _fasttext_rows(GEN / "dev.txt")
+    gen_s = [p.get("toxic", 0.0) for p in tt.label_probabilities(ft, [normalize_for_model(t) for t in gen_t])]
+    forum_y, forum_t = _fasttext_rows(GEN / "dev_forum.txt")
+    forum_doc, forum_win = stage_scores(model, forum_t)
+    pool_t = _fasttext_rows(POOL / "pool_dev.txt")[1]
+    pool_kind = [s.split(":", 1)[0] for s in (POOL / "pool_dev.src").read_text(encoding="utf-8").splitlines()]
+    pool_doc, pool_win = stage_scores(model, pool_t)
+    civil_t = _fasttext_rows(CIVIL / "dev_civil.txt")[1]
+    civil_doc, civil_win = stage_scores(model, civil_t)
+    # information only (not in the rule): the held-out toxic contrasts of the civil templates, found by the stage
+    contrast_t = _fasttext_rows(CIVIL / "dev_civil_toxic.txt")[1] if (CIVIL / "dev_civil_toxic.txt").is_file() else []
+    contrast_doc, contrast_win = stage_scores(model, contrast_t) if contrast_t else ([], [])
+    out = {}
+    for thr in THRESHOLDS:
+        dav = binary_metrics(dav_y, dav_s, thr)["f1"]
+        gen = binary_metrics(gen_y, gen_s, thr)["f1"]
+        fm = binary_metrics(forum_y, _flags(forum_doc, forum_win, thr), 0.5)
+        forum_clean = [f for f, y in zip(_flags(forum_doc, forum_win, thr), forum_y, strict=True) if not y]
+        pool = _flags(pool_doc, pool_win, thr)
+        by_kind = {k: round(sum(f for f, kk in zip(pool, pool_kind, strict=True) if kk == k)
+                            / pool_kind.count(k), 4) for k in sorted(set(pool_kind))}
+        civil = _flags(civil_doc, civil_win, thr)
+        out[thr] = {"dav": round(dav, 3), "gen": round(gen, 3), "forum": round(fm["f1"], 3),
+                    "forum_p": round(fm["precision"], 3), "forum_r": round(fm["recall"], 3),
+                    "forum_clean_flag": round(sum(forum_clean) / len(forum_clean), 4),
+                    "mean3": round((dav + gen + fm["f1"]) / 3, 4), "pool": round(sum(pool) / len(pool), 4),
+                    "pool_by_kind": by_kind, "civil": round(sum(civil) / len(civil), 4)}
+        if contrast_t:
+            out[thr]["contrast_recall"] = round(sum(_flags(contrast_doc, contrast_win, thr)) / len(contrast_t), 4)
+    return out
+
+
+def main() -> int:
+    """Train (or take) a model and print its dev figures as one JSON line."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, help="score this model instead of training one")
+    ap.add_argument("--train", type=Path, help="train a model to this path (the v4 recipe + --extra)")
+    ap.add_argument("--extra", type=Path, nargs="*", default=[], help="extra fastText training files")
+    ap.add_argument("--epoch", type=int, default=V4_PARAMS.epoch)
+    ap.add_argument("--detail", type=float, help="also long comments and clean corpora at this threshold")
+    args = ap.parse_args()
+    result: dict = {}
+    model = args.model
+    if args.train:
+        data = [DATA / "train/toxicity-davidson/labeled_data.derived.csv", GEN / "train.txt", *args.extra]
+        params = tt.TrainParams(**{**V4_PARAMS.__dict__, "epoch": args.epoch})
+        rep = tt.train(data, args.train, params=params, seed=13, holdout=0.15, objective="balanced_f1",
+                       clean_text=[DATA / "train/poison-badnets-sst2/badnets_sst-2_train.tsv"])
+        model = args.train
+        result.update(trainer_thr=rep.thresholds["toxic"], sha256=rep.model_sha256, bytes=rep.model_bytes,
+                      train_s=round(rep.train_seconds, 1), rows=rep.train_rows)
+    result["by_threshold"] = measure(model)
+    if args.detail is not None:
+        result["forum_long"] = forum_dev(model, GEN / "dev_forum.txt", args.detail, WINDOW_THRESHOLD)
+        result["clean_corpora"] = flag_rates(model, args.detail, WINDOW_THRESHOLD, clean_corpora(600))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
