@@ -14,7 +14,26 @@ of ``THRESHOLDS`` (window threshold fixed at 0.98, the bundled model's):
 Selection rule (fixed before any variant was compared; see the model card): among all (model, threshold) pairs
 with Davidson F1 >= 0.96, held-out pool flag rate <= v4's at 0.55 and held-out civil flag rate <= v4's at 0.55,
 the highest ``mean3`` wins (v4 at 0.55 is one of the candidates); within 0.002 of the best, the lower pool flag
-rate.
+rate. (Round 1: v4 at 0.55 won.)
+
+Round 2 (stage v5), rule fixed before any candidate was scored with it: precision at a realistic prevalence.
+Comment streams and web corpora are mostly clean and the stage's false flags quarantine good data, while the dev
+sets above are about half toxic, where a false flag costs little. So every (model, threshold) pair is scored at a
+prevalence ``PI`` = 0.10 (a round figure for toxic content in everyday comment and web text; not derived from any
+evaluation set). For each of three dev sets the stage's flags (whole text at the threshold, 0.50 .. 0.75, or a
+150-char window at 0.98) give the recall R on its toxic rows and the false-flag rate FPR on its clean rows, and
+
+    P_pi = PI * R / (PI * R + (1 - PI) * FPR),    F1_pi = 2 * P_pi * R / (P_pi + R)    (0 when R = 0)
+
+* (a) Davidson's held-out tweets: R on the toxic ones, FPR on its own clean ones;
+* (b) the held-out generated templates (``dev.txt``): R and FPR on its own rows;
+* (c) the held-out comment-thread templates: R on the toxic rows of ``dev_forum.txt``, FPR over the union of its
+  clean rows, the held-out civil templates (``dev_civil.txt``) and the held-out clean pool (``pool_dev.txt``:
+  the everyday clean text comments appear among), all rows pooled.
+
+``score_pi`` = the mean of the three F1_pi. Constraint: plain Davidson held-out F1 (same flags) >= 0.96. The highest
+``score_pi`` wins, v4 being a candidate like any other; among pairs within 0.002 of the best, the lower pool flag
+rate wins.
 
     python benchmarks/toxicity_precision_dev.py --model build/toxicity-v4.ftz
     python benchmarks/toxicity_precision_dev.py --train build/tox-v5/mined.ftz \
