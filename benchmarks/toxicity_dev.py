@@ -119,16 +119,21 @@ def forum_dev(model: Path, dev_file: Path, threshold: float, window_threshold: f
     return out
 
 
-def davidson_holdout(model_path: Path, gen: Path | None) -> tuple[list[bool], list[float]]:
-    """Labels and scores of the Davidson rows the trainer held out (its split rebuilt: same files, order, seed)."""
-    import fasttext
-
+def davidson_holdout_rows(gen: Path | None) -> list[tt.Example]:
+    """The Davidson rows the trainer held out (its split rebuilt: same files, order, seed), normalised."""
     files = [DATA / "train/toxicity-davidson/labeled_data.derived.csv"] + ([gen / "train.txt"] if gen else [])
     rows = [tt.Example(e.label, e.text, str(f)) for f in files for e in tt.read_examples(f)]
     sst = DATA / "train/poison-badnets-sst2/badnets_sst-2_train.tsv"
     rows += [tt.Example(e.label, e.text, str(sst)) for e in tt.read_clean_text(sst)]
     _, hold = tt.stratified_split(rows, 0.15, 13)
-    hold = [e for e in hold if e.source == str(files[0])]
+    return [e for e in hold if e.source == str(files[0])]
+
+
+def davidson_holdout(model_path: Path, gen: Path | None) -> tuple[list[bool], list[float]]:
+    """Labels and scores of the Davidson rows the trainer held out."""
+    import fasttext
+
+    hold = davidson_holdout_rows(gen)
     model = fasttext.load_model(str(model_path))
     return [e.label == "toxic" for e in hold], [p.get("toxic", 0.0) for p in
                                                 tt.label_probabilities(model, [e.text for e in hold])]
