@@ -102,9 +102,11 @@ def run(
     server = EarlyApiServer()
     try:
         if task_runner == "processes":  # the workers import and load models while this process imports Prefect
+            from tasks.plan import estimate_shards
             from tasks.workers import warm_workers
 
-            warm_workers(lake, cfg.model_dump_json(), workers or cfg.shards.workers)
+            shards = estimate_shards(inputs, cfg.shards.target_bytes)
+            warm_workers(lake, cfg.model_dump_json(), workers or cfg.shards.workers, shards)
         from flows.runner import run_flow
 
         with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):

@@ -84,6 +84,21 @@ def _expected(uri: str, manifest: dict[str, str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def estimate_shards(inputs: list[str], target_bytes: int) -> int | None:
+    """How many shards ``plan_sources`` + ``pack_shards`` will make, from file sizes alone (nothing is read).
+
+    The same size estimate as the plan's (compressed files times ``_COMPRESSION_RATIO``); None for URL inputs,
+    whose listing may be slow or need credentials: the caller then assumes there is work for every worker.
+    """
+    if any("://" in item for item in inputs):
+        return None
+    try:
+        total = sum(src.size_bytes * _COMPRESSION_RATIO.get(src.compression, 1) for src in discover(inputs))
+    except Exception:  # noqa: BLE001 - a missing input is reported by the flow itself, with its own message
+        return None
+    return max(1, -(-total // target_bytes))
+
+
 def plan_sources(
     inputs: list[str], target_bytes: int, manifest: dict[str, str] | None
 ) -> tuple[list[SourceEntry], list[dict[str, Any]]]:

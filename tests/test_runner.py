@@ -23,3 +23,42 @@ def test_other_values_still_go_through_prefect() -> None:
     got = flow.serialize_parameters(params)
     assert got == {"inputs": ["a.jsonl"], "when": "2026-11-29", "pair": ["a", 1]}
     assert got == curate_corpus.serialize_parameters(params)
+
+
+def test_shard_estimate_uses_the_plans_sizes(tmp_path: Path) -> None:
+    """The CLI sizes its warm pool from file sizes alone: one small file is one shard, gzip counts four times."""
+    import gzip
+
+    from tasks.plan import estimate_shards
+
+    small = tmp_path / "a.jsonl"
+    small.write_text('{"text": "x"}\n' * 100)
+    assert estimate_shards([str(small)], 4096) == 1
+    big = tmp_path / "b.jsonl"
+    big.write_bytes(b'{"text": "y"}\n' * 2000)  # 28,000 bytes
+    assert estimate_shards([str(tmp_path)], 4096) == -(-(small.stat().st_size + 28_000) // 4096)
+    packed = tmp_path / "c.jsonl.gz"
+    with gzip.open(packed, "wb") as fh:
+        fh.write(b"z" * 10_000)
+    assert estimate_shards([str(packed)], 100) == -(-packed.stat().st_size * 4 // 100)
+    assert estimate_shards(["s3://bucket/prefix/"], 4096) is None
+    assert estimate_shards([str(tmp_path / "missing.jsonl")], 4096) is None
+
+
+def test_a_one_shard_run_warms_one_worker(tmp_path: Path) -> None:
+    """A worker with no shard to run would load every model again: the pool is capped by the shard estimate."""
+    from schemas.config import build_config
+    from tasks import workers
+
+    cfg = build_config({"stages": {"pii": {"enabled": False}, "language": {"enabled": False}}})
+    try:
+        workers.warm_pool(2, cfg.model_dump_json(), str(tmp_path), shards=1)
+        assert workers.pool(2)._max_workers == 1
+        assert workers.execute("processes", 2, pow, 2, 5) == 32
+    finally:
+        workers.shutdown_pool()
+    try:
+        workers.warm_pool(2, cfg.model_dump_json(), str(tmp_path), shards=None)
+        assert workers.pool(2)._max_workers == 2
+    finally:
+        workers.shutdown_pool()
