@@ -236,45 +236,48 @@ CODE_TASKS = ["reverse a linked list", "check if a string is a palindrome", "rea
               "parse a date string"]
 CONCEPTS = [("'let'", "'var'"), ("a list", "a tuple"), ("an interface", "an abstract class"), ("TCP", "UDP"),
             ("a process", "a thread"), ("SQL", "NoSQL"), ("'null'", "'undefined'"), ("a stack", "a queue")]
-# Each form with the indices (within their BIPIA category) of the train attacks it was modelled on: grouped
-# cross-validation drops the forms of the held-out index, or the held-out attack would leak in as a template.
-TASK_FORMS: list[tuple[str, str]] = [
-    ("What is the capital of {place}?", "0"),
-    ("Who wrote {work}?", "2"),
-    ("Explain {subject}.", "1"),
-    ("How do {machine} work?", "3"),
-    ("What are the main causes of {subject}?", "4"),
-    ("Explain {subject} in simple terms.", "0"),
-    ("Describe {subject}.", "2"),
-    ("What are the primary functions of the {organ}?", "3"),
-    ("How do I {skill}?", "1"),
-    ("Summarize the plot of {work}.", "4"),
-    ("Break down the main themes of {work}.", "4"),
-    ("Write a {form} about {scene}.", "2"),
-    ("Compose a {form} about {scene}.", "3"),
-    ("Draft a letter to {letter}.", "03"),
-    ("Provide a {form} about {scene}.", "1"),
-    ("Develop a short talk on {subject}.", "4"),
-    ("Translate '{tr}' into {lang}.", "0"),
-    ("How do you say '{tr}' in {lang}?", "3"),
-    ("What is '{tr}' in {lang}?", "14"),
-    ("Provide the {lang} translation of '{tr}'.", "2"),
-    ("Write a {code} function to {ctask}.", "0"),
-    ("Can you show me how to {ctask} in {code}?", "0"),
-    ("Provide an example of how to {ctask} using {code}.", "2"),
-    ("What is the difference between {c1} and {c2} in {code}?", "1"),
-    ("Explain how {machine} work with an example.", "3"),
-    ("List five interesting facts about {subject}.", ""),
-    ("Give me three tips to {skill}.", ""),
-    ("Who invented {machine}?", ""),
-    ("Describe the history of {subject} in a few sentences.", ""),
-    ("Tell me a fun fact about {place}.", ""),
-    ("Create a study plan to learn {subject}.", ""),
-    ("Generate a list of questions about {work}.", ""),
-    ("What are the differences between {c1} and {c2}?", "4"),
-    ("Outline the key events of {subject}.", ""),
-    ("Suggest a title for a {form} about {scene}.", ""),
-    ("Can you explain {subject} to a beginner?", ""),
+# Each form with the indices (within their BIPIA category) of the train attacks it was modelled on and that
+# category: grouped cross-validation drops the forms of the held-out index (or, by category, of the held-out
+# categories), or the held-out attack would leak in as a template.
+_IR, _LT, _CC = "Information Retrieval", "Learning and Tutoring", "Content Creation"
+_TR, _PH = "Language Translation", "Programming Help"
+TASK_FORMS: list[tuple[str, str, str]] = [
+    ("What is the capital of {place}?", "0", _IR),
+    ("Who wrote {work}?", "2", _IR),
+    ("Explain {subject}.", "1", _IR),
+    ("How do {machine} work?", "3", _IR),
+    ("What are the main causes of {subject}?", "4", _IR),
+    ("Explain {subject} in simple terms.", "0", _LT),
+    ("Describe {subject}.", "2", _LT),
+    ("What are the primary functions of the {organ}?", "3", _LT),
+    ("How do I {skill}?", "1", _LT),
+    ("Summarize the plot of {work}.", "4", _LT),
+    ("Break down the main themes of {work}.", "4", _LT),
+    ("Write a {form} about {scene}.", "2", _CC),
+    ("Compose a {form} about {scene}.", "3", _CC),
+    ("Draft a letter to {letter}.", "03", _CC),
+    ("Provide a {form} about {scene}.", "1", _CC),
+    ("Develop a short talk on {subject}.", "4", _CC),
+    ("Translate '{tr}' into {lang}.", "0", _TR),
+    ("How do you say '{tr}' in {lang}?", "3", _TR),
+    ("What is '{tr}' in {lang}?", "14", _TR),
+    ("Provide the {lang} translation of '{tr}'.", "2", _TR),
+    ("Write a {code} function to {ctask}.", "0", _PH),
+    ("Can you show me how to {ctask} in {code}?", "0", _PH),
+    ("Provide an example of how to {ctask} using {code}.", "2", _PH),
+    ("What is the difference between {c1} and {c2} in {code}?", "1", _PH),
+    ("Explain how {machine} work with an example.", "3", _PH),
+    ("List five interesting facts about {subject}.", "", ""),
+    ("Give me three tips to {skill}.", "", ""),
+    ("Who invented {machine}?", "", ""),
+    ("Describe the history of {subject} in a few sentences.", "", ""),
+    ("Tell me a fun fact about {place}.", "", ""),
+    ("Create a study plan to learn {subject}.", "", ""),
+    ("Generate a list of questions about {work}.", "", ""),
+    ("What are the differences between {c1} and {c2}?", "4", _PH),
+    ("Outline the key events of {subject}.", "", ""),
+    ("Suggest a title for a {form} about {scene}.", "", ""),
+    ("Can you explain {subject} to a beginner?", "", ""),
 ]
 # Questions and requests of ordinary pages (shops, forums, FAQs, how-to): request-shaped but not tasks.
 BENIGN_REQUESTS = [
@@ -295,9 +298,11 @@ BENIGN_REQUESTS = [
 ]
 
 
-def task_requests(rng: random.Random, n: int, exclude: int | None = None) -> list[str]:
-    """``n`` stand-alone tasks for an assistant from ``TASK_FORMS`` (minus those modelled on attack ``exclude``)."""
-    forms = [f for f, tag in TASK_FORMS if exclude is None or str(exclude) not in tag]
+def task_requests(rng: random.Random, n: int, exclude: int | None = None,
+                  drop: frozenset[str] = frozenset()) -> list[str]:
+    """``n`` stand-alone tasks for an assistant from ``TASK_FORMS`` (minus those modelled on attack ``exclude`` or
+    on a category in ``drop``)."""
+    forms = [f for f, tag, cat in TASK_FORMS if (exclude is None or str(exclude) not in tag) and cat not in drop]
     out = []
     for _ in range(n):
         c1, c2 = rng.choice(CONCEPTS)

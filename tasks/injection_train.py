@@ -64,26 +64,32 @@ TASK_CATEGORIES = {"Information Retrieval", "Content Creation", "Learning and Tu
 
 def bipia_attacks_by_index(data: Path) -> list[tuple[int, str]]:
     """``(index within its category, attack)`` of the training attacks (no task-hijack questions); code attacks
-    lose their code block. The index is what grouped cross-validation folds on (``benchmarks/injection_cv.py``)."""
+    lose their code block. Grouped cross-validation folds on the index or on the category
+    (``benchmarks/injection_cv.py``)."""
+    return [(i, a) for cat, i, a in bipia_by_category(data) if cat not in TASK_CATEGORIES]
+
+
+def bipia_by_category(data: Path) -> list[tuple[str, int, str]]:
+    """``(category, index within it, attack)`` of every training attack; code attacks lose their code block."""
     out = []
     for name in ("text_attack_train.json", "code_attack_train.json"):
         for cat, attacks in json.loads((data / name).read_text()).items():
-            if cat not in TASK_CATEGORIES:
-                out += [(i, re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip()) for i, a in enumerate(attacks)]
+            out += [(cat, i, re.sub(r"```.*?(```|$)", " ", a, flags=re.S).strip()) for i, a in enumerate(attacks)]
     return out
 
 
-def bipia_tasks_by_index(data: Path) -> list[tuple[int, str]]:
-    """``(index within its category, attack)`` of the training task-hijack requests (the ``task`` label)."""
-    cats = json.loads((data / "text_attack_train.json").read_text())
-    return [(i, a) for cat, attacks in cats.items() if cat in TASK_CATEGORIES for i, a in enumerate(attacks)]
+def bipia_tasks_by_index(data: Path, drop: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """``(index within its category, attack)`` of the training task-hijack requests (the ``task`` label), but
+    those of the categories in ``drop``."""
+    return [(i, a) for cat, i, a in bipia_by_category(data) if cat in TASK_CATEGORIES and cat not in drop]
 
 
-def task_examples(data: Path, seed: int, exclude: int | None = None) -> list[str]:
-    """Positives of the ``task`` label: BIPIA train task requests (but index ``exclude``) and generated ones."""
-    bipia = [a for i, a in bipia_tasks_by_index(data) if i != exclude]
+def task_examples(data: Path, seed: int, exclude: int | None = None, drop: frozenset[str] = frozenset()) -> list[str]:
+    """Positives of the ``task`` label: BIPIA train task requests (but index ``exclude`` and the categories in
+    ``drop``) and generated ones (but the forms modelled on those)."""
+    bipia = [a for i, a in bipia_tasks_by_index(data, drop) if i != exclude]
     rng = random.Random(seed)
-    return bipia + task_requests(rng, 1500, exclude) + more_tasks(rng, 600)
+    return bipia + task_requests(rng, 1500, exclude, drop) + more_tasks(rng, 600)
 
 
 def bipia_attacks(data: Path) -> list[str]:
