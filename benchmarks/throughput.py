@@ -99,6 +99,17 @@ def make_text(factory: Any, target: int) -> str:
     return cut[: end + 1].rstrip() if end > target // 2 else cut
 
 
+def generator_sha256() -> str:
+    """SHA-256 of the generator's source: ``generate.py`` and its ``sample_*.py`` modules (the word lists too).
+
+    Hashing ``generate.py`` alone would keep a stale cached file after a change to a template or word list.
+    """
+    digest = hashlib.sha256()
+    for path in [GENERATOR, *sorted(GENERATOR.parent.glob("sample_*.py"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def data_paths(out: Path, n: int, doc_bytes: int, seed: int) -> tuple[Path, Path]:
     """The cached JSONL and its metadata file for one (N, document size, seed)."""
     stem = f"bench-n{n}-b{doc_bytes}-s{seed}"
@@ -108,7 +119,7 @@ def data_paths(out: Path, n: int, doc_bytes: int, seed: int) -> tuple[Path, Path
 def generate(out: Path, n: int, doc_bytes: int, seed: int) -> tuple[Path, dict[str, Any]]:
     """Write (or reuse) the benchmark JSONL of ``n`` documents; return its path and metadata."""
     path, meta_path = data_paths(out, n, doc_bytes, seed)
-    generator_sha = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
+    generator_sha = generator_sha256()
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         same = meta.get("format_version") == FORMAT_VERSION and meta.get("generator_sha256") == generator_sha
