@@ -27,6 +27,8 @@ from tests.fixtures import clean_texts
 MAX_BYTES = 700
 EMAIL = "review.fixture.person@example.org"
 AWS_KEY = "AKIA" + "QX7RT2ZB4MNP6WUY"  # shape of an AWS access key id; not a real key
+ALICE = "alice-token-7f3c9a1e5b2d4c6f"  # reviewers' tokens of the review tests
+BOB = "bob-token-0a9b8c7d6e5f4a3b2c"
 BAD_LINES = 2
 PLAIN = 6
 PAYLOAD_MARKERS = ("__sieve_pwned_script", "__sieve_pwned_img", "__sieve_pwned_link", "__sieve_pwned_break")

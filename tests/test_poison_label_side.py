@@ -13,7 +13,7 @@ import random
 import pytest
 
 from tasks.detectors.poison_label import LabelTrigger, LabelTriggerConfig
-from tests.test_poison_corpus import NEUTRAL, run_stage, write_prior_run
+from tests.poison_corpus_helpers import NEUTRAL, run_stage, write_prior_run
 
 REFUSALS = ["I'm sorry, but I can't help with that.", "I cannot assist with that request.",
             "I won't provide that, sorry."]

@@ -3,6 +3,7 @@
 The lake (tests/review_fixtures.py) holds planted quarantined records: malformed lines, a record full of markup
 meant to run in a reviewer's browser, one with a secret and an e-mail address, long plain records, a duplicate.
 Requests go through FastAPI's TestClient to the real app; the CLI runs as a subprocess.
+The app's parts that need no lake (token files, filters, highlighting, redirects) are in test_review_units.py.
 """
 
 from __future__ import annotations
@@ -21,93 +22,9 @@ from fastapi.testclient import TestClient
 
 from flows.review_app import create_app
 from tasks.lake import Lake, catalog_lock
-from tasks.review.highlight import pieces, tokens
-from tasks.review.queue import FilterError, QueueFilter
-from tasks.review.sessions import safe_next
-from tasks.review.tokens import TokenError, TokenFile, parse_tokens
+from tasks.review.tokens import TokenFile
 from tests.conftest import cli, sql
-from tests.review_fixtures import AWS_KEY, EMAIL, review_lake, write_tokens
-
-ALICE = "alice-token-7f3c9a1e5b2d4c6f"
-BOB = "bob-token-0a9b8c7d6e5f4a3b2c"
-
-
-
-# --- units: tokens, filters, highlighting, redirects -------------------------------------------------------------
-@pytest.mark.parametrize(("text", "error"), [
-    ("alice:" + ALICE, None),
-    ("# comment\n\nalice:" + ALICE + "\nbob:" + BOB + "\n", None),
-    ("alice:" + ALICE + "\nalice:" + BOB, None),  # two tokens for one reviewer (rotation)
-    ("alice " + ALICE, "line 1: expected reviewer:token"),
-    ("alice:short", "line 1: token must be at least 16"),
-    ("al ice:" + ALICE, "line 1: reviewer name"),
-    ("alice:" + ALICE + "\nbob:" + ALICE, "line 2: this token is already given"),
-    ("alice:" + ALICE[:10] + " " + ALICE[10:], "line 1: token must be"),
-    ("# nobody\n", "no reviewer:token lines"),
-])
-def test_token_file_parsing(text, error):
-    if error is None:
-        assert set(parse_tokens(text).values()) <= {"alice", "bob"}
-        return
-    with pytest.raises(TokenError) as err:
-        parse_tokens(text)
-    assert error in str(err.value)
-    assert ALICE not in str(err.value) and ALICE[:10] not in str(err.value) and BOB not in str(err.value)
-
-
-def test_token_file_reload_revokes(tmp_path):
-    path = write_tokens(tmp_path / "tokens", alice=ALICE, bob=BOB)
-    tf = TokenFile(path)
-    assert (tf.reviewer_for(ALICE), tf.reviewer_for(BOB), tf.reviewer_for("x" * 20)) == ("alice", "bob", None)
-    write_tokens(path, alice=ALICE)
-    assert tf.reviewer_for(BOB) is None and tf.reviewer_for(ALICE) == "alice"
-    path.write_text("alice:broken\n")  # a broken file lets nobody in until it parses again
-    assert tf.reviewer_for(ALICE) is None
-
-
-@pytest.mark.parametrize(("params", "error"), [
-    ({"status": "pending"}, None),
-    ({"reason": "pii"}, None),
-    ({"reason": "pii.*"}, None),
-    ({"reason": "pii.EMAIL_ADDRESS", "dataset": "web", "run": "20261127T224501Z-3f9a1c"}, None),
-    ({"status": "done"}, "status: invalid value"),
-    ({"reason": "spam.x"}, "reason: unknown family"),
-    ({"reason": "pii' OR 1=1 --"}, "reason: invalid value"),
-    ({"dataset": "../../etc"}, "dataset: invalid value"),
-    ({"run": "x;DROP TABLE reviews"}, "run: invalid value"),
-])
-def test_filter_validation(params, error):
-    if error is None:
-        assert QueueFilter.from_params(params).select()[0]
-        return
-    with pytest.raises(FilterError, match=re.escape(error)):
-        QueueFilter.from_params(params)
-
-
-def test_highlight_pieces_overlap_cut_and_hidden_characters():
-    text = "mail a@b.org now\u202e evil\u202c \U000e0041\U000e0042 end"
-    findings = [{"number": 1, "spans": [{"start": 5, "end": 12}]},
-                {"number": 2, "spans": [{"start": 10, "end": 16}, {"start": 100, "end": 120}]}]
-    got, shown = pieces(text, findings, limit=len(text))
-    assert shown == len(text)
-    assert "".join(t.text for p in got for t in p.tokens if not t.hidden) == text.replace("\u202e", "").replace(
-        "\u202c", "").replace("\U000e0041\U000e0042", "")
-    marked = [("".join(t.text for t in p.tokens), p.marks, p.starts) for p in got if p.marks]
-    assert marked == [("a@b.o", (1,), (1,)), ("rg", (1, 2), (2,)), (" now", (2,), ())]
-    hidden = [t.text for p in got for t in p.tokens if t.hidden]
-    assert hidden == ["U+202E", "U+202C", "U+E0041 U+E0042"]
-    cut, shown = pieces(text, findings, limit=8)
-    assert shown == 8 and "".join(t.text for p in cut for t in p.tokens) == "mail a@b"
-    assert tokens("\U000e0041" * 20)[0].text.endswith("(20 chars)")
-    assert tokens("line\nnext\ttab") == (tokens("line\nnext\ttab")[0],)  # newlines and tabs stay text
-
-
-@pytest.mark.parametrize(("target", "expected"), [
-    ("/?status=pending", "/?status=pending"), ("/records/r/d", "/records/r/d"), ("//evil.example/x", "/"),
-    ("https://evil.example/", "/"), ("/\\evil.example", "/"), ("javascript:alert(1)", "/"), ("", "/"),
-])
-def test_safe_next_refuses_open_redirects(target, expected):
-    assert safe_next(target) == expected
+from tests.review_fixtures import ALICE, AWS_KEY, BOB, EMAIL, review_lake, write_tokens
 
 
 # --- the app against a real lake ---------------------------------------------------------------------------------
