@@ -48,7 +48,7 @@ class SecretRecognizer(Prescreened, PatternRecognizer):
 
     Token recognizers screen ``TextViews.long_tokens`` (``VIEW``): each of their patterns matches at least
     ``LONG_TOKEN`` characters without whitespace (the shortest, a Slack token, is 15) and holds its pre-screen's
-    match, which ``tests/test_pii.py`` checks on every pattern.
+    match, which ``tests/test_pii_fast_paths.py`` checks on every pattern.
     """
 
     ENTITY: ClassVar[str]
