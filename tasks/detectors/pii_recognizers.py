@@ -122,8 +122,8 @@ class StdlibPatterns:
 
     presidio compiles patterns with ``regex`` (for its timeouts); on these short patterns without nested
     quantifiers ``re`` finds the same matches faster, and each is scored as presidio does (validate, invalidate,
-    duplicates removed). ``tests/test_pii_fast_paths.py`` compares both on generated text. A subclass may search a pattern
-    in windows of the text only (``pattern_windows``; lookbehinds still see the text before a window).
+    duplicates removed). ``tests/test_pii_fast_paths.py`` compares both on generated text. A subclass may search a
+    pattern in windows of the text only (``pattern_windows``; lookbehinds still see the text before a window).
     """
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
