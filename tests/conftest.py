@@ -18,6 +18,27 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def _pii_analyzer(profile: str):
+    from tasks.detectors.pii import PiiConfig
+    from tasks.detectors.pii_engine import PiiAnalyzer
+
+    analyzer = PiiAnalyzer(profile=profile, entities=tuple(PiiConfig().entities))
+    analyzer.load()
+    return analyzer
+
+
+@pytest.fixture(scope="module")
+def patterns():
+    """The PII analyzer's pattern profile with the stage's default entities, one per test module."""
+    return _pii_analyzer("patterns")
+
+
+@pytest.fixture(scope="module")
+def ner():
+    """The PII analyzer's NER profile (spaCy) with the stage's default entities, one per test module."""
+    return _pii_analyzer("ner")
+
+
 @pytest.fixture(scope="session")
 def name_recognizer():
     """The PII stage's census/international name-list recognizer, loaded once (the lists take about a second)."""

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.detectors.pii import PiiConfig
 from tasks.detectors.pii_engine import PiiAnalyzer
-
-
-@pytest.fixture(scope="module")
-def patterns() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="patterns", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
 
 
 def phones(analyzer: PiiAnalyzer, text: str) -> set[str]:

@@ -11,27 +11,11 @@ import string
 
 import pytest
 
-from tasks.detectors.pii import PiiConfig
-from tasks.detectors.pii_engine import PiiAnalyzer, offline_tld_extract
+from tasks.detectors.pii_engine import offline_tld_extract
 from tasks.detectors.pii_phones import WindowedPhoneRecognizer
 from tasks.detectors.pii_recognizers import structured_recognizers
 from tasks.detectors.pii_secrets import SECRET_RECOGNIZERS
 from tests.pii_helpers import IBAN, SECRETS, STRUCTURED, VISA
-
-
-@pytest.fixture(scope="module")
-def patterns() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="patterns", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
-
-
-@pytest.fixture(scope="module")
-def ner() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="ner", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
-
 
 NER_TEXTS = [
     "Yesterday Margaret Thompson flew from Chicago to Lisbon with two colleagues from Acme Corp.",

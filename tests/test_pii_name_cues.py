@@ -139,16 +139,6 @@ def test_list_mates_take_given_names(text, persons, expected):
     assert sorted(text[r.start:r.end] for r in given + list_mates(text, given)) == sorted(expected)
 
 
-@pytest.fixture(scope="module")
-def ner():
-    from tasks.detectors.pii import PiiConfig
-    from tasks.detectors.pii_engine import PiiAnalyzer
-
-    analyzer = PiiAnalyzer(profile="ner", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     # a person by the words around it outranks spaCy's place for the same word
     ("Martin, Angelina and I went to Raymondfurt.", {("PERSON", "Martin"), ("PERSON", "Angelina"),

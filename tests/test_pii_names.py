@@ -4,24 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.detectors.pii import PiiConfig
-from tasks.detectors.pii_engine import PiiAnalyzer
 from tests.pii_helpers import found
-
-
-@pytest.fixture(scope="module")
-def patterns() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="patterns", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
-
-
-@pytest.fixture(scope="module")
-def ner() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="ner", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
-
 
 NAMES = [
     ("Yesterday Margaret Thompson flew from Chicago to Lisbon.", {("PERSON", "Margaret Thompson"),

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.detectors.pii import PiiConfig
 from tasks.detectors.pii_engine import PiiAnalyzer
 from tasks.detectors.pii_phone_shapes import before_label
-
-
-@pytest.fixture(scope="module")
-def patterns() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="patterns", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
 
 
 def found(analyzer: PiiAnalyzer, text: str) -> set[tuple[str, str]]:

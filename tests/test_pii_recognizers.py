@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.detectors.pii import PiiConfig
-from tasks.detectors.pii_engine import PiiAnalyzer
 from tasks.detectors.pii_secrets import SECRET_ENTITIES
 from tasks.redact import redact_text
 from tests.pii_helpers import IBAN, SECRETS, STRUCTURED, VISA, found
-
-
-@pytest.fixture(scope="module")
-def patterns() -> PiiAnalyzer:
-    analyzer = PiiAnalyzer(profile="patterns", entities=tuple(PiiConfig().entities))
-    analyzer.load()
-    return analyzer
 
 
 @pytest.mark.parametrize(("family", "text", "expected"), STRUCTURED,
