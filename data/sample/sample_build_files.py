@@ -16,7 +16,7 @@ from sample_planted import (
     tag_encode,
     variant,
 )
-from sample_text import check_distinct, jaccard, normalize_key, shingles, slugify
+from sample_text import check_distinct, jaccard, normalize_key, shingles, slugify, tag_facts
 from sample_vocab_common import SITES, USERNAMES
 from sample_vocab_foreign import foreign_doc
 
@@ -198,13 +198,7 @@ def build_forum(
         records.append({"id": p["id"], "text": p["text"], "url": f"https://fixitforum.example.com/t/{thread}/{n}",
                         "author": rng.choice(USERNAMES), "posted_at": f"2025-{rng.randint(1, 12):02d}-"
                         f"{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z"})
-    counts: dict[str, int] = {}
-    for p in posts:
-        counts[p["tag"]] = counts.get(p["tag"], 0) + 1
-    facts["forum_counts"] = counts
-    facts["forum_pii_ids"] = [p["id"] for p in posts if p["tag"] == "pii"]
-    facts["forum_injection_ids"] = [p["id"] for p in posts if p["tag"] == "injection"]
-    facts["forum_foreign_ids"] = {p["id"]: p["lang"] for p in posts if p["tag"] == "foreign"}
+    tag_facts(facts, "forum", posts)
     facts["forum_repost_pairs"] = [f"{p['id']}={p['of']['id']}" for p in posts if p["tag"] == "repost"]
     facts["forum_cross_dup_pairs"] = [f"{p['id']}={p['web_id']}" for p in posts if p["tag"] == "cross_dup"]
     return records

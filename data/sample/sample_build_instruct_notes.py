@@ -8,7 +8,7 @@ from typing import Any
 
 from sample_factory import TextFactory
 from sample_planted import INJECTIONS
-from sample_text import cap_first, normalize_key
+from sample_text import cap_first, normalize_key, tag_facts
 from sample_vocab_common import BRANDS, FIRST_NAMES
 from sample_vocab_foreign import FOREIGN
 from sample_vocab_reviews import PRODUCTS
@@ -120,13 +120,7 @@ def build_instruct(factory: TextFactory, rng: random.Random, facts: dict[str, An
         recs.insert(rng.randint(i + 1, len(recs)), dict(recs[i], tag="dup_exact", of=recs[i]))
     for n, r in enumerate(recs, start=1):
         r["id"] = f"inst-{n:04d}"
-    counts: dict[str, int] = {}
-    for r in recs:
-        counts[r["tag"]] = counts.get(r["tag"], 0) + 1
-    facts["instruct_counts"] = counts
-    facts["instruct_pii_ids"] = [r["id"] for r in recs if r["tag"] == "pii"]
-    facts["instruct_injection_ids"] = [r["id"] for r in recs if r["tag"] == "injection"]
-    facts["instruct_foreign_ids"] = {r["id"]: r["lang"] for r in recs if r["tag"] == "foreign"}
+    tag_facts(facts, "instruct", recs)
     facts["instruct_dup_pairs"] = [f"{r['id']}={r['of']['id']}" for r in recs if r["tag"] == "dup_exact"]
     return [{"id": r["id"], "instruction": r["instruction"], "input": r["input"], "output": r["output"]}
             for r in recs]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -56,3 +57,14 @@ def slugify(title: str) -> str:
 def cap_first(text: str) -> str:
     """``text`` with its first character upper-cased (the rest unchanged, unlike ``str.capitalize``)."""
     return text[:1].upper() + text[1:]
+
+
+def tag_facts(facts: dict[str, Any], prefix: str, items: Sequence[dict[str, Any]]) -> None:
+    """Record ``<prefix>_counts`` per tag and the ids of the pii, injection and foreign items (with their language)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item["tag"]] = counts.get(item["tag"], 0) + 1
+    facts[f"{prefix}_counts"] = counts
+    facts[f"{prefix}_pii_ids"] = [i["id"] for i in items if i["tag"] == "pii"]
+    facts[f"{prefix}_injection_ids"] = [i["id"] for i in items if i["tag"] == "injection"]
+    facts[f"{prefix}_foreign_ids"] = {i["id"]: i["lang"] for i in items if i["tag"] == "foreign"}
