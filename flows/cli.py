@@ -103,9 +103,9 @@ def run(
     try:
         if task_runner == "processes":  # the workers import and load models while this process imports Prefect
             from tasks.plan import estimate_shards
-            from tasks.workers import warm_workers
+            from tasks.workers import pool_size, warm_workers
 
-            shards = estimate_shards(inputs, cfg.shards.target_bytes)
+            shards = estimate_shards(inputs, cfg.shards.target_bytes, enough=pool_size(workers or cfg.shards.workers))
             warm_workers(lake, cfg.model_dump_json(), workers or cfg.shards.workers, shards)
         from flows.runner import run_flow
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.sources import SourceReadError, discover, hash_and_split
+from tasks.sources import SourceReadError, detect_format, discover, hash_and_split
 
 # Compressed sizes underestimate the work in a file; this rough ratio keeps shards of gz/zst input comparable.
 _COMPRESSION_RATIO = {"none": 1, "gzip": 4, "zstd": 4}
@@ -84,19 +85,42 @@ def _expected(uri: str, manifest: dict[str, str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def estimate_shards(inputs: list[str], target_bytes: int) -> int | None:
+def estimate_shards(inputs: list[str], target_bytes: int, enough: int | None = None) -> int | None:
     """How many shards ``plan_sources`` + ``pack_shards`` will make, from file sizes alone (nothing is read).
 
-    The same size estimate as the plan's (compressed files times ``_COMPRESSION_RATIO``); None for URL inputs,
-    whose listing may be slow or need credentials: the caller then assumes there is work for every worker.
+    The same size estimate as the plan's (compressed files times ``_COMPRESSION_RATIO``). With ``enough``, the
+    walk stops as soon as that many shards are certain, so a directory of a million files is not listed twice
+    (the flow lists it again). None for URL inputs, whose listing may be slow or need credentials, and for a
+    missing input (the flow reports it with its own message): the caller then assumes work for every worker.
     """
     if any("://" in item for item in inputs):
         return None
+    limit = None if enough is None else enough * target_bytes
+    total = 0
     try:
-        total = sum(src.size_bytes * _COMPRESSION_RATIO.get(src.compression, 1) for src in discover(inputs))
-    except Exception:  # noqa: BLE001 - a missing input is reported by the flow itself, with its own message
+        for path, size in _local_files(inputs):
+            total += size * _COMPRESSION_RATIO.get(detect_format(path)[1], 1)
+            if limit is not None and total > limit:
+                break
+    except OSError:
         return None
-    return max(1, -(-total // target_bytes))
+    shards = max(1, -(-total // target_bytes))
+    return shards if enough is None else min(shards, enough)
+
+
+def _local_files(inputs: list[str]) -> Iterator[tuple[str, int]]:
+    # Like tasks.sources.discover (hidden files and folders skipped), but lazy and unsorted: only sizes count here.
+    for item in inputs:
+        top = os.path.abspath(os.path.expanduser(item))
+        if not os.path.isdir(top):
+            yield top, os.path.getsize(top)
+            continue
+        for root, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                full = os.path.join(root, name)
+                if not name.startswith(".") and os.path.isfile(full):
+                    yield full, os.path.getsize(full)
 
 
 def plan_sources(

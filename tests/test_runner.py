@@ -41,6 +41,8 @@ def test_shard_estimate_uses_the_plans_sizes(tmp_path: Path) -> None:
     with gzip.open(packed, "wb") as fh:
         fh.write(b"z" * 10_000)
     assert estimate_shards([str(packed)], 100) == -(-packed.stat().st_size * 4 // 100)
+    assert estimate_shards([str(tmp_path)], 4096, enough=2) == 2  # stops walking once two shards are certain
+    assert estimate_shards([str(small)], 4096, enough=2) == 1
     assert estimate_shards(["s3://bucket/prefix/"], 4096) is None
     assert estimate_shards([str(tmp_path / "missing.jsonl")], 4096) is None
 
