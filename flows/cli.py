@@ -75,7 +75,9 @@ def run(
             "--dask-address", help="Scheduler of an existing Dask cluster (with --task-runner dask)."
         ),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes (0 = config or cores).")] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes (0 = config or cores); at most one per input shard.")
+    ] = 0,
     incremental: Annotated[
         bool, typer.Option("--incremental", help="Only files new or changed since the dataset's completed runs.")
     ] = False,
