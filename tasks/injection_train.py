@@ -42,6 +42,7 @@ from tasks.injection_phrases import (
     task_requests,
 )
 from tasks.injection_phrases_more import benign_shapes, more_directives, more_tasks
+from tasks.machine_text import QUOTED, fortune_files, package_descriptions, wordnet_glosses
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "injection-bipia"
@@ -137,15 +138,7 @@ def stdlib_docstrings(limit: int = 4000) -> list[str]:
 
 def package_readmes() -> list[str]:
     """Long descriptions (READMEs) of the Python packages installed next to this one, sorted by name."""
-    import importlib.metadata as md
-
-    out = []
-    for dist in sorted(md.distributions(), key=lambda d: (d.metadata["Name"] or "").lower()):
-        body = dist.metadata.get_payload() if hasattr(dist.metadata, "get_payload") else ""
-        body = body or dist.metadata.get("Description") or ""
-        if len(body) > 200:
-            out.append(body[:20000])
-    return out
+    return [body[:20000] for _, body in package_descriptions() if len(body) > 200]
 
 
 def faker_text(rng: random.Random, n: int = 6000) -> list[str]:
@@ -163,29 +156,19 @@ def faker_text(rng: random.Random, n: int = 6000) -> list[str]:
     return [rng.choice(makers)() for _ in range(n)]
 
 
-FORTUNES = Path("/usr/share/games/fortunes")
-WORDNET = Path("/usr/share/wordnet")
-
-
 def fortunes() -> list[str]:
     """Quotations, jokes and dialogues of Debian's ``fortunes`` packages (when installed)."""
-    out: list[str] = []
-    for path in sorted(FORTUNES.glob("*")):
-        if path.suffix or "art" in path.name or not path.is_file():
-            continue
-        out += [" ".join(f.split()) for f in path.read_text(encoding="utf-8", errors="replace").split("\n%\n")]
-    return [f for f in out if len(f.split()) >= 3]
+    files = fortune_files(skip=lambda path: "art" in path.name)
+    return [f for texts in files.values() for f in texts if len(f.split()) >= 3]
 
 
 def wordnet_sentences(rng: random.Random, limit: int = 20000) -> list[str]:
     """Glosses and quoted usage examples of Debian's ``wordnet-base`` (when installed)."""
     out: list[str] = []
-    for path in sorted(WORDNET.glob("data.*")):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if "|" in line and not line.startswith(" "):
-                gloss = line.split("|", 1)[1]
-                out += [q.strip() for q in re.findall(r'"([^"]{12,})"', gloss)]
-                out.append(re.sub(r'"[^"]*"', "", gloss).strip(" ;"))
+    for glosses in wordnet_glosses().values():
+        for gloss in glosses:
+            out += [q.strip() for q in QUOTED.findall(gloss)]
+            out.append(re.sub(r'"[^"]*"', "", gloss).strip(" ;"))
     rng.shuffle(out)
     return out[:limit]
 

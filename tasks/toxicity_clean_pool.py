@@ -32,8 +32,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-FORTUNES = Path("/usr/share/games/fortunes")
-WORDNET = Path("/usr/share/wordnet")
+from tasks.machine_text import FORTUNES, QUOTED, WORDNET, flat, fortune_files, package_descriptions, wordnet_glosses
+
 DEBIAN_DOC = Path("/usr/share/doc")
 #: Fortune files left out although Debian files them as non-offensive (see the module docstring).
 FORTUNE_SKIP = {"art", "ascii-art", "ethnic", "men-women"}
@@ -49,41 +49,20 @@ KINDS = ("fortune", "wordnet", "changelog", "readme")
 PER_SOURCE = {"fortune": 400, "wordnet": 3000, "changelog": 40, "readme": 30}
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _keep(text: str, min_words: int = 3, max_chars: int = 400) -> bool:
     return len(text.split()) >= min_words and len(text) <= max_chars and not PROFANE.search(text)
 
 
 def fortune_texts() -> dict[str, list[str]]:
     """Fortunes by file name (non-offensive files only; a fortune is one text)."""
-    out: dict[str, list[str]] = {}
-    if not FORTUNES.is_dir():
-        return out
-    for path in sorted(FORTUNES.iterdir()):
-        # off/ (a folder) and *-o hold the offensive fortunes; *.dat / *.u8 are indexes and links
-        if not path.is_file() or path.suffix or path.name.endswith("-o") or path.name in FORTUNE_SKIP:
-            continue
-        body = path.read_text(encoding="utf-8", errors="replace")
-        out[path.name] = [_flat(f) for f in body.split("\n%\n")]
-    return out
+    # off/ (a folder, never read) and *-o hold the offensive fortunes
+    return fortune_files(skip=lambda path: path.name.endswith("-o") or path.name in FORTUNE_SKIP, root=FORTUNES)
 
 
 def wordnet_texts() -> dict[str, list[str]]:
     """WordNet's quoted usage examples by data file, without those of synsets glossed as offensive."""
-    out: dict[str, list[str]] = {}
-    for path in sorted(WORDNET.glob("data.*")):
-        rows: list[str] = []
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if "|" not in line or line.startswith(" "):
-                continue
-            gloss = line.split("|", 1)[1]
-            if not OFFENSIVE_GLOSS.search(gloss):
-                rows += [q.strip() for q in re.findall(r'"([^"]{12,})"', gloss)]
-        out[path.name] = rows
-    return out
+    return {name: [q.strip() for gloss in glosses if not OFFENSIVE_GLOSS.search(gloss) for q in QUOTED.findall(gloss)]
+            for name, glosses in wordnet_glosses(root=WORDNET).items()}
 
 
 def changelog_texts() -> dict[str, list[str]]:
@@ -104,25 +83,20 @@ def changelog_texts() -> dict[str, list[str]]:
                 items[-1] += " " + line.strip()
             elif not line.strip() or line.startswith((" --", " [")):
                 continue
-        out[path.parent.name] = [_flat(i) for i in items]
+        out[path.parent.name] = [flat(i) for i in items]
     return out
 
 
 def readme_texts() -> dict[str, list[str]]:
     """Prose paragraphs of the installed Python packages' READMEs (no code, tables, lists or headings), by package."""
-    import importlib.metadata as md
-
     out: dict[str, list[str]] = {}
-    for dist in sorted(md.distributions(), key=lambda d: ((d.metadata["Name"] or "").lower(), d.version or "")):
-        name = (dist.metadata["Name"] or "").lower()
-        body = dist.metadata.get_payload() if hasattr(dist.metadata, "get_payload") else ""
-        body = body or dist.metadata.get("Description") or ""
+    for name, body in package_descriptions():
         paras = []
         for para in re.split(r"\n\s*\n", body):
-            flat = _flat(para)
-            if flat and not para.lstrip().startswith(("*", "-", "#", "|", ">>>", "..", "```", "=", "+", ":", "$")) \
-                    and not para.startswith(("    ", "\t")) and "http" not in flat:
-                paras.append(flat)
+            one = flat(para)
+            if one and not para.lstrip().startswith(("*", "-", "#", "|", ">>>", "..", "```", "=", "+", ":", "$")) \
+                    and not para.startswith(("    ", "\t")) and "http" not in one:
+                paras.append(one)
         if name and paras:
             out[name] = out.get(name, []) + paras
     return dict(sorted(out.items()))
