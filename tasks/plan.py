@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.sources import SourceReadError, detect_format, discover, hash_and_split
+from tasks.sources import SourceReadError, detect_format, discover, hash_and_split, local_sizes
 
 # Compressed sizes underestimate the work in a file; this rough ratio keeps shards of gz/zst input comparable.
 _COMPRESSION_RATIO = {"none": 1, "gzip": 4, "zstd": 4}
@@ -98,7 +97,7 @@ def estimate_shards(inputs: list[str], target_bytes: int, enough: int | None = N
     limit = None if enough is None else enough * target_bytes
     total = 0
     try:
-        for path, size in _local_files(inputs):
+        for path, size in local_sizes(inputs):
             total += size * _COMPRESSION_RATIO.get(detect_format(path)[1], 1)
             if limit is not None and total > limit:
                 break
@@ -106,21 +105,6 @@ def estimate_shards(inputs: list[str], target_bytes: int, enough: int | None = N
         return None
     shards = max(1, -(-total // target_bytes))
     return shards if enough is None else min(shards, enough)
-
-
-def _local_files(inputs: list[str]) -> Iterator[tuple[str, int]]:
-    # Like tasks.sources.discover (hidden files and folders skipped), but lazy and unsorted: only sizes count here.
-    for item in inputs:
-        top = os.path.abspath(os.path.expanduser(item))
-        if not os.path.isdir(top):
-            yield top, os.path.getsize(top)
-            continue
-        for root, dirs, files in os.walk(top):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in files:
-                full = os.path.join(root, name)
-                if not name.startswith(".") and os.path.isfile(full):
-                    yield full, os.path.getsize(full)
 
 
 def plan_sources(

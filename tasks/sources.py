@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -108,14 +109,29 @@ def _source(uri: str, size: int) -> SourceFile:
     return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=int(size))
 
 
+def _walk(top: str) -> Iterator[str]:
+    # Every file below the directory ``top`` in the walk's order, hidden files and folders skipped.
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        yield from (os.path.join(root, f) for f in files if not f.startswith("."))
+
+
+def local_sizes(inputs: list[str]) -> Iterator[tuple[str, int]]:
+    """``(path, bytes)`` of the files behind local ``inputs``, lazily and unsorted (``discover`` lists and sorts
+    them all): for callers that only add sizes up and may stop early."""
+    for item in inputs:
+        top = os.path.abspath(os.path.expanduser(item))
+        if not os.path.isdir(top):
+            yield top, os.path.getsize(top)  # a missing input raises OSError, as in discover
+            continue
+        yield from ((path, os.path.getsize(path)) for path in _walk(top) if os.path.isfile(path))
+
+
 def _expand_local(path: str) -> list[SourceFile]:
     top = os.path.abspath(os.path.expanduser(path))
     if not os.path.isdir(top):
         return [_source(top, os.path.getsize(top))]
-    found: list[str] = []
-    for root, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+    found = list(_walk(top))
     # Sort on the path relative to the input so the order does not depend on the file system's listing order.
     found.sort(key=lambda p: os.path.relpath(p, top).split(os.sep))
     return [_source(p, os.path.getsize(p)) for p in found if os.path.isfile(p)]
