@@ -25,13 +25,13 @@ def pool_size(workers: int) -> int:
     return workers or os.cpu_count() or 1
 
 
-def pool(workers: int, limit: int | None = None) -> ProcessPoolExecutor:
-    """The process pool, created on first use with ``pool_size(workers)`` workers (at most ``limit``)."""
+def pool(workers: int, size: int | None = None) -> ProcessPoolExecutor:
+    """The process pool, created on first use with ``size`` workers (default ``pool_size(workers)``)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ProcessPoolExecutor(
-                max_workers=min(pool_size(workers), limit or pool_size(workers)),
+                max_workers=size or pool_size(workers),
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=shard.lower_priority,
             )
@@ -48,7 +48,7 @@ def warm_pool(workers: int, config_json: str, lake_root: str, shards: int | None
     few shards (slices that do not pack evenly), where fewer workers cost little.
     """
     size = min(pool_size(workers), shards or pool_size(workers))
-    executor = pool(workers, limit=size)
+    executor = pool(workers, size)
     for _ in range(size):  # one submit per worker: the spawn context starts workers on demand
         executor.submit(shard.warm_up, config_json, lake_root)
 
