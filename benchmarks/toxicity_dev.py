@@ -62,10 +62,22 @@ def clean_corpora(n: int = 600, seed: int = 1) -> dict[str, list[str]]:
     return {k: rng.sample(v, min(n, len(v))) for k, v in sets.items()}
 
 
+def fasttext_rows(path: Path) -> tuple[list[bool], list[str]]:
+    """``(is toxic, text)`` columns of a ``__label__toxic`` / ``__label__clean`` file (the generated dev sets)."""
+    rows = [line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [lab == "__label__toxic" for lab, _ in rows], [text for _, text in rows]
+
+
+def model_stage(model: Path, threshold: float, window_threshold: float, window_chars: int = 150) -> ToxicityStage:
+    """The toxicity stage with ``model`` (one ``toxic`` label) at these thresholds."""
+    return ToxicityStage(ToxicityConfig(model=str(model), labels={"__label__toxic": "toxic"},
+                                        thresholds={"toxic": threshold}, window_chars=window_chars,
+                                        window_threshold=window_threshold))
+
+
 def flag_rates(model: Path, threshold: float, window_threshold: float, corpora: dict[str, list[str]]) -> dict:
     """Share of each corpus's documents the stage reports (whole text or a window)."""
-    stage = ToxicityStage(ToxicityConfig(model=str(model), labels={"__label__toxic": "toxic"},
-                                         thresholds={"toxic": threshold}, window_threshold=window_threshold))
+    stage = model_stage(model, threshold, window_threshold)
     out = {}
     for name, texts in corpora.items():
         res = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
@@ -78,9 +90,8 @@ def gen_dev(model_path: Path, dev_file: Path, threshold: float) -> dict:
     import fasttext
 
     model = fasttext.load_model(str(model_path))
-    rows = [line.split(" ", 1) for line in dev_file.read_text().splitlines()]
-    y = [lab == "__label__toxic" for lab, _ in rows]
-    s = [p.get("toxic", 0.0) for p in tt.label_probabilities(model, [normalize_for_model(t) for _, t in rows])]
+    y, texts = fasttext_rows(dev_file)
+    s = [p.get("toxic", 0.0) for p in tt.label_probabilities(model, [normalize_for_model(t) for t in texts])]
     m = binary_metrics(y, s, threshold)
     best = tt.best_threshold(y, s, "f1")
     return {**m, "best_thr": best, "best_f1": binary_metrics(y, s, best)["f1"]}
@@ -89,8 +100,7 @@ def gen_dev(model_path: Path, dev_file: Path, threshold: float) -> dict:
 def forum_dev(model: Path, dev_file: Path, threshold: float, window_threshold: float, seed: int = 3) -> dict:
     """The stage's P/R/F1 (reported texts) and PR-AUC (decisive score) on held-out comment-thread templates, single
     comments and long ones, with windows and whole text only."""
-    rows = [line.split(" ", 1) for line in dev_file.read_text().splitlines()]
-    short = [(lab == "__label__toxic", text) for lab, text in rows]
+    short = list(zip(*fasttext_rows(dev_file), strict=True))
     rng = random.Random(seed)
     clean = [t for y, t in short if not y]
     long = []
@@ -103,9 +113,7 @@ def forum_dev(model: Path, dev_file: Path, threshold: float, window_threshold: f
         y = [a for a, _ in items]
         texts = [b for _, b in items]
         for scorer, chars in (("stage", 150), ("whole", 1_000_000)):
-            stage = ToxicityStage(ToxicityConfig(model=str(model), labels={"__label__toxic": "toxic"},
-                                                 thresholds={"toxic": threshold}, window_chars=chars,
-                                                 window_threshold=window_threshold))
+            stage = model_stage(model, threshold, window_threshold, chars)
             res = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
             score = [0.0] * len(texts)
             for sc in res.scores:

@@ -56,12 +56,13 @@ from benchmarks.toxicity_dev import (  # noqa: E402
     clean_corpora,
     davidson_holdout,
     davidson_holdout_rows,
+    fasttext_rows,
     flag_rates,
     forum_dev,
+    model_stage,
 )
 from tasks import toxicity_train as tt  # noqa: E402
 from tasks.classifier_metrics import binary_metrics  # noqa: E402
-from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage  # noqa: E402
 from tasks.stage import DocBatch  # noqa: E402
 from tasks.textnorm import normalize_for_model  # noqa: E402
 
@@ -79,15 +80,9 @@ V4_PARAMS = tt.TrainParams(epoch=7, lr=0.1, dim=50, word_ngrams=1, minn=3, maxn=
                            loss="softmax", quantize=True, cutoff=0)
 
 
-def _fasttext_rows(path: Path) -> tuple[list[bool], list[str]]:
-    rows = [line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines()]
-    return [lab == "__label__toxic" for lab, _ in rows], [text for _, text in rows]
-
-
 def stage_scores(model: Path, texts: list[str]) -> tuple[list[float], list[float]]:
     """The stage's whole-text and worst-window ``toxic`` scores per text (flags follow for any threshold)."""
-    stage = ToxicityStage(ToxicityConfig(model=str(model), labels={"__label__toxic": "toxic"},
-                                         thresholds={"toxic": 0.5}, window_threshold=WINDOW_THRESHOLD))
+    stage = model_stage(model, 0.5, WINDOW_THRESHOLD)
     res = stage.run(DocBatch(doc_ids=[str(i) for i in range(len(texts))], texts=texts))
     doc, win = [0.0] * len(texts), [0.0] * len(texts)
     for s in res.scores:
@@ -136,17 +131,17 @@ def measure(model: Path, wt: float = WINDOW_THRESHOLD) -> dict:
 
     ft = fasttext.load_model(str(model))
     dav_y, dav_s = davidson_holdout(model, GEN)
-    gen_y, gen_t = _fasttext_rows(GEN / "dev.txt")
+    gen_y, gen_t = fasttext_rows(GEN / "dev.txt")
     gen_s = [p.get("toxic", 0.0) for p in tt.label_probabilities(ft, [normalize_for_model(t) for t in gen_t])]
-    forum_y, forum_t = _fasttext_rows(GEN / "dev_forum.txt")
+    forum_y, forum_t = fasttext_rows(GEN / "dev_forum.txt")
     forum_doc, forum_win = stage_scores(model, forum_t)
-    pool_t = _fasttext_rows(POOL / "pool_dev.txt")[1]
+    pool_t = fasttext_rows(POOL / "pool_dev.txt")[1]
     pool_kind = [s.split(":", 1)[0] for s in (POOL / "pool_dev.src").read_text(encoding="utf-8").splitlines()]
     pool_doc, pool_win = stage_scores(model, pool_t)
-    civil_t = _fasttext_rows(CIVIL / "dev_civil.txt")[1]
+    civil_t = fasttext_rows(CIVIL / "dev_civil.txt")[1]
     civil_doc, civil_win = stage_scores(model, civil_t)
     # information only (not in the rule): the held-out toxic contrasts of the civil templates, found by the stage
-    contrast_t = _fasttext_rows(CIVIL / "dev_civil_toxic.txt")[1] if (CIVIL / "dev_civil_toxic.txt").is_file() else []
+    contrast_t = fasttext_rows(CIVIL / "dev_civil_toxic.txt")[1] if (CIVIL / "dev_civil_toxic.txt").is_file() else []
     contrast_doc, contrast_win = stage_scores(model, contrast_t) if contrast_t else ([], [])
     # round 2: every set through the stage (whole text and windows); set (c)'s clean rows are the comment threads'
     # own, the civil templates and the clean pool, pooled
