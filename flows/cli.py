@@ -6,8 +6,10 @@ failed. Prefect is imported lazily, after its environment defaults are set, so `
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -201,29 +203,62 @@ app.command(name="train-toxicity")(__import__("flows.cli_train", fromlist=["trai
 
 def main() -> None:
     """Console-script entry point: run the app, turning known failures into one line and exit code 2."""
+    atexit.register(_exit_without_teardown)  # registered first, so it runs last: after Prefect's own handlers
+    try:
+        code = _main()
+    except KeyboardInterrupt:
+        code = 130
+    _EXIT_CODE[0] = code
+    sys.exit(code)
+
+
+_EXIT_CODE = [1]  # what the process exits with if main() never finished (an uncaught error)
+
+
+def _exit_without_teardown() -> None:
+    """End the process once every other exit handler has run, skipping the interpreter's teardown.
+
+    After a run the process holds a few hundred thousand objects (Prefect, pydantic, pyarrow); the final garbage
+    collection and module teardown took 0.35-0.45 s of every ``sieve run`` here, with nothing left to do: the outputs
+    are renamed into place and Prefect's exit handlers (registered later, so run earlier) have sent its events and
+    logs. This flushes logging and the standard streams, then ends the process (Instagram's ``atexit`` +
+    ``os._exit``); exit handlers registered before ``main`` started (only logging's here) are the ones skipped.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said on it
+            pass
+    os._exit(_EXIT_CODE[0])
+
+
+def _main() -> int:
     from schemas.config import ConfigError
     from tasks.catalog import QueryError
     from tasks.lake import LakeError
     from tasks.plan import ManifestError
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="sieve")  # click returns the code of a typer.Exit here instead of exiting
+        return code if isinstance(code, int) else 0
     except (Failure, ConfigError, LakeError, ManifestError, QueryError, FileNotFoundError) as err:
         print(f"sieve: error: {err}", file=sys.stderr)
-        sys.exit(2)
+        return 2
     except typer.Abort:
-        sys.exit(130)
-    except Exception as err:  # the click usage errors and flow failures: one line, not a traceback
+        return 130
+    except Exception as err:  # usage errors and flow failures: one line, not a traceback
         import click
 
-        if isinstance(err, click.ClickException):
+        # Typer 0.2x raises its own vendored click's exceptions (typer._click), whose base is TyperException.
+        if isinstance(err, (click.ClickException, typer.TyperException)) and hasattr(err, "show"):
             err.show()
-            sys.exit(err.exit_code)
+            return int(getattr(err, "exit_code", 2))
         print(
             f"sieve: error: run failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
             file=sys.stderr,
         )
-        sys.exit(1)
+        return 1
 
 
 if __name__ == "__main__":

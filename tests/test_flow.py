@@ -128,6 +128,13 @@ def test_missing_input_fails_before_starting(tmp_path, prefect_harness):
     assert not (tmp_path / "lake").exists()
 
 
+def test_usage_error_is_clicks_message_and_exit_2(tmp_path):
+    out = cli("run", tmp_path, "--no-such-option")
+    assert out.returncode == 2, out.stderr
+    assert "No such option: --no-such-option" in out.stderr and "Usage: sieve run" in out.stderr
+    assert "run failed" not in out.stderr
+
+
 def test_bad_config_is_one_line_with_key(tmp_path, prefect_harness):
     src = write_jsonl(tmp_path / "a.jsonl", docs(2))
     cfg = tmp_path / "s.yaml"
