@@ -240,7 +240,8 @@ def _main() -> int:
     from tasks.plan import ManifestError
 
     try:
-        code = app(standalone_mode=False, prog_name="sieve")  # click returns the code of a typer.Exit here instead of exiting
+        # click returns the code of a typer.Exit here instead of exiting
+        code = app(standalone_mode=False, prog_name="sieve")
         return code if isinstance(code, int) else 0
     except (Failure, ConfigError, LakeError, ManifestError, QueryError, FileNotFoundError) as err:
         print(f"sieve: error: {err}", file=sys.stderr)
