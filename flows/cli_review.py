@@ -139,7 +139,9 @@ def list_(
             r["source_uri"] = visible(r["source_uri"])
     _print_rows(names, [tuple(r[n] for n in names) for r in rows], fmt)
     if fmt == "table":
-        print(f"{total} matching; showing {offset + 1 if rows else 0}-{offset + len(rows)}")
+        shown = f"showing {offset + 1}-{offset + len(rows)}" if rows else (
+            f"none at offset {offset}" if offset else "none")
+        print(f"{total} matching; {shown}")
 
 
 @review_app.command()
@@ -153,6 +155,9 @@ def show(
     from tasks.review import access, record
     from tasks.review.highlight import visible
 
+    if fmt not in ("text", "json"):
+        raise ReviewFailure(f"--format: invalid value {fmt!r}; valid values: text, json")
+    doc_id = _doc_id(doc_id)
     the_lake = _lake(lake)
 
     def fetch():
@@ -175,37 +180,76 @@ def show(
     for s in rec["scores"]:
         print(f"  score {s['stage']}.{s['name']} = {s['value']}")
     for c in rec["cluster"]:
-        print(f"  duplicate {c['doc_id']} of {c['duplicate_of']} ({c['method']}, {c['similarity']})")
+        print(f"  duplicate {c['doc_id']} of {c['duplicate_of']} in run {c['run_id']} ({c['method']}, "
+              f"{c['similarity']})")
+    for r in rec["released_in"]:
+        print(f"  released into clean by release {r}" + (" (rejected since: a release is never undone)"
+                                                          if rec["status"] == "rejected" else ""))
     for r in rec["reviews"]:
         print(f"  review {r['reviewed_at']} {r['reviewer']} {r['verdict']}: {visible(r['note'])}")
     print("--- text" if rec["text"] is not None else f"--- raw ({rec['raw_encoding']})")
     print(visible(rec["text"] if rec["text"] is not None else rec["raw"]))
 
 
+def _doc_id(value: str) -> str:
+    """A doc id as typed or pasted (surrounding whitespace dropped), refused unless it looks like one."""
+    from tasks.review.highlight import visible
+    from tasks.review.queue import valid_doc_id
+
+    doc_id = value.strip()
+    if not valid_doc_id(doc_id):
+        raise ReviewFailure(f"not a doc_id: {visible(value)!r} (ids are printed by `sieve review list`)")
+    return doc_id
+
+
 def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, reviewer: str, dataset: str,
             reason: str, source: str, status: str, everything: bool, yes: bool) -> None:
-    from tasks.review import access, queue, reviews
+    from tasks.review import access, queue, record, reviews
+    from tasks.review.queue import valid_dataset
 
     reviewer = reviewer or getpass.getuser()
     if not REVIEWER_RE.match(reviewer):
         raise ReviewFailure("--reviewer: 1-64 of letters, digits and _.@+-")
-    the_lake = _lake(lake)
     if doc_ids:
-        for doc_id in doc_ids:
-            row = _guard(reviews.append_review, the_lake, doc_id, reviewer, verdict, note, run or None)
-            print(f"{row['verdict']} {row['run_id']}/{row['doc_id']} by {reviewer}")
+        if everything or reason or source or status:
+            raise ReviewFailure("--all, --reason, --source and --status select records for a bulk review; with "
+                                "DOC_IDs give only --run or --dataset")
+        if dataset and not valid_dataset(dataset):
+            raise ReviewFailure("--dataset: invalid value; expected letters, digits, '_', '.', '-'")
+        ids = [_doc_id(d) for d in doc_ids]
+        the_lake = _lake(lake)
+        for doc_id in ids:
+            row = _guard(reviews.append_review, the_lake, doc_id, reviewer, verdict, note, run or None,
+                         dataset=dataset or None)
+            print(f"{row['verdict']} {row['run_id']}/{row['doc_id']} by {reviewer} (dataset {row['dataset']})")
+            if row["verdict"] == queue.REJECTED:
+                try:
+                    with access.reading(the_lake) as con:
+                        released = record.released_in(con, doc_id, row["dataset"])
+                except LakeError:  # the review is recorded; only the warning is lost to a busy catalog
+                    released = []
+                if released:
+                    print(f"sieve: warning: {doc_id} is already in clean (release {', '.join(released)}); a "
+                          "rejection does not take it back out", file=sys.stderr)
         return
     if not everything:
         raise ReviewFailure("name DOC_IDs, or --all to review every record matching the filters")
-    flt = _filter(dataset, run, reason, source, status)
+    the_lake = _lake(lake)
+    flt = _filter(dataset, run, reason, source, status or queue.PENDING)
 
     def count():
         with access.reading(the_lake) as con:
             return queue.count(con, flt)
 
     n = _guard(count)
-    if not yes and not typer.confirm(f"{verdict.capitalize()} {n} records matching {flt.params()}?"):
-        raise typer.Abort()
+    try:
+        confirmed = yes or typer.confirm(f"{verdict.capitalize()} {n} records matching {flt.params()}?")
+    except typer.Abort:  # end of input (no terminal): not a yes
+        print(file=sys.stderr)
+        confirmed = False
+    if not confirmed:
+        print("nothing reviewed (not confirmed; -y/--yes confirms without asking)", file=sys.stderr)
+        raise typer.Exit(1)
     done = _guard(reviews.review_matching, the_lake, flt, reviewer, verdict, note, expected=n)
     print(f"{reviews.normalise_verdict(verdict)} {done} records by {reviewer}")
 
@@ -217,9 +261,8 @@ def _verdict_command(verdict: str):
         run: Annotated[str, typer.Option("--run", help="The quarantine run (default: each record's newest).")] = "",
         note: NoteOpt = "", reviewer: ReviewerOpt = "",
         dataset: DatasetOpt = "", reason: ReasonOpt = "", source: SourceOpt = "",
-        status: Annotated[str, typer.Option("--status", help="With --all: pending | approved | rejected | all.")] = (
-            "pending"
-        ),
+        status: Annotated[str, typer.Option(
+            "--status", help="With --all: pending (the default) | approved | rejected | all.")] = "",
         everything: Annotated[bool, typer.Option("--all", help="Review every record matching the filters.")] = False,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask to confirm a bulk review.")] = False,
     ) -> None:
@@ -236,9 +279,16 @@ review_app.command("reject")(_verdict_command("reject"))
 @review_app.command()
 def restore(lake: LakeOpt = "data/lake") -> None:
     """Put reviews from the Parquet journal (provenance/reviews) back into a rebuilt catalog's reviews table."""
+    from tasks.catalog import refresh_catalog
     from tasks.review.reviews import restore_reviews
 
-    n = _guard(restore_reviews, _lake(lake))
+    the_lake = Lake(Path(lake).expanduser().resolve())
+    if not the_lake.catalog.exists():
+        if not (the_lake.root / "provenance" / "runs").is_dir():
+            raise ReviewFailure(f"no lake at {the_lake.root}: it has no catalog and no provenance/runs")
+        _guard(refresh_catalog, the_lake)  # a lost catalog: its views come back from the lake's Parquet
+        print(f"rebuilt the catalog {the_lake.catalog} from the lake's Parquet", file=sys.stderr)
+    n = _guard(restore_reviews, the_lake)
     print(f"restored {n} review rows")
 
 
@@ -251,6 +301,11 @@ def release(
     from tasks.review.release import release as do_release
 
     summary = _guard(do_release, _lake(lake), dataset)
+    withdrawn = summary["rejected_after_release_ids"]
+    if withdrawn:  # on stderr, so --json's stdout stays one JSON line
+        print(f"sieve: warning: {len(withdrawn)} records released earlier are rejected now and stay in clean (a "
+              f"release is never undone): {', '.join(withdrawn[:10])}{' ...' if len(withdrawn) > 10 else ''}",
+              file=sys.stderr)
     if as_json:
         print(json.dumps(summary, sort_keys=True, default=str))
         return

@@ -53,6 +53,7 @@ def test_token_file_reload_revokes(tmp_path):
     ({"reason": "spam.x"}, "reason: unknown family"),
     ({"reason": "pii' OR 1=1 --"}, "reason: invalid value"),
     ({"dataset": "../../etc"}, "dataset: invalid value"),
+    ({"dataset": ".."}, "dataset: invalid value"),  # a path segment of the lake, never its parent
     ({"run": "x;DROP TABLE reviews"}, "run: invalid value"),
 ])
 def test_filter_validation(params, error):

@@ -49,6 +49,11 @@ def valid_doc_id(value: str) -> bool:
     return bool(_DOC_RE.match(value or ""))
 
 
+def valid_dataset(value: str) -> bool:
+    """Whether ``value`` is a usable dataset name: a path segment of the lake (never ``.`` or ``..``)."""
+    return bool(_DATASET_RE.match(value or "")) and value.strip(".") != ""
+
+
 def valid_run_id(value: str) -> bool:
     """Whether ``value`` looks like a run id (``20261127T224501Z-3f9a1c``; a few safe characters allowed)."""
     return bool(_RUN_RE.match(value or ""))
@@ -78,6 +83,8 @@ class QueueFilter:
             value = getattr(self, name)
             if value and not pattern.match(value):
                 raise FilterError(f"{name}: invalid value; expected {what}")
+        if self.dataset and not valid_dataset(self.dataset):
+            raise FilterError("dataset: invalid value; expected letters, digits, '_', '.', '-'")
         if self.reason and self.reason.split(".", 1)[0] not in FAMILIES:
             raise FilterError(f"reason: unknown family; valid families: {', '.join(FAMILIES)}")
         if self.status not in STATUSES:

@@ -95,8 +95,22 @@ def detail(con: duckdb.DuckDBPyConnection, doc_id: str, run_id: str | None = Non
     )
     latest = con.execute(f"SELECT verdict FROM ({LATEST_SQL}) WHERE run_id = ? AND doc_id = ?", key).fetchall()
     rec["status"] = latest[0][0] if latest else PENDING
+    rec["released_in"] = released_in(con, doc_id, rec["dataset"])
     rec["meta"] = _evidence(rec["meta"]) if rec["meta"] else None
     return rec
+
+
+def released_in(con: duckdb.DuckDBPyConnection, doc_id: str, dataset: str) -> list[str]:
+    """The completed releases of ``dataset`` that published ``doc_id`` into clean (oldest first; at most one unless
+    the lake was edited by hand). A later rejection does not take a record back out of clean: this is how the
+    review tools say so."""
+    rows = con.execute(
+        "SELECT DISTINCT d.run_id FROM documents d JOIN runs r ON r.run_id = d.run_id "
+        "WHERE d.doc_id = ? AND d.released_from IS NOT NULL AND r.dataset = ? AND r.status = 'completed' "
+        "ORDER BY 1",
+        [doc_id, dataset],
+    ).fetchall()
+    return [r for (r,) in rows]
 
 
 def cluster(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[dict[str, Any]]:

@@ -10,11 +10,15 @@ quarantined it) and ``files`` rows for what it wrote. Lineage is then plain SQL:
     WHERE d.released_from IS NOT NULL
 
 Which records: those of the dataset whose latest review is ``approved`` and whose ``doc_id`` no completed release
-of the dataset has released yet (so releasing twice adds nothing). Rejected and pending records stay out; a
-malformed record has no text to publish and is counted, not released. The text published is redacted as the router
-redacts clean text (``tasks.redact``), with the spans of the record's ``redact`` findings and also of its ``pii.*``
-findings whatever their action: a record quarantined for a secret or for dense PII is approved as a record, not as
-permission to publish the secret.
+of the dataset has released yet (so releasing twice adds nothing). The latest review is taken over every quarantined
+copy of the ``doc_id`` in the dataset (a rerun without dedup quarantines the same record again), so an older
+approval never overrules a newer rejection. Rejected and pending records stay out; a malformed record has no text
+to publish and is counted, not released. A release never takes a record back out of clean: one rejected after it
+was released is counted (``rejected_after_release``) and named in every later release's summary.
+
+The text published is redacted as the router redacts clean text (``tasks.redact``), with the spans of the record's
+``redact`` findings and also of its ``pii.*`` findings whatever their action: a record quarantined for a secret or
+for dense PII is approved as a record, not as permission to publish the secret.
 
 The release holds the dataset's write lock, reads its selection from the catalog into a scratch Parquet file (so
 the catalog is not held open while it writes), and refreshes the catalog at the end. A release killed half-way
@@ -40,7 +44,7 @@ from tasks.ids import new_run_id
 from tasks.lake import AtomicParquetWriter, Lake, LakeError, dataset_lock
 from tasks.redact import redact_messages, redact_text
 from tasks.review.access import reading
-from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
+from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED, valid_dataset
 from tasks.review.record import spans_of
 
 RELEASE_KIND = "release"
@@ -68,6 +72,20 @@ def _release_runs(lake: Lake, dataset: str) -> list[tuple[str, str]]:
         con.close()
 
 
+def _datasets(lake: Lake) -> list[str]:
+    """The datasets that have at least one run in the lake (from the ``runs`` Parquet)."""
+    files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
+    if not files:
+        return []
+    con = duckdb.connect()
+    try:
+        rows = con.execute("SELECT DISTINCT dataset FROM read_parquet(?, union_by_name=true) ORDER BY 1",
+                           [[str(f) for f in files]]).fetchall()
+    finally:
+        con.close()
+    return [d for (d,) in rows if d]
+
+
 def _outputs(lake: Lake, dataset: str, run_id: str) -> list[Path]:
     return [
         lake.clean_dir(dataset, run_id) / PART,
@@ -91,8 +109,13 @@ def _abandon_interrupted(lake: Lake, dataset: str, runs: list[tuple[str, str]]) 
         )
 
 
-def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> dict[str, int]:
-    """Write the records to release to ``out`` (Parquet); return counts by status for the report."""
+def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> dict[str, Any]:
+    """Write the records to release to ``out`` (Parquet); return counts by status for the report.
+
+    A record is judged by its latest review over all its quarantined copies in the dataset (the same file run
+    again without dedup quarantines the same ``doc_id`` again): a rejection of the newer copy is not overruled by
+    an older approval. Counts are of records (``doc_id``), as the release publishes them.
+    """
     released = (
         f"SELECT DISTINCT doc_id FROM read_parquet({sql_list(released_files)}, union_by_name=true) "
         "WHERE released_from IS NOT NULL"
@@ -101,19 +124,20 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     with reading(lake) as con:
-        status = dict(
-            con.execute(
-                f"SELECT coalesce(l.verdict, '{PENDING}'), count(*) FROM quarantine q "
-                f"LEFT JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id "
-                "WHERE q.dataset = ? GROUP BY 1",
-                [dataset],
-            ).fetchall()
-        )
-        approved = f"""
-            SELECT q.* FROM quarantine q
-            JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id AND l.verdict = '{APPROVED}'
+        latest = f"""
+            SELECT q.*, coalesce(l.verdict, '{PENDING}') AS verdict FROM quarantine q
+            LEFT JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id
             WHERE q.dataset = $dataset
-            QUALIFY row_number() OVER (PARTITION BY q.doc_id ORDER BY q.run_id DESC) = 1"""
+            QUALIFY row_number() OVER (PARTITION BY q.doc_id ORDER BY l.reviewed_at DESC NULLS LAST,
+                                       q.run_id DESC) = 1"""
+        status = dict(
+            con.execute(f"SELECT verdict, count(*) FROM ({latest}) GROUP BY 1", {"dataset": dataset}).fetchall()
+        )
+        withdrawn = [d for (d,) in con.execute(
+            f"SELECT doc_id FROM ({latest}) WHERE verdict = '{REJECTED}' AND doc_id IN ({released}) ORDER BY 1",
+            {"dataset": dataset},
+        ).fetchall()]
+        approved = f"SELECT * EXCLUDE (verdict) FROM ({latest}) WHERE verdict = '{APPROVED}'"
         skipped = con.execute(
             f"SELECT count(*) FILTER (WHERE doc_id IN ({released})), "
             f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NULL) FROM ({approved})",
@@ -140,6 +164,8 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
         "pending": int(status.get(PENDING, 0)),
         "already_released": int(skipped[0]),
         "no_text": int(skipped[1]),
+        "rejected_after_release": len(withdrawn),
+        "rejected_after_release_ids": withdrawn,
     }
 
 
@@ -202,6 +228,11 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
     """
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+    if not valid_dataset(dataset):  # it names folders of the lake: never a path out of it
+        raise LakeError(f"dataset: invalid name {dataset!r}; expected letters, digits, '_', '.', '-'")
+    known = _datasets(lake)
+    if dataset not in known:
+        raise LakeError(f"no dataset {dataset!r} in lake {lake.root}; its datasets: {', '.join(known) or 'none'}")
     with dataset_lock(lake, dataset, run_hint="sieve release"):
         runs = _release_runs(lake, dataset)
         _abandon_interrupted(lake, dataset, runs)

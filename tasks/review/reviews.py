@@ -102,20 +102,37 @@ def _append(con: duckdb.DuckDBPyConnection, lake: Lake, selection_sql: str, args
 
 
 def append_review(lake: Lake, doc_id: str, reviewer: str, verdict: str, note: str | None = None,
-                  run_id: str | None = None, wait: float = WRITE_WAIT_SECONDS) -> dict[str, Any]:
-    """Record one verdict on ``doc_id`` as quarantined by ``run_id`` (default: its newest quarantine run)."""
+                  run_id: str | None = None, wait: float = WRITE_WAIT_SECONDS, *,
+                  dataset: str | None = None) -> dict[str, Any]:
+    """Record one verdict on ``doc_id`` as quarantined by ``run_id`` (default: its newest quarantine run).
+
+    The same file in two datasets gives its records the same ``doc_id``; without ``run_id`` (or ``dataset``) such
+    a record is refused rather than reviewed in whichever dataset ran last. The row returned has the ``dataset``.
+    """
     verdict, note = normalise_verdict(verdict), _clean_note(note)
+    in_dataset = " AND dataset = ?" if dataset else ""
     with writing(lake, wait) as con:
         if run_id:
-            sel, args = "SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?", [run_id, doc_id]
+            sel = f"SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?{in_dataset}"
+            args = [run_id, doc_id, *([dataset] if dataset else [])]
+            found = con.execute(f"SELECT dataset FROM quarantine WHERE run_id = ? AND doc_id = ?{in_dataset} "
+                                "LIMIT 1", args).fetchall()
         else:
-            sel = "SELECT max(run_id) AS run_id, doc_id FROM quarantine WHERE doc_id = ? GROUP BY doc_id"
-            args = [doc_id]
-        rows = _append(con, lake, sel, args, reviewer, verdict, note)
-    if rows.num_rows == 0:
-        where = f" in run {run_id}" if run_id else ""
+            found = con.execute(
+                f"SELECT dataset, max(run_id) FROM quarantine WHERE doc_id = ?{in_dataset} GROUP BY 1 ORDER BY 1",
+                [doc_id, *([dataset] if dataset else [])],
+            ).fetchall()
+            if len(found) > 1:
+                where = ", ".join(f"{d} (run {r})" for d, r in found)
+                raise ReviewError(f"record {doc_id} is quarantined in more than one dataset: {where}; say which "
+                                  "with --dataset or --run (run_id in the API)")
+            sel, args = "SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?", [
+                found[0][1] if found else "", doc_id]
+        rows = _append(con, lake, sel, args, reviewer, verdict, note) if found else None
+    if rows is None or rows.num_rows == 0:
+        where = (f" in run {run_id}" if run_id else "") + (f" of dataset {dataset}" if dataset else "")
         raise ReviewError(f"no quarantined record {doc_id}{where}")
-    return rows.to_pylist()[0]
+    return {**rows.to_pylist()[0], "dataset": found[0][0]}
 
 
 def review_matching(lake: Lake, flt: QueueFilter, reviewer: str, verdict: str, note: str | None = None,
