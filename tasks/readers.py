@@ -16,20 +16,20 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import fsspec
-import pyarrow.parquet as pq
 import zstandard
 
+from tasks.raw import RawRecord
+from tasks.raw import bad as _bad
+from tasks.read_parquet import read_parquet
 from tasks.sources import SourceSlice
 
 READ_CHUNK = 1024 * 1024  # bytes per read from a (decompressed) stream
 ZSTD_INPUT_CHUNK = 64 * 1024  # compressed bytes per zstd step: small, so one step cannot inflate unboundedly
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a longer line/array element/text file is malformed instead of buffered
 RAW_PREVIEW = 64 * 1024  # how much of an over-long or unparseable remainder is kept as ``raw``
-PARQUET_BATCH_ROWS = 1024
 
 _WS = re.compile(r"[ \t\r\n]*")
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as decoded with surrogateescape
@@ -37,20 +37,6 @@ _BOM = b"\xef\xbb\xbf"
 
 # The default 128 KiB would reject ordinary long documents; the cap keeps a runaway quoted field bounded.
 csv.field_size_limit(MAX_RECORD_BYTES)
-
-
-@dataclass
-class RawRecord:
-    """One record as read: parsed ``fields``, or ``raw`` bytes and an ``error`` when it is malformed."""
-
-    index: int
-    fields: dict[str, Any] | None
-    raw: bytes | None = None
-    error: str | None = None
-
-
-def _bad(index: int, raw: bytes, error: str) -> RawRecord:
-    return RawRecord(index=index, fields=None, raw=raw, error=" ".join(error.split()))
 
 
 def _zstd_chunks(f: BinaryIO) -> Iterator[bytes]:
@@ -272,27 +258,6 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
             index += 1
     except _Damaged as err:
         yield _bad(index, err.partial, _stream_error(sl.compression, err.cause))
-
-
-def read_parquet(sl: SourceSlice) -> Iterator[RawRecord]:
-    """Read a Parquet slice row group by row group, in batches (index = row number in the file)."""
-    index = sl.first_record
-    if sl.compression != "none":
-        yield _bad(index, b"", f"compressed Parquet ({sl.compression}) is not supported: decompress the file")
-        return
-    try:
-        with fsspec.open(sl.uri, "rb") as f:
-            parquet = pq.ParquetFile(f)
-            end = parquet.num_row_groups if sl.end is None else sl.end
-            groups = list(range(sl.start, end))
-            for batch in (
-                parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=groups) if groups else ()
-            ):
-                for row in batch.to_pylist():
-                    yield RawRecord(index=index, fields=row)
-                    index += 1
-    except Exception as err:  # corrupt or unreadable Parquet: one malformed record, never a crash
-        yield _bad(index, b"", f"unreadable Parquet: {type(err).__name__}: {err}")
 
 
 def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:

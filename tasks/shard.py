@@ -219,14 +219,18 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
             for rec in read_slice(src):
                 # A text file's record is {"text", "path"} whatever --text-field says (that names a JSON field).
                 p = parse_record(rec, kind, "text" if sl["format"] == "text" else text_field, max_bytes)
-                if p.reason == reasons.INPUT_MALFORMED:
-                    key = raw_hash((p.raw or "").encode("utf-8", "surrogateescape"))
-                else:
-                    key = content_hash(p.text or "")
                 did = doc_id(
                     sl["sha256"] if not sl["occurrence"] else f"{sl['sha256']}#{sl['occurrence']}",
                     p.source_record,
                 )
+                if p.reason == reasons.INPUT_MALFORMED and not p.raw:
+                    # Nothing could be read (an unreadable row group, file or stream): there is no content to
+                    # compare, so each such record keeps its own key instead of all being "duplicates" of one.
+                    key = "nil:" + did
+                elif p.reason == reasons.INPUT_MALFORMED:
+                    key = raw_hash(p.raw.encode("utf-8", "surrogateescape"))
+                else:
+                    key = content_hash(p.text or "")
                 rows.append(
                     {
                         "doc_id": did,

@@ -1,0 +1,57 @@
+"""The Parquet reader: a slice of row groups in, one ``RawRecord`` per row out (index = row number in the file).
+
+A row group is the unit Parquet can lose: its pages may be corrupt while the footer and the other groups are
+fine. Each group is read on its own, so a bad group costs only its rows, and each of those rows still becomes a
+malformed record (``num_rows`` comes from the footer). The record count and every index, hence every ``doc_id``,
+are then the same whether the file is read whole or in slices of any size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import fsspec
+import pyarrow.parquet as pq
+
+from tasks.raw import RawRecord, bad
+from tasks.sources import SourceSlice
+
+PARQUET_BATCH_ROWS = 1024
+
+
+def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: int) -> Iterator[RawRecord]:
+    """The rows of one row group; rows that cannot be read are malformed records, one per row."""
+    done = 0
+    try:
+        # One group per call: iter_batches over several groups reads ahead, so one bad group failed them all.
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
+            for row in batch.to_pylist():
+                yield RawRecord(index=first + done, fields=row)
+                done += 1
+    except Exception as err:  # corrupt pages, unsupported types: the group's remaining rows are malformed
+        why = f"unreadable Parquet row group {group} of {total} ({rows} rows): {type(err).__name__}: {err}"
+        for k in range(done, rows):
+            yield bad(first + k, b"", why)
+
+
+def read_parquet(sl: SourceSlice) -> Iterator[RawRecord]:
+    """Read a Parquet slice row group by row group, in batches (index = row number in the file).
+
+    A footer that cannot be read gives one malformed record (the row count is unknown); a row group that cannot
+    be read gives one malformed record per row of it.
+    """
+    index = sl.first_record
+    if sl.compression != "none":
+        yield bad(index, b"", f"compressed Parquet ({sl.compression}) is not supported: decompress the file")
+        return
+    try:
+        with fsspec.open(sl.uri, "rb") as f:
+            parquet = pq.ParquetFile(f)
+            meta = parquet.metadata
+            end = meta.num_row_groups if sl.end is None else min(sl.end, meta.num_row_groups)
+            for group in range(sl.start, end):
+                rows = meta.row_group(group).num_rows
+                yield from _group(parquet, group, index, rows, meta.num_row_groups)
+                index += rows
+    except Exception as err:  # no footer, or the file cannot be opened: one malformed record, never a crash
+        yield bad(index, b"", f"unreadable Parquet: {type(err).__name__}: {err}")

@@ -1,0 +1,85 @@
+"""The Parquet reader on damaged files: a corrupt row group costs its own rows only, each as a malformed record."""
+
+import os
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from schemas.reasons import INPUT_MALFORMED
+from tasks.ids import doc_id
+from tasks.readers import read_slice
+from tasks.records import parse_record
+from tasks.sources import SourceFile, SourceSlice, hash_and_split
+from tests.conftest import plumbing_config, sql
+
+GROUPS, GROUP_ROWS, BAD_GROUP = 10, 20, 5
+
+
+def _write(path):
+    texts = [f"Row {i:03d} of a table of plain notes." for i in range(GROUPS * GROUP_ROWS)]
+    # No compression, no dictionary: the bad group's data page header sits at a known offset.
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=GROUP_ROWS, compression="none",
+                   use_dictionary=False)
+    return path
+
+
+def _corrupt_group(path, group):
+    offset = pq.ParquetFile(path).metadata.row_group(group).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[offset : offset + 40] = b"\xab" * 40
+    path.write_bytes(bytes(data))
+
+
+def _read_with(path, target_bytes):
+    src = SourceFile(str(path), "parquet", "none", os.path.getsize(path))
+    sha, slices = hash_and_split(src, target_bytes)
+    records = [r for s in slices for r in read_slice(s)]
+    return len(slices), [(doc_id(sha, r.index), r) for r in records]
+
+
+def test_corrupt_row_group_loses_only_its_rows(tmp_path):
+    healthy = _write(tmp_path / "healthy.parquet")
+    broken = _write(tmp_path / "broken.parquet")
+    _corrupt_group(broken, BAD_GROUP)
+    good = list(read_slice(SourceSlice(str(healthy), "parquet", "none")))
+    got = list(read_slice(SourceSlice(str(broken), "parquet", "none")))
+    assert [r.index for r in got] == list(range(GROUPS * GROUP_ROWS))
+    bad_rows = range(BAD_GROUP * GROUP_ROWS, (BAD_GROUP + 1) * GROUP_ROWS)
+    for want, rec in zip(good, got, strict=True):
+        if rec.index in bad_rows:
+            assert rec.fields is None and f"row group {BAD_GROUP} of {GROUPS}" in rec.error
+            assert parse_record(rec, "text", "text", 10_000).reason == INPUT_MALFORMED
+        else:
+            assert (rec.index, rec.fields, rec.error) == (want.index, want.fields, None)
+
+
+def test_corrupt_row_group_ids_do_not_depend_on_shard_size(tmp_path):
+    path = _write(tmp_path / "broken.parquet")
+    _corrupt_group(path, BAD_GROUP)
+    runs = {target: _read_with(path, target) for target in (1, 3000, 10**9)}
+    assert runs[1][0] == GROUPS and 1 < runs[3000][0] < GROUPS and runs[10**9][0] == 1  # three slicings
+    ids = [[(did, r.index, r.fields) for did, r in recs] for _, recs in runs.values()]
+    assert ids[0] == ids[1] == ids[2]
+    assert len(ids[0]) == GROUPS * GROUP_ROWS
+    assert sum(r.fields is None for _, r in runs[1][1]) == GROUP_ROWS
+
+
+@pytest.mark.slow
+def test_corrupt_row_group_rows_are_each_quarantined_in_a_run(tmp_path, run_sieve):
+    path = _write(tmp_path / "broken.parquet")
+    _corrupt_group(path, BAD_GROUP)
+    ids = {}
+    for target in (1024, 10**9):
+        config = plumbing_config(tmp_path / f"cfg{target}.yaml", shards={"target_bytes": target})
+        lake = tmp_path / f"lake{target}"
+        res = run_sieve([path], lake, config=config, task_runner="threads", workers=1)
+        rows = sql(lake, "SELECT outcome, reasons, source_record, doc_id FROM documents WHERE run_id = ?",
+                   [res["run_id"]])
+        assert len(rows) == GROUPS * GROUP_ROWS
+        # Unread rows have no content to compare: each is quarantined, none a "duplicate" of another.
+        bad = sorted(r[2] for r in rows if r[0] == "quarantined")
+        assert bad == list(range(BAD_GROUP * GROUP_ROWS, (BAD_GROUP + 1) * GROUP_ROWS))
+        assert all(r[1] == ["input.malformed"] for r in rows if r[0] == "quarantined")
+        ids[target] = sorted((r[2], r[3]) for r in rows)
+    assert ids[1024] == ids[10**9]
