@@ -149,6 +149,8 @@ def _run(
         outcomes.update(r["outcomes"])
         reasons.update(r["reasons"])
         files += r["files"]
+    # the near-dup stage's persisted signatures (index/<dataset>/minhash/run=<run_id>/), written in the corpus step
+    files += provenance.file_rows("index.minhash", lake.index_dir(dataset, "minhash", run_id))
     per_source: Counter = Counter()
     for s in staged:
         per_source.update(s["per_source"])
@@ -189,9 +191,11 @@ def _run(
 
 
 def _sum_seconds(staged: list[dict[str, Any]], corpus: dict[str, Any]) -> dict[str, float]:
+    """Seconds per stage spent by this run: a skipped shard (staged before, its marker reused) cost it nothing."""
     total: Counter = Counter()
     for s in staged:
-        total.update(s.get("stage_seconds", {}))
+        if not s.get("skipped"):
+            total.update(s.get("stage_seconds", {}))
     total.update(corpus.get("stage_seconds", {}))
     return {k: round(v, 3) for k, v in total.items()}
 

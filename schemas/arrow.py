@@ -165,6 +165,9 @@ PROVENANCE: dict[str, pa.Schema] = {
             ("duplicate_of", pa.string()),
             ("method", pa.string()),
             ("similarity", pa.float64()),
+            # the run holding the kept copy (doc_ids repeat across runs): documents(run_id, doc_id) =
+            # (kept_run_id, duplicate_of) is a record whose outcome is not duplicate
+            ("kept_run_id", pa.string()),
         ]
     ),
     "reviews": pa.schema(

@@ -58,33 +58,39 @@ def sql_list(paths: list[str] | list[Path]) -> str:
     return "[" + ", ".join(_lit(p) for p in paths) + "]"
 
 
-def _parquet_view(name: str, glob: Path, schema: pa.Schema, extra: str = "") -> str:
+def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema: pa.Schema, extra: str = "") -> str:
+    """The view of ``name`` over the Parquet files of ``glob``, with every column of ``schema`` in its order.
+
+    A column added to the schema after a lake's files were written (columns are only added at the end) is in none
+    of them: it reads as NULL instead of failing the whole catalog.
+    """
     if not globmod.glob(str(glob)):
         return f"CREATE OR REPLACE VIEW {name} AS {empty_select(schema)}"
-    cols = ", ".join(f'"{f.name}"' for f in schema)
-    return (
-        f"CREATE OR REPLACE VIEW {name} AS SELECT {cols}{extra} FROM read_parquet({_lit(glob)}, "
-        "hive_partitioning=false, union_by_name=true, filename=true)"
+    source = f"read_parquet({_lit(glob)}, hive_partitioning=false, union_by_name=true, filename=true)"
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    cols = ", ".join(
+        f'"{f.name}"' if f.name in present else f'NULL::{duck_type(f.type)} AS "{f.name}"' for f in schema
     )
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {cols}{extra} FROM {source}"
 
 
 def refresh_catalog(lake: Lake) -> None:
     """(Re)create every view over the lake's Parquet and make sure the ``reviews`` table exists."""
     root = lake.root
     statements = []
-    for table, schema in arrow.PROVENANCE.items():
-        if table == "reviews":
-            continue
-        statements.append(_parquet_view(table, root / "provenance" / table / "run=*" / "*.parquet", schema))
-    dataset_col = ", regexp_extract(filename, '/(clean|quarantine)/([^/]+)/run=', 2) AS dataset"
-    statements.append(
-        _parquet_view("clean", root / "clean" / "*" / "run=*" / "*.parquet", arrow.CLEAN, dataset_col)
-    )
-    statements.append(
-        _parquet_view(
-            "quarantine", root / "quarantine" / "*" / "run=*" / "*.parquet", arrow.QUARANTINE, dataset_col
-        )
-    )
+    schemas = duckdb.connect()  # reads the files' columns only
+    try:
+        for table, schema in arrow.PROVENANCE.items():
+            if table == "reviews":
+                continue
+            glob = root / "provenance" / table / "run=*" / "*.parquet"
+            statements.append(_parquet_view(schemas, table, glob, schema))
+        dataset_col = ", regexp_extract(filename, '/(clean|quarantine)/([^/]+)/run=', 2) AS dataset"
+        for name, schema in (("clean", arrow.CLEAN), ("quarantine", arrow.QUARANTINE)):
+            statements.append(_parquet_view(schemas, name, root / name / "*" / "run=*" / "*.parquet", schema,
+                                            dataset_col))
+    finally:
+        schemas.close()
     cols = ", ".join(f'"{f.name}" {duck_type(f.type)}' for f in arrow.PROVENANCE["reviews"])
     statements.append(f"CREATE TABLE IF NOT EXISTS reviews ({cols})")
     if VIEWS_SQL.exists():

@@ -15,9 +15,10 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from schemas import arrow
-from tasks.lake import Lake, write_parquet_atomic
+from tasks.lake import Lake, file_sha256, write_parquet_atomic
 
 
 @cache
@@ -54,6 +55,14 @@ def write_table_rows(lake: Lake, table: str, run_id: str, rows: list[dict[str, A
     schema = arrow.PROVENANCE[table]
     data = pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in rows], schema=schema)
     return write_parquet_atomic(data, lake.provenance_dir(table, run_id) / "part-00000.parquet")
+
+
+def file_rows(role: str, folder: Path) -> list[dict[str, Any]]:
+    """``files`` rows of the Parquet files already in ``folder`` (written by a step that is not the router)."""
+    return [
+        {"role": role, "uri": str(f), "sha256": file_sha256(f), "rows": pq.ParquetFile(f).metadata.num_rows}
+        for f in sorted(folder.glob("*.parquet"))
+    ]
 
 
 def now() -> datetime:

@@ -73,6 +73,36 @@ def _read_part(folder: Path, shard: int) -> list[dict[str, Any]]:
     return [r for f in files for r in pq.read_table(f).to_pylist()]
 
 
+def pii_values(found: list[dict], text: str | None) -> list[tuple[str, str]]:
+    """The raw values the record's PII findings point at, as ``(value, entity)``, longest first."""
+    values: dict[str, str] = {}
+    for f in found:
+        if not text or reasons.family(f["reason"]) != "pii":
+            continue
+        for s in f.get("spans") or []:
+            value = text[s["start"] : s["end"]]
+            if len(value.strip()) >= 2:
+                values.setdefault(value, s["label"])
+    return sorted(values.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+
+
+def mask_values(obj: Any, values: list[tuple[str, str]]) -> Any:
+    """``obj`` (parsed evidence) with every occurrence of a PII value in its strings replaced by ``<ENTITY>``.
+
+    Other detectors quote the text they matched (an injection's sentence, a decoded payload): a name or an
+    address the PII stage found in the same record must not reach ``decisions.evidence`` through them.
+    """
+    if isinstance(obj, str):
+        for value, entity in values:
+            obj = obj.replace(value, f"<{entity}>")
+        return obj
+    if isinstance(obj, list):
+        return [mask_values(x, values) for x in obj]
+    if isinstance(obj, dict):
+        return {k: mask_values(x, values) for k, x in obj.items()}
+    return obj
+
+
 def outcome_of(is_duplicate: bool, actions: set[str]) -> str:
     """The single outcome of a record given whether it is a duplicate and its findings' actions."""
     if is_duplicate:
@@ -122,10 +152,13 @@ def route_shard(
         dup = dups.get(did)
         actions: set[str] = set()
         redact_spans: list[tuple[int, int, str]] = []
+        values = pii_values(found, d["text"])
         for f in found:
             action = cfg.policy.action_for(f["reason"], f["score"])
             actions.add(action)
             evidence = json.loads(f["evidence"] or "{}")
+            if values and reasons.family(f["reason"]) != "pii":
+                evidence = mask_values(evidence, values)
             if f.get("spans"):
                 evidence["spans"] = f["spans"]
             decisions.append(
@@ -163,6 +196,8 @@ def route_shard(
                     "duplicate_of": dup["duplicate_of"],
                     "method": dup["method"],
                     "similarity": dup["similarity"],
+                    # doc_ids repeat across runs (and datasets): the run whose documents row is the kept copy
+                    "kept_run_id": json.loads(dup.get("evidence") or "{}").get("kept_run_id") or run_id,
                 }
             )
             found = [*found, {"reason": reason}]
