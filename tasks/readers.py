@@ -260,41 +260,68 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
         yield _bad(index, err.partial, _stream_error(sl.compression, err.cause))
 
 
+def _csv_lines(text: str) -> Iterator[str]:
+    """One ``\n``-split line as the csv module's lines: a bare CR also ends a line (as with ``newline=''``)."""
+    parts = text.split("\r")
+    tail = "\n"
+    if len(parts) > 1 and not parts[-1]:  # CRLF: the CR belongs to this line's ending
+        parts.pop()
+        tail = "\r\n"
+    for part in parts[:-1]:
+        yield part + "\r"
+    yield parts[-1] + tail
+
+
 def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
     """Read CSV with a header row (index = data row number; blank rows are not records).
 
     Lines are decoded with ``surrogateescape`` so a row with bad bytes passes the csv module whole and is
-    flagged on its own. A malformed row's ``raw`` is its fields joined by commas (the csv module does not
-    hand back the original bytes).
+    flagged on its own. The csv module is strict: a quote that never closes is an error, not a field that
+    swallows the rest of the file. A malformed row's ``raw`` is the physical lines it was read from (the first
+    ``RAW_PREVIEW`` bytes when they are over ``MAX_RECORD_BYTES``).
     """
     index = sl.first_record
     over_limit: list[int] = []  # set when a physical line was too long to keep whole
+    pending: list[str] = []  # the physical lines of the row being read, for its raw bytes
+    size = [0, 0]  # characters of the row being read: all of them, and those kept in ``pending``
 
     def text_lines() -> Iterator[str]:
         for line, length in _lines(_chunks(sl)):
             if length > len(line):
                 over_limit.append(length)
-            yield line.decode("utf-8", "surrogateescape") + "\n"
+            for text in _csv_lines(line.decode("utf-8", "surrogateescape")):
+                size[0] += len(text)
+                if size[1] + len(text) <= MAX_RECORD_BYTES:  # a runaway quoted field is not buffered twice
+                    pending.append(text)
+                    size[1] += len(text)
+                yield text
 
-    rows = csv.reader(text_lines())
+    def raw() -> tuple[bytes, str]:
+        data = "".join(pending).encode("utf-8", "surrogateescape").removesuffix(b"\n").removesuffix(b"\r")
+        note = "" if size[0] == size[1] else f" (row is {size[0]} characters; first {RAW_PREVIEW} bytes kept)"
+        pending.clear()
+        size[:] = [0, 0]
+        return (data if not note else data[:RAW_PREVIEW]), note
+
+    rows = csv.reader(text_lines(), strict=True)
     header: list[str] | None = None
     while True:
         try:
             row = next(rows, None)
         except csv.Error as err:
-            yield _bad(index, b"", f"invalid CSV row: {err}")
+            data, note = raw()
+            yield _bad(index, data, f"invalid CSV row: {err}{note}")
             index += 1
             continue
         except _Damaged as err:
-            yield _bad(index, err.partial, _stream_error(sl.compression, err.cause))
+            data, _ = raw()
+            yield _bad(index, data + err.partial, _stream_error(sl.compression, err.cause))
             return
         if row is None:
             return
-        raw = ",".join(row).encode("utf-8", "surrogateescape")
+        data, note = raw()
         if over_limit:
-            yield _bad(
-                index, raw[:RAW_PREVIEW], f"row has a line of {over_limit.pop()} bytes, over the limit"
-            )
+            yield _bad(index, data[:RAW_PREVIEW], f"row has a line of {over_limit.pop()} bytes, over the limit")
             over_limit.clear()
         elif not row:
             continue
@@ -302,9 +329,9 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             header = row
             continue
         elif any(_ESCAPED.search(field) for field in row):
-            yield _bad(index, raw, "invalid UTF-8 in CSV row")
+            yield _bad(index, data, "invalid UTF-8 in CSV row")
         elif len(row) != len(header):
-            yield _bad(index, raw, f"row has {len(row)} fields, the header has {len(header)}")
+            yield _bad(index, data, f"row has {len(row)} fields, the header has {len(header)}")
         else:
             yield RawRecord(index=index, fields=dict(zip(header, row, strict=True)))
         index += 1

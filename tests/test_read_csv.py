@@ -1,0 +1,69 @@
+"""The CSV reader on damaged files: a broken row is malformed with its own physical lines, never merged away."""
+
+import pytest
+
+from tasks import readers
+from tasks.readers import read_slice
+from tasks.sources import SourceSlice
+
+
+def _read(tmp_path, data: bytes):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    return [(r.index, r.fields, r.raw, r.error) for r in read_slice(SourceSlice(str(path), "csv", "none"))]
+
+
+def test_unclosed_quote_is_malformed_with_its_lines(tmp_path):
+    got = _read(tmp_path, b'id,text\n1,fine\n2,"unterminated start\n3,after one\n4,after two\n')
+    assert got[0] == (0, {"id": "1", "text": "fine"}, None, None)
+    # Non-strict csv returned one clean record whose text was the rest of the file.
+    assert got[1][:3] == (1, None, b'2,"unterminated start\n3,after one\n4,after two')
+    assert got[1][3].startswith("invalid CSV row: unexpected end of data")
+    assert len(got) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "fields"),
+    [
+        (b'1,"quoted"tail', None),
+        (b'1,"caf\xe9"x', None),
+        (b'1,"ok ""inner"" quote"', {"id": "1", "text": 'ok "inner" quote'}),
+    ],
+)
+def test_text_after_a_closing_quote_is_malformed_with_raw_bytes(tmp_path, line, fields):
+    got = _read(tmp_path, b"id,text\n" + line + b"\n2,next\n")
+    if fields is None:
+        assert got[0][:3] == (0, None, line) and got[0][3].startswith("invalid CSV row: ")
+    else:
+        assert got[0] == (0, fields, None, None)
+    assert got[1] == (1, {"id": "2", "text": "next"}, None, None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"id,text\r1,cr one\r2,cr two\r", b"id,text\r1,cr one\r2,cr two", b"id,text\r\n1,cr one\n2,cr two\r\n"],
+)
+def test_bare_cr_line_endings(tmp_path, data):
+    assert _read(tmp_path, data) == [
+        (0, {"id": "1", "text": "cr one"}, None, None),
+        (1, {"id": "2", "text": "cr two"}, None, None),
+    ]
+
+
+def test_line_breaks_inside_quoted_fields_are_kept(tmp_path):
+    got = _read(tmp_path, b'id,text\n1,"a\rb"\n2,"c\r\nd"\r\n3,"e\nf"\n')
+    assert [r[1]["text"] for r in got] == ["a\rb", "c\r\nd", "e\nf"]
+
+
+def test_bad_row_keeps_its_physical_lines(tmp_path):
+    got = _read(tmp_path, b'id,text\n1,"two\nlines",extra\n2,ok\n')
+    assert got[0] == (0, None, b'1,"two\nlines",extra', "row has 3 fields, the header has 2")
+    assert got[1] == (1, {"id": "2", "text": "ok"}, None, None)
+
+
+def test_runaway_quote_keeps_a_preview_and_says_how_big(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(readers, "RAW_PREVIEW", 10)
+    got = _read(tmp_path, b'id,text\n1,"open\n' + b"2,more text here\n" * 20)
+    assert got[0][:3] == (0, None, b'1,"open\n2,')
+    assert "unexpected end of data (row is 348 characters; first 10 bytes kept)" in got[0][3]
