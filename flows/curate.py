@@ -152,10 +152,20 @@ def _run(
     # the near-dup stage's persisted signatures (index/<dataset>/minhash/run=<run_id>/), written in the corpus step
     files += provenance.file_rows("index.minhash", lake.index_dir(dataset, "minhash", run_id))
     per_source: Counter = Counter()
+    notes: dict[str, list[str]] = {}
     for s in staged:
         per_source.update(s["per_source"])
+        for uri, said in s.get("source_notes", {}).items():  # markers staged before notes existed have none
+            notes.setdefault(uri, []).extend(said)
     sources = [
-        {**e, "run_id": run_id, "source_uri": e["uri"], "records": per_source.get(e["uri"], 0)}
+        {
+            **e,
+            "run_id": run_id,
+            "source_uri": e["uri"],
+            "records": per_source.get(e["uri"], 0),
+            # What a reader gave up on (the rest of a broken file) joins the planner's own error, if any.
+            "error": "; ".join([*([e["error"]] if e.get("error") else []), *notes.get(e["uri"], [])]) or None,
+        }
         for e in planned["sources"]
     ]
     files.append(

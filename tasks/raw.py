@@ -8,12 +8,17 @@ from typing import Any
 
 @dataclass
 class RawRecord:
-    """One record as read: parsed ``fields``, or ``raw`` bytes and an ``error`` when it is malformed."""
+    """One record as read: parsed ``fields``, or ``raw`` bytes and an ``error`` when it is malformed.
+
+    ``note`` is for the source, not the record: set when reading gave up on the rest of the file, it says how
+    much was not read and ends up in the source's ``sources.error``.
+    """
 
     index: int
     fields: dict[str, Any] | None
     raw: bytes | None = None
     error: str | None = None
+    note: str | None = None
 
 
 def bad(index: int, raw: bytes, error: str) -> RawRecord:

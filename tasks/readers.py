@@ -8,12 +8,10 @@ never on how the file was sliced, because ``doc_id`` is derived from it.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import gzip
 import json
-import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
@@ -21,18 +19,18 @@ from typing import BinaryIO
 import fsspec
 import zstandard
 
+from tasks.json_array import ESCAPED as _ESCAPED
+from tasks.json_array import read_array
 from tasks.raw import RawRecord
 from tasks.raw import bad as _bad
 from tasks.read_parquet import read_parquet
-from tasks.sources import SourceSlice
+from tasks.sources import SourceSlice, may_be_json_array
 
 READ_CHUNK = 1024 * 1024  # bytes per read from a (decompressed) stream
 ZSTD_INPUT_CHUNK = 64 * 1024  # compressed bytes per zstd step: small, so one step cannot inflate unboundedly
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a longer line/array element/text file is malformed instead of buffered
 RAW_PREVIEW = 64 * 1024  # how much of an over-long or unparseable remainder is kept as ``raw``
 
-_WS = re.compile(r"[ \t\r\n]*")
-_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as decoded with surrogateescape
 _BOM = b"\xef\xbb\xbf"
 
 # The default 128 KiB would reject ordinary long documents; the cap keeps a runaway quoted field bounded.
@@ -164,69 +162,6 @@ def _json_line(index: int, line: bytes, length: int) -> RawRecord | None:
     return RawRecord(index=index, fields=value)
 
 
-def _json_array(chunks: Iterator[bytes], compression: str) -> Iterator[RawRecord]:
-    """Read a file holding one JSON array, one record per element, holding about one element at a time.
-
-    After a syntax error the position of the next element is unknown, so the rest of the file becomes one
-    malformed record (its first ``RAW_PREVIEW`` characters kept) and reading stops.
-    """
-    # surrogateescape: bad bytes survive decoding, so only the element holding them is malformed.
-    utf8 = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
-    decoder = json.JSONDecoder()
-    buf, pos, index, state, eof = "", 0, 0, "open", False
-    error: str | None = None  # why the element at ``pos`` did not parse (yet: more input may complete it)
-
-    def stop(why: str) -> RawRecord:
-        return _bad(index, buf[pos : pos + RAW_PREVIEW].encode("utf-8", "surrogateescape"), why)
-
-    while True:
-        pos = _WS.match(buf, pos).end()
-        if pos >= len(buf) or error is not None:
-            if eof or len(buf) - pos > MAX_RECORD_BYTES:
-                if error is not None or state != "done":
-                    why = error or ("element too long" if not eof else "missing ']' at the end")
-                    yield stop(f"invalid JSON array at element {index}: {why}; rest of the file not read")
-                return
-            try:
-                chunk = next(chunks, None)
-                buf = buf[pos:] + utf8.decode(chunk or b"", final=chunk is None)
-            except Exception as err:  # a truncated or unreadable stream ends the array here
-                yield stop(_stream_error(compression, err))
-                return
-            pos, eof, error = 0, chunk is None, None
-            continue
-        char = buf[pos]
-        if state == "open" and char == "[":
-            pos, state = pos + 1, "first"
-        elif state in ("first", "after") and char == "]":
-            pos, state = pos + 1, "done"
-        elif state == "after" and char == ",":
-            pos, state = pos + 1, "value"
-        elif state in ("first", "value"):
-            try:
-                value, end = decoder.raw_decode(buf, pos)
-            except (json.JSONDecodeError, RecursionError) as err:
-                error = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-                continue
-            if end >= len(buf) and not eof:
-                error = "incomplete element"  # a number at the buffer's end may go on in the next chunk
-                continue
-            raw = buf[pos:end].encode("utf-8", "surrogateescape")
-            if _ESCAPED.search(buf, pos, end):
-                yield _bad(index, raw, "invalid UTF-8 in array element")
-            elif isinstance(value, dict):
-                yield RawRecord(index=index, fields=value)
-            else:
-                yield _bad(index, raw, f"record is not a JSON object (got {type(value).__name__})")
-            index, pos, state = index + 1, end, "after"
-        else:
-            expected = {"open": "'['", "after": "',' or ']'", "done": "end of file"}[state]
-            yield stop(
-                f"invalid JSON array at element {index}: expected {expected}; rest of the file not read"
-            )
-            return
-
-
 def _prepend(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
     if first:
         yield first
@@ -234,12 +169,15 @@ def _prepend(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
-    """Read JSON lines (index = physical line number) or, when the file starts with ``[``, one JSON array."""
+    """Read JSON lines (index = physical line number) or, for a ``.json`` file starting with ``[``, one JSON array.
+
+    A JSON Lines file (``.jsonl``, ``.ndjson``) is never an array: a line holding one is a malformed record.
+    """
     index = sl.first_record
     chunks = _chunks(sl)
     first = b""
     try:
-        if sl.start == 0:  # only a whole file can be an array: peek at its first meaningful byte
+        if sl.start == 0 and may_be_json_array(sl.uri):  # peek at a whole .json file's first meaningful byte
             for chunk in chunks:
                 first += chunk
                 if first.lstrip() or len(first) > READ_CHUNK:  # bounded, even for a file of blank lines
@@ -248,7 +186,10 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
         yield _bad(index, first, _stream_error(sl.compression, err))
         return
     if first.lstrip().startswith(b"["):
-        yield from _json_array(_prepend(first, chunks), sl.compression)
+        # The limits are passed at call time so a test's smaller limits (set on this module) apply.
+        yield from read_array(
+            _prepend(first, chunks), lambda err: _stream_error(sl.compression, err), MAX_RECORD_BYTES, RAW_PREVIEW
+        )
         return
     try:
         for line, length in _lines(_prepend(first, chunks)):

@@ -205,6 +205,7 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
     started = time.perf_counter()
     timings: Counter = Counter()
     per_source: Counter = Counter()
+    source_notes: dict[str, list[str]] = {}  # what readers gave up on, for sources.error
     reason_counts: Counter = Counter()
     w = _ShardWriter(out)
     pos = 0
@@ -217,6 +218,8 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
             )
             integrity_ev = {"integrity": sl["integrity"], "sha256": sl["sha256"]}
             for rec in read_slice(src):
+                if rec.note:
+                    source_notes.setdefault(sl["uri"], []).append(rec.note)
                 # A text file's record is {"text", "path"} whatever --text-field says (that names a JSON field).
                 p = parse_record(rec, kind, "text" if sl["format"] == "text" else text_field, max_bytes)
                 did = doc_id(
@@ -268,6 +271,7 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
         "key": shard["key"],
         "records": pos,
         "per_source": dict(per_source),
+        "source_notes": source_notes,
         "reasons": dict(reason_counts),
         "stage_seconds": dict(timings),
         "seconds": time.perf_counter() - started,

@@ -95,6 +95,17 @@ def detect_format(path: str) -> tuple[str, str]:
     return fmt, compression
 
 
+def may_be_json_array(path: str) -> bool:
+    """Whether a file starting with ``[`` is read as one JSON array: only ``.json`` (maybe compressed) files.
+
+    JSON Lines files never are: a line holding an array is one malformed record, not the whole file.
+    """
+    suffixes = PurePosixPath(PurePosixPath(path.lower()).name).suffixes
+    if suffixes and suffixes[-1] in _COMPRESSION_SUFFIX:
+        suffixes.pop()
+    return bool(suffixes) and suffixes[-1] == ".json"
+
+
 def _is_url(path: str) -> bool:
     return "://" in path
 
@@ -179,16 +190,17 @@ def discover(inputs: list[str]) -> list[SourceFile]:
     return out
 
 
-def _hash_and_cut(f, target_bytes: int | None) -> tuple[str, list[tuple[int, int]]]:
+def _hash_and_cut(f, target_bytes: int | None, array: bool = False) -> tuple[str, list[tuple[int, int]]]:
     """Hash a binary stream; with ``target_bytes`` set, also find line-start cuts ``(offset, line_number)``.
 
     Cuts are found on the chunks already read for hashing, so splitting costs no second pass over the file.
+    With ``array`` (a ``.json`` file), a stream whose first meaningful byte is ``[`` is not cut.
     """
     digest = hashlib.sha256()
     cuts: list[tuple[int, int]] = [(0, 0)]
     pos = lines = 0
     split = target_bytes is not None
-    decided = not split  # whether the first meaningful byte has been seen (a JSON array is never split)
+    decided = not split or not array  # whether the first meaningful byte has been seen (an array is never split)
     next_cut = target_bytes or 0
     while chunk := f.read(HASH_CHUNK):
         digest.update(chunk)
@@ -242,16 +254,16 @@ def hash_and_split(src: SourceFile, target_bytes: int) -> tuple[str, list[Source
     """Return the sha256 (hex) of the file's raw bytes and the slices to read it in.
 
     The file is read once, in ``HASH_CHUNK`` pieces. Plain JSONL bigger than ``target_bytes`` is cut at line
-    starts about every ``target_bytes`` (unless it holds one JSON array); Parquet is cut into groups of row
-    groups from its footer; everything else is one slice. Raises ``SourceReadError`` when the file cannot be
-    read.
+    starts about every ``target_bytes`` (unless it is a ``.json`` file holding one JSON array); Parquet is cut
+    into groups of row groups from its footer; everything else is one slice. Raises ``SourceReadError`` when the
+    file cannot be read.
     """
     if target_bytes <= 0:
         raise ValueError(f"target_bytes must be positive, got {target_bytes}")
     split_lines = src.format == "jsonl" and src.compression == "none" and src.size_bytes > target_bytes
     try:
         with fsspec.open(src.uri, "rb") as f:
-            sha, cuts = _hash_and_cut(f, target_bytes if split_lines else None)
+            sha, cuts = _hash_and_cut(f, target_bytes if split_lines else None, may_be_json_array(src.uri))
     except OSError as err:
         raise SourceReadError(f"cannot read {src.uri}: {err}") from err
     if src.format == "parquet" and src.compression == "none":
