@@ -117,6 +117,8 @@ def plan_sources(
     for src in discover(inputs):
         entry = SourceEntry(src.uri, src.format, src.compression, src.size_bytes, None, None, "unverified")
         try:
+            if src.error:
+                raise SourceReadError(src.error)
             sha, src_slices = hash_and_split(src, target_bytes)
         except SourceReadError as err:
             # The reader turns the unopenable file into one malformed record; the id must still be stable.
@@ -137,7 +139,10 @@ def plan_sources(
         base = {"uri": src.uri, "format": src.format, "compression": src.compression}
         ident = {"sha256": sha, "occurrence": entry.occurrence, "integrity": entry.integrity}
         if src_slices is None:
-            slices.append({**base, **ident, "start": 0, "end": None, "first_record": 0, "est_bytes": 1})
+            slice_ = {**base, **ident, "start": 0, "end": None, "first_record": 0, "est_bytes": 1}
+            if src.error:
+                slice_["error"] = src.error  # the worker must not open it (a folder; a pipe would block)
+            slices.append(slice_)
             continue
         ratio = _COMPRESSION_RATIO.get(src.compression, 1)
         for s in src_slices:

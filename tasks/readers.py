@@ -314,6 +314,9 @@ def read_slice(sl: SourceSlice) -> Iterator[RawRecord]:
     reader = READERS.get(sl.format)
     if reader is None:
         raise ValueError(f"unknown source format {sl.format!r}; valid formats: {', '.join(READERS)}")
+    if sl.error:  # the planner found it cannot be read (see SourceFile.error): it is not opened
+        yield _bad(sl.first_record, b"", f"not read: {sl.error}")
+        return
     next_index = sl.first_record
     try:
         for record in reader(sl):

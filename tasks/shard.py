@@ -214,7 +214,8 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
         parsed: list[ParsedRecord] = []
         for sl in shard["slices"]:
             src = SourceSlice(
-                sl["uri"], sl["format"], sl["compression"], sl["start"], sl["end"], sl["first_record"]
+                sl["uri"], sl["format"], sl["compression"], sl["start"], sl["end"], sl["first_record"],
+                sl.get("error"),
             )
             integrity_ev = {"integrity": sl["integrity"], "sha256": sl["sha256"]}
             for rec in read_slice(src):

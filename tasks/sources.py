@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -56,12 +56,17 @@ class SourceReadError(OSError):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One input file: where it is, how to read it, and its size in bytes (compressed size for gz/zst)."""
+    """One input file: where it is, how to read it, and its size in bytes (compressed size for gz/zst).
+
+    ``error`` says why it is not read at all (a directory that cannot be listed): the planner records it as
+    unreadable and no worker opens it.
+    """
 
     uri: str
     format: str
     compression: str
     size_bytes: int
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class SourceSlice:
     ``start``/``end`` are byte offsets for plain JSONL and row-group numbers for Parquet (``end`` exclusive,
     ``None`` = to the end); other formats are always one slice ``(0, None)``. ``first_record`` is the record
     index of the slice's first record: the physical line number for JSONL, the row index for Parquet.
+    ``error`` (from ``SourceFile.error``): the slice is one malformed record and the source is never opened.
     """
 
     uri: str
@@ -79,6 +85,7 @@ class SourceSlice:
     start: int = 0
     end: int | None = None
     first_record: int = 0
+    error: str | None = None
 
 
 def detect_format(path: str) -> tuple[str, str]:
@@ -120,9 +127,15 @@ def _source(uri: str, size: int) -> SourceFile:
     return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=int(size))
 
 
-def _walk(top: str) -> Iterator[str]:
-    # Every file below the directory ``top`` in the walk's order, hidden files and folders skipped.
-    for root, dirs, files in os.walk(top):
+def _unread(uri: str, why: str) -> SourceFile:
+    fmt, compression = detect_format(uri)
+    return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=0, error=why)
+
+
+def _walk(top: str, on_error: Callable[[OSError], None] | None = None) -> Iterator[str]:
+    # Every file below the directory ``top`` in the walk's order, hidden files and folders skipped. A folder
+    # that cannot be listed goes to ``on_error`` (os.walk would skip it without a word).
+    for root, dirs, files in os.walk(top, onerror=on_error):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         yield from (os.path.join(root, f) for f in files if not f.startswith("."))
 
@@ -142,10 +155,17 @@ def _expand_local(path: str) -> list[SourceFile]:
     top = os.path.abspath(os.path.expanduser(path))
     if not os.path.isdir(top):
         return [_source(top, os.path.getsize(top))]
-    found = list(_walk(top))
+    errors: list[OSError] = []
+    found: list[tuple[str, str | None]] = [(p, None) for p in _walk(top, errors.append)]
+    # An unlisted folder is recorded like an unreadable file, so its loss shows in the run's sources.
+    found += [(e.filename or top, f"cannot list directory: {e.strerror or e}") for e in errors]
     # Sort on the path relative to the input so the order does not depend on the file system's listing order.
-    found.sort(key=lambda p: os.path.relpath(p, top).split(os.sep))
-    return [_source(p, os.path.getsize(p)) for p in found if os.path.isfile(p)]
+    found.sort(key=lambda pair: os.path.relpath(pair[0], top).split(os.sep))
+    return [
+        _unread(p, why) if why else _source(p, os.path.getsize(p))
+        for p, why in found
+        if why or os.path.isfile(p)
+    ]
 
 
 def _expand_url(url: str) -> list[SourceFile]:
@@ -168,7 +188,8 @@ def discover(inputs: list[str]) -> list[SourceFile]:
     """List the files behind ``inputs`` (local files, local directories, fsspec URLs of files or prefixes).
 
     Every input is checked first: a missing one raises ``InputNotFoundError`` naming it before any directory
-    is walked. Directories are walked recursively, hidden files and folders skipped. The result keeps input
+    is walked. Directories are walked recursively, hidden files and folders skipped; a folder that cannot be
+    listed is returned as a ``SourceFile`` with ``error`` set. The result keeps input
     order, then path order within a directory; a file reached twice (listed and inside a listed folder)
     appears once, at its first place, because reading it twice would put every record in the run twice.
     """
