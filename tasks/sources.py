@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -58,8 +59,8 @@ class SourceReadError(OSError):
 class SourceFile:
     """One input file: where it is, how to read it, and its size in bytes (compressed size for gz/zst).
 
-    ``error`` says why it is not read at all (a directory that cannot be listed): the planner records it as
-    unreadable and no worker opens it.
+    ``error`` says why it is not read at all (a folder that cannot be listed, a named pipe, a device): the
+    planner records it as unreadable and no worker opens it.
     """
 
     uri: str
@@ -132,6 +133,23 @@ def _unread(uri: str, why: str) -> SourceFile:
     return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=0, error=why)
 
 
+def _not_regular(path: str) -> str | None:
+    """Why ``path`` is not read as a file (a pipe, socket, device or broken link), or None for a file or folder.
+
+    Reading a named pipe blocks until a writer comes and ``/dev/zero`` never ends: such inputs are recorded as
+    unreadable when they are listed and no worker opens them.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:  # a link to nothing
+        return f"cannot stat: {err.strerror or err}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"))
+    return "not a regular file: " + next((name for test, name in kinds if test(mode)), "unknown type")
+
+
 def _walk(top: str, on_error: Callable[[OSError], None] | None = None) -> Iterator[str]:
     # Every file below the directory ``top`` in the walk's order, hidden files and folders skipped. A folder
     # that cannot be listed goes to ``on_error`` (os.walk would skip it without a word).
@@ -154,32 +172,40 @@ def local_sizes(inputs: list[str]) -> Iterator[tuple[str, int]]:
 def _expand_local(path: str) -> list[SourceFile]:
     top = os.path.abspath(os.path.expanduser(path))
     if not os.path.isdir(top):
-        return [_source(top, os.path.getsize(top))]
+        why = _not_regular(top)
+        return [_unread(top, why) if why else _source(top, os.path.getsize(top))]
     errors: list[OSError] = []
     found: list[tuple[str, str | None]] = [(p, None) for p in _walk(top, errors.append)]
     # An unlisted folder is recorded like an unreadable file, so its loss shows in the run's sources.
     found += [(e.filename or top, f"cannot list directory: {e.strerror or e}") for e in errors]
     # Sort on the path relative to the input so the order does not depend on the file system's listing order.
     found.sort(key=lambda pair: os.path.relpath(pair[0], top).split(os.sep))
-    return [
-        _unread(p, why) if why else _source(p, os.path.getsize(p))
-        for p, why in found
-        if why or os.path.isfile(p)
-    ]
+    out = []
+    for p, why in found:
+        why = why or _not_regular(p)  # a pipe, device or broken link in the folder is recorded, not skipped
+        out.append(_unread(p, why) if why else _source(p, os.path.getsize(p)))
+    return out
 
 
 def _expand_url(url: str) -> list[SourceFile]:
     fs, path = url_to_fs(url)
     if not fs.isdir(path):
-        return [_source(url, fs.info(path).get("size") or 0)]
+        info = fs.info(path)
+        if info.get("type", "file") != "file":  # a pipe or device behind file://: reading it may never end
+            return [_unread(url, f"not a regular file (type {info.get('type')})")]
+        return [_source(url, info.get("size") or 0)]
     root = path.rstrip("/")
     listing = fs.find(root, withdirs=False, detail=True)
     out: list[tuple[list[str], SourceFile]] = []
     for child, info in listing.items():
         relative = child[len(root) :].lstrip("/")
-        if info.get("type", "file") != "file" or _hidden(relative):
+        if info.get("type", "file") == "directory" or _hidden(relative):
             continue
-        out.append((relative.split("/"), _source(fs.unstrip_protocol(child), info.get("size") or 0)))
+        uri = fs.unstrip_protocol(child)
+        if info.get("type", "file") != "file":
+            out.append((relative.split("/"), _unread(uri, f"not a regular file (type {info.get('type')})")))
+            continue
+        out.append((relative.split("/"), _source(uri, info.get("size") or 0)))
     out.sort(key=lambda pair: pair[0])
     return [src for _, src in out]
 
@@ -189,7 +215,8 @@ def discover(inputs: list[str]) -> list[SourceFile]:
 
     Every input is checked first: a missing one raises ``InputNotFoundError`` naming it before any directory
     is walked. Directories are walked recursively, hidden files and folders skipped; a folder that cannot be
-    listed is returned as a ``SourceFile`` with ``error`` set. The result keeps input
+    listed, and a path that is not a regular file (a named pipe, a device, a broken link), is returned as a
+    ``SourceFile`` with ``error`` set, which no worker opens. The result keeps input
     order, then path order within a directory; a file reached twice (listed and inside a listed folder)
     appears once, at its first place, because reading it twice would put every record in the run twice.
     """

@@ -1,13 +1,15 @@
 """Inputs that cannot be listed or read as files are recorded as unreadable sources, never skipped in silence."""
 
 import os
+import stat
 
+import fsspec
 import pytest
 
 from tasks.plan import plan_sources
 from tasks.readers import read_slice
 from tasks.sources import SourceSlice, discover
-from tests.conftest import plumbing_config, sql
+from tests.conftest import cli, plumbing_config, sql
 
 
 def _write(path, data=b'{"text": "a plain note"}\n'):
@@ -70,3 +72,55 @@ def test_unlistable_folder_in_a_run(locked_dir, tmp_path, run_sieve):
     outcomes = sql(lake, "SELECT outcome, reasons FROM documents WHERE run_id = ? AND source_uri LIKE '%locked'",
                    [res["run_id"]])
     assert outcomes == [("quarantined", ["input.malformed"])]
+
+
+@pytest.fixture
+def specials(tmp_path):
+    """A folder holding a named pipe and a broken link next to a real file, and a pipe of its own."""
+    root = tmp_path / "corpus"
+    _write(root / "a.jsonl")
+    os.mkfifo(root / "pipe.jsonl")
+    os.symlink(root / "gone.jsonl", root / "link.jsonl")
+    os.mkfifo(tmp_path / "listed.jsonl")
+    return root, tmp_path / "listed.jsonl"
+
+
+def test_pipes_devices_and_broken_links_are_unreadable_and_never_opened(specials, monkeypatch):
+    root, listed = specials
+    inputs = [str(listed), str(root)] + (["/dev/zero"] if os.path.exists("/dev/zero") else [])
+    found = {os.path.basename(s.uri): s.error for s in discover(inputs)}
+    assert found == {
+        "listed.jsonl": "not a regular file: a named pipe (FIFO)",
+        "a.jsonl": None,
+        "link.jsonl": "cannot stat: No such file or directory",
+        "pipe.jsonl": "not a regular file: a named pipe (FIFO)",
+        **({"zero": "not a regular file: a device"} if len(inputs) == 3 else {}),
+    }
+    url = discover([f"file://{listed}"])
+    assert [s.error for s in url] == ["not a regular file (type other)"]
+
+    real_open = fsspec.open
+
+    def guarded_open(path, *args, **kwargs):  # opening a pipe blocks until a writer comes: the test would hang
+        assert os.path.isfile(path) and not stat.S_ISFIFO(os.stat(path).st_mode), f"opened {path}"
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("fsspec.open", guarded_open)
+    entries, slices = plan_sources(inputs, 1 << 20, None)
+    assert [e.integrity for e in entries if e.error] == ["unreadable"] * (len(found) - 1)
+    for sl in slices:
+        if sl.get("error"):
+            [rec] = read_slice(SourceSlice(sl["uri"], sl["format"], sl["compression"], error=sl["error"]))
+            assert rec.fields is None and rec.error.startswith("not read: ")
+
+
+@pytest.mark.slow
+def test_named_pipe_input_does_not_hang_a_run(specials, tmp_path):
+    _, listed = specials
+    lake = tmp_path / "lake"
+    # Before, the worker blocked opening the pipe for ever: the timeout turns a regression into a failure.
+    done = cli("run", listed, "--lake", lake, "--dataset", "t", "--config", plumbing_config(tmp_path / "c.yaml"),
+               "--json", timeout=180)
+    assert done.returncode == 0, done.stderr
+    rows = sql(lake, "SELECT integrity, error, records FROM sources")
+    assert rows == [("unreadable", "not a regular file: a named pipe (FIFO)", 1)]
