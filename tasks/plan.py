@@ -127,6 +127,9 @@ def plan_sources(
             src_slices = None
         else:
             entry.sha256 = sha
+            if src.compression != "none" and src.size_bytes == 0:
+                # Not even a compressed stream: it reads as no records, which should not pass unremarked.
+                entry.error = f"empty file: 0 bytes, not a {src.compression} stream; no records read"
         entry.occurrence = seen.get(sha, 0)
         seen[sha] = entry.occurrence + 1
         if manifest is not None and entry.integrity != "unreadable":

@@ -124,3 +124,15 @@ def test_named_pipe_input_does_not_hang_a_run(specials, tmp_path):
     assert done.returncode == 0, done.stderr
     rows = sql(lake, "SELECT integrity, error, records FROM sources")
     assert rows == [("unreadable", "not a regular file: a named pipe (FIFO)", 1)]
+
+
+@pytest.mark.parametrize(("name", "error"), [
+    ("a.jsonl.gz", "empty file: 0 bytes, not a gzip stream; no records read"),
+    ("a.jsonl.zst", "empty file: 0 bytes, not a zstd stream; no records read"),
+    ("a.jsonl", None),  # an empty plain file is an empty file
+])
+def test_zero_byte_compressed_file_is_noted(tmp_path, name, error):
+    path = _write(tmp_path / name, b"")
+    entries, slices = plan_sources([str(path)], 1 << 20, None)
+    assert [(e.integrity, e.error) for e in entries] == [("unverified", error)]
+    assert [r for s in slices for r in read_slice(SourceSlice(s["uri"], s["format"], s["compression"]))] == []
