@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import fsspec
 import zstandard
+from fsspec.core import url_to_fs
 
 from tasks.json_array import ESCAPED as _ESCAPED
 from tasks.json_array import read_array
@@ -251,7 +252,10 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             row = next(rows, None)
         except csv.Error as err:
             data, note = raw()
-            yield _bad(index, data, f"invalid CSV row: {err}{note}")
+            record = _bad(index, data, f"invalid CSV row: {err}{note}")
+            if note:  # a quote that never closed swallowed the rest: the source says how much was given up
+                record.note = f"CSV row {index}: {err}{note}; the rest of that row is not kept"
+            yield record
             index += 1
             continue
         except _Damaged as err:
@@ -278,6 +282,22 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
         index += 1
 
 
+def _text_rest(sl: SourceSlice, read: int) -> str:
+    """The sources note of an over-long text file: how much of it was never read (the size, not a second pass)."""
+    kept = f"the first {min(read, RAW_PREVIEW)} kept as the raw of a malformed record"
+    try:
+        fs, path = url_to_fs(sl.uri)
+        size = int(fs.size(path))
+    except Exception:  # the note is best effort: the record already says what happened
+        return f"text file over the limit: reading stopped after {read} bytes ({kept})"
+    if sl.compression == "none":
+        return f"text file over the limit: {max(0, size - read)} of its {size} bytes not read ({kept})"
+    return (
+        f"text file over the limit: reading stopped after {read} decompressed bytes; the rest of the "
+        f"{size}-byte {sl.compression} file not read ({kept})"
+    )
+
+
 def read_text(sl: SourceSlice) -> Iterator[RawRecord]:
     """Read a whole text file as one document: ``{"text": content, "path": uri}`` (index 0)."""
     try:
@@ -287,7 +307,9 @@ def read_text(sl: SourceSlice) -> Iterator[RawRecord]:
         return
     if len(data) > MAX_RECORD_BYTES:
         error = f"text file is over the reader limit of {MAX_RECORD_BYTES} bytes"
-        yield _bad(sl.first_record, data[:RAW_PREVIEW], error)
+        record = _bad(sl.first_record, data[:RAW_PREVIEW], error)
+        record.note = _text_rest(sl, len(data))
+        yield record
         return
     try:
         text = data.decode("utf-8")

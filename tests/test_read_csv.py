@@ -67,3 +67,12 @@ def test_runaway_quote_keeps_a_preview_and_says_how_big(tmp_path, monkeypatch):
     got = _read(tmp_path, b'id,text\n1,"open\n' + b"2,more text here\n" * 20)
     assert got[0][:3] == (0, None, b'1,"open\n2,')
     assert "unexpected end of data (row is 348 characters; first 10 bytes kept)" in got[0][3]
+    [note] = [r.note for r in read_slice(SourceSlice(str(tmp_path / "t.csv"), "csv", "none"))]
+    assert note == "CSV row 0: unexpected end of data (row is 348 characters; first 10 bytes kept); the rest of " \
+                   "that row is not kept"
+
+
+def test_only_an_over_long_row_gets_a_source_note(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'id,text\n1,"open\n2,next\n')
+    assert [r.note for r in read_slice(SourceSlice(str(path), "csv", "none"))] == [None]
