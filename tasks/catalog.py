@@ -15,12 +15,11 @@ import pyarrow as pa
 
 from schemas import arrow
 from tasks.lake import Lake, LakeError, catalog_lock
+from tasks.query import QueryError, check_read_only
+
+__all__ = ["QueryError", "duck_type", "empty_select", "query", "refresh_catalog", "sql_list"]
 
 VIEWS_SQL = Path(__file__).resolve().parent.parent / "schemas" / "views.sql"
-
-
-class QueryError(RuntimeError):
-    """A ``sieve query`` statement failed (bad SQL, or a write attempted on the read-only catalog)."""
 
 
 def duck_type(t: pa.DataType) -> str:
@@ -117,11 +116,16 @@ def _connect(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPy
 
 
 def query(lake: Lake, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
-    """Run ``sql`` read-only against the catalog; return column names and rows."""
+    """Run one read-only statement against the catalog; return column names and rows.
+
+    The statement is checked first (``tasks.query.check_read_only``): the read-only connection alone would not stop
+    COPY ... TO, EXPORT DATABASE or ATTACH from writing outside the catalog.
+    """
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
     con = _connect(lake.catalog, read_only=True)
     try:
+        check_read_only(con, sql)
         cur = con.execute(sql, params or [])
         names = [d[0] for d in cur.description] if cur.description else []
         return names, cur.fetchall() if cur.description else []
