@@ -44,8 +44,31 @@ def _prefect_env(verbose: bool) -> None:
 
 def _check_inputs(inputs: list[str]) -> None:
     for item in inputs:
-        if "://" not in item and not Path(item).exists():
-            raise Failure(f"input not found: {item}")
+        if "://" not in item:
+            if not Path(item).exists():
+                raise Failure(f"input not found: {item}")
+            continue
+        import fsspec
+
+        # every protocol of a URL (chained ones too, "simplecache::s3://..."): an unknown one fails here, in one
+        # line, not inside the flow as fsspec's "Protocol not known"
+        for part in item.split("::"):
+            protocol = part.split("://", 1)[0]
+            try:
+                fsspec.get_filesystem_class(protocol)
+            except ValueError:
+                raise Failure(f"input {item}: unknown protocol {protocol!r} (not an fsspec filesystem)") from None
+            except ImportError as err:
+                raise Failure(f"input {item}: protocol {protocol!r} needs a package: {err}") from None
+
+
+def _check_run_options(dataset: str, workers: int) -> None:
+    from tasks.lake import DATASET_RULE, valid_dataset
+
+    if not valid_dataset(dataset):  # it names folders and a lock file of the lake: never a path out of it
+        raise Failure(f"--dataset: invalid value {dataset!r}; a dataset name is {DATASET_RULE}")
+    if not 0 <= workers <= 256:  # the range of shards.workers in sieve.yaml
+        raise Failure(f"--workers: invalid value {workers}; valid values: 0 (config or cores) to 256")
 
 
 @app.command()
@@ -53,7 +76,7 @@ def run(
     inputs: Annotated[list[str], typer.Argument(help="Files, directories or fsspec URLs to curate.")],
     lake: LakeOpt = "data/lake",
     dataset: Annotated[
-        str, typer.Option("--dataset", help="Dataset name (dedup history is per dataset).")
+        str, typer.Option("--dataset", help="Dataset name (dedup history is per dataset): A-Z a-z 0-9 _ . -")
     ] = "default",
     config: Annotated[
         str | None, typer.Option("--config", help="sieve.yaml (default: ./sieve.yaml if present).")
@@ -91,13 +114,14 @@ def run(
         raise Failure(f"--kind: invalid value {kind!r}; valid values: text, instruct")
     if task_runner not in ("threads", "processes", "dask"):
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
+    _check_run_options(dataset, workers)
     _check_inputs(inputs)
     # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
     from schemas.config import load_config, with_input_overrides
     from tasks.plan import read_manifest
 
     cfg = with_input_overrides(load_config(config, dataset), kind, text_field)
-    if manifest:
+    if manifest is not None:  # --manifest '' is an error, not "no manifest"
         read_manifest(manifest)
     _prefect_env(verbose)
     # Prefect's API server starts now, on the other core, while this process imports and warms the workers up.
@@ -158,7 +182,9 @@ def run(
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run against the catalog (read-only).")],
     lake: LakeOpt = "data/lake",
-    fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=(
+        "table | csv | json. json: repeated column names get a suffix (a, a_2), NaN/Infinity print as null, "
+        "blobs as base64, intervals as text; csv and table print lists and structs as JSON."))] = "table",
 ) -> None:
     """Run read-only SQL against the lake's catalog and print the result."""
     if fmt not in ("table", "csv", "json"):
@@ -176,14 +202,22 @@ def query(
 
 
 def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
+    """Print a query result. JSON: one object per row; a repeated column name gets a suffix (a, a_2, a_3), NaN and
+    Infinity are null, blobs base64, intervals strings like DuckDB's ("3 days 04:00:00"). CSV and table: lists,
+    structs and maps as JSON. Table: SQL NULL prints as NULL, a string that reads NULL as 'NULL'."""
+    from tasks.query import json_value, text_value, unique_names
+
     if fmt == "json":
-        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str))
+        keys = unique_names(names)
+        print(json.dumps([{k: json_value(v) for k, v in zip(keys, r, strict=True)} for r in rows],
+                         ensure_ascii=False, allow_nan=False))
     elif fmt == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(names)
-        w.writerows(rows)
+        w.writerows([text_value(v) for v in r] for r in rows)
     else:
-        cells = [[("NULL" if v is None else str(v)).replace("\n", " ") for v in r] for r in rows]
+        cells = [["NULL" if v is None else "'NULL'" if v == "NULL" else text_value(v).replace("\n", " ") for v in r]
+                 for r in rows]
         widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(names)]
         print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
         print("  ".join("-" * w for w in widths))

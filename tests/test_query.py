@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import duckdb
 import pytest
 
@@ -97,3 +101,23 @@ def test_cli_refuses_writes_several_statements_and_empty_sql_in_one_line(lake, t
         assert out.returncode == 2 and out.stdout == "", (sql, out.stderr)
         assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1, (sql, out.stderr)
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_json_is_valid_and_keeps_every_column(lake):
+    sql = ("SELECT 1 AS a, 2 AS a, 'nan'::DOUBLE AS x, 'inf'::DOUBLE AS y, [1, NULL] AS l, {'k': true} AS s, "
+           "'ab'::BLOB AS b, INTERVAL 3 DAY + INTERVAL 90 MINUTE AS i")
+    out = cli("query", sql, "--lake", lake.root, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}")) == [{
+        "a": 1, "a_2": 2, "x": None, "y": None, "l": [1, None], "s": {"k": True}, "b": "YWI=",
+        "i": "3 days 01:30:00",
+    }]
+
+
+def test_csv_and_table_print_nested_values_as_json(lake):
+    sql = "SELECT [1, NULL] AS l, {'k': true} AS s, NULL AS n, 'NULL' AS t"
+    out = cli("query", sql, "--lake", lake.root, "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    assert list(csv.reader(io.StringIO(out.stdout))) == [["l", "s", "n", "t"], ["[1, null]", '{"k": true}', "", "NULL"]]
+    table = cli("query", sql, "--lake", lake.root).stdout.splitlines()
+    assert table[2].split() == ["[1,", "null]", '{"k":', "true}", "NULL", "'NULL'"]
