@@ -204,8 +204,8 @@ def _doc_id(value: str) -> str:
 
 def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, reviewer: str, dataset: str,
             reason: str, source: str, status: str, everything: bool, yes: bool) -> None:
+    from tasks.lake import DATASET_RULE, valid_dataset
     from tasks.review import access, queue, record, reviews
-    from tasks.review.queue import valid_dataset
 
     reviewer = reviewer or getpass.getuser()
     if not REVIEWER_RE.match(reviewer):
@@ -215,7 +215,7 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
             raise ReviewFailure("--all, --reason, --source and --status select records for a bulk review; with "
                                 "DOC_IDs give only --run or --dataset")
         if dataset and not valid_dataset(dataset):
-            raise ReviewFailure("--dataset: invalid value; expected letters, digits, '_', '.', '-'")
+            raise ReviewFailure(f"--dataset: invalid value; expected {DATASET_RULE}")
         ids = [_doc_id(d) for d in doc_ids]
         the_lake = _lake(lake)
         for doc_id in ids:

@@ -17,6 +17,8 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,10 +32,33 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 TMP_SUFFIX = ".tmp"
+CATALOG_LOCK = ".catalog.lock"  # in _locks/; hidden, so no dataset's ``<name>.lock`` can be the same file
+
+# A dataset name is one folder name in clean/, quarantine/, index/ and _work/, and a lock file name in _locks/.
+# ASCII only (Prefect artifact keys, URLs of the review app); never '.'/'..' or hidden (not a path out of those
+# folders, no clash with the hidden catalog lock); no quote, slash or space (SQL, shell and path safe).
+_DATASET_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+DATASET_RULE = "1-128 characters from A-Z a-z 0-9 _ . - that do not start with '.' or '-'"
 
 
 class LakeError(RuntimeError):
     """The lake cannot be used (unwritable, locked by another run, unreadable catalog)."""
+
+
+class CatalogLocked(LakeError):
+    """The catalog stayed locked past the wait: another process writes it, or (for a writer) holds it open to read."""
+
+
+def valid_dataset(value: object) -> bool:
+    """Whether ``value`` is a usable dataset name (``DATASET_RULE``): one path segment inside the lake."""
+    return isinstance(value, str) and _DATASET_RE.fullmatch(value) is not None
+
+
+def check_dataset(value: object) -> str:
+    """``value`` if it is a valid dataset name, else ``LakeError`` stating the rule (guards every dataset path)."""
+    if not valid_dataset(value):
+        raise LakeError(f"invalid dataset name {value!r}: a dataset name is {DATASET_RULE}")
+    return str(value)
 
 
 def local_path(path: str | os.PathLike[str]) -> Path:
@@ -77,11 +102,11 @@ class Lake:
 
     def clean_dir(self, dataset: str, run_id: str) -> Path:
         """``clean/<dataset>/run=<run_id>``."""
-        return self.root / "clean" / dataset / f"run={run_id}"
+        return self.root / "clean" / check_dataset(dataset) / f"run={run_id}"
 
     def quarantine_dir(self, dataset: str, run_id: str) -> Path:
         """``quarantine/<dataset>/run=<run_id>``."""
-        return self.root / "quarantine" / dataset / f"run={run_id}"
+        return self.root / "quarantine" / check_dataset(dataset) / f"run={run_id}"
 
     def provenance_dir(self, table: str, run_id: str) -> Path:
         """``provenance/<table>/run=<run_id>``."""
@@ -89,11 +114,11 @@ class Lake:
 
     def index_dir(self, dataset: str, kind: str, run_id: str) -> Path:
         """Persisted dedup indexes of a dataset (kept keys, signatures), one folder per run."""
-        return self.root / "index" / dataset / kind / f"run={run_id}"
+        return self.root / "index" / check_dataset(dataset) / kind / f"run={run_id}"
 
     def work_dir(self, dataset: str) -> Path:
         """Private work area of a dataset: staged shards (content-addressed) and per-run scratch."""
-        return self.root / "_work" / dataset
+        return self.root / "_work" / check_dataset(dataset)
 
     def stage_dir(self, dataset: str, shard_key: str) -> Path:
         """Staged output of one shard; the folder name is the shard's cache key."""
@@ -110,7 +135,7 @@ class Lake:
             self.quarantine_dir(dataset, run_id),
             self.work_dir(dataset),
             *(self.root / "provenance").glob(f"*/run={run_id}"),
-            *(self.root / "index" / dataset).glob(f"*/run={run_id}"),
+            *(self.root / "index" / check_dataset(dataset)).glob(f"*/run={run_id}"),
         ]
         n = 0
         for root in roots:
@@ -198,7 +223,7 @@ def dataset_lock(lake: Lake, dataset: str, run_hint: str = "") -> Iterator[None]
     """
     lock_dir = lake.root / "_locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    path = lock_dir / f"{dataset}.lock"
+    path = lock_dir / f"{check_dataset(dataset)}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -219,13 +244,30 @@ def dataset_lock(lake: Lake, dataset: str, run_hint: str = "") -> Iterator[None]
 
 
 @contextmanager
-def catalog_lock(lake: Lake) -> Iterator[None]:
-    """Serialise writers of ``catalog.duckdb`` (one writing process per DuckDB file); waits for the holder."""
+def catalog_lock(lake: Lake, wait: float | None = None) -> Iterator[None]:
+    """Serialise writers of ``catalog.duckdb`` (one writing process per DuckDB file).
+
+    Waits for the holder: forever when ``wait`` is None, else up to ``wait`` seconds, then raises ``CatalogLocked``.
+    """
     lock_dir = lake.root / "_locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_dir / "catalog.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_dir / CATALOG_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if wait is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as err:
+                    if err.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        msg = f"the catalog of {lake.root} is being refreshed by another process"
+                        raise CatalogLocked(msg) from None
+                    time.sleep(0.1)
         yield
     finally:
         os.close(fd)

@@ -156,7 +156,7 @@ def summary_artifact_task(
     rows += [{"kind": "reason", "name": k, "value": v} for k, v in top_reasons]
     rows += [{"kind": "source", "name": s["source_uri"], "value": s["records"]} for s in top_sources[:_TOP]]
     rows += [{"kind": "stage_seconds", "name": k, "value": round(v, 3)} for k, v in timings]
-    key = "sieve-" + "".join(c if c.isalnum() else "-" for c in dataset.lower())[:40]
+    key = "sieve-" + "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower())[:40]
     create_table_artifact(
         rows,
         key=key,

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from schemas.reasons import FAMILIES
+from tasks.lake import DATASET_RULE, valid_dataset  # one rule for every dataset name (runs, review, release)
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATUSES = (PENDING, APPROVED, REJECTED, "all")
@@ -26,7 +27,6 @@ PREVIEW_CHARS = 160
 _RUN_RE = re.compile(r"^[A-Za-z0-9_.:=-]{1,80}$")
 _DOC_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _REASON_RE = re.compile(r"^[a-z]+(\.[A-Za-z0-9_\-]+)*(\.\*)?$")
-_DATASET_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
 LATEST_SQL = """
     SELECT run_id, doc_id, arg_max(verdict, reviewed_at) AS verdict, max(reviewed_at) AS reviewed_at
@@ -47,11 +47,6 @@ class FilterError(ValueError):
 def valid_doc_id(value: str) -> bool:
     """Whether ``value`` looks like a lake doc id (hex digests; a few safe characters allowed)."""
     return bool(_DOC_RE.match(value or ""))
-
-
-def valid_dataset(value: str) -> bool:
-    """Whether ``value`` is a usable dataset name: a path segment of the lake (never ``.`` or ``..``)."""
-    return bool(_DATASET_RE.match(value or "")) and value.strip(".") != ""
 
 
 def valid_run_id(value: str) -> bool:
@@ -75,7 +70,6 @@ class QueueFilter:
 
     def __post_init__(self) -> None:
         checks = (
-            ("dataset", _DATASET_RE, "letters, digits, '_', '.', '-'"),
             ("run", _RUN_RE, "a run id"),
             ("reason", _REASON_RE, "a reason code like pii.EMAIL_ADDRESS or a family like pii"),
         )
@@ -84,7 +78,7 @@ class QueueFilter:
             if value and not pattern.match(value):
                 raise FilterError(f"{name}: invalid value; expected {what}")
         if self.dataset and not valid_dataset(self.dataset):
-            raise FilterError("dataset: invalid value; expected letters, digits, '_', '.', '-'")
+            raise FilterError(f"dataset: invalid value; expected {DATASET_RULE}")
         if self.reason and self.reason.split(".", 1)[0] not in FAMILIES:
             raise FilterError(f"reason: unknown family; valid families: {', '.join(FAMILIES)}")
         if self.status not in STATUSES:
