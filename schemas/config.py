@@ -10,8 +10,9 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -19,6 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from schemas.reasons import ACTIONS, FAMILIES
 
 Action = Literal["flag", "redact", "quarantine", "drop"]
+
+MEMORY_UNITS = ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "K", "M", "G", "T")
+_MEMORY_RE = re.compile(rf"\s*(?P<number>\d+(\.\d+)?)\s*(?P<unit>{'|'.join(MEMORY_UNITS)}|%)\s*", re.IGNORECASE)
 
 
 _VALIDATED = "sieve_validated"  # validation context key: the JSON comes from a config already validated
@@ -55,6 +59,17 @@ class ResourceConfig(_Strict):
 
     memory_limit: str = Field("2GB", description="DuckDB memory limit for corpus steps (spills beyond it)")
     threads: int = Field(2, ge=1, le=256)
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _duckdb_size(cls, value: str) -> str:
+        # Checked here, not when the first corpus step runs SET memory_limit and leaves a failed run behind.
+        # A subset of what DuckDB parses: a positive number and a unit (1000^i or 1024^i), or a share of RAM.
+        match = _MEMORY_RE.fullmatch(value)
+        if not match or float(match["number"]) <= 0 or (match["unit"] == "%" and float(match["number"]) > 100):
+            raise ValueError(f"invalid value {value!r}; expected a size such as 2GB, 512MiB or 1.5 GiB "
+                             f"(units: {', '.join(MEMORY_UNITS)}), or a share of RAM such as 80%")
+        return value
 
 
 class PolicyRule(_Strict):
@@ -146,6 +161,17 @@ class SieveConfig(_Strict):
     datasets: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per-dataset overrides")
     lineage: LineageConfig = Field(default_factory=LineageConfig)
 
+    @field_validator("datasets")
+    @classmethod
+    def _dataset_names(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        # the same rule as --dataset: a section no run could ever use is a typo the user should hear about
+        from tasks.lake import DATASET_RULE, valid_dataset
+
+        for name in value:
+            if not valid_dataset(name):
+                raise ValueError(f"invalid dataset name {name!r}; a dataset name is {DATASET_RULE}")
+        return value
+
     @model_validator(mode="after")
     def _stages_known(self, info: ValidationInfo) -> SieveConfig:
         from tasks.registry import stage_names, validate_stage_config
@@ -196,17 +222,43 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _model_at(model: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model of the section at ``path`` below ``model`` (list indexes skipped), None if it is no model."""
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        found = [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type)]
+        models = [t for t in found if issubclass(t, BaseModel)]
+        if not models:
+            return None
+        model = models[0]
+    return model
+
+
+def error_text(error: dict[str, Any], model: type[BaseModel], prefix: tuple[str, ...] = ()) -> str:
+    """One pydantic error as ``<dotted key>: <what is wrong>``, with the valid keys or values when known.
+
+    ``model`` is the model the error's location starts from (``SieveConfig``, or a stage's ``Config`` with
+    ``prefix`` ``("stages", name)``).
+    """
+    loc = tuple(p for p in error["loc"] if p not in ("function-after",))
+    msg = error["msg"]
+    if error["type"] == "extra_forbidden":
+        section = _model_at(model, loc[:-1])
+        msg = "unknown key" + (f"; valid keys: {', '.join(section.model_fields)}" if section else "")
+    elif error["type"] == "literal_error" and "expected" in error.get("ctx", {}):
+        msg = f"invalid value {error.get('input')!r}; valid values: {error['ctx']['expected']}"
+    elif error["type"] == "value_error":  # our own validators' messages, without pydantic's "Value error, "
+        msg = str(error.get("ctx", {}).get("error", msg.removeprefix("Value error, ")))
+    key = ".".join(str(p) for p in (*prefix, *loc))
+    return f"{key}: {msg}" if key else msg
+
+
 def _format_error(err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if p not in ("function-after",))
-        msg = e["msg"]
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif e["type"] == "literal_error" and "expected" in e.get("ctx", {}):
-            msg = f"invalid value {e.get('input')!r}; valid values: {e['ctx']['expected']}"
-        lines.append(f"{loc}: {msg}" if loc else msg)
-    return "invalid config: " + "; ".join(lines)
+    return "invalid config: " + "; ".join(error_text(e, SieveConfig) for e in err.errors())
 
 
 def build_config(raw: dict[str, Any] | None = None, dataset: str | None = None) -> SieveConfig:
@@ -232,6 +284,15 @@ def with_input_overrides(cfg: SieveConfig, kind: str | None, text_field: str | N
     return cfg.model_copy(update={"input": cfg.input.model_copy(update=updates)})
 
 
+def _yaml_reason(err: yaml.YAMLError) -> str:
+    """PyYAML's error in one line: what is wrong and where (1-based line and column), without its caret block."""
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return " ".join(str(err).split())
+    mark = err.problem_mark or err.context_mark
+    what = ": ".join(p for p in (err.context, err.problem) if p) or "syntax error"
+    return f"{what} at line {mark.line + 1}, column {mark.column + 1}" if mark else what
+
+
 def load_config(path: str | Path | None, dataset: str | None = None) -> SieveConfig:
     """Load ``path`` (YAML); None means ``sieve.yaml`` in the working directory if present, else defaults."""
     if path is None:
@@ -239,13 +300,21 @@ def load_config(path: str | Path | None, dataset: str | None = None) -> SieveCon
         if not candidate.exists():
             return build_config({}, dataset)
         path = candidate
+    if not str(path).strip():  # Path("") is "." (a folder): say what was given instead
+        raise ConfigError("config file name is empty")
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"config file not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory, not a YAML file") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"config file {path} is not UTF-8 text (at byte offset {err.start}): {err.reason}") from None
+    except OSError as err:
+        raise ConfigError(f"config file {path} cannot be read: {err.strerror}") from None
     except yaml.YAMLError as err:
-        raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
+        raise ConfigError(f"config file {path} is not valid YAML: {_yaml_reason(err)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"config file {path} must hold a mapping at the top level")
     return build_config(raw, dataset)

@@ -58,15 +58,12 @@ def stage_config(name: str, section: dict[str, Any]) -> StageConfig:
 
 def validate_stage_config(name: str, section: dict[str, Any]) -> None:
     """Raise ValueError naming ``stages.<name>.<key>`` when a stage section is invalid."""
+    from schemas.config import error_text  # lazy: schemas.config imports this module inside its validators
+
     try:
         stage_config(name, section)
     except ValidationError as err:
-        first = err.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        if first["type"] == "literal_error":
-            msg = f"invalid value {first.get('input')!r}; valid values: {first['ctx']['expected']}"
-        raise ValueError(f"stages.{name}.{loc}: {msg}") from None
+        raise ValueError(error_text(err.errors()[0], stage_class(name).Config, ("stages", name))) from None
 
 
 def switched_off(section: dict[str, Any]) -> bool:
