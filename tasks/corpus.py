@@ -16,6 +16,7 @@ import duckdb
 from schemas import arrow
 from schemas.config import SieveConfig
 from tasks.catalog import empty_select, sql_list
+from tasks.duck import limit_connection, sql_literal
 from tasks.registry import build_corpus_stages
 from tasks.stage import CorpusContext
 
@@ -64,9 +65,7 @@ def run_corpus_stages(
     shutil.rmtree(out, ignore_errors=True)  # a resumed run recomputes this step whole
     out.mkdir(parents=True)
     con = duckdb.connect()
-    con.execute(f"SET memory_limit='{cfg.resources.memory_limit}'")
-    con.execute(f"SET threads={int(cfg.resources.threads)}")
-    con.execute(f"SET temp_directory='{work_dir / 'spill'}'")
+    limit_connection(con, cfg.resources.memory_limit, cfg.resources.threads, work_dir / "spill")
     con.execute(f"CREATE VIEW docs AS SELECT doc_id, ord >> 32 AS shard FROM read_parquet({sql_list(docs)})")
     dup_src = (
         f"SELECT * FROM read_parquet({sql_list(dup_files)}, union_by_name=true)"
@@ -82,8 +81,8 @@ def run_corpus_stages(
         SELECT d.shard, p.* EXCLUDE (rnk) FROM (
           SELECT *, row_number() OVER (PARTITION BY doc_id ORDER BY {_METHOD_RANK}, duplicate_of) AS rnk
           FROM ({dup_src})) p JOIN docs d USING (doc_id) WHERE rnk = 1
-        ) TO '{out / "dups"}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""")
+        ) TO {sql_literal(out / "dups")} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""")
     con.execute(f"""COPY (SELECT d.shard, f.* FROM ({find_src}) f JOIN docs d USING (doc_id))
-        TO '{out / "findings"}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""")
+        TO {sql_literal(out / "findings")} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""")
     con.close()
     return {"counters": counters, "stage_seconds": timings, "corpus_dir": str(out)}

@@ -11,6 +11,7 @@ import duckdb
 
 from schemas import reasons
 from tasks.catalog import sql_list
+from tasks.duck import limit_connection, sql_literal
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 
@@ -25,9 +26,7 @@ class ExactDedup(CorpusStage):
         """Write ``duplicates.parquet`` (doc_id, duplicate_of, method, similarity, evidence)."""
         out = ctx.work_dir / "dedup_exact.parquet"
         con = duckdb.connect()
-        con.execute(f"SET memory_limit='{ctx.memory_limit}'")
-        con.execute(f"SET threads={int(ctx.threads)}")
-        con.execute(f"SET temp_directory='{ctx.work_dir / 'spill'}'")
+        limit_connection(con, ctx.memory_limit, ctx.threads, ctx.work_dir / "spill")
         prior_files = [
             str(p)
             for r in ctx.prior_runs
@@ -50,13 +49,13 @@ class ExactDedup(CorpusStage):
                  'exact' AS method,
                  1.0::DOUBLE AS similarity,
                  json_object('reason', '{reasons.DUP_EXACT}', 'content_hash', c.content_hash,
-                             'kept_run_id', coalesce(p.kept_run, '{ctx.run_id}'),
+                             'kept_run_id', coalesce(p.kept_run, {sql_literal(ctx.run_id)}),
                              'kept_by', CASE WHEN p.kept_doc IS NULL THEN 'first seen in this run'
                                              ELSE 'seen in an earlier run' END)::VARCHAR AS evidence
           FROM cur c JOIN first f USING (content_hash) LEFT JOIN prior p USING (content_hash)
           WHERE p.kept_doc IS NOT NULL OR c.doc_id <> f.keep
           ORDER BY c.doc_id
-        ) TO '{out}' (FORMAT parquet, COMPRESSION zstd)
+        ) TO {sql_literal(out)} (FORMAT parquet, COMPRESSION zstd)
         """
         con.execute(sql)
         n = con.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()[0]

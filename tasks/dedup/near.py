@@ -48,6 +48,8 @@ from tasks.catalog import empty_select, sql_list
 from tasks.dedup import keep, lsh
 from tasks.dedup.minhash import COLUMN, PARAMS_COLUMN, shingle_settings
 from tasks.dedup.verify import ShingleStore, verify
+from tasks.duck import limit_connection
+from tasks.duck import sql_literal as lit  # every path spliced into SQL: a lake folder may hold a quote
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 INDEX_KIND = "minhash"
@@ -121,9 +123,7 @@ class NearDedup(CorpusStage):
         work.mkdir(parents=True)
         con = duckdb.connect()
         try:
-            con.execute(f"SET memory_limit='{ctx.memory_limit}'")
-            con.execute(f"SET threads={int(ctx.threads)}")
-            con.execute(f"SET temp_directory='{work / 'spill'}'")
+            limit_connection(con, ctx.memory_limit, ctx.threads, work / "spill")
             counters = self._run(con, ctx, cfg, work, out)
         finally:
             con.close()
@@ -136,7 +136,7 @@ class NearDedup(CorpusStage):
         params = con.execute(f"SELECT DISTINCT {PARAMS_COLUMN} FROM read_parquet(?, union_by_name=true) "
                              f"WHERE {COLUMN} IS NOT NULL", [feats]).fetchall() if feats else []
         if not params:  # the minhash stage is off, or no record has a shingle
-            con.execute(f"COPY ({empty_select(arrow.DUPLICATE_PAIRS)}) TO '{out}' (FORMAT parquet)")
+            con.execute(f"COPY ({empty_select(arrow.DUPLICATE_PAIRS)}) TO {lit(out)} (FORMAT parquet)")
             return {reasons.DUP_NEAR: 0, "dedup_near.no_signatures": 1}
         if len(params) > 1:
             raise ValueError(f"dedup_near: this run's signatures were made with different settings: {params}")
@@ -197,9 +197,9 @@ class NearDedup(CorpusStage):
             SELECT row_number() OVER (ORDER BY grp, k1, k2) - 1 AS node, * EXCLUDE (grp, k1, k2),
                    {keep.sql_literal(param)} AS {PARAMS_COLUMN}
             FROM ({union}) ORDER BY node
-        ) TO '{work / 'nodes.parquet'}' (FORMAT parquet, ROW_GROUP_SIZE 65536)""", args)
+        ) TO {lit(work / 'nodes.parquet')} (FORMAT parquet, ROW_GROUP_SIZE 65536)""", args)
         n, n_prior = con.execute(f"SELECT count(*), count(*) FILTER (WHERE prior) "
-                                 f"FROM read_parquet('{work / 'nodes.parquet'}')").fetchall()[0]
+                                 f"FROM read_parquet({lit(work / 'nodes.parquet')})").fetchall()[0]
         return int(n), int(n_prior), skipped
 
     def _prior_files(self, ctx: CorpusContext, param: str) -> tuple[list[str], int]:
@@ -275,24 +275,24 @@ class NearDedup(CorpusStage):
     def _verify(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, cfg: NearDedupConfig, work: Path,
                 n_prior: int, param: str, need: int) -> int:
         """Write ``verified.parquet`` (u, v, m, j) sorted by (u, v); return the number of exact checks."""
-        distinct = (f"SELECT u, v, max(m) AS m FROM read_parquet('{work / 'edges'}/*.parquet') GROUP BY u, v")
+        distinct = (f"SELECT u, v, max(m) AS m FROM read_parquet({lit(work / 'edges' / '*.parquet')}) GROUP BY u, v")
         if cfg.verify == "estimate":
             con.execute(f"COPY (SELECT *, NULL::DOUBLE AS j FROM ({distinct}) ORDER BY u, v) "
-                        f"TO '{work / 'verified.parquet'}' (FORMAT parquet)")
+                        f"TO {lit(work / 'verified.parquet')} (FORMAT parquet)")
             return 0
-        con.execute(f"COPY ({distinct}) TO '{work / 'candidates.parquet'}' (FORMAT parquet)")
+        con.execute(f"COPY ({distinct}) TO {lit(work / 'candidates.parquet')} (FORMAT parquet)")
         mode, ngram, char_ngram = shingle_settings(param)
         shingles = ShingleStore(work / "shingles.bin", ngram, char_ngram, mode)
         texts = con.sql(f"""
-            SELECT n.node, d.text FROM read_parquet('{work / 'nodes.parquet'}') n
+            SELECT n.node, d.text FROM read_parquet({lit(work / 'nodes.parquet')}) n
             JOIN read_parquet({sql_list(ctx.docs_paths)}) d USING (doc_id)
-            WHERE NOT n.prior AND n.node IN (SELECT u FROM read_parquet('{work / 'candidates.parquet'}')
-                                             UNION SELECT v FROM read_parquet('{work / 'candidates.parquet'}'))
+            WHERE NOT n.prior AND n.node IN (SELECT u FROM read_parquet({lit(work / 'candidates.parquet')})
+                                             UNION SELECT v FROM read_parquet({lit(work / 'candidates.parquet')}))
             ORDER BY n.node""").to_arrow_reader(min(cfg.batch_rows, 8192))
         for batch in texts:
             shingles.add(batch.column(0).to_numpy(), [t or "" for t in batch.column(1).to_pylist()])
         shingles.finish()
-        edges = con.sql(f"SELECT u, v, m FROM read_parquet('{work / 'candidates.parquet'}') ORDER BY u, v") \
+        edges = con.sql(f"SELECT u, v, m FROM read_parquet({lit(work / 'candidates.parquet')}) ORDER BY u, v") \
             .to_arrow_reader(cfg.batch_rows)
         checks = 0
         with pq.ParquetWriter(work / "verified.parquet", _VERIFIED_SCHEMA) as writer:
@@ -307,7 +307,7 @@ class NearDedup(CorpusStage):
     def _clusters(self, con: duckdb.DuckDBPyConnection, work: Path, n_nodes: int, n_prior: int,
                   batch_rows: int) -> int:
         """Assign each duplicate to its kept copy; write ``dup_nodes.parquet`` (v, u, m); return duplicates."""
-        reader = con.sql(f"SELECT u, v, m FROM read_parquet('{work / 'verified.parquet'}') ORDER BY u, v") \
+        reader = con.sql(f"SELECT u, v, m FROM read_parquet({lit(work / 'verified.parquet')}) ORDER BY u, v") \
             .to_arrow_reader(batch_rows)
 
         def edges():
@@ -329,9 +329,9 @@ class NearDedup(CorpusStage):
         exact = keep.sql_literal("exact, on the two documents' shingle sets")
         estimated = keep.sql_literal("estimated from MinHash signatures (earlier runs keep signatures, not texts)")
         con.execute(f"""COPY (
-          WITH n AS (SELECT * EXCLUDE ({COLUMN}) FROM read_parquet('{work / 'nodes.parquet'}')),
-               dn AS (SELECT dn.u, dn.v, dn.m, vf.j FROM read_parquet('{work / 'dup_nodes.parquet'}') dn
-                      JOIN read_parquet('{work / 'verified.parquet'}') vf USING (u, v)),
+          WITH n AS (SELECT * EXCLUDE ({COLUMN}) FROM read_parquet({lit(work / 'nodes.parquet')})),
+               dn AS (SELECT dn.u, dn.v, dn.m, vf.j FROM read_parquet({lit(work / 'dup_nodes.parquet')}) dn
+                      JOIN read_parquet({lit(work / 'verified.parquet')}) vf USING (u, v)),
                near AS (SELECT d.doc_id, k.doc_id AS duplicate_of, dn.m, dn.j, {rule} AS rule,
                                k.run_id AS kept_run_id, NULL::VARCHAR AS identical_to
                         FROM dn JOIN n d ON d.node = dn.v JOIN n k ON k.node = dn.u),
@@ -355,18 +355,18 @@ class NearDedup(CorpusStage):
                              'identical_to', identical_to)::VARCHAR AS evidence
           FROM (SELECT * FROM near UNION ALL SELECT * FROM copies)
           ORDER BY doc_id
-        ) TO '{out}' (FORMAT parquet, COMPRESSION zstd)""")
-        return int(con.execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchall()[0][0])
+        ) TO {lit(out)} (FORMAT parquet, COMPRESSION zstd)""")
+        return int(con.execute(f"SELECT count(*) FROM read_parquet({lit(out)})").fetchall()[0][0])
 
     def _persist(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext, work: Path) -> None:
         """Persist this run's kept signatures (replacing any from an earlier attempt of the same run)."""
         folder = ctx.lake / "index" / ctx.dataset / INDEX_KIND / f"run={ctx.run_id}"
         tmp = work / "index.parquet"
         con.execute(f"""COPY (
-            SELECT doc_id, run_id, ord, {COLUMN}, {PARAMS_COLUMN} FROM read_parquet('{work / 'nodes.parquet'}')
-            WHERE NOT prior AND node NOT IN (SELECT v FROM read_parquet('{work / 'dup_nodes.parquet'}'))
+            SELECT doc_id, run_id, ord, {COLUMN}, {PARAMS_COLUMN} FROM read_parquet({lit(work / 'nodes.parquet')})
+            WHERE NOT prior AND node NOT IN (SELECT v FROM read_parquet({lit(work / 'dup_nodes.parquet')}))
             ORDER BY node
-        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""")
+        ) TO {lit(tmp)} (FORMAT parquet, COMPRESSION zstd)""")
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.parquet"):
             old.unlink()

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from schemas import arrow
 from tasks.catalog import sql_list
+from tasks.duck import limit_connection
 from tasks.stage import CorpusContext
 
 #: Refusal openings of an assistant reply (checked on its first 300 characters, lower-cased).
@@ -62,11 +63,9 @@ def connect(ctx: CorpusContext, name: str) -> duckdb.DuckDBPyConnection:
     for p in (path, path.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)  # a resumed run recomputes the step whole
     con = duckdb.connect(str(path))
-    con.execute(f"SET memory_limit='{ctx.memory_limit}'")
-    con.execute(f"SET threads={int(ctx.threads)}")
     spill = ctx.work_dir / "spill"
     spill.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET temp_directory='{spill}'")
+    limit_connection(con, ctx.memory_limit, ctx.threads, spill)
     con.execute("SET preserve_insertion_order=false")
     return con
 

@@ -35,6 +35,7 @@ from pydantic import Field, model_validator
 
 from tasks.catalog import sql_list
 from tasks.detectors.poison_corpus import FindingsWriter, connect, iter_records, prior_files, trusted_records
+from tasks.duck import sql_literal
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 REASON = "poison.flood"
@@ -90,7 +91,7 @@ class SourceFlood(CorpusStage):
             con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({sql_list(ctx.docs_paths)}, "
                         "union_by_name=true)")
             con.execute(f"""CREATE TABLE node AS SELECT s.doc_id, row_number() OVER (ORDER BY d.ord) AS id,
-                s.sig FROM read_parquet('{cur}') s JOIN staged d USING (doc_id)""")
+                s.sig FROM read_parquet({sql_literal(cur)}) s JOIN staged d USING (doc_id)""")
             self._components(con, ctx)
             self._sources(con)
             history = self._history(ctx, con)
@@ -150,9 +151,10 @@ class SourceFlood(CorpusStage):
         con.execute("CREATE TABLE bucket AS SELECT key, id FROM nband QUALIFY count(*) OVER (PARTITION BY key) > 1")
         near = ctx.work_dir / "dedup_near.parquet"
         if near.exists():  # verified pairs of dedup_near join the same graph (one bucket per kept copy)
-            con.execute(f"""INSERT INTO bucket SELECT hash('near', p.duplicate_of), n.id FROM read_parquet('{near}') p
-                JOIN node n ON n.doc_id = p.doc_id UNION ALL SELECT hash('near', p.duplicate_of), n.id
-                FROM read_parquet('{near}') p JOIN node n ON n.doc_id = p.duplicate_of""")
+            con.execute(f"""INSERT INTO bucket SELECT hash('near', p.duplicate_of), n.id
+                FROM read_parquet({sql_literal(near)}) p JOIN node n ON n.doc_id = p.doc_id
+                UNION ALL SELECT hash('near', p.duplicate_of), n.id
+                FROM read_parquet({sql_literal(near)}) p JOIN node n ON n.doc_id = p.duplicate_of""")
         con.execute("CREATE TABLE lab AS SELECT DISTINCT id, id AS comp FROM bucket")
         for _ in range(c.max_iterations):
             con.execute("""CREATE OR REPLACE TABLE lab2 AS
@@ -201,7 +203,8 @@ class SourceFlood(CorpusStage):
             return 0
         sig = self._sign(files, ctx.work_dir / f"{self.name}_hist_sig.parquet")
         con.execute(f"""CREATE TABLE pnode AS SELECT row_number() OVER () AS id, s.doc_id, s.sig, p.run_id,
-            p.meta, p.source_uri, p.source_id FROM read_parquet('{sig}') s JOIN ({trusted}) p USING (doc_id)""")
+            p.meta, p.source_uri, p.source_id
+            FROM read_parquet({sql_literal(sig)}) s JOIN ({trusted}) p USING (doc_id)""")
         dup_files = prior_files(ctx, "provenance/duplicates", runs)
         dups = (f"SELECT run_id, duplicate_of, count(*) AS n FROM read_parquet({sql_list(dup_files)}, "
                 "union_by_name=true) GROUP BY ALL" if dup_files else

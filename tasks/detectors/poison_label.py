@@ -55,6 +55,7 @@ from tasks.detectors.poison_corpus import (
     trusted_records,
 )
 from tasks.detectors.poison_label_side import Signal, swap_groups, swap_sql
+from tasks.duck import sql_literal
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
 REASON = "poison.label_trigger"
@@ -157,7 +158,7 @@ class LabelTrigger(CorpusStage):
         finally:
             writer.close()
         if n:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{out}')")
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({sql_literal(out)})")
         return n > 0
 
     # ---------------------------------------------------------------- conflicts
