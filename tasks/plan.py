@@ -50,12 +50,28 @@ class ShardSpec:
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, str]:
-    """Parse a ``sha256sum`` file into ``{path: sha256}`` (both ``hash  path`` and ``hash *path`` forms)."""
+    """Parse a ``sha256sum`` file into ``{path: sha256}`` (both ``hash  path`` and ``hash *path`` forms).
+
+    Paths are normalised (``./sub/x.jsonl`` is ``sub/x.jsonl``, what ``find . -exec sha256sum {} +`` writes). A
+    relative path is also kept as an absolute key, resolved against the manifest's own folder, so a manifest
+    written next to its files matches from any working directory. How a source finds its line is ``_expected``'s
+    order: its URI as listed, its path relative to the working directory (as ``sha256sum -c`` reads it), its
+    absolute path (listed so, or relative to the manifest's folder), then its file name when one digest goes by it.
+    File names are read as the OS gives them (bytes that are not UTF-8 round-trip, as in ``os.fsdecode``).
+    """
     p = Path(path)
+    if not str(path).strip():
+        raise ManifestError("manifest file name is empty")
     if not p.exists():
         raise ManifestError(f"manifest not found: {p}")
-    out: dict[str, str] = {}
-    for n, line in enumerate(p.read_text().splitlines(), 1):
+    try:
+        text = p.read_bytes().decode("utf-8", errors="surrogateescape")
+    except IsADirectoryError:
+        raise ManifestError(f"manifest {p} is a directory, not a sha256sum file") from None
+    except OSError as err:
+        raise ManifestError(f"manifest {p} cannot be read: {err.strerror}") from None
+    listed: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -63,25 +79,31 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, str]:
         digest = parts[0].lower()
         if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise ManifestError(f"{p}:{n}: not a sha256sum line (expected '<64 hex>  <path>')")
-        out[parts[1].lstrip("*").strip()] = digest
+        listed[os.path.normpath(parts[1].lstrip("*").strip())] = digest
+    folder = p.resolve().parent
+    out = dict(listed)
+    for key, digest in listed.items():
+        if not os.path.isabs(key):  # listed keys win over one derived from another line
+            out.setdefault(os.path.normpath(folder / key), digest)
     return out
 
 
 def _expected(uri: str, manifest: dict[str, str]) -> str | None:
-    """Find ``uri`` in the manifest by exact path, path relative to cwd, or unique basename."""
+    """Find ``uri`` in the manifest (``read_manifest``'s keys) in the order ``read_manifest`` documents."""
     if uri in manifest:
         return manifest[uri]
     local = uri.removeprefix("file://")
     try:
-        rel = os.path.relpath(local)
+        rel = os.path.normpath(os.path.relpath(local))
     except ValueError:
         rel = local
-    for key in (rel, os.path.normpath(rel)):
+    for key in (rel, os.path.abspath(local)):
         if key in manifest:
             return manifest[key]
     base = os.path.basename(local)
-    hits = [v for k, v in manifest.items() if os.path.basename(k) == base]
-    return hits[0] if len(hits) == 1 else None
+    # each relative line is there twice (as listed and absolute): count digests, not keys
+    hits = {v for k, v in manifest.items() if os.path.basename(k) == base}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def estimate_shards(inputs: list[str], target_bytes: int, enough: int | None = None) -> int | None:
