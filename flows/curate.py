@@ -17,7 +17,7 @@ from prefect.runtime import flow_run
 from schemas.config import SieveConfig, load_config, with_input_overrides
 from tasks import incremental as incremental_plan  # issue 8
 from tasks import provenance, steps
-from tasks.catalog import refresh_catalog
+from tasks.catalog import refresh_or_defer
 from tasks.ids import new_run_id
 from tasks.lake import Lake, dataset_lock
 from tasks.lineage import RunLineage  # issue 8
@@ -100,7 +100,7 @@ def curate_corpus(
                 "counts_json": provenance.counts_json(result["counts"], result["reasons"]),
             },
         )
-        refresh_catalog(the_lake)
+        refresh_or_defer(the_lake)  # readers holding the catalog must not fail a finished run
         # issue 8: lineage COMPLETE, the HTML run report, what an incremental run skipped
         lineage.complete(result.pop("sources_rows"))
         result["report"] = steps.report_task(str(the_lake.root), dataset, run_id, result["stage_seconds"])

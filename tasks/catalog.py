@@ -7,6 +7,8 @@ the catalog lock. View paths are absolute, so the catalog opens from any working
 from __future__ import annotations
 
 import glob as globmod
+import hashlib
+import sys
 import time
 from pathlib import Path
 
@@ -14,10 +16,11 @@ import duckdb
 import pyarrow as pa
 
 from schemas import arrow
-from tasks.lake import Lake, LakeError, catalog_lock
+from tasks.lake import CatalogLocked, Lake, LakeError, catalog_lock
 from tasks.query import QueryError, check_read_only
 
-__all__ = ["QueryError", "duck_type", "empty_select", "query", "refresh_catalog", "sql_list"]
+__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "query", "refresh_catalog", "refresh_or_defer",
+           "sql_list"]
 
 VIEWS_SQL = Path(__file__).resolve().parent.parent / "schemas" / "views.sql"
 
@@ -73,9 +76,17 @@ def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema:
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {cols}{extra} FROM {source}"
 
 
-def refresh_catalog(lake: Lake) -> None:
-    """(Re)create every view over the lake's Parquet and make sure the ``reviews`` table exists."""
-    root = lake.root
+# A one-row view naming the lake folder the views were built for and a digest of their SQL: a copied or moved lake
+# (its views hold absolute paths into the old folder) is noticed, and a refresh that would change nothing is skipped.
+INFO_VIEW = "sieve_catalog"
+# Left in the lake when a run could not refresh the catalog (a reader held it open); the next refresh removes it.
+STALE_MARKER = "_catalog_stale"
+RUN_REFRESH_WAIT = 15.0  # seconds a finished run waits for readers before leaving the refresh to the next command
+QUERY_REFRESH_WAIT = 2.0  # seconds `sieve query` waits to refresh a stale catalog before reading it as it is
+
+
+def _view_statements(root: Path) -> tuple[list[str], str]:
+    """The statements that build the catalog for the lake at ``root``, and the digest of its views."""
     statements = []
     schemas = duckdb.connect()  # reads the files' columns only
     try:
@@ -94,13 +105,103 @@ def refresh_catalog(lake: Lake) -> None:
     statements.append(f"CREATE TABLE IF NOT EXISTS reviews ({cols})")
     if VIEWS_SQL.exists():
         statements.append(VIEWS_SQL.read_text())
-    with catalog_lock(lake):
-        con = _connect(lake.catalog, read_only=False)
+    digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+    statements.append(f"CREATE OR REPLACE VIEW {INFO_VIEW} AS SELECT {_lit(root)} AS lake_root, "
+                      f"{_lit(digest)} AS views_sha256")
+    return statements, digest
+
+
+def _built_for(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(lake_root, views_sha256) the catalog's views were built for; None for a catalog older than that record."""
+    try:
+        row = con.execute(f"SELECT lake_root, views_sha256 FROM {INFO_VIEW}").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return (row[0], row[1]) if row else None
+
+
+def _read_built_for(lake: Lake) -> tuple[str, str] | None:
+    con = _connect(lake.catalog, read_only=True)
+    try:
+        return _built_for(con)
+    finally:
+        con.close()
+
+
+def refresh_catalog(lake: Lake, wait: float | None = None) -> None:
+    """(Re)create every view over the lake's Parquet and make sure the ``reviews`` table exists.
+
+    Nothing is written when the views would not change (the usual case after a run: views are globs, so a run's new
+    files are already in them). Otherwise the catalog is opened for writing, which DuckDB refuses while any other
+    process has it open, even read-only: with ``wait`` None this waits for the catalog lock and 5 s for DuckDB's,
+    else up to about ``wait`` seconds in all; then it raises ``CatalogLocked``.
+    """
+    root = lake.root.resolve()
+    if lake.catalog.exists() and not (lake.root / STALE_MARKER).exists():
+        try:
+            if _read_built_for(lake) == (str(root), _view_statements(root)[1]):
+                return
+        except CatalogLocked:
+            pass  # another process is refreshing it: wait for it below, under the catalog lock
+    deadline = None if wait is None else time.monotonic() + wait
+    with catalog_lock(lake, wait):
+        statements = _view_statements(root)[0]  # again under the lock: files another run wrote meanwhile are in
+        left = 5.0 if deadline is None else max(deadline - time.monotonic(), 0.1)
+        con = _connect(lake.catalog, read_only=False, attempts=max(int(left / 0.1), 1))
         try:
             for sql in statements:
                 con.execute(sql)
         finally:
             con.close()
+        (lake.root / STALE_MARKER).unlink(missing_ok=True)
+
+
+def refresh_or_defer(lake: Lake, wait: float = RUN_REFRESH_WAIT) -> bool:
+    """Refresh the catalog at the end of a run or release; if readers hold it past ``wait``, leave it to later.
+
+    The run's files are all written by then, so it must not fail because someone is reading the catalog: this
+    leaves ``<lake>/_catalog_stale`` instead, says so in one line on stderr, and returns False. The next refresh
+    (a run, ``sieve query``, a review command) that gets the catalog removes the marker.
+    """
+    try:
+        refresh_catalog(lake, wait)
+        return True
+    except CatalogLocked:
+        (lake.root / STALE_MARKER).touch()
+        print(
+            f"sieve: warning: the catalog {lake.catalog} is open in another program (a `sieve query`, a DuckDB "
+            "client), so its views were not refreshed; every file is written, and the next sieve command that can "
+            "open the catalog refreshes it",
+            file=sys.stderr,
+        )
+        return False
+
+
+def ensure_fresh(lake: Lake, wait: float = QUERY_REFRESH_WAIT) -> None:
+    """Before reading: refresh a catalog a run left stale, or one built for another folder (a copied lake).
+
+    A stale catalog that stays locked is read as it is (its views still see every file of the tables they cover);
+    one built for another folder is not, since its views would read that folder's files.
+    """
+    built = _read_built_for(lake) if lake.catalog.exists() else None
+    moved = built is not None and Path(built[0]) != lake.root.resolve()
+    if not moved and built is not None and not (lake.root / STALE_MARKER).exists():
+        return
+    try:
+        refresh_catalog(lake, wait)
+    except CatalogLocked:
+        if moved:
+            raise LakeError(
+                f"the catalog {lake.catalog} was built for the lake at {built[0]} (a copied or moved lake), so its "
+                "views would read that lake's files; close the programs that hold it open and run the command "
+                "again to rebuild its views"
+            ) from None
+        print(f"sieve: warning: the catalog {lake.catalog} could not be refreshed (open in another program); "
+              "reading it as it is", file=sys.stderr)
+    except (OSError, LakeError) as err:  # a lake the user may read but not write: read what is there
+        if moved:
+            raise LakeError(f"the catalog {lake.catalog} was built for the lake at {built[0]} and cannot be "
+                            f"rebuilt here: {err}") from None
 
 
 def _connect(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPyConnection:
@@ -109,8 +210,10 @@ def _connect(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPy
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as err:
-            if "lock" not in str(err).lower() or i == attempts - 1:
+            if "lock" not in str(err).lower():
                 raise LakeError(f"cannot open catalog {path}: {err}") from None
+            if i == attempts - 1:
+                raise CatalogLocked(f"cannot open catalog {path}: {err}") from None
             time.sleep(0.1)
     raise AssertionError("unreachable")
 
@@ -123,6 +226,7 @@ def query(lake: Lake, sql: str, params: list | None = None) -> tuple[list[str], 
     """
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+    ensure_fresh(lake)
     con = _connect(lake.catalog, read_only=True)
     try:
         check_read_only(con, sql)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 
 import duckdb
 import pytest
@@ -121,3 +126,98 @@ def test_csv_and_table_print_nested_values_as_json(lake):
     assert list(csv.reader(io.StringIO(out.stdout))) == [["l", "s", "n", "t"], ["[1, null]", '{"k": true}', "", "NULL"]]
     table = cli("query", sql, "--lake", lake.root).stdout.splitlines()
     assert table[2].split() == ["[1,", "null]", '{"k":', "true}", "NULL", "'NULL'"]
+
+
+# ----- the catalog refresh and readers ------------------------------------------------------------------------------
+
+
+def _write_rows(lake, table: str, run_id: str, rows: list[dict]):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from schemas import arrow
+
+    path = lake.provenance_dir(table, run_id) / "part-00000.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    schema = arrow.PROVENANCE[table]
+    pq.write_table(pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema), path)
+
+
+@contextmanager
+def _held_open(catalog):
+    """Another process holding the catalog open read-only (a long `sieve query`, or `duckdb L/catalog.duckdb`)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys; c = duckdb.connect({str(catalog)!r}, read_only=True); "
+         "print('open', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def test_a_reader_does_not_delay_a_refresh_that_changes_nothing(lake, capsys):
+    from tasks.catalog import refresh_catalog, refresh_or_defer
+
+    _write_rows(lake, "duplicates", "r1", [{"run_id": "r1", "doc_id": "d2", "duplicate_of": "d1"}])
+    refresh_catalog(lake)
+    with _held_open(lake.catalog):
+        _write_rows(lake, "duplicates", "r2", [{"run_id": "r2", "doc_id": "d3", "duplicate_of": "d1"}])
+        t0 = time.monotonic()
+        assert refresh_or_defer(lake, wait=5.0)  # a run's new files are in the views' globs already
+        assert time.monotonic() - t0 < 2.5 and capsys.readouterr().err == ""
+    assert not (lake.root / "_catalog_stale").exists()
+
+
+def test_a_reader_defers_a_needed_refresh_to_the_next_query(lake, capsys):
+    from tasks.catalog import query, refresh_or_defer
+
+    with _held_open(lake.catalog):
+        _write_rows(lake, "duplicates", "r1", [{"run_id": "r1", "doc_id": "d2", "duplicate_of": "d1"}])
+        assert not refresh_or_defer(lake, wait=0.5)  # a new view is needed, and the reader holds the catalog
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("sieve: warning: the catalog") and len(err.splitlines()) == 1
+        assert (lake.root / "_catalog_stale").exists()
+        names, rows = query(lake, "SELECT count(*) FROM duplicates")  # still held: read as it is, with a warning
+        assert rows == [(0,)] and "could not be refreshed" in capsys.readouterr().err
+    assert query(lake, "SELECT doc_id FROM duplicates")[1] == [("d2",)]  # the next query refreshed it first
+    assert not (lake.root / "_catalog_stale").exists()
+
+
+def test_a_copied_lake_reads_its_own_files(lake, tmp_path):
+    from tasks.catalog import query, refresh_catalog
+    from tasks.lake import Lake
+
+    _write_rows(lake, "duplicates", "r1", [{"run_id": "r1", "doc_id": "d2", "duplicate_of": "d1"}])
+    refresh_catalog(lake)
+    copy = tmp_path / "copy"
+    shutil.copytree(lake.root, copy)
+    _write_rows(Lake(copy), "duplicates", "r1", [{"run_id": "r1", "doc_id": "copied", "duplicate_of": "d1"}])
+    out = cli("query", "SELECT doc_id FROM duplicates", "--lake", copy, "--format", "csv")
+    assert out.returncode == 0 and out.stdout.split() == ["doc_id", "copied"], out.stderr
+    assert query(lake, "SELECT doc_id FROM duplicates")[1] == [("d2",)]
+    assert query(Lake(copy), "SELECT lake_root FROM sieve_catalog")[1] == [(str(copy.resolve()),)]
+
+
+def test_a_copied_lake_whose_catalog_is_held_fails_clearly(lake, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(lake.root, copy)
+    with _held_open(copy / "catalog.duckdb"):
+        out = cli("query", "SELECT 1", "--lake", copy)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert f"was built for the lake at {lake.root.resolve()}" in out.stderr
+
+
+def test_review_tools_refresh_a_catalog_a_run_left_stale(lake):
+    from tasks.catalog import refresh_or_defer
+    from tasks.review import access
+
+    with _held_open(lake.catalog):
+        _write_rows(lake, "duplicates", "r1", [{"run_id": "r1", "doc_id": "d2", "duplicate_of": "d1"}])
+        assert not refresh_or_defer(lake, wait=0.2)
+    with access.reading(lake) as con:
+        assert con.execute("SELECT doc_id FROM duplicates").fetchall() == [("d2",)]
+    assert not (lake.root / "_catalog_stale").exists()

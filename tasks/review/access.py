@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from tasks.lake import Lake, LakeError
+from tasks.lake import CATALOG_LOCK, Lake, LakeError
 
 READ_WAIT_SECONDS = 5.0
 WRITE_WAIT_SECONDS = 10.0
@@ -67,6 +67,21 @@ class _ReadersWriter:
                 self._cond.notify_all()
 
 
+    @contextmanager
+    def write_if_free(self) -> Iterator[bool]:
+        """The writer's place if no thread holds the lock now (True), else nothing (False); never waits."""
+        with self._cond:
+            free = not self._writer and self._readers == 0
+            self._writer = self._writer or free
+        try:
+            yield free
+        finally:
+            if free:
+                with self._cond:
+                    self._writer = False
+                    self._cond.notify_all()
+
+
 _LOCAL = _ReadersWriter()
 
 
@@ -88,9 +103,28 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
             time.sleep(_POLL)
 
 
+def _refresh_if_stale(lake: Lake) -> None:
+    # A run that could not refresh the catalog (a reader held it) left a marker: refresh before reading, so a
+    # table's first files (a first quarantine, say) show up in the review queue. If it stays busy, read it as is.
+    from tasks.catalog import STALE_MARKER, refresh_catalog
+
+    if not (lake.root / STALE_MARKER).exists():
+        return
+    # DuckDB refuses a writer while this process has the file open read-only; a thread of this process using the
+    # catalog now (maybe the caller itself) means: not now, never a wait that could deadlock
+    with _LOCAL.write_if_free() as free:
+        if not free:
+            return
+        try:
+            refresh_catalog(lake, wait=READ_WAIT_SECONDS)
+        except LakeError:
+            pass  # the marker stays; the next command tries again
+
+
 @contextmanager
 def reading(lake: Lake, wait: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the catalog, closed on exit."""
+    """A read-only connection to the catalog, closed on exit; a catalog a run left stale is refreshed first."""
+    _refresh_if_stale(lake)
     with _LOCAL.read():
         con = _open(lake, read_only=True, wait=wait)
         try:
@@ -104,7 +138,7 @@ def _timed_catalog_lock(lake: Lake, wait: float) -> Iterator[None]:
     # Same file as tasks.lake.catalog_lock (so runs and reviewers exclude each other), but never waits forever.
     lock_dir = lake.root / "_locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_dir / "catalog.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_dir / CATALOG_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -127,6 +161,7 @@ def _timed_catalog_lock(lake: Lake, wait: float) -> Iterator[None]:
 @contextmanager
 def writing(lake: Lake, wait: float = WRITE_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection under the catalog lock, closed (and the lock released) on exit."""
+    _refresh_if_stale(lake)
     with _LOCAL.write(), _timed_catalog_lock(lake, wait):
         con = _open(lake, read_only=False, wait=wait)
         try:

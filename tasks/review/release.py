@@ -39,12 +39,12 @@ import pyarrow.parquet as pq
 
 from schemas import arrow, reasons
 from tasks import provenance
-from tasks.catalog import refresh_catalog, sql_list
+from tasks.catalog import refresh_or_defer, sql_list
 from tasks.ids import new_run_id
-from tasks.lake import AtomicParquetWriter, Lake, LakeError, dataset_lock
+from tasks.lake import DATASET_RULE, AtomicParquetWriter, Lake, LakeError, dataset_lock, valid_dataset
 from tasks.redact import redact_messages, redact_text
 from tasks.review.access import reading
-from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED, valid_dataset
+from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
 from tasks.review.record import spans_of
 
 RELEASE_KIND = "release"
@@ -229,7 +229,7 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
     if not valid_dataset(dataset):  # it names folders of the lake: never a path out of it
-        raise LakeError(f"dataset: invalid name {dataset!r}; expected letters, digits, '_', '.', '-'")
+        raise LakeError(f"dataset: invalid name {dataset!r}; expected {DATASET_RULE}")
     known = _datasets(lake)
     if dataset not in known:
         raise LakeError(f"no dataset {dataset!r} in lake {lake.root}; its datasets: {', '.join(known) or 'none'}")
@@ -276,5 +276,5 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
                 scratch.parent.rmdir()
             except OSError:
                 pass
-        refresh_catalog(lake)
+        refresh_or_defer(lake)  # the release is written: a reader holding the catalog must not fail it
     return summary
