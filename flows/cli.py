@@ -71,6 +71,23 @@ def _check_run_options(dataset: str, workers: int) -> None:
         raise Failure(f"--workers: invalid value {workers}; valid values: 0 (config or cores) to 256")
 
 
+def _warm_up(inputs: list[str], lake: str, cfg, workers: int) -> int:
+    """Start as many workers as the inputs have shards (estimated from file sizes); return how many.
+
+    Inputs whose size is unknown before the plan (URLs other than file://) start none here: the pool then starts a
+    worker per shard as the flow submits them (spawned workers start on demand), instead of one per core for a
+    corpus that may be a single shard.
+    """
+    from tasks.plan import estimate_shards
+    from tasks.workers import pool_size, warm_workers
+
+    shards = estimate_shards(inputs, cfg.shards.target_bytes, enough=pool_size(workers))
+    if shards is None:
+        return 0
+    warm_workers(lake, cfg.model_dump_json(), workers, shards)
+    return min(pool_size(workers), shards)
+
+
 @app.command()
 def run(
     inputs: Annotated[list[str], typer.Argument(help="Files, directories or fsspec URLs to curate.")],
@@ -130,11 +147,7 @@ def run(
     server = EarlyApiServer()
     try:
         if task_runner == "processes":  # the workers import and load models while this process imports Prefect
-            from tasks.plan import estimate_shards
-            from tasks.workers import pool_size, warm_workers
-
-            shards = estimate_shards(inputs, cfg.shards.target_bytes, enough=pool_size(workers or cfg.shards.workers))
-            warm_workers(lake, cfg.model_dump_json(), workers or cfg.shards.workers, shards)
+            _warm_up(inputs, lake, cfg, workers or cfg.shards.workers)
         from flows.runner import run_flow
 
         with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
@@ -154,6 +167,9 @@ def run(
             )
     finally:
         server.stop()
+    if cfg.input.kind == "text" and _text_field_absent(lake, result):
+        print(f"sieve: warning: all {result['records']} records are input.malformed: none has the text field "
+              f"{cfg.input.text_field!r} (set --text-field or input.text_field)", file=sys.stderr)
     if as_json:
         print(json.dumps(result, sort_keys=True, default=str))
         return
@@ -176,6 +192,26 @@ def run(
         f'  try:         sieve query "SELECT outcome, count(*) FROM documents WHERE run_id = '
         f"'{result['run_id']}' GROUP BY 1\" --lake {lake}"
     )
+
+
+def _text_field_absent(lake: str, result: dict) -> bool:
+    """Whether every record of the run was malformed for lacking the text field (a wrong --text-field, likely)."""
+    records = result.get("records") or 0
+    if not records or (result.get("reasons") or {}).get("input.malformed", 0) != records:
+        return False
+    import duckdb
+
+    from tasks.lake import Lake, local_path
+
+    files = Lake(local_path(lake)).provenance_dir("decisions", result["run_id"]) / "*.parquet"
+    try:  # the run's own decisions files: no catalog needed; a hint that cannot be checked is not given
+        (missing,) = duckdb.execute(
+            "SELECT count(DISTINCT doc_id) FROM read_parquet(?) WHERE reason = 'input.malformed' "
+            "AND starts_with(json_extract_string(evidence, '$.detail'), 'missing text field ')", [str(files)]
+        ).fetchone()
+    except duckdb.Error:
+        return False
+    return missing == records
 
 
 @app.command()

@@ -111,11 +111,23 @@ def estimate_shards(inputs: list[str], target_bytes: int, enough: int | None = N
 
     The same size estimate as the plan's (compressed files times ``_COMPRESSION_RATIO``). With ``enough``, the
     walk stops as soon as that many shards are certain, so a directory of a million files is not listed twice
-    (the flow lists it again). None for URL inputs, whose listing may be slow or need credentials, and for a
-    missing input (the flow reports it with its own message): the caller then assumes work for every worker.
+    (the flow lists it again). A ``file://`` URL counts as its local path. None for other URL inputs, whose
+    listing may be slow or need credentials, and for a missing input (the flow reports it with its own message).
     """
-    if any("://" in item for item in inputs):
-        return None
+    from tasks.lake import LakeError, local_path
+
+    paths = []
+    for item in inputs:
+        if "://" not in item:
+            paths.append(item)
+            continue
+        if not item.startswith("file://"):
+            return None
+        try:
+            paths.append(str(local_path(item)))
+        except LakeError:  # a file:// URL with a host: not a local path
+            return None
+    inputs = paths
     limit = None if enough is None else enough * target_bytes
     total = 0
     try:

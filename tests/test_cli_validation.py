@@ -247,3 +247,37 @@ def test_run_with_quote_in_lake_path_and_dot_slash_manifest(tmp_path, monkeypatc
     assert result["counts"]["clean"] == 45 and result["counts"]["quarantined"] == 0
     assert sql(lake, "SELECT DISTINCT integrity FROM sources") == [("ok",)]
     assert sql(lake, "SELECT dataset, count(*) FROM clean GROUP BY 1") == [("web", 45)]
+
+
+# 5. worker count for URL inputs; a --text-field no record has
+
+def test_file_url_inputs_are_sized_like_local_paths(tmp_path):
+    from tasks.plan import estimate_shards
+
+    inp = _jsonl(tmp_path / "in.jsonl", 30)
+    assert estimate_shards([inp.as_uri()], 4 << 20, enough=12) == estimate_shards([str(inp)], 4 << 20, enough=12) == 1
+    assert estimate_shards(["memory://bucket/x.jsonl"], 4 << 20, enough=12) is None
+
+
+def test_warm_up_starts_a_worker_per_estimated_shard_only(tmp_path, monkeypatch):
+    from flows import cli
+
+    calls = []
+    monkeypatch.setattr("tasks.workers.warm_workers", lambda *args: calls.append(args))
+    inp = _jsonl(tmp_path / "in.jsonl", 30)
+    cfg = build_config({})
+    assert cli._warm_up([inp.as_uri()], str(tmp_path / "lake"), cfg, 12) == 1 and calls[-1][-1] == 1
+    # size unknown before the plan: no warm-up; the pool starts a worker per submitted shard
+    assert cli._warm_up(["memory://bucket/x.jsonl"], str(tmp_path / "lake"), cfg, 12) == 0 and len(calls) == 1
+
+
+def test_missing_text_field_is_detected(tmp_path, run_sieve):
+    from flows.cli import _text_field_absent
+
+    inp = _jsonl(tmp_path / "in.jsonl", 20)
+    cfg = plumbing_config(tmp_path / "sieve.yaml")
+    result = run_sieve([inp], tmp_path / "lake", config=cfg, text_field="body", task_runner="threads", workers=1)
+    assert result["reasons"] == {"input.malformed": 20}
+    assert _text_field_absent(str(tmp_path / "lake"), result)
+    good = run_sieve([inp], tmp_path / "lake", dataset="u", config=cfg, task_runner="threads", workers=1)
+    assert not _text_field_absent(str(tmp_path / "lake"), good)
