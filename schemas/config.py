@@ -257,8 +257,14 @@ def error_text(error: dict[str, Any], model: type[BaseModel], prefix: tuple[str,
     return f"{key}: {msg}" if key else msg
 
 
-def _format_error(err: ValidationError) -> str:
-    return "invalid config: " + "; ".join(error_text(e, SieveConfig) for e in err.errors())
+def _format_error(err: ValidationError, prefix: tuple[str, ...] = ()) -> str:
+    texts = []
+    for e in err.errors():
+        if prefix and not e["loc"]:  # a whole-config check (stages): its message starts with the dotted key
+            texts.append(".".join(prefix) + "." + error_text(e, SieveConfig))
+        else:
+            texts.append(error_text(e, SieveConfig, prefix))
+    return "invalid config: " + "; ".join(texts)
 
 
 def build_config(raw: dict[str, Any] | None = None, dataset: str | None = None) -> SieveConfig:
@@ -268,10 +274,15 @@ def build_config(raw: dict[str, Any] | None = None, dataset: str | None = None) 
         top = SieveConfig.model_validate(raw)
         if dataset and dataset in top.datasets:
             merged = _deep_merge({k: v for k, v in raw.items() if k != "datasets"}, top.datasets[dataset])
-            return SieveConfig.model_validate(merged)
+            try:
+                return SieveConfig.model_validate(merged)
+            except ValidationError as err:  # the top level is valid: the dataset's section is what to fix
+                raise ConfigError(_format_error(err, ("datasets", dataset))) from None
         return top
     except ValidationError as err:
         raise ConfigError(_format_error(err)) from None
+    except ConfigError:
+        raise
     except ValueError as err:  # raised by our own validators outside pydantic's wrapping
         raise ConfigError(f"invalid config: {err}") from None
 

@@ -281,3 +281,15 @@ def test_missing_text_field_is_detected(tmp_path, run_sieve):
     assert _text_field_absent(str(tmp_path / "lake"), result)
     good = run_sieve([inp], tmp_path / "lake", dataset="u", config=cfg, task_runner="threads", workers=1)
     assert not _text_field_absent(str(tmp_path / "lake"), good)
+
+
+def test_dataset_section_errors_name_the_section():
+    cases = {
+        "datasets.web.shards.colour: unknown key; valid keys: target_bytes": {"shards": {"colour": 1}},
+        "datasets.web.stages.dedup_near: set both bands and rows, or neither": {"stages": {"dedup_near": {"bands": 3}}},
+    }
+    for message, section in cases.items():
+        with pytest.raises(ConfigError) as info:
+            build_config({"datasets": {"web": section}}, "web")
+        assert message in str(info.value), str(info.value)
+        assert str(info.value).count("invalid config") == 1
