@@ -60,7 +60,8 @@ def sql_list(paths: list[str] | list[Path]) -> str:
     return "[" + ", ".join(_lit(p) for p in paths) + "]"
 
 
-def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema: pa.Schema, extra: str = "") -> str:
+def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema: pa.Schema, extra: str = "",
+                  where: str = "") -> str:
     """The view of ``name`` over the Parquet files of ``glob``, with every column of ``schema`` in its order.
 
     A column added to the schema after a lake's files were written (columns are only added at the end) is in none
@@ -73,7 +74,7 @@ def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema:
     cols = ", ".join(
         f'"{f.name}"' if f.name in present else f'NULL::{duck_type(f.type)} AS "{f.name}"' for f in schema
     )
-    return f"CREATE OR REPLACE VIEW {name} AS SELECT {cols}{extra} FROM {source}"
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {cols}{extra} FROM {source} {where}".rstrip()
 
 
 # A one-row view naming the lake folder the views were built for and a digest of their SQL: a copied or moved lake
@@ -95,10 +96,14 @@ def _view_statements(root: Path) -> tuple[list[str], str]:
                 continue
             glob = root / "provenance" / table / "run=*" / "*.parquet"
             statements.append(_parquet_view(schemas, table, glob, schema))
-        dataset_col = ", regexp_extract(filename, '/(clean|quarantine)/([^/]+)/run=', 2) AS dataset"
+        # The data views show completed runs only: a run that failed (or is still writing) leaves part of its
+        # shards behind, and nobody should train on or review those before a rerun of the same inputs completes
+        # it. Its provenance rows stay visible, to say what happened.
+        extra = (", regexp_extract(filename, '/(clean|quarantine)/([^/]+)/run=', 2) AS dataset",
+                 "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'completed')")
         for name, schema in (("clean", arrow.CLEAN), ("quarantine", arrow.QUARANTINE)):
             statements.append(_parquet_view(schemas, name, root / name / "*" / "run=*" / "*.parquet", schema,
-                                            dataset_col))
+                                            *extra))
     finally:
         schemas.close()
     cols = ", ".join(f'"{f.name}" {duck_type(f.type)}' for f in arrow.PROVENANCE["reviews"])

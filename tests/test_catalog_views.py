@@ -1,0 +1,45 @@
+"""The catalog's data views (``clean``, ``quarantine``) show completed runs only; provenance shows every run."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas import arrow
+from tasks.catalog import query, refresh_catalog
+from tasks.lake import Lake
+from tasks.provenance import write_run_row
+
+
+def _write_outputs(lake: Lake, run_id: str, n: int) -> None:
+    rows = [{"doc_id": f"{run_id}-{i}", "text": f"text {i}", "run_id": run_id, "source_record": i} for i in range(n)]
+    for schema, folder in ((arrow.CLEAN, lake.clean_dir("web", run_id)),
+                           (arrow.QUARANTINE, lake.quarantine_dir("web", run_id))):
+        folder.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
+        pq.write_table(table, folder / "part-00000.parquet")
+    prov = lake.provenance_dir("documents", run_id)
+    prov.mkdir(parents=True, exist_ok=True)
+    docs = [{"run_id": run_id, "doc_id": r["doc_id"], "outcome": "clean"} for r in rows]
+    schema = arrow.PROVENANCE["documents"]
+    pq.write_table(pa.Table.from_pylist([{k: d.get(k) for k in schema.names} for d in docs], schema=schema),
+                   prov / "part-00000.parquet")
+
+
+def _count(lake: Lake, view: str, run_id: str) -> int:
+    return query(lake, f"SELECT count(*) FROM {view} WHERE run_id = ?", [run_id])[1][0][0]
+
+
+def test_failed_and_running_runs_are_not_in_the_data_views(tmp_path):
+    lake = Lake.at(tmp_path / "lake")
+    for run_id, status, n in (("r-done", "completed", 3), ("r-failed", "failed", 2), ("r-running", "running", 4)):
+        _write_outputs(lake, run_id, n)
+        write_run_row(lake, {"run_id": run_id, "dataset": "web", "status": status})
+    refresh_catalog(lake)
+    for view in ("clean", "quarantine"):
+        assert [_count(lake, view, r) for r in ("r-done", "r-failed", "r-running")] == [3, 0, 0], view
+    # provenance keeps every run's rows: what a failed run did is still there to see
+    assert [_count(lake, "documents", r) for r in ("r-done", "r-failed", "r-running")] == [3, 2, 4]
+    # a rerun that completes the failed run (same run_id) makes its outputs visible without another refresh
+    write_run_row(lake, {"run_id": "r-failed", "dataset": "web", "status": "completed"})
+    assert _count(lake, "clean", "r-failed") == 2
