@@ -13,17 +13,14 @@ DuckDB allows one writing process per file, and ``sieve run`` refreshes the cata
 
 from __future__ import annotations
 
-import errno
-import fcntl
-import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import duckdb
 
-from tasks.lake import CATALOG_LOCK, Lake, LakeError
+from tasks.lake import CatalogLocked, Lake, LakeError, catalog_lock
 
 READ_WAIT_SECONDS = 5.0
 WRITE_WAIT_SECONDS = 10.0
@@ -135,27 +132,14 @@ def reading(lake: Lake, wait: float = READ_WAIT_SECONDS) -> Iterator[duckdb.Duck
 
 @contextmanager
 def _timed_catalog_lock(lake: Lake, wait: float) -> Iterator[None]:
-    # Same file as tasks.lake.catalog_lock (so runs and reviewers exclude each other), but never waits forever.
-    lock_dir = lake.root / "_locks"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_dir / CATALOG_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise CatalogBusy(
-                        f"the catalog of {lake.root} is locked by a run refreshing it; try again in a moment"
-                    ) from None
-                time.sleep(_POLL)
+    # The runs' catalog lock (so runs and reviewers exclude each other), but never waited for forever.
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(catalog_lock(lake, wait=wait))
+        except CatalogLocked:
+            msg = f"the catalog of {lake.root} is locked by a run refreshing it; try again in a moment"
+            raise CatalogBusy(msg) from None
         yield
-    finally:
-        os.close(fd)
 
 
 @contextmanager
