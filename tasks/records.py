@@ -25,7 +25,8 @@ KINDS = ("text", "instruct")
 _SHAREGPT_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}
 _SHAPES = (
     "'prompt' + 'response' (or 'completion'), 'instruction' + 'output' (+ optional 'input'), "
-    "or 'messages' (a list of {role, content}; ShareGPT 'conversations' of {from, value} too)"
+    "or 'messages' (a list of {role, content}, content a string or a list of typed parts; "
+    "ShareGPT 'conversations' of {from, value} too)"
 )
 
 
@@ -109,9 +110,33 @@ def _message(i: int, item: Any, extras: list[dict[str, Any]]) -> dict[str, str]:
         if "content" not in item and "value" in item:
             item["content"] = item.pop("value")
     role = _string(item, "role", f"messages[{i}] field")
+    if isinstance(item.get("content"), list):  # OpenAI/HF style: a list of typed parts
+        item["content"] = _text_of_parts(i, item)
     content = _string(item, "content", f"messages[{i}] field")
     extras.append(item)
     return {"role": role, "content": content}
+
+
+_TEXT_PARTS = ("text", "input_text", "output_text")
+
+
+def _text_of_parts(i: int, item: dict[str, Any]) -> str:
+    """The text parts of a message's content list, joined by newlines; other parts (images, audio, files) go to
+    ``content_parts`` of the message's extras, so they are kept in meta and nothing the record had is lost."""
+    texts: list[str] = []
+    other: list[Any] = []
+    for j, part in enumerate(item["content"]):
+        if isinstance(part, str):
+            texts.append(part)
+        elif isinstance(part, dict) and part.get("type") in _TEXT_PARTS and isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        elif isinstance(part, dict):
+            other.append(part)
+        else:
+            raise _Malformed(f"messages[{i}] content[{j}] is {_type_name(part)}, not a part object")
+    if other:
+        item["content_parts"] = other
+    return "\n".join(texts)
 
 
 def _chat(fields: dict[str, Any]) -> list[dict[str, str]]:

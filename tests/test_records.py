@@ -188,6 +188,11 @@ def test_instruct_shapes(fields, messages, meta):
             "messages[0] field 'content' is null, not a string",
         ),
         ({"conversations": [{"from": "human"}]}, "missing messages[0] field 'content'"),
+        ({"messages": [{"role": "user", "content": [7]}]}, "messages[0] content[0] is int, not a part object"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "text", "text": "NUL\x00"}]}]},
+            "messages[0] field 'content' contains a NUL character",
+        ),
     ],
 )
 def test_instruct_malformed(fields, detail):
@@ -252,3 +257,19 @@ def test_parquet_with_wrong_schema_gives_malformed_rows(tmp_path):
         (1, INPUT_MALFORMED, "missing text field 'text'"),
     ]
     assert json.loads(parsed[1].raw) == {"body": "second", "n": 2}
+
+
+def test_instruct_content_as_typed_parts():
+    """OpenAI/HF chat records give content as a list of parts: the text parts are the message, the rest is meta."""
+    image = {"type": "image_url", "image_url": {"url": "https://example.org/cat.png"}}
+    got = _instruct({"messages": [
+        {"role": "user", "content": [{"type": "text", "text": "What is in"}, image, {"type": "text", "text": "it?"}]},
+        {"role": "assistant", "content": [{"type": "output_text", "text": "A cat."}, "Purring."]},
+    ]})
+    assert got.reason is None, got.detail
+    assert got.messages == [{"role": "user", "content": "What is in\nit?"},
+                            {"role": "assistant", "content": "A cat.\nPurring."}]
+    assert got.text == "What is in\nit?\n\nA cat.\nPurring."
+    assert json.loads(got.meta) == {"message_extras": [{"content_parts": [image]}, {}]}
+    empty = _instruct({"messages": [{"role": "user", "content": []}, {"role": "assistant", "content": [image]}]})
+    assert empty.reason == INPUT_EMPTY and json.loads(empty.meta)["message_extras"][1] == {"content_parts": [image]}
