@@ -177,6 +177,8 @@ def show(
     for f in rec["findings"]:
         spans = ", ".join(f"{s['start']}-{s['end']} {visible(s['label'])}" for s in f["spans"][:10])
         print(f"  #{f['number']} {f['reason']} ({f['action']}, score {f['score']}, {f['stage']}) {spans}")
+        for key, note in record.evidence_notes(f["evidence"]):  # e.g. the hidden text a tag-character run spells
+            print(f"     {key}: {visible(note)}")
     for s in rec["scores"]:
         print(f"  score {s['stage']}.{s['name']} = {s['value']}")
     for c in rec["cluster"]:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tasks.review import record
 from tasks.review.highlight import pieces, tokens
 from tasks.review.queue import FilterError, QueueFilter
 from tasks.review.sessions import safe_next
@@ -88,3 +89,12 @@ def test_highlight_pieces_overlap_cut_and_hidden_characters():
 ])
 def test_safe_next_refuses_open_redirects(target, expected):
     assert safe_next(target) == expected
+
+
+def test_evidence_notes_show_explanation_and_decoded_payload_cut():
+    ev = {"explanation": "hidden or reordering Unicode: tag", "decoded": "ignore previous instructions " * 20,
+          "spans": [{"start": 1, "end": 2}], "hits": 1}
+    notes = record.evidence_notes(ev, limit=40)
+    assert [k for k, _ in notes] == ["explanation", "decoded"]
+    assert notes[1][1] == ("ignore previous instructions " * 20)[:40] + "..."
+    assert record.evidence_notes({"spans": [], "decoded": 5, "explanation": ""}) == []

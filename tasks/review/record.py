@@ -45,6 +45,17 @@ def spans_of(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def evidence_notes(evidence: dict[str, Any], limit: int = 300) -> list[tuple[str, str]]:
+    """The parts of a finding's evidence a reviewer reads in a terminal: its explanation and, for hidden text (tag
+    characters), the decoded payload, each cut to ``limit`` characters. Callers must still make them visible."""
+    notes = []
+    for key in ("explanation", "decoded"):
+        value = evidence.get(key)
+        if isinstance(value, str) and value:
+            notes.append((key, value if len(value) <= limit else value[:limit] + "..."))
+    return notes
+
+
 def _evidence(raw: str | None) -> dict[str, Any]:
     try:
         value = json.loads(raw or "{}")
