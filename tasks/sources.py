@@ -152,9 +152,18 @@ def _not_regular(path: str) -> str | None:
 
 def _walk(top: str, on_error: Callable[[OSError], None] | None = None) -> Iterator[str]:
     # Every file below the directory ``top`` in the walk's order, hidden files and folders skipped. A folder
-    # that cannot be listed goes to ``on_error`` (os.walk would skip it without a word).
-    for root, dirs, files in os.walk(top, onerror=on_error):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    # that cannot be listed goes to ``on_error`` (os.walk would skip it without a word). Linked folders are
+    # followed (corpora often live elsewhere, linked in), each real folder once: a link back up the tree (a loop)
+    # or a second link to the same folder would otherwise walk for ever or read the same files twice.
+    seen = {os.path.realpath(top)}
+    for root, dirs, files in os.walk(top, onerror=on_error, followlinks=True):
+        keep = []
+        for d in sorted(dirs):  # sorted, so which of two links to one folder is read does not depend on the disk
+            real = os.path.realpath(os.path.join(root, d))
+            if not d.startswith(".") and real not in seen:
+                seen.add(real)
+                keep.append(d)
+        dirs[:] = keep
         yield from (os.path.join(root, f) for f in files if not f.startswith("."))
 
 

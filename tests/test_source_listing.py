@@ -136,3 +136,14 @@ def test_zero_byte_compressed_file_is_noted(tmp_path, name, error):
     entries, slices = plan_sources([str(path)], 1 << 20, None)
     assert [(e.integrity, e.error) for e in entries] == [("unverified", error)]
     assert [r for s in slices for r in read_slice(SourceSlice(s["uri"], s["format"], s["compression"]))] == []
+
+
+def test_linked_folders_are_followed_once_and_loops_end(tmp_path):
+    elsewhere = _write(tmp_path / "elsewhere" / "shared.jsonl").parent
+    root = tmp_path / "corpus"
+    _write(root / "own.jsonl")
+    os.symlink(elsewhere, root / "linked")  # a corpus folder linked in from another disk
+    os.symlink(elsewhere, root / "again")  # a second link to the same folder: read once
+    os.symlink(root, root / "sub_loop")  # a link back up the tree: must not walk for ever
+    found = [os.path.relpath(s.uri, root) for s in discover([str(root)])]
+    assert found == ["again/shared.jsonl", "own.jsonl"]
