@@ -101,11 +101,29 @@ def serve(
         print(f"sieve: warning: serving on {host}, beyond this machine: put TLS in front of it (tokens and "
               "unredacted quarantined text cross the network)", file=sys.stderr)
         hosts = allowed_host or (["*"] if host in ("0.0.0.0", "::") else [host, *LOOPBACK_HOSTS])
+    _check_listen(host, port)
     app = _guard(create_app, the_lake.root, token_file, allowed_hosts=hosts)
     shown = f"[{host}]" if ":" in host else host
     print(f"Reviewing lake {the_lake.root} for {', '.join(token_file.reviewers())} at http://{shown}:{port}/",
           file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (uvicorn would print its own multi-line error)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise ReviewFailure(f"--host {host}: {err.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a TIME_WAIT port is free
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise ReviewFailure(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
 
 
 @review_app.command("list")

@@ -98,3 +98,21 @@ def test_evidence_notes_show_explanation_and_decoded_payload_cut():
     assert [k for k, _ in notes] == ["explanation", "decoded"]
     assert notes[1][1] == ("ignore previous instructions " * 20)[:40] + "..."
     assert record.evidence_notes({"spans": [], "decoded": 5, "explanation": ""}) == []
+
+
+def test_serve_on_a_taken_port_fails_in_one_line(tmp_path):
+    import socket
+
+    from tasks.catalog import refresh_catalog
+    from tasks.lake import Lake
+    from tests.conftest import cli
+
+    refresh_catalog(Lake.at(tmp_path / "lake"))  # an empty lake: the catalog exists, no run yet
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = cli("review", "serve", "--lake", tmp_path / "lake", "--tokens",
+                  write_tokens(tmp_path / "tokens", alice=ALICE), "--port", port, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr == f"sieve: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
