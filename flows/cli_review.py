@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
+from flows.failures import CommandFailure
 from tasks.lake import Lake, LakeError
 from tasks.review.tokens import REVIEWER_RE, TokenError
 
@@ -34,13 +34,8 @@ ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Reviewer name (def
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class ReviewFailure(click.ClickException):
+class ReviewFailure(CommandFailure):
     """A review command failed for a reason the user can act on: one line, exit code 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:  # noqa: D102 (click's hook)
-        print(f"sieve: error: {self.message}", file=sys.stderr)
 
 
 def _lake(path: str) -> Lake:

@@ -16,17 +16,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 import yaml
+
+from flows.failures import CommandFailure
 
 # Parameters of curate-corpus that name local paths: relative ones are taken from prefect.yaml's folder.
 PATH_PARAMETERS = ("config", "manifest")
 SCHEDULE_KEYS = {"cron", "interval", "rrule", "timezone", "active", "day_or", "anchor_date", "parameters", "slug"}
 
 
-class ServeError(click.ClickException):
-    """``prefect.yaml`` is missing or invalid, or no Prefect API is configured; printed as one line."""
+class ServeError(CommandFailure):
+    """``prefect.yaml`` is missing or invalid, or no Prefect API is configured; one line, exit code 2."""
 
 
 def load_deployments(path: str | Path, only: list[str] | None = None) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ import yaml
 
 from tasks import provenance
 from tasks.lake import Lake
-from tests.conftest import ROOT, plumbing_config
+from tests.conftest import ROOT, cli, plumbing_config
 
 pytestmark = pytest.mark.slow
 
@@ -141,3 +141,9 @@ async def _read_flow_run(api_url: str, flow_run_id: str):
     with temporary_settings({PREFECT_API_URL: api_url}):
         async with get_client() as client:
             return await client.read_flow_run(flow_run_id)
+
+
+def test_serve_without_an_api_fails_in_one_line(tmp_path):
+    out = cli("serve", "--lake", tmp_path / "lake", env={"PREFECT_API_URL": ""}, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("sieve: error: no Prefect API to serve to") and out.stderr.count("\n") == 1
