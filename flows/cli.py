@@ -40,6 +40,8 @@ def _prefect_env(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    if not verbose:  # a local Dask cluster logs its start and stop at INFO: about 30 lines on stderr per run
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 
 def _check_inputs(inputs: list[str]) -> None:

@@ -97,3 +97,14 @@ def test_dask_cluster_matches_the_process_pool(tmp_path, run_sieve):
         assert a is not None and b is not None, part
         diff = [(x, y) for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True) if x != y]
         assert a.num_rows == b.num_rows and not diff, (part, diff[:1])
+
+
+def test_cli_dask_run_with_json_is_quiet(tmp_path, prefect_harness):
+    from tests.conftest import cli
+
+    src, cfg = _corpus(tmp_path / "c.jsonl"), _config(tmp_path / "s.yaml")
+    out = cli("run", src, "--lake", tmp_path / "lake", "--config", cfg, "--task-runner", "dask", "--workers", "2",
+              "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1])["records"] == 121
+    assert out.stderr == ""  # the local cluster's INFO lines (about 30 per run) stay out of a --json run
