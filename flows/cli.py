@@ -11,6 +11,7 @@ import csv
 import json
 import logging
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -192,7 +193,7 @@ def run(
     )
     print(
         f'  try:         sieve query "SELECT outcome, count(*) FROM documents WHERE run_id = '
-        f"'{result['run_id']}' GROUP BY 1\" --lake {lake}"
+        f"'{result['run_id']}' GROUP BY 1\" --lake {shlex.quote(lake)}"
     )
 
 

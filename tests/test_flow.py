@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
 import sys
 
@@ -232,3 +233,15 @@ def test_routed_outputs_keep_input_order_when_plain_and_flagged_records_mix(tmp_
     assert outcome[9] == ("quarantined", ["input.malformed"], True)
     index = pq.read_table(next((lake / "index" / "web" / "exact" / run).glob("*.parquet"))).to_pylist()
     assert [r["doc_id"] for r in index] == [r["doc_id"] for r in documents if r["outcome"] != "duplicate"]
+
+
+def test_summary_try_line_runs_as_printed_for_a_lake_path_with_spaces(tmp_path, prefect_harness):
+    src = write_jsonl(tmp_path / "a.jsonl", docs(3))
+    lake = tmp_path / "my lake's copy"
+    out = cli("run", src, "--lake", lake, "--dataset", "web", "--config", plumbing_config(tmp_path / "s.yaml"))
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.strip().startswith("try:"))
+    argv = shlex.split(line.split("try:", 1)[1])
+    assert argv[0] == "sieve" and argv[-2:] == ["--lake", str(lake)]
+    q = cli(*argv[1:])
+    assert q.returncode == 0 and "clean" in q.stdout, q.stderr
