@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -277,12 +278,24 @@ app.command(name="train-toxicity")(__import__("flows.cli_train", fromlist=["trai
 def main() -> None:
     """Console-script entry point: run the app, turning known failures into one line and exit code 2."""
     atexit.register(_exit_without_teardown)  # registered first, so it runs last: after Prefect's own handlers
+    signal.signal(signal.SIGINT, _note_interrupt)
     try:
         code = _main()
     except KeyboardInterrupt:
         code = 130
+    if _INTERRUPTED:  # Ctrl+C may surface as another error (DuckDB's "Query interrupted", a failed flow run)
+        print("sieve: interrupted (a rerun of the same command resumes an interrupted run)", file=sys.stderr)
+        code = 130
     _EXIT_CODE[0] = code
     sys.exit(code)
+
+
+_INTERRUPTED: list[bool] = []
+
+
+def _note_interrupt(signum, frame) -> None:
+    _INTERRUPTED.append(True)
+    signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt, as without this handler
 
 
 _EXIT_CODE = [1]  # what the process exits with if main() never finished (an uncaught error)
@@ -322,6 +335,8 @@ def _main() -> int:
     except typer.Abort:
         return 130
     except Exception as err:  # usage errors and flow failures: one line, not a traceback
+        if _INTERRUPTED:  # the error is how Ctrl+C surfaced: main() says so
+            return 130
         import click
 
         # Typer 0.2x raises its own vendored click's exceptions (typer._click), whose base is TyperException.

@@ -245,3 +245,21 @@ def test_summary_try_line_runs_as_printed_for_a_lake_path_with_spaces(tmp_path, 
     assert argv[0] == "sieve" and argv[-2:] == ["--lake", str(lake)]
     q = cli(*argv[1:])
     assert q.returncode == 0 and "clean" in q.stdout, q.stderr
+
+
+def test_ctrl_c_mid_run_says_interrupted_and_exits_130(tmp_path, prefect_harness):
+    import signal
+    import time
+
+    src = write_jsonl(tmp_path / "a.jsonl", docs(20000))
+    lake = tmp_path / "lake"
+    cmd = [*SIEVE, "run", str(src), "--lake", str(lake), "--config", plumbing_config(tmp_path / "s.yaml"), "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+    deadline = time.monotonic() + 60
+    while not (lake / "provenance" / "runs").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the flow has recorded the run: Ctrl+C lands mid-run, not during start-up
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("sieve: interrupted"), err
+    assert "Traceback" not in err and "run failed" not in err
