@@ -89,6 +89,8 @@ def curate_corpus(
                 },
             )
             steps.shutdown_pool()
+            if isinstance(err, Exception):  # not for Ctrl+C: the user wants out
+                _show_failed_run(the_lake)
             raise
         steps.shutdown_pool(wait=False)  # every shard is written: the workers exit while the catalog is refreshed
         provenance.write_run_row(
@@ -109,6 +111,15 @@ def curate_corpus(
             result["incremental"] = planned["incremental"]
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _show_failed_run(lake: Lake) -> None:
+    """Refresh the catalog after a failed run, so its ``runs`` row (status, error) can be queried even when it was
+    the lake's first run. Never raises: the run's own error is the one to report."""
+    try:
+        refresh_or_defer(lake, wait=2.0)
+    except Exception:  # noqa: BLE001, S110 - a broken lake must not hide why the run failed
+        pass
 
 
 def _run(

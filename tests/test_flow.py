@@ -263,3 +263,16 @@ def test_ctrl_c_mid_run_says_interrupted_and_exits_130(tmp_path, prefect_harness
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1].startswith("sieve: interrupted"), err
     assert "Traceback" not in err and "run failed" not in err
+
+
+def test_a_failed_first_run_can_be_queried(tmp_path, run_sieve, monkeypatch):
+    from tasks import corpus
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(corpus, "run_corpus_stages", broken)  # threads: the corpus task runs in this process
+    src = write_jsonl(tmp_path / "a.jsonl", docs(5))
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run_sieve([src], tmp_path / "lake", config=plumbing_config(tmp_path / "s.yaml"), task_runner="threads")
+    assert sql(tmp_path / "lake", "SELECT status, error FROM runs") == [("failed", "RuntimeError: disk on fire")]
