@@ -66,9 +66,13 @@ def _check_inputs(inputs: list[str]) -> None:
                 raise Failure(f"input {item}: protocol {protocol!r} needs a package: {err}") from None
 
 
-def _check_run_options(dataset: str, workers: int) -> None:
+def _check_run_options(dataset: str, workers: int, lake: str = "data/lake", text_field: str | None = None) -> None:
     from tasks.lake import DATASET_RULE, valid_dataset
 
+    if not lake.strip():  # '' would make the working directory the lake
+        raise Failure("--lake: empty path; give the lake folder (default data/lake)")
+    if text_field is not None and not text_field.strip():  # '' was taken as "not given"
+        raise Failure("--text-field: empty name; give the field holding the text (default text)")
     if not valid_dataset(dataset):  # it names folders and a lock file of the lake: never a path out of it
         raise Failure(f"--dataset: invalid value {dataset!r}; a dataset name is {DATASET_RULE}")
     if not 0 <= workers <= 256:  # the range of shards.workers in sieve.yaml
@@ -135,7 +139,7 @@ def run(
         raise Failure(f"--kind: invalid value {kind!r}; valid values: text, instruct")
     if task_runner not in ("threads", "processes", "dask"):
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
-    _check_run_options(dataset, workers)
+    _check_run_options(dataset, workers, lake, text_field)
     _check_inputs(inputs)
     # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
     from schemas.config import load_config, with_input_overrides

@@ -126,6 +126,18 @@ def test_cli_rejects_workers_out_of_range(tmp_path, monkeypatch, capsys, workers
                                  " to 256\n"
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--lake", ""], "--lake: empty path"),
+    (["--text-field", " "], "--text-field: empty name"),
+])
+def test_cli_rejects_empty_lake_and_text_field(tmp_path, monkeypatch, capsys, args, message):
+    inp = _jsonl(tmp_path / "in.jsonl")
+    monkeypatch.chdir(tmp_path)
+    code, err = _sieve(monkeypatch, capsys, "run", str(inp), *(["--lake", "L"] if args[0] != "--lake" else []), *args)
+    assert code == 2 and err.startswith(f"sieve: error: {message}") and err.count("\n") == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing written
+
+
 def _bad_files(tmp_path):
     (tmp_path / "latin1.yaml").write_bytes(b"input:\n  text_field: caf\xe9\n")
     (tmp_path / "broken.yaml").write_text("stages: [1, 2\npolicy: 3\n")
