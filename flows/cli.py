@@ -175,7 +175,10 @@ def run(
             )
     finally:
         server.stop()
-    if cfg.input.kind == "text" and _text_field_absent(lake, result):
+    if result["records"] == 0 and not result.get("incremental"):  # an incremental run says why on its own
+        print("sieve: warning: no records were read: the inputs are empty (or hold only hidden files)",
+              file=sys.stderr)
+    elif cfg.input.kind == "text" and _text_field_absent(lake, result):
         print(f"sieve: warning: all {result['records']} records are input.malformed: none has the text field "
               f"{cfg.input.text_field!r} (set --text-field or input.text_field)", file=sys.stderr)
     if as_json:

@@ -276,3 +276,13 @@ def test_a_failed_first_run_can_be_queried(tmp_path, run_sieve, monkeypatch):
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_sieve([src], tmp_path / "lake", config=plumbing_config(tmp_path / "s.yaml"), task_runner="threads")
     assert sql(tmp_path / "lake", "SELECT status, error FROM runs") == [("failed", "RuntimeError: disk on fire")]
+
+
+def test_an_empty_input_folder_is_a_warning_not_silence(tmp_path, prefect_harness):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".hidden.jsonl").write_text('{"text": "skipped: hidden"}\n')
+    out = cli("run", tmp_path / "empty", "--lake", tmp_path / "lake", "--config", plumbing_config(tmp_path / "s.yaml"),
+              "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1])["records"] == 0
+    assert out.stderr.startswith("sieve: warning: no records were read") and out.stderr.count("\n") == 1
