@@ -15,6 +15,8 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import fsspec
 import pyarrow.parquet as pq
@@ -225,9 +227,10 @@ def discover(inputs: list[str]) -> list[SourceFile]:
     Every input is checked first: a missing one raises ``InputNotFoundError`` naming it before any directory
     is walked. Directories are walked recursively, hidden files and folders skipped; a folder that cannot be
     listed, and a path that is not a regular file (a named pipe, a device, a broken link), is returned as a
-    ``SourceFile`` with ``error`` set, which no worker opens. The result keeps input
-    order, then path order within a directory; a file reached twice (listed and inside a listed folder)
-    appears once, at its first place, because reading it twice would put every record in the run twice.
+    ``SourceFile`` with ``error`` set, which no worker opens. The result keeps input order, then path order
+    within a directory; a file reached twice (listed and inside a listed folder, as a path and a ``file://`` URL,
+    or through a link) appears once, at its first place, because reading it twice would put every record in the
+    run twice.
     """
     for item in inputs:
         if _is_url(item):
@@ -241,10 +244,21 @@ def discover(inputs: list[str]) -> list[SourceFile]:
     out: list[SourceFile] = []
     for item in inputs:
         for src in _expand_url(item) if _is_url(item) else _expand_local(item):
-            if src.uri not in seen:
-                seen.add(src.uri)
+            key = _same_file_key(src.uri)
+            if key not in seen:
+                seen.add(key)
                 out.append(src)
     return out
+
+
+def _same_file_key(uri: str) -> str:
+    # A local file named twice (a path and its file:// URL, or through a link) is one file: read once, at its first
+    # place. Other URLs are compared as given.
+    if uri.startswith("file://"):
+        parsed = urlparse(uri)
+        if parsed.netloc in ("", "localhost"):
+            uri = url2pathname(parsed.path)
+    return os.path.realpath(uri) if not _is_url(uri) else uri
 
 
 def _hash_and_cut(f, target_bytes: int | None, array: bool = False) -> tuple[str, list[tuple[int, int]]]:

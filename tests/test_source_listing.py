@@ -147,3 +147,10 @@ def test_linked_folders_are_followed_once_and_loops_end(tmp_path):
     os.symlink(root, root / "sub_loop")  # a link back up the tree: must not walk for ever
     found = [os.path.relpath(s.uri, root) for s in discover([str(root)])]
     assert found == ["again/shared.jsonl", "own.jsonl"]
+
+
+def test_one_file_named_twice_is_read_once(tmp_path):
+    data = _write(tmp_path / "corpus" / "a.jsonl")
+    os.symlink(data, tmp_path / "alias.jsonl")
+    inputs = [str(data), data.as_uri(), str(tmp_path / "alias.jsonl"), str(tmp_path / "corpus")]
+    assert [s.uri for s in discover(inputs)] == [str(data)]  # the first spelling is the one kept
