@@ -16,11 +16,12 @@ import duckdb
 import pyarrow as pa
 
 from schemas import arrow
+from tasks.duck import sql_literal
 from tasks.lake import CatalogLocked, Lake, LakeError, catalog_lock
 from tasks.query import QueryError, check_read_only
 
-__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "query", "refresh_catalog", "refresh_or_defer",
-           "sql_list"]
+__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "open_catalog", "query", "refresh_catalog",
+           "refresh_or_defer", "sql_list"]
 
 VIEWS_SQL = Path(__file__).resolve().parent.parent / "schemas" / "views.sql"
 
@@ -51,13 +52,9 @@ def empty_select(schema: pa.Schema) -> str:
     return f"SELECT {cols} LIMIT 0"
 
 
-def _lit(path: Path | str) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def sql_list(paths: list[str] | list[Path]) -> str:
     """A DuckDB list literal of quoted paths (for statements that cannot take prepared parameters)."""
-    return "[" + ", ".join(_lit(p) for p in paths) + "]"
+    return "[" + ", ".join(sql_literal(p) for p in paths) + "]"
 
 
 def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema: pa.Schema, extra: str = "",
@@ -69,7 +66,7 @@ def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema:
     """
     if not globmod.glob(str(glob)):
         return f"CREATE OR REPLACE VIEW {name} AS {empty_select(schema)}"
-    source = f"read_parquet({_lit(glob)}, hive_partitioning=false, union_by_name=true, filename=true)"
+    source = f"read_parquet({sql_literal(glob)}, hive_partitioning=false, union_by_name=true, filename=true)"
     present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     cols = ", ".join(
         f'"{f.name}"' if f.name in present else f'NULL::{duck_type(f.type)} AS "{f.name}"' for f in schema
@@ -111,8 +108,8 @@ def _view_statements(root: Path) -> tuple[list[str], str]:
     if VIEWS_SQL.exists():
         statements.append(VIEWS_SQL.read_text())
     digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
-    statements.append(f"CREATE OR REPLACE VIEW {INFO_VIEW} AS SELECT {_lit(root)} AS lake_root, "
-                      f"{_lit(digest)} AS views_sha256")
+    statements.append(f"CREATE OR REPLACE VIEW {INFO_VIEW} AS SELECT {sql_literal(root)} AS lake_root, "
+                      f"{sql_literal(digest)} AS views_sha256")
     return statements, digest
 
 
@@ -126,7 +123,7 @@ def _built_for(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 
 
 def _read_built_for(lake: Lake) -> tuple[str, str] | None:
-    con = _connect(lake.catalog, read_only=True)
+    con = open_catalog(lake.catalog, read_only=True)
     try:
         return _built_for(con)
     finally:
@@ -152,7 +149,7 @@ def refresh_catalog(lake: Lake, wait: float | None = None) -> None:
     with catalog_lock(lake, wait):
         statements = _view_statements(root)[0]  # again under the lock: files another run wrote meanwhile are in
         left = 5.0 if deadline is None else max(deadline - time.monotonic(), 0.1)
-        con = _connect(lake.catalog, read_only=False, attempts=max(int(left / 0.1), 1))
+        con = open_catalog(lake.catalog, read_only=False, attempts=max(int(left / 0.1), 1))
         try:
             for sql in statements:
                 con.execute(sql)
@@ -209,8 +206,9 @@ def ensure_fresh(lake: Lake, wait: float = QUERY_REFRESH_WAIT) -> None:
                             f"rebuilt here: {err}") from None
 
 
-def _connect(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPyConnection:
-    """Open the catalog, waiting briefly while another process holds DuckDB's write lock."""
+def open_catalog(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPyConnection:
+    """Open the catalog, retrying every 0.1 s (``attempts`` times) while another process holds DuckDB's lock;
+    then ``CatalogLocked``. Any other failure to open it is a ``LakeError``."""
     for i in range(attempts):
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -232,7 +230,7 @@ def query(lake: Lake, sql: str, params: list | None = None) -> tuple[list[str], 
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
     ensure_fresh(lake)
-    con = _connect(lake.catalog, read_only=True)
+    con = open_catalog(lake.catalog, read_only=True)
     try:
         check_read_only(con, sql)
         cur = con.execute(sql, params or [])

@@ -23,12 +23,9 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from tasks.duck import sql_literal
+
 POLICIES = ("first_seen", "longest", "source_priority", "score")
-
-
-def sql_literal(text: str) -> str:
-    """A SQL string literal (single quotes doubled)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def source_rank_sql(patterns: list[str]) -> str:

@@ -172,9 +172,9 @@ class NearDedup(CorpusStage):
         scores = [p for p in scores if os.path.exists(p)]
         score_src = "SELECT NULL::VARCHAR AS doc_id, NULL::DOUBLE AS score LIMIT 0"
         if cfg.keep == "score" and scores:
-            name_filter = f" AND name = {keep.sql_literal(cfg.score_name)}" if cfg.score_name else ""
+            name_filter = f" AND name = {lit(cfg.score_name)}" if cfg.score_name else ""
             score_src = (f"SELECT doc_id, max(value) AS score FROM read_parquet({sql_list(scores)}) "
-                         f"WHERE stage = {keep.sql_literal(cfg.score_stage or '')}{name_filter} GROUP BY doc_id")
+                         f"WHERE stage = {lit(cfg.score_stage or '')}{name_filter} GROUP BY doc_id")
         con.execute(f"""CREATE TEMP TABLE cur AS
             SELECT d.doc_id, d.ord, d.content_hash, d.chars, d.source_uri,
                    {keep.source_rank_sql(cfg.source_priority)} AS src_rank, s.score,
@@ -188,14 +188,14 @@ class NearDedup(CorpusStage):
                      f"NULL::BIGINT AS src_rank, NULL::DOUBLE AS score, NULL::VARCHAR AS content_hash, {COLUMN} "
                      f"FROM read_parquet(?) WHERE {PARAMS_COLUMN} = ?") if prior_files else None
         cur_sql = (f"SELECT 1 AS grp, ({keep.policy_key_sql(cfg.keep)})::DOUBLE AS k1, c.ord AS k2, c.doc_id, "
-                   f"{keep.sql_literal(ctx.run_id)} AS run_id, FALSE AS prior, c.ord, c.chars, c.source_uri, "
+                   f"{lit(ctx.run_id)} AS run_id, FALSE AS prior, c.ord, c.chars, c.source_uri, "
                    f"c.src_rank, c.score, c.content_hash, f.{COLUMN} "
                    f"FROM cur c JOIN read_parquet(?, union_by_name=true) f USING (doc_id) WHERE c.rep")
         union = f"{prior_sql} UNION ALL {cur_sql}" if prior_sql else cur_sql
         args = ([list(ctx.prior_runs), prior_files, param] if prior_sql else []) + [feats]
         con.execute(f"""COPY (
             SELECT row_number() OVER (ORDER BY grp, k1, k2) - 1 AS node, * EXCLUDE (grp, k1, k2),
-                   {keep.sql_literal(param)} AS {PARAMS_COLUMN}
+                   {lit(param)} AS {PARAMS_COLUMN}
             FROM ({union}) ORDER BY node
         ) TO {lit(work / 'nodes.parquet')} (FORMAT parquet, ROW_GROUP_SIZE 65536)""", args)
         n, n_prior = con.execute(f"SELECT count(*), count(*) FILTER (WHERE prior) "
@@ -326,8 +326,8 @@ class NearDedup(CorpusStage):
         """Write the duplicates with their evidence: clustered records, then exact copies of clustered ones."""
         label = f"{cfg.score_stage}.{cfg.score_name}" if cfg.score_name else f"{cfg.score_stage}"
         rule = keep.rule_sql(cfg.keep, label.replace("'", "''"), len(cfg.source_priority))
-        exact = keep.sql_literal("exact, on the two documents' shingle sets")
-        estimated = keep.sql_literal("estimated from MinHash signatures (earlier runs keep signatures, not texts)")
+        exact = lit("exact, on the two documents' shingle sets")
+        estimated = lit("estimated from MinHash signatures (earlier runs keep signatures, not texts)")
         con.execute(f"""COPY (
           WITH n AS (SELECT * EXCLUDE ({COLUMN}) FROM read_parquet({lit(work / 'nodes.parquet')})),
                dn AS (SELECT dn.u, dn.v, dn.m, vf.j FROM read_parquet({lit(work / 'dup_nodes.parquet')}) dn
@@ -339,7 +339,7 @@ class NearDedup(CorpusStage):
                                  coalesce(nr.m, {num_perm}) AS m,
                                  CASE WHEN nr.doc_id IS NULL THEN 1.0 ELSE nr.j END AS j,
                                  coalesce(nr.rule, 'identical after normalisation to the first seen copy') AS rule,
-                                 coalesce(nr.kept_run_id, {keep.sql_literal(ctx.run_id)}) AS kept_run_id,
+                                 coalesce(nr.kept_run_id, {lit(ctx.run_id)}) AS kept_run_id,
                                  r.doc_id AS identical_to
                           FROM cur c JOIN n r ON r.content_hash = c.content_hash AND NOT r.prior
                           LEFT JOIN near nr ON nr.doc_id = r.doc_id

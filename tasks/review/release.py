@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from schemas import arrow, reasons
 from tasks import provenance
 from tasks.catalog import refresh_or_defer, sql_list
+from tasks.duck import sql_literal
 from tasks.ids import new_run_id
 from tasks.lake import DATASET_RULE, AtomicParquetWriter, Lake, LakeError, dataset_lock, valid_dataset
 from tasks.redact import redact_messages, redact_text
@@ -50,10 +51,6 @@ from tasks.review.record import spans_of
 RELEASE_KIND = "release"
 BATCH_ROWS = 10_000
 PART = "part-00000.parquet"
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _release_runs(lake: Lake, dataset: str) -> list[tuple[str, str]]:
@@ -155,7 +152,7 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
                            GROUP BY run_id, doc_id) x ON x.run_id = a.run_id AND x.doc_id = a.doc_id
                 WHERE a.text IS NOT NULL AND a.doc_id NOT IN ({released})
                 ORDER BY a.run_id, a.source_uri, a.source_record, a.doc_id
-            ) TO {_literal(out)} (FORMAT parquet)""",
+            ) TO {sql_literal(out)} (FORMAT parquet)""",
             {"dataset": dataset},
         )
     return {
