@@ -14,7 +14,6 @@ DuckDB allows one writing process per file, and ``sieve run`` refreshes the cata
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -83,21 +82,17 @@ _LOCAL = _ReadersWriter()
 
 
 def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    from tasks.catalog import open_catalog
+
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            return duckdb.connect(str(lake.catalog), read_only=read_only)
-        except duckdb.IOException as err:
-            if "lock" not in str(err).lower():
-                raise LakeError(f"cannot open catalog {lake.catalog}: {err}") from None
-            if time.monotonic() >= deadline:
-                raise CatalogBusy(
-                    f"the catalog {lake.catalog} is busy (a run is refreshing it, or another program holds it "
-                    "open for writing); try again in a moment"
-                ) from None
-            time.sleep(_POLL)
+    try:
+        return open_catalog(lake.catalog, read_only=read_only, attempts=max(int(wait / _POLL), 1))
+    except CatalogLocked:
+        raise CatalogBusy(
+            f"the catalog {lake.catalog} is busy (a run is refreshing it, or another program holds it "
+            "open for writing); try again in a moment"
+        ) from None
 
 
 def _refresh_if_stale(lake: Lake) -> None:
