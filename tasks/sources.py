@@ -15,12 +15,12 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 import fsspec
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
+
+from tasks.lake import LakeError, local_path
 
 FORMATS = ("jsonl", "parquet", "csv", "text")
 COMPRESSIONS = ("none", "gzip", "zstd")
@@ -254,11 +254,12 @@ def discover(inputs: list[str]) -> list[SourceFile]:
 def _same_file_key(uri: str) -> str:
     # A local file named twice (a path and its file:// URL, or through a link) is one file: read once, at its first
     # place. Other URLs are compared as given.
-    if uri.startswith("file://"):
-        parsed = urlparse(uri)
-        if parsed.netloc in ("", "localhost"):
-            uri = url2pathname(parsed.path)
-    return os.path.realpath(uri) if not _is_url(uri) else uri
+    if _is_url(uri) and not uri.startswith("file:"):
+        return uri
+    try:
+        return str(local_path(uri))  # resolved: links followed
+    except LakeError:  # a file:// URL naming another host
+        return uri
 
 
 def _hash_and_cut(f, target_bytes: int | None, array: bool = False) -> tuple[str, list[tuple[int, int]]]:
