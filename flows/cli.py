@@ -210,19 +210,10 @@ def _text_field_absent(lake: str, result: dict) -> bool:
     records = result.get("records") or 0
     if not records or (result.get("reasons") or {}).get("input.malformed", 0) != records:
         return False
-    import duckdb
-
     from tasks.lake import Lake, local_path
+    from tasks.provenance import records_missing_text_field
 
-    files = Lake(local_path(lake)).provenance_dir("decisions", result["run_id"]) / "*.parquet"
-    try:  # the run's own decisions files: no catalog needed; a hint that cannot be checked is not given
-        (missing,) = duckdb.execute(
-            "SELECT count(DISTINCT doc_id) FROM read_parquet(?) WHERE reason = 'input.malformed' "
-            "AND starts_with(json_extract_string(evidence, '$.detail'), 'missing text field ')", [str(files)]
-        ).fetchone()
-    except duckdb.Error:
-        return False
-    return missing == records
+    return records_missing_text_field(Lake(local_path(lake)), result["run_id"]) == records
 
 
 @app.command()

@@ -117,3 +117,17 @@ def resumable_run(lake: Lake, dataset: str, plan_hash: str) -> str | None:
 def counts_json(outcomes: dict[str, int], reasons: dict[str, int]) -> str:
     """The ``runs.counts_json`` value: outcomes and reasons of a run."""
     return json.dumps({"outcomes": outcomes, "reasons": reasons}, sort_keys=True)
+
+
+def records_missing_text_field(lake: Lake, run_id: str) -> int | None:
+    """How many records of ``run_id`` were malformed for lacking the text field, from the run's own decisions
+    files (no catalog needed); None when they cannot be read."""
+    files = lake.provenance_dir("decisions", run_id) / "*.parquet"
+    try:
+        (missing,) = duckdb.execute(
+            "SELECT count(DISTINCT doc_id) FROM read_parquet(?) WHERE reason = 'input.malformed' "
+            "AND starts_with(json_extract_string(evidence, '$.detail'), 'missing text field ')", [str(files)]
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    return int(missing)
