@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -82,7 +83,7 @@ def serve(
     import uvicorn
 
     from flows.review_app import LOOPBACK_HOSTS, create_app
-    from tasks.review.tokens import TokenFile
+    from tasks.review.tokens import AccessLogSecretFilter, TokenFile
 
     if not tokens:
         raise ReviewFailure("--tokens FILE is required: one reviewer:token per line")
@@ -101,7 +102,9 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     print(f"Reviewing lake {the_lake.root} for {', '.join(token_file.reviewers())} at http://{shown}:{port}/",
           file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+    logging.getLogger("uvicorn.access").addFilter(AccessLogSecretFilter())  # after Config set up uvicorn's logging
+    uvicorn.Server(config).run()
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -145,6 +148,8 @@ def list_(
 
     total, rows = _guard(fetch)
     names = ["position", "run_id", "doc_id", "dataset", "status", "reasons", "source_uri", "source_record", "preview"]
+    for r in rows:  # 1-based, as the web app numbers the queue and the footer counts ("showing 1-50")
+        r["position"] += 1
     if fmt != "json":  # JSON escapes control characters itself; a terminal or a CSV viewer would obey them
         for r in rows:
             r["reasons"] = ",".join(r["reasons"] or [])

@@ -205,5 +205,7 @@ def test_api_write_needs_a_token_and_release_reaches_clean(browser, server):
     assert "<SECRET_AWS_ACCESS_KEY>" in text and "<EMAIL_ADDRESS>" in text
     assert sql(lake, "SELECT outcome, released_from FROM documents WHERE run_id = ? AND doc_id = ?", [rel, doc]) == [
         ("clean", run)]
+    assert httpx.get(f"{base}/login?token={TOKEN}&next=/", timeout=10).status_code == 200  # a token pasted in a URL
     served = log.read_text()
     assert "GET /login" in served and TOKEN not in served  # requests are logged, the token never is
+    assert "GET /login?token=***&next=/" in served

@@ -115,3 +115,27 @@ class TokenFile:
     def loosely_readable(self) -> bool:
         """Whether users other than the owner may read the file (worth a warning: it holds credentials)."""
         return bool(self.path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+# Query parameters whose values an access log must not keep: a user who pastes a token into a URL (``/?token=...``)
+# would otherwise leave it in every log file and terminal scroll-back the server writes to.
+_SECRET_PARAM_RE = re.compile(r"(?i)([?&](?:token|access_token|api_key|key|password|secret)=)[^&#]*")
+
+
+def mask_url_secrets(path: str) -> str:
+    """``path`` with the values of token-like query parameters replaced by ``***``."""
+    return _SECRET_PARAM_RE.sub(r"\1***", path)
+
+
+class AccessLogSecretFilter:
+    """A ``logging`` filter for uvicorn's access log that masks token-like query parameters in the logged path.
+
+    uvicorn formats its access line from ``record.args = (client, method, path, http_version, status)``.
+    """
+
+    def filter(self, record: object) -> bool:
+        """Rewrite the path argument in place; never drops a line."""
+        args = getattr(record, "args", None)
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], mask_url_secrets(args[2]), *args[3:])  # type: ignore[attr-defined]
+        return True
