@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict, Field
@@ -195,6 +196,14 @@ def create_app(lake_path: str | Path, tokens: TokenFile, allowed_hosts: list[str
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
         return _error(request, err.status_code, str(err.detail), dict(err.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, err: RequestValidationError) -> Response:
+        # One line naming the parameter, in the app's own error shape (FastAPI's default is a JSON list even for a
+        # page); the submitted value is never echoed: it could be a token pasted into the wrong field.
+        problems = "; ".join(f"{'.'.join(str(part) for part in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                             for e in err.errors())
+        return _error(request, 422, f"invalid request: {problems}")
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, err: LoginRequired) -> Response:
