@@ -27,6 +27,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from schemas.reasons import is_valid_reason
+from tasks.meta_text import role_of, string_leaves
 
 
 class StageDependencyError(ImportError):
@@ -128,6 +129,9 @@ class Stage(ABC):
     #: The lake this stage writes into, set by the shard runner before ``setup()`` (None in unit tests). Stages that
     #: need lake-level state (the PII hashing salt, for instance) read it from here.
     lake_root: Path | None = None
+    #: Also judge the string values of each record's ``meta`` (see ``tasks.meta_text``): they are written to the
+    #: clean output, so a stage looking for planted content must see them too.
+    scan_meta: ClassVar[bool] = False
 
     def __init__(self, config: StageConfig | None = None):
         _require(self.requires, self.name)
@@ -159,6 +163,8 @@ class Stage(ABC):
         self.prepare()
         started = time.perf_counter()
         result = self.detect(batch) if len(batch) else StageResult()
+        if self.scan_meta and len(batch):
+            self._add_meta_findings(batch, result)
         self.seconds += time.perf_counter() - started
         self.counters["records"] += len(batch)
         for finding in result.findings:
@@ -170,6 +176,51 @@ class Stage(ABC):
                 )
             self.counters[finding.reason] += 1
         return result
+
+    def _add_meta_findings(self, batch: DocBatch, result: StageResult) -> None:
+        """Judge the meta string leaves of ``batch`` and merge what is found into ``result`` by owner row.
+
+        A meta finding has no spans (its offsets are into the field, named in ``evidence["field"]``, not into the
+        text); when the text already has a finding with the same reason, the field is listed under its
+        ``evidence["meta_fields"]`` instead, so a record keeps one finding per reason. A record's score is raised
+        to its worst field's, so the score and the finding agree.
+        """
+        owners: list[int] = []
+        paths: list[str] = []
+        texts: list[str] = []
+        for row, meta in enumerate(batch.meta[: len(batch)]):
+            for path, value in string_leaves(meta) if meta else []:
+                owners.append(row)
+                paths.append(path)
+                texts.append(value)
+        if not texts:
+            return
+        chat = batch.kind == "instruct"
+        sub = DocBatch(doc_ids=[batch.doc_ids[r] for r in owners], texts=texts, kind=batch.kind,
+                       source_uris=[batch.source_uris[r] for r in owners] if batch.source_uris else [],
+                       messages=[[{"role": role_of(p), "content": t}] for p, t in zip(paths, texts, strict=True)]
+                       if chat else [], meta=[None] * len(texts))
+        found = self.detect(sub)
+        best: dict[tuple[int, str], float] = {}
+        for s in found.scores:
+            key = (owners[s.row], s.name)
+            best[key] = max(best.get(key, s.value), s.value)
+        for i, s in enumerate(result.scores):
+            worst = best.get((s.row, s.name), s.value)
+            if worst > s.value:
+                result.scores[i] = Score(s.row, s.name, worst)
+        have = {(f.row, f.reason): f for f in result.findings}
+        for f in sorted(found.findings, key=lambda f: -(f.score or 0.0)):
+            row, field_path = owners[f.row], "meta." + paths[f.row]
+            host = have.get((row, f.reason))
+            if host is None:
+                host = Finding(row, f.reason, f.score, {**f.evidence, "field": field_path})
+                have[(row, f.reason)] = host
+                result.findings.append(host)
+            elif host.evidence.get("field") != field_path:
+                host.evidence.setdefault("meta_fields", []).append({"field": field_path, "score": f.score})
+                if f.score is not None and (host.score is None or f.score > host.score):
+                    host.score = f.score
 
 
 @dataclass

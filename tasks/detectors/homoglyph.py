@@ -50,7 +50,8 @@ class Homoglyphs(Stage):
     """Flags words mixing scripts through confusable letters (and whole-script look-alikes)."""
 
     name = "poison_homoglyph"
-    version = "1"
+    version = "2"  # 2: meta string fields are scanned too (Stage.scan_meta)
+    scan_meta = True
     Config = HomoglyphConfig
     requires = (("confusable_homoglyphs", "confusable-homoglyphs"), ("wordfreq", "wordfreq"))
 

@@ -99,7 +99,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "8"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "9"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
@@ -107,8 +107,10 @@ class Injection(Stage):
     # "instead of summarizing,"; a relative "that" in a request is not anaphora; novelty measured within 4,000
     # characters of the request
     # (2026-11-29); 8: retrained model (more shapes of orders about "your answer", more kinds of task, more
-    # benign "your" sentences; trained in a fresh process, see injection_train.train) (2026-11-29)
+    # benign "your" sentences; trained in a fresh process, see injection_train.train) (2026-11-29); 9: meta string
+    # fields are scanned too (Stage.scan_meta)
     Config = InjectionConfig
+    scan_meta = True
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
     def setup(self) -> None:

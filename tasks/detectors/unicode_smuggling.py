@@ -115,7 +115,8 @@ class UnicodeSmuggling(Stage):
     """Flags hidden Unicode: tags, bidi controls, invisibles in Latin words, VS runs, private use."""
 
     name = "poison_unicode"
-    version = "1"
+    version = "2"  # 2: meta string fields are scanned too (Stage.scan_meta)
+    scan_meta = True
     Config = UnicodeSmugglingConfig
 
     def scan(self, text: str) -> list[dict[str, Any]]:

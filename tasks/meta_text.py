@@ -1,0 +1,49 @@
+"""The text a record carries outside its text field: string values of ``meta``, which the clean output keeps.
+
+A reader keeps every field it does not judge as ``meta`` (an instruct record's ``system``, ``history`` or
+``context``, a second ``prompt``/``response`` next to ``messages``, the text of a content part that is not a text
+part, a web page's ``title``). All of it is written to the clean output, so a poisoned payload placed there would
+reach training data unseen if only the text field were scanned. Stages that look for planted content
+(``Stage.scan_meta``) therefore also judge each string leaf of ``meta``, one small batch per record batch.
+
+In instruction data a field named like a user turn (``prompt``, ``instruction``, ``input``, ``question``) is judged
+as a user turn, where asking is normal; every other field is judged as data the model would learn from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Meta keys (lower case) that hold what a user wrote, in the instruct shapes ``tasks.records`` accepts and their
+#: common extras.
+USER_FIELDS = frozenset({"prompt", "instruction", "input", "question", "query", "user", "human"})
+#: Leaves shorter than this cannot hold a payload worth a finding (ids, flags, short codes) and are skipped.
+MIN_CHARS = 4
+#: Leaves scanned per record: bounds the work on a record whose meta is a huge list.
+MAX_LEAVES = 256
+
+
+def string_leaves(meta: Any, path: str = "", out: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """``(path, value)`` of every string in ``meta`` (nested dicts and lists), in order, at most ``MAX_LEAVES``.
+
+    Paths read like ``history[0][1]`` or ``message_extras[0].content_parts[0].text``.
+    """
+    out = [] if out is None else out
+    if len(out) >= MAX_LEAVES:
+        return out
+    if isinstance(meta, str):
+        if len(meta) >= MIN_CHARS and not meta.isspace():
+            out.append((path, meta))
+    elif isinstance(meta, dict):
+        for key, value in meta.items():
+            string_leaves(value, f"{path}.{key}" if path else str(key), out)
+    elif isinstance(meta, list):
+        for i, value in enumerate(meta):
+            string_leaves(value, f"{path}[{i}]", out)
+    return out[:MAX_LEAVES]
+
+
+def role_of(path: str) -> str:
+    """The chat role a meta leaf is judged as in instruction data: ``user`` for user-turn fields, else ``system``."""
+    top = path.split(".", 1)[0].split("[", 1)[0].lower()
+    return "user" if top in USER_FIELDS else "system"
