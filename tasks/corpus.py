@@ -16,12 +16,10 @@ import duckdb
 from schemas import arrow
 from schemas.config import SieveConfig
 from tasks.catalog import empty_select, sql_list
+from tasks.dedup.resolve import resolve_duplicates
 from tasks.duck import limit_connection, sql_literal
 from tasks.registry import build_corpus_stages
 from tasks.stage import CorpusContext
-
-# When one record is a duplicate by several methods, the most certain one explains it.
-_METHOD_RANK = "CASE method WHEN 'exact' THEN 0 WHEN 'near' THEN 1 ELSE 2 END"
 
 
 def run_corpus_stages(
@@ -77,10 +75,10 @@ def run_corpus_stages(
         if finding_files
         else empty_select(arrow.CORPUS_FINDINGS)
     )
+    # one row per duplicate, pointing at a copy that is kept (never at another duplicate of this run)
+    dups = resolve_duplicates(con, dup_src, run_id)
     con.execute(f"""COPY (
-        SELECT d.shard, p.* EXCLUDE (rnk) FROM (
-          SELECT *, row_number() OVER (PARTITION BY doc_id ORDER BY {_METHOD_RANK}, duplicate_of) AS rnk
-          FROM ({dup_src})) p JOIN docs d USING (doc_id) WHERE rnk = 1
+        SELECT d.shard, p.* EXCLUDE (kept_run) FROM {dups} p JOIN docs d USING (doc_id)
         ) TO {sql_literal(out / "dups")} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""")
     con.execute(f"""COPY (SELECT d.shard, f.* FROM ({find_src}) f JOIN docs d USING (doc_id))
         TO {sql_literal(out / "findings")} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""")
