@@ -1,6 +1,7 @@
 """``poison.injection``: instructions planted in training text for a model to obey (indirect prompt injection).
 
-Two signals, combined per segment (sentence or line) by noisy-OR, and the document takes its worst segment:
+Two signals, combined per segment (sentence or line; a segment over 600 characters is also cut into clauses and
+windows that reach its end) by noisy-OR, and the document takes its worst segment:
 
 * rules (``injection_rules.RULES``): override phrases, "if you are an AI/LLM/assistant", chat-template tokens
   (``<|im_start|>``, ``[INST]``, ``<<SYS>>``), prompt exfiltration, hiding from the user, and phrases that steer
@@ -99,7 +100,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "9"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "10"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
@@ -108,7 +109,8 @@ class Injection(Stage):
     # characters of the request
     # (2026-11-29); 8: retrained model (more shapes of orders about "your answer", more kinds of task, more
     # benign "your" sentences; trained in a fresh process, see injection_train.train) (2026-11-29); 9: meta string
-    # fields are scanned too (Stage.scan_meta)
+    # fields are scanned too (Stage.scan_meta); 10: a segment over 600 characters is covered to its end
+    # (injection_rules.cover_pieces), not clipped
     Config = InjectionConfig
     scan_meta = True
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
@@ -148,15 +150,19 @@ class Injection(Stage):
         units: list[dict[str, Any]] = []
         for start, end, user in _regions(text, messages):
             part = text[start:end]
-            segs = R.segments(part, min_words=cfg.min_words)[: cfg.max_segments]
+            segs = R.segments(part, min_words=cfg.min_words, cover=True)[: cfg.max_segments]
             odd = [0.0] * len(segs)
             glued: list[tuple[int, int]] = []
             # In chat records requests are the medium (the user asks, the assistant asks back "Can you describe
             # the context?"): the out-of-place-request signal is for documents only.
             if not messages and cfg.task_weight > 0:
-                glued = glued_requests(part, segs)
+                glued = [g for g in dict.fromkeys(glued_requests(part, segs)) if g not in segs]
                 segs = segs + glued
                 odd = stray_novelty(part, segs, cfg.task_novelty, cfg.novelty_window)
+                # A window that continues a long sentence (it overlaps the one before) starts mid-sentence: it is
+                # not a self-contained request, whatever its first word.
+                odd = [0.0 if 0 < i < len(segs) - len(glued) and s < segs[i - 1][1] else o
+                       for i, ((s, _), o) in enumerate(zip(segs, odd, strict=True))]
             units += [{"start": start + s, "end": start + e, "classify": not user, "rules": [], "stray": o}
                       for (s, e), o in zip(segs, odd, strict=True)]
             scope = "any" if user else "data"

@@ -189,8 +189,13 @@ def hidden_regions(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def segments(text: str, min_words: int = 3, max_chars: int = 600) -> list[tuple[int, int]]:
-    """Sentence/line segments ``(start, end)`` of ``text`` with at least ``min_words`` words (clipped)."""
+def segments(text: str, min_words: int = 3, max_chars: int = 600, cover: bool = False) -> list[tuple[int, int]]:
+    """Sentence/line segments ``(start, end)`` of ``text`` with at least ``min_words`` words.
+
+    A segment longer than ``max_chars`` is clipped to its first ``max_chars`` (what the classifier was trained
+    on); with ``cover`` the clipped segment is followed by pieces that reach its end (``cover_pieces``), so
+    padding one long "sentence" does not hide an order at its end from the classifier.
+    """
     out = []
     for m in _SEGMENT.finditer(text):
         s, e = m.start(), m.end()
@@ -201,6 +206,41 @@ def segments(text: str, min_words: int = 3, max_chars: int = 600) -> list[tuple[
         if e - s < 8 or text.count(" ", s, e) + 1 < min_words:
             continue
         out.append((s, min(e, s + max_chars)))
+        if cover and e - s > max_chars:
+            out += [p for p in cover_pieces(text, s, e, max_chars) if p != out[-1]
+                    and text.count(" ", *p) + 1 >= min_words]
+    return out
+
+
+# Where a long segment splits into clauses: a sentence end glued to the next sentence ("noon.Write ..."), a
+# semicolon, or a full-width / ideographic stop, none of which end a segment for ``_SEGMENT``.
+_CLAUSE = re.compile(r"[.!?]+(?=[\"')\]]*[A-Z])|[;\u3002\uff0e\uff01\uff1f\uff1b]+")
+
+
+def cover_pieces(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Pieces of the long segment ``text[start:end]`` that together cover all of it: its clauses (see
+    ``_CLAUSE``), and for a clause longer than ``size``, windows of ``size`` characters half a window apart, each
+    beginning at a word, the last one ending at the clause's end."""
+    out: list[tuple[int, int]] = []
+    a = start
+    for m in [*_CLAUSE.finditer(text, start, end), None]:
+        b = m.end() if m else end
+        while a < b and text[a].isspace():
+            a += 1
+        if b - a >= 8:
+            out += [(a, b)] if b - a <= size else _windows(text, a, b, size)
+        a = b
+    return out
+
+
+def _windows(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Windows of ``size`` characters over ``text[start:end]``, half a window apart, the last ending at ``end``."""
+    out = [(start, start + size)]
+    while out[-1][1] < end:
+        a = out[-1][0] + size // 2
+        space = text.find(" ", a, a + 40)  # begin at a word, not inside one
+        a = space + 1 if space >= 0 else a
+        out.append((a, min(end, a + size)) if a + size < end else (max(a, end - size), end))
     return out
 
 
