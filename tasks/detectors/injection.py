@@ -100,7 +100,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "10"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "11"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
@@ -110,7 +110,8 @@ class Injection(Stage):
     # (2026-11-29); 8: retrained model (more shapes of orders about "your answer", more kinds of task, more
     # benign "your" sentences; trained in a fresh process, see injection_train.train) (2026-11-29); 9: meta string
     # fields are scanned too (Stage.scan_meta); 10: a segment over 600 characters is covered to its end
-    # (injection_rules.cover_pieces), not clipped
+    # (injection_rules.cover_pieces), not clipped; 11: directs_output skips "to your X" after a noun that takes
+    # "to" ("an excellent addition to your program", "in response to your message")
     Config = InjectionConfig
     scan_meta = True
     requires = (("fasttext", "fasttext-numpy2-wheel"),)

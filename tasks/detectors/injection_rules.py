@@ -43,6 +43,12 @@ _ORDER = re.compile(r"(?:respond|reply|answer)\s+(?:with|in|using)\b", _I)  # (c
 _ORDER_START = re.compile(r"(?:^|[.!?:]\s|\n)[ \t]*(?:(?:please|always|now),?\s+)?$", _I)
 
 
+# "to your program" after a noun that takes "to" is that noun's complement, not where an output goes: "an excellent
+# addition to your program", "in response to your message", "I will reply to your message" (a person answering).
+_RELATIONAL_TO = re.compile(r"\b(?:additions?|responses?|repl(?:y|ies)|answers?|respond|welcome|compliments|thanks|"
+                            r"contributions?|introduction|access|upgrades?|extensions?)\s+$", _I)
+
+
 def _opens(text: str, m: re.Match[str]) -> bool:
     """Whether the match opens its sentence (after an optional "please", "always" or "now")."""
     return _ORDER_START.search(text, max(0, m.start() - 12), m.start()) is not None
@@ -107,7 +113,8 @@ RULES: tuple[Rule, ...] = (
     Rule("directs_output", 0.35, re.compile(
         rf"\b(?:in|into|within|throughout)\s+your\s+(?:\w+\s+)?{_OUTPUT}\b|\bto\s+your\s+(?:next\s+)?{_OUTPUT}\b|"
         rf"\byour\s+{_OUTPUT}\s+(?:should|must)\b|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in|using)\b",
-        _I), scope="data", accept=lambda text, m: not _ORDER.match(m.group(0)) or _opens(text, m)),
+        _I), scope="data", accept=lambda text, m: (not _ORDER.match(m.group(0)) or _opens(text, m))
+        and not (m.group(0)[:2].lower() == "to" and _RELATIONAL_TO.search(text, max(0, m.start() - 24), m.start()))),
 )
 
 
