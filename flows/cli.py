@@ -7,7 +7,6 @@ failed. Prefect is imported lazily, after its environment defaults are set, so `
 from __future__ import annotations
 
 import atexit
-import csv
 import json
 import logging
 import os
@@ -221,47 +220,40 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL to run against the catalog (read-only).")],
     lake: LakeOpt = "data/lake",
     fmt: Annotated[str, typer.Option("--format", help=(
-        "table | csv | json. json: repeated column names get a suffix (a, a_2), NaN/Infinity print as null, "
-        "blobs as base64, intervals as text; csv and table print lists and structs as JSON."))] = "table",
+        "table | csv | json. csv and json stream every row (memory stays flat for any result size); table shows "
+        "the first --max-rows rows and counts the rest. json: repeated column names get a suffix (a, a_2), "
+        "NaN/Infinity print as null, blobs as base64, intervals as text; csv and table print lists and structs "
+        "as JSON."))] = "table",
+    max_rows: Annotated[int | None, typer.Option("--max-rows", help=(
+        "table format only: show at most this many rows (default 1000), then a footer with the full row count; "
+        "0 shows every row (held in memory to align the columns)."))] = None,
 ) -> None:
     """Run read-only SQL against the lake's catalog and print the result."""
     if fmt not in ("table", "csv", "json"):
         raise Failure(f"--format: invalid value {fmt!r}; valid values: table, csv, json")
-    from tasks.catalog import query as run_query
+    if max_rows is not None and (fmt != "table" or max_rows < 0):
+        raise Failure("--max-rows: takes a count >= 0 (0: all rows) and applies to --format table only; "
+                      "csv and json print every row (add LIMIT to the SQL for fewer)")
+    from tasks.catalog import query_stream
     from tasks.lake import Lake, local_path
+    from tasks.query import TABLE_MAX_ROWS, write_csv, write_json, write_table
 
     lake_path = local_path(lake)  # a path or a file:// URL
     if not (lake_path / "catalog.duckdb").exists():
         raise Failure(
             f"no catalog at {lake_path / 'catalog.duckdb'}: run `sieve run ... --lake {lake}` first"
         )
-    names, rows = run_query(Lake(lake_path), sql)
-    _print_rows(names, rows, fmt)
-
-
-def _print_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
-    """Print a query result. JSON: one object per row; a repeated column name gets a suffix (a, a_2, a_3), NaN and
-    Infinity are null, blobs base64, intervals strings like DuckDB's ("3 days 04:00:00"). CSV and table: lists,
-    structs and maps as JSON. Table: SQL NULL prints as NULL, a string that reads NULL as 'NULL'."""
-    from tasks.query import json_value, text_value, unique_names
-
-    if fmt == "json":
-        keys = unique_names(names)
-        print(json.dumps([{k: json_value(v) for k, v in zip(keys, r, strict=True)} for r in rows],
-                         ensure_ascii=False, allow_nan=False))
-    elif fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(names)
-        w.writerows([text_value(v) for v in r] for r in rows)
-    else:
-        cells = [["NULL" if v is None else "'NULL'" if v == "NULL" else text_value(v).replace("\n", " ") for v in r]
-                 for r in rows]
-        widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(names)]
-        print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
-        print("  ".join("-" * w for w in widths))
-        for c in cells:
-            print("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
-        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    with query_stream(Lake(lake_path), sql) as (names, batches):
+        try:
+            if fmt == "json":
+                write_json(names, batches, sys.stdout)
+            elif fmt == "csv":
+                write_csv(names, batches, sys.stdout)
+            else:
+                write_table(names, batches, sys.stdout, TABLE_MAX_ROWS if max_rows is None else max_rows)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `sieve query ... | head`: the reader has all it wanted; stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 from flows.cli_review import attach as attach_review  # noqa: E402  (sieve review ..., sieve release)

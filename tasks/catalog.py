@@ -10,6 +10,7 @@ import glob as globmod
 import hashlib
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -20,8 +21,8 @@ from tasks.duck import sql_literal
 from tasks.lake import CatalogLocked, Lake, LakeError, catalog_lock
 from tasks.query import QueryError, check_read_only
 
-__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "open_catalog", "query", "refresh_catalog",
-           "refresh_or_defer", "sql_list"]
+__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "open_catalog", "query", "query_stream",
+           "refresh_catalog", "refresh_or_defer", "sql_list"]
 
 VIEWS_SQL = Path(__file__).resolve().parent.parent / "schemas" / "views.sql"
 
@@ -222,24 +223,50 @@ def open_catalog(path: Path, read_only: bool, attempts: int = 50) -> duckdb.Duck
 
 
 def query(lake: Lake, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
-    """Run one read-only statement against the catalog; return column names and rows.
+    """Run one read-only statement against the catalog; return column names and all rows (see ``query_stream``)."""
+    with query_stream(lake, sql, params) as (names, batches):
+        return names, [row for batch in batches for row in batch]
 
-    The statement is checked first (``tasks.query.check_read_only``): the read-only connection alone would not stop
-    COPY ... TO, EXPORT DATABASE or ATTACH from writing outside the catalog.
+
+@contextmanager
+def query_stream(lake: Lake, sql: str, params: list | None = None, batch_rows: int = 10_000):
+    """Run one read-only statement against the catalog; yield its column names and an iterator of row batches.
+
+    The rows are fetched ``batch_rows`` at a time while the caller consumes them, so a result of millions of rows
+    takes the memory of one batch, not of the result (``sieve query`` streams CSV and JSON this way). The
+    statement is checked first (``tasks.query.check_read_only``): the read-only connection alone would not stop
+    COPY ... TO, EXPORT DATABASE or ATTACH from writing outside the catalog. A DuckDB error, when the statement
+    starts or while its rows are fetched, is a ``QueryError``.
     """
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
     ensure_fresh(lake)
     con = open_catalog(lake.catalog, read_only=True)
     try:
-        check_read_only(con, sql)
-        cur = con.execute(sql, params or [])
+        with _query_errors():
+            check_read_only(con, sql)
+            cur = con.execute(sql, params or [])
         names = [d[0] for d in cur.description] if cur.description else []
-        return names, cur.fetchall() if cur.description else []
+        yield names, _batches(cur, batch_rows) if cur.description else iter(())
+    finally:
+        con.close()
+
+
+def _batches(cur: duckdb.DuckDBPyConnection, batch_rows: int):
+    while True:
+        with _query_errors():  # a cast or I/O error may surface only when its rows are fetched
+            rows = cur.fetchmany(batch_rows)
+        if not rows:
+            return
+        yield rows
+
+
+@contextmanager
+def _query_errors():
+    try:
+        yield
     except duckdb.Error as err:
         msg = str(err).splitlines()[0]
         if "read-only" in msg.lower() or "read only" in msg.lower():
             raise QueryError(f"sieve query is read-only; this statement would write: {msg}") from None
         raise QueryError(msg) from None
-    finally:
-        con.close()

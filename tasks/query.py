@@ -1,4 +1,4 @@
-"""What ``sieve query`` lets through, and how its values print.
+"""What ``sieve query`` lets through, and how its results print (CSV and JSON streamed, the table capped).
 
 The catalog connection is opened read-only, but that only guards ``catalog.duckdb`` itself: DuckDB statements such
 as ``COPY ... TO``, ``EXPORT DATABASE`` or ``ATTACH ... (READ_ONLY false)`` write elsewhere (the last one even
@@ -10,6 +10,7 @@ the user can read (``read_csv('/etc/hosts')``), which is the user's own right on
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import decimal
 import json
@@ -152,3 +153,58 @@ def text_value(v) -> str | None:
     if isinstance(v, (bytes, bytearray, memoryview, dt.timedelta)):
         return json_value(v)
     return str(v)
+
+
+# ----- writing results -----------------------------------------------------------------------------------------------
+# The result arrives as an iterator of row batches (tasks.catalog.query_stream). CSV and JSON are written batch by
+# batch, so their memory does not grow with the result; a table needs every shown row to size its columns, so it
+# shows at most ``max_rows`` rows and counts the rest, as the duckdb CLI does.
+
+TABLE_MAX_ROWS = 1000
+
+
+def write_json(names: list[str], batches, out) -> None:
+    """Write the rows as one JSON array of objects (a repeated column name gets a suffix: a, a_2), batch by batch."""
+    keys = unique_names(names)
+    out.write("[")
+    first = True
+    for batch in batches:
+        text = ", ".join(json.dumps({k: json_value(v) for k, v in zip(keys, r, strict=True)}, ensure_ascii=False,
+                                    allow_nan=False) for r in batch)
+        out.write(text if first else ", " + text)
+        first = False
+    out.write("]\n")
+
+
+def write_csv(names: list[str], batches, out) -> None:
+    """Write a header line and the rows as CSV, batch by batch; nested values as JSON, NULL as an empty cell."""
+    w = csv.writer(out)
+    w.writerow(names)
+    for batch in batches:
+        w.writerows([text_value(v) for v in r] for r in batch)
+
+
+def _cell(v) -> str:
+    return "NULL" if v is None else "'NULL'" if v == "NULL" else text_value(v).replace("\n", " ")
+
+
+def write_table(names: list[str], batches, out, max_rows: int = TABLE_MAX_ROWS) -> None:
+    """Write an aligned text table of the first ``max_rows`` rows (0: all of them) and a footer with the row count.
+
+    Rows past ``max_rows`` are fetched and counted, never kept, so the footer says how many the result had."""
+    cells: list[list[str]] = []
+    total = 0
+    for batch in batches:
+        room = len(batch) if max_rows <= 0 else max(0, max_rows - len(cells))
+        cells.extend([_cell(v) for v in r] for r in batch[:room])
+        total += len(batch)
+    widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(names)]
+    out.write("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for c in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip() + "\n")
+    if len(cells) < total:
+        out.write(f"({len(cells)} of {total} rows shown; --max-rows 0 shows all, --format csv or json streams "
+                  "every row)\n")
+    else:
+        out.write(f"({total} row{'s' if total != 1 else ''})\n")
