@@ -15,6 +15,10 @@ windows that reach its end) by noisy-OR, and the document takes its worst segmen
   novelty ** ``novelty_power``. Requests glued to an unterminated line before them are split off first, and the
   rules see them as sentences of their own.
 
+Rules and classifier read the text as a reader sees it (``injection_fold``): full-width, mathematical and other
+font variants of letters are folded to plain ones and invisible characters (soft hyphen, zero-width) removed;
+evidence offsets point into the original text and the item's context says ``unicode_folded``.
+
 Security writing quotes injections: a hit inside double quotes, backticks, a ``>`` quote line or a code fence
 is discounted, and so is every hit of a document that discusses attacks (prompt injection, jailbreak, OWASP,
 ...). The policy is quarantine (a reviewer decides), never drop.
@@ -33,6 +37,7 @@ from pydantic import Field
 
 from tasks.detectors import injection_rules as R
 from tasks.detectors.injection_context import glued_requests, request_form, stray_novelty
+from tasks.detectors.injection_fold import fold, span_back
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.injection"
@@ -100,7 +105,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "11"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "12"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
@@ -111,7 +116,8 @@ class Injection(Stage):
     # benign "your" sentences; trained in a fresh process, see injection_train.train) (2026-11-29); 9: meta string
     # fields are scanned too (Stage.scan_meta); 10: a segment over 600 characters is covered to its end
     # (injection_rules.cover_pieces), not clipped; 11: directs_output skips "to your X" after a noun that takes
-    # "to" ("an excellent addition to your program", "in response to your message")
+    # "to" ("an excellent addition to your program", "in response to your message"); 12: rules and classifier
+    # read the text with look-alike letters folded and invisibles removed (injection_fold)
     Config = InjectionConfig
     scan_meta = True
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
@@ -228,16 +234,27 @@ class Injection(Stage):
         per_doc = []
         flat: list[str] = []
         odd: list[float] = []
+        views = []
         for i, text in enumerate(batch.texts):
             messages = batch.messages[i] if i < len(batch.messages) else None
-            units = self._units(text, messages)
+            # Rules and classifier read the text as a reader sees it (look-alike letters folded, invisibles out).
+            view, offsets = fold(text)
+            if offsets is not None and messages:
+                messages = [{**m, "content": fold(m.get("content") or "")[0]} for m in messages]
+            units = self._units(view, messages)
             per_doc.append(units)
-            flat += [text[u["start"] : u["end"]] for u in units if u["classify"]]
+            views.append((view, offsets))
+            flat += [view[u["start"] : u["end"]] for u in units if u["classify"]]
             odd += [u.get("stray", 0.0) for u in units if u["classify"]]
         probs = iter(self._classify(flat, odd))
         result = StageResult()
-        for row, (text, units) in enumerate(zip(batch.texts, per_doc, strict=True)):
-            scored = self.score_units(text, units, [next(probs) if u["classify"] else 0.0 for u in units])
+        for row, (text, units, (view, offsets)) in enumerate(zip(batch.texts, per_doc, views, strict=True)):
+            scored = self.score_units(view, units, [next(probs) if u["classify"] else 0.0 for u in units])
+            for u in scored if offsets is not None else []:
+                start, end = span_back(offsets, u["start"], u["end"])
+                if text[start:end] != view[u["start"] : u["end"]]:
+                    u["context"].append("unicode_folded")
+                u["start"], u["end"] = start, end
             scored.sort(key=lambda u: -u["score"])
             score = scored[0]["score"] if scored else 0.0
             result.scores.append(Score(row, "injection", score))
