@@ -1,7 +1,7 @@
 """Planning a run: list the sources, hash each (the integrity manifest), split them into shards.
 
 A shard is a list of source slices of roughly ``shards.target_bytes``. Its cache key is a hash of its slices'
-content hashes, the config hash and every stage's ``name@version``: a rerun with the same data and config finds
+content hashes and URIs, the config hash and every stage's ``name@version``: a rerun with the same data and config finds
 the shard already staged and skips it.
 """
 
@@ -217,8 +217,11 @@ def pack_shards(slices: list[dict[str, Any]], target_bytes: int, salt: str) -> l
 
 
 def _shard(index: int, slices: list[dict[str, Any]], size: int, salt: str) -> ShardSpec:
+    # The URI is part of the key: staged rows carry their source's URI (documents.source_uri, per-source stages
+    # such as flooding), so a renamed or moved file is staged again rather than reported under its old name.
     ident = [
-        (s["sha256"], s["occurrence"], s["integrity"], s["start"], s["end"], s["format"]) for s in slices
+        (s["sha256"], s["occurrence"], s["integrity"], s["start"], s["end"], s["format"], s["uri"])
+        for s in slices
     ]
     # The shard index is part of the key: ord (first-seen order) depends on it.
     key = hashlib.sha256(json.dumps([index, ident, salt]).encode()).hexdigest()[:24]

@@ -1,0 +1,32 @@
+"""Reruns over a lake: the staged-shard cache is reused only where what it holds is still true for this run."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import plumbing_config, sql
+
+
+def _write(path, prefix, n):
+    path.write_text("".join(json.dumps({"id": f"{prefix}{i}", "text": f"{prefix} note {i} on tides"}) + "\n"
+                            for i in range(n)))
+    return path
+
+
+def test_renamed_file_is_recorded_under_its_new_name(tmp_path, run_sieve):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _write(inbox / "a.jsonl", "a", 15)
+    b = _write(inbox / "b.jsonl", "b", 16)
+    # shards of 1 KiB: each file (about 700 bytes) is a shard of its own, so a's cache can be reused on its own
+    cfg = plumbing_config(tmp_path / "s.yaml", shards={"target_bytes": 1024})
+    lake = tmp_path / "lake"
+    run_sieve([inbox], lake, "web", config=cfg)
+    b.rename(inbox / "c.jsonl")
+    second = run_sieve([inbox], lake, "web", config=cfg)
+    assert second["shards"] == 2 and second["shards_skipped"] == 1  # a.jsonl's shard is still reused
+    # documents name the file as it is now, and agree with the run's sources rows
+    docs = sql(lake, "SELECT source_uri, count(*) FROM documents WHERE run_id = ? GROUP BY 1 ORDER BY 1",
+               [second["run_id"]])
+    srcs = sql(lake, "SELECT source_uri, records FROM sources WHERE run_id = ? ORDER BY 1", [second["run_id"]])
+    assert docs == srcs == [(str(inbox / "a.jsonl"), 15), (str(inbox / "c.jsonl"), 16)]
