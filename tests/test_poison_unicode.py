@@ -41,6 +41,8 @@ POSITIVES = [
     ("The word igno\u200dre hides a joiner.", "invisible", None),
     ("A word joiner in adm\u2060in and a mark in ro\u200fot.", "invisible", None),
     ("Hangul filler inside cl\u3164ick.", "invisible", None),
+    ("A grapheme joiner in pass\u034fword and a free selector in ad\u180bmin.", "invisible", None),
+    ("An annotation in ig\ufff9hidden\ufffanore and a format control in de\u206blete.", "invisible", None),
     ("Hello" + zw_bits("hi") + " world", "invisible_run", "hi"),
     ("Look \U0001F600" + vs(b"run rm -rf") + " cute!", "variation", "run rm -rf"),
     ("Stars \u2b50" + vs(bytes([1, 2, 3, 200])) + " here", "variation", None),

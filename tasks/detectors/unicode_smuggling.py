@@ -9,10 +9,11 @@ What is flagged, and what is deliberately not (every rule decides from the chara
   CVE-2021-42574. Right-to-left writers use them legitimately, so a control with a right-to-left letter
   (Hebrew, Arabic, ...) within ``rtl_window`` characters is not flagged.
 * ``invisible``: zero-width and other invisible characters (ZWSP, ZWNJ, ZWJ, word joiner, invisible operators,
-  BOM past the start, LRM/RLM, Hangul fillers) *between two Latin letters*: they split a word for a keyword
-  filter while it still reads the same. Persian, Arabic and Indic scripts use ZWNJ/ZWJ inside words and emoji
-  use ZWJ between pictographs: neither neighbour is Latin there, so they pass. The soft hyphen is not flagged:
-  it is ordinary hyphenation markup in web text.
+  BOM past the start, LRM/RLM, Hangul fillers, the combining grapheme joiner, Mongolian free variation selectors,
+  interlinear annotation marks, other default-ignorable format controls) *between two Latin letters*: they split
+  a word for a keyword filter while it still reads the same. Persian, Arabic and Indic scripts use ZWNJ/ZWJ
+  inside words and emoji use ZWJ between pictographs: neither neighbour is Latin there, so they pass. The soft
+  hyphen is not flagged: it is ordinary hyphenation markup in web text (``poison.injection`` reads through it).
 * ``invisible_run``: ``invisible_run`` or more invisible characters in a row anywhere (zero-width
   steganography); a two-symbol run of a multiple of 8 is decoded as bits.
 * ``variation``: ``min_variation_run`` or more variation selectors in a row (bytes smuggled after an emoji:
@@ -37,7 +38,11 @@ SEVERITY = {"tag": 1.0, "variation": 0.95, "bidi": 0.9, "invisible_run": 0.9, "i
 _TAG = "\U000e0000-\U000e007f"
 _VS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-_INVIS = "\u200b-\u200f\u2060-\u2064\ufeff\u180e\u061c\u115f\u1160\u3164\uffa0"
+# Zero-width and other default-ignorable characters; the combining grapheme joiner, Mongolian free variation
+# selectors, Khmer inherent vowels, deprecated format controls, interlinear annotation marks and musical and
+# shorthand format controls render as nothing too (Unicode DerivedCoreProperties: Default_Ignorable_Code_Point).
+_INVIS = ("\u200b-\u200f\u2060-\u2065\u206a-\u206f\ufeff\u180b-\u180f\u061c\u115f\u1160\u3164\uffa0\u034f"
+          "\u17b4\u17b5\ufff9-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a")
 _PUA = "\ue000-\uf8ff\U000f0000-\U0010ffff"
 # One C-level scan decides whether a text needs a closer look at all (almost none do).
 _SUSPECT = re.compile(f"[{_TAG}{_VS}{_BIDI}{_INVIS}{_PUA}]")
@@ -115,7 +120,8 @@ class UnicodeSmuggling(Stage):
     """Flags hidden Unicode: tags, bidi controls, invisibles in Latin words, VS runs, private use."""
 
     name = "poison_unicode"
-    version = "2"  # 2: meta string fields are scanned too (Stage.scan_meta)
+    version = "3"  # 2: meta string fields are scanned too (Stage.scan_meta); 3: more default-ignorables (CGJ,
+    # Mongolian FVS, deprecated format controls, interlinear annotation) count as invisible
     scan_meta = True
     Config = UnicodeSmugglingConfig
 
