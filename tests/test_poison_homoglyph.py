@@ -28,6 +28,9 @@ POSITIVES = [
     ("\u041c\u044b \u0433\u043e\u0432\u043e\u0440\u0438\u043c \u043fp\u0438\u0432\u0435\u0442 "
      "\u0434\u0440\u0443\u0437\u044c\u044f\u043c.", "\u043fp\u0438\u0432\u0435\u0442",
      "\u043f\u0440\u0438\u0432\u0435\u0442", "mixed"),
+    # Mathematical bold / full-width letters inside a plain Latin word.
+    ("Log in at p\U0001d41ayp\U0001d41al today.", "p\U0001d41ayp\U0001d41al", "paypal", "styled"),
+    ("Reset the p\uff41ssword now.", "p\uff41ssword", "password", "styled"),
 ]
 
 NEGATIVES = [
@@ -49,6 +52,9 @@ NEGATIVES = [
     "The Russian word \u043c\u043e\u0441\u043a\u0432\u0430 names the capital.",
     # Greek words quoted in English text are single-script and not look-alikes of common words.
     "The word \u03bb\u03cc\u03b3\u03bf\u03c2 means reason.",
+    # Wholly styled words (social media typography) and math variables pasted next to a function name.
+    "Big news: \U0001d41b\U0001d428\U0001d428\U0001d424 sale this week only.",
+    "Then sin\U0001d465 is odd and log\U0001d45b grows slowly; \U0001d453(\U0001d465) = 2\U0001d465.",
 ]
 
 

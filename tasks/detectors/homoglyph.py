@@ -6,6 +6,8 @@ and which characters each one can be mistaken for). Two patterns are flagged:
 
 * ``mixed``: one word mixing scripts where a letter from the minority script is confusable with a letter of
   the word's main script (Latin word with Cyrillic ``а``; Russian word with a Latin ``p``).
+* ``styled``: a Latin word with some, not all, of its letters in a mathematical or full-width style
+  (``p𝐚yp𝐚l``); a wholly styled word (``𝐩𝐚𝐲𝐩𝐚𝐥``) is typography and passes (``poison.injection`` reads it).
 * ``whole``: in a Latin-dominated document, a word written entirely in confusable Cyrillic/Greek letters
   whose skeleton is a common English word (``рау`` -> ``pay``).
 
@@ -18,6 +20,7 @@ word (small letter) is read as scientific notation (``TNFα``, ``Aβ``, ``μm``)
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import Field
@@ -40,6 +43,17 @@ class HomoglyphConfig(StageConfig):
     max_items: int = Field(16, ge=1, description="words listed in the evidence (all are counted)")
 
 
+def _style_of(ch: str) -> str | None:
+    """``MATH`` or ``FULLWIDTH`` when ``ch`` is a styled form of an ASCII letter (its NFKC form), else None."""
+    kind = unicodedata.decomposition(ch)[:7]
+    if kind not in ("<font> ", "<wide> "):
+        return None
+    plain = unicodedata.normalize("NFKC", ch)
+    if not (plain.isascii() and plain.isalpha()):
+        return None
+    return "MATH" if kind == "<font> " else "FULLWIDTH"
+
+
 def _latin(ch: str) -> bool:
     o = ord(ch)
     return (0x41 <= o <= 0x5A) or (0x61 <= o <= 0x7A) or (0xC0 <= o <= 0x24F and o not in (0xD7, 0xF7)) \
@@ -50,7 +64,7 @@ class Homoglyphs(Stage):
     """Flags words mixing scripts through confusable letters (and whole-script look-alikes)."""
 
     name = "poison_homoglyph"
-    version = "2"  # 2: meta string fields are scanned too (Stage.scan_meta)
+    version = "3"  # 2: meta string fields are scanned too (Stage.scan_meta); 3: kind ``styled``
     scan_meta = True
     Config = HomoglyphConfig
     requires = (("confusable_homoglyphs", "confusable-homoglyphs"), ("wordfreq", "wordfreq"))
@@ -84,10 +98,28 @@ class Homoglyphs(Stage):
                 best = best or g
         return best
 
+    def _styled_word(self, word: str) -> dict[str, Any] | None:
+        """A Latin word with some (not all) of its letters in a mathematical or full-width style (``p𝐚yp𝐚l``):
+        styled text styles whole words, so a word that mixes styles is disguised."""
+        styled = [i for i, c in enumerate(word) if _style_of(c)]
+        if not styled or len(styled) == len(word) or not all(_latin(c) or _style_of(c) for c in word):
+            return None
+        skeleton = "".join(unicodedata.normalize("NFKC", c) if _style_of(c) else c for c in word)
+        known = self._zipf(skeleton.lower(), "en") >= 2.5
+        if not known and all(i in (0, len(word) - 1) for i in styled):
+            return None  # sin𝑥, log𝑛: a math variable pasted from an equation editor next to a function name
+        return {"kind": "styled", "word": word, "skeleton": skeleton,
+                "scripts": sorted({"LATIN", *(_style_of(word[i]) for i in styled)}),
+                "confusables": [f"U+{ord(word[i]):04X}->{skeleton[i]}" for i in styled][:8],
+                "known_word": known}
+
     def _check_word(self, word: str, latin_doc: bool, latin_major: bool) -> dict[str, Any] | None:
         cfg: HomoglyphConfig = self.config  # type: ignore[assignment]
         if len(word) < cfg.min_letters:
             return None
+        styled = self._styled_word(word)
+        if styled is not None:
+            return styled
         scripts = [self._script(c) for c in word]
         counts: dict[str, int] = {}
         for s in scripts:
