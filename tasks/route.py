@@ -21,6 +21,7 @@ from schemas import arrow, reasons
 from schemas.config import SieveConfig
 from tasks.lake import Lake, write_parquet_atomic
 from tasks.redact import redact_messages, redact_text
+from tasks.redact_meta import META_SPANS, meta_spans_of, meta_values, redact_meta
 
 _RANK = {
     reasons.ACTION_DROP: 3,
@@ -73,16 +74,19 @@ def _read_part(folder: Path, shard: int) -> list[dict[str, Any]]:
     return [r for f in files for r in pq.read_table(f).to_pylist()]
 
 
-def pii_values(found: list[dict], text: str | None) -> list[tuple[str, str]]:
-    """The raw values the record's PII findings point at, as ``(value, entity)``, longest first."""
+def pii_values(found: list[dict], text: str | None, meta: str | None = None) -> list[tuple[str, str]]:
+    """The raw values the record's PII findings point at (in its text and meta), as ``(value, entity)``, longest
+    first."""
     values: dict[str, str] = {}
     for f in found:
-        if not text or reasons.family(f["reason"]) != "pii":
+        if reasons.family(f["reason"]) != "pii":
             continue
-        for s in f.get("spans") or []:
-            value = text[s["start"] : s["end"]]
-            if len(value.strip()) >= 2:
-                values.setdefault(value, s["label"])
+        for s in (f.get("spans") or []) if text else []:
+            values.setdefault(text[s["start"] : s["end"]], s["label"])
+        if meta and META_SPANS in (f.get("evidence") or ""):
+            for value, label in meta_values(meta, meta_spans_of(json.loads(f["evidence"]))).items():
+                values.setdefault(value, label)
+    values = {v: e for v, e in values.items() if len(v.strip()) >= 2}
     return sorted(values.items(), key=lambda kv: (-len(kv[0]), kv[0]))
 
 
@@ -152,7 +156,8 @@ def route_shard(
         dup = dups.get(did)
         actions: set[str] = set()
         redact_spans: list[tuple[int, int, str]] = []
-        values = pii_values(found, d["text"])
+        meta_redact: list[tuple[int, int, int, str]] = []  # PII inside meta values (tasks.redact_meta)
+        values = pii_values(found, d["text"], d["meta"])
         for f in found:
             action = cfg.policy.action_for(f["reason"], f["score"])
             actions.add(action)
@@ -175,6 +180,7 @@ def route_shard(
             )
             if action == reasons.ACTION_REDACT:
                 redact_spans += [(s["start"], s["end"], s["label"]) for s in f.get("spans") or []]
+                meta_redact += meta_spans_of(evidence)
         if dup is not None:
             reason = reasons.DUP_EXACT if dup["method"] == "exact" else reasons.DUP_NEAR
             decisions.append(
@@ -213,17 +219,18 @@ def route_shard(
                     messages, text, n = redact_messages(messages, redact_spans)
                 else:
                     text, n = redact_text(text, redact_spans)
+            meta, n_meta = redact_meta(d["meta"], meta_redact)
             clean.append(
                 {
                     "doc_id": did,
                     "text": text,
                     "source_id": d["source_id"],
-                    "meta": d["meta"],
+                    "meta": meta,
                     "source_uri": d["source_uri"],
                     "source_record": d["source_record"],
                     "run_id": run_id,
                     "messages": messages,
-                    "redactions": n,
+                    "redactions": n + n_meta,
                     _POS: pos,
                 }
             )

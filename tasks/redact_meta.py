@@ -1,0 +1,105 @@
+"""PII inside ``meta``: the string values a record carries besides its text, which the clean output keeps.
+
+A record's fields other than the text (an ``author_email``, a chat message's ``name``, the URL of an image part, an
+instruct record's ``system`` or ``history``) are kept as ``meta`` JSON and written to clean, so the PII stage
+judges them too and the router redacts them like the text.
+
+A string value ("leaf") is named by its ordinal in a fixed walk of the parsed JSON (keys in stored order, which
+is sorted: ``tasks.records`` writes meta with sorted keys; list items in order), so the stage, which sees the parsed
+meta, and the router and release, which read the stored JSON, address the same leaf without quoting it. The PII
+finding's evidence holds, under ``META_SPANS``, the leaf ordinal, its path (for people), the offsets into the
+value, the entity type and a salted hash: never the value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from tasks.redact import redact_text
+
+#: Evidence key of a PII finding's spans inside meta values.
+META_SPANS = "meta_spans"
+#: String values judged per record at most: bounds the work on a record whose meta is a huge list.
+MAX_LEAVES = 10_000
+
+
+def meta_leaves(meta: Any) -> list[tuple[int, str, str]]:
+    """``(ordinal, path, value)`` of the string values of parsed ``meta`` (nested dicts and lists), in walk order.
+
+    Paths read like ``message_extras[1].name``. At most ``MAX_LEAVES``.
+    """
+    out: list[tuple[int, str, str]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if len(out) >= MAX_LEAVES:
+            return
+        if isinstance(node, str):
+            out.append((len(out), path, node))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(meta, "")
+    return out
+
+
+def _replace_leaves(meta: Any, new: dict[int, str]) -> Any:
+    """``meta`` with the string leaves whose ordinal is in ``new`` replaced (the same walk as ``meta_leaves``)."""
+    count = [0]
+
+    def walk(node: Any) -> Any:
+        if count[0] >= MAX_LEAVES:
+            return node
+        if isinstance(node, str):
+            i = count[0]
+            count[0] += 1
+            return new.get(i, node)
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(meta)
+
+
+def meta_spans_of(evidence: dict[str, Any]) -> list[tuple[int, int, int, str]]:
+    """``(leaf, start, end, label)`` of a finding's spans inside meta values (none for other findings)."""
+    return [(int(s["leaf"]), int(s["start"]), int(s["end"]), str(s["label"]))
+            for s in evidence.get(META_SPANS) or [] if isinstance(s, dict)]
+
+
+def redact_meta(meta_json: str | None, spans: Iterable[tuple[int, int, int, str]]) -> tuple[str | None, int]:
+    """Replace each span of the meta values by ``<LABEL>``; return the new meta JSON and the placeholders made."""
+    by_leaf: dict[int, list[tuple[int, int, str]]] = {}
+    for leaf, start, end, label in spans:
+        by_leaf.setdefault(leaf, []).append((start, end, label))
+    if not meta_json or not by_leaf:
+        return meta_json, 0
+    meta = json.loads(meta_json)
+    new: dict[int, str] = {}
+    n = 0
+    for leaf, _, value in meta_leaves(meta):
+        if leaf in by_leaf:
+            new[leaf], k = redact_text(value, by_leaf[leaf])
+            n += k
+    text = json.dumps(_replace_leaves(meta, new), ensure_ascii=False, sort_keys=True)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate, which Arrow cannot store (as tasks.records does)
+        text = json.dumps(_replace_leaves(meta, new), ensure_ascii=True, sort_keys=True)
+    return text, n
+
+
+def meta_values(meta_json: str | None, spans: Iterable[tuple[int, int, int, str]]) -> dict[str, str]:
+    """The raw values the spans point at inside meta, ``{value: label}`` (to mask them in other evidence)."""
+    spans = list(spans)
+    if not meta_json or not spans:
+        return {}
+    leaves = {i: value for i, _, value in meta_leaves(json.loads(meta_json))}
+    return {leaves[leaf][start:end]: label for leaf, start, end, label in spans if leaf in leaves}
