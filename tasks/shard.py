@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -31,17 +32,25 @@ MARKER = "_SUCCESS.json"
 INPUT_STAGE = "input"
 INTEGRITY_STAGE = "integrity"
 _STAGES_CACHE: dict[str, list[Stage]] = {}
+# One lock per cached stage instance. With --task-runner threads (or a Dask worker with several threads) shards of
+# one process share these instances, and stages keep state between batches that is not thread-safe (the toxicity
+# scorer grows its word table in place: two threads at once failed the run or mixed up rows). A stage runs one batch
+# at a time; different stages still run side by side.
+_STAGE_LOCKS: dict[int, threading.Lock] = {}
+_BUILD_LOCK = threading.Lock()
 
 
 def _stages_for(cfg: SieveConfig, lake_root: Path) -> list[Stage]:
     """Build (once per process, config and lake) the document stages, so models load once per worker."""
     key = f"{cfg.config_hash()}@{lake_root}"
-    if key not in _STAGES_CACHE:
-        stages = build_document_stages(cfg.stages)
-        for stage in stages:
-            stage.lake_root = lake_root
-        _STAGES_CACHE[key] = stages
-    return _STAGES_CACHE[key]
+    with _BUILD_LOCK:  # two threads starting at once must share one set (one model load), not build two
+        if key not in _STAGES_CACHE:
+            stages = build_document_stages(cfg.stages)
+            for stage in stages:
+                stage.lake_root = lake_root
+                _STAGE_LOCKS[id(stage)] = threading.Lock()
+            _STAGES_CACHE[key] = stages
+        return _STAGES_CACHE[key]
 
 
 WORKER_NICENESS = 5
@@ -69,7 +78,8 @@ def warm_up(config_json: str, lake_root: str) -> None:
     from tasks import route  # noqa: F401 - routing runs in the same workers
 
     for stage in _stages_for(SieveConfig.from_validated_json(config_json), Path(lake_root)):
-        stage.prepare()
+        with _STAGE_LOCKS[id(stage)]:
+            stage.prepare()
 
 
 def _finding_row(
@@ -137,7 +147,8 @@ def _run_stages(
     features: dict[str, pa.Array] = {}
     for stage in stages:
         started = time.perf_counter()
-        result = stage.run(batch)
+        with _STAGE_LOCKS[id(stage)]:
+            result = stage.run(batch)
         timings[stage.name] += time.perf_counter() - started
         for f in result.findings:
             # counted here, not from stage.counters: with --task-runner threads two shards share a stage instance
