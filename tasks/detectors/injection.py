@@ -29,6 +29,7 @@ classifier, no "your answer" rule); assistant and system turns get everything.
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,8 @@ class InjectionConfig(StageConfig):
     meta_markers: int = Field(2, ge=1, description="distinct attack-discussion words that mark such a document")
     hidden_boost: float = Field(0.5, ge=0, le=1, description="share of the gap to 1 added inside hidden HTML")
     min_words: int = Field(4, ge=1, description="shorter segments are not classified (rules still apply)")
-    max_segments: int = Field(2000, ge=1, description="segments scored per record (bounds time on huge texts)")
+    max_segments: int = Field(2000, ge=1, description="segments per record analysed as stray requests (bounds "
+                              "time on huge texts; every segment is classified and matched by the rules)")
     max_items: int = Field(5, ge=1, description="segments listed in the evidence")
     task_novelty: float = Field(0.5, ge=0, le=1, description="share of a request's content words absent from the "
                                 "rest of the document for the classifier's task label to count")
@@ -101,11 +103,40 @@ def _regions(text: str, messages: list[dict[str, str]] | None) -> list[tuple[int
     return out
 
 
+class _Hosts:
+    """Units ordered by start: the smallest unit holding a position is found by bisection, not by a scan of every
+    unit per rule hit (which made a record of many short orders quadratic: 8,000 of them took 1.5 s)."""
+
+    def __init__(self, units: list[dict[str, Any]]):
+        self._entries = sorted((u["start"], i, u) for i, u in enumerate(units))
+        self._order = len(units)
+        self._longest = max((u["end"] - u["start"] for u in units), default=0)
+
+    def add(self, unit: dict[str, Any]) -> None:
+        """Index one more unit (after every unit it was built with, for ties)."""
+        bisect.insort(self._entries, (unit["start"], self._order, unit))
+        self._order += 1
+        self._longest = max(self._longest, unit["end"] - unit["start"])
+
+    def smallest_at(self, pos: int) -> dict[str, Any] | None:
+        """The shortest unit with ``start <= pos < end`` (the earliest indexed on a tie), or None."""
+        best = None
+        j = bisect.bisect_right(self._entries, (pos, float("inf")))
+        while j > 0 and self._entries[j - 1][0] > pos - self._longest:
+            j -= 1
+            start, order, unit = self._entries[j]
+            if pos < unit["end"]:
+                key = (unit["end"] - start, order)
+                if best is None or key < best[0]:
+                    best = (key, unit)
+        return best[1] if best else None
+
+
 class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "12"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "13"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
@@ -117,7 +148,8 @@ class Injection(Stage):
     # fields are scanned too (Stage.scan_meta); 10: a segment over 600 characters is covered to its end
     # (injection_rules.cover_pieces), not clipped; 11: directs_output skips "to your X" after a noun that takes
     # "to" ("an excellent addition to your program", "in response to your message"); 12: rules and classifier
-    # read the text with look-alike letters folded and invisibles removed (injection_fold)
+    # read the text with look-alike letters folded and invisibles removed (injection_fold); 13: every segment is
+    # classified (it was the first 2,000 only, so an order after 2,000 sentences was never classified)
     Config = InjectionConfig
     scan_meta = True
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
@@ -157,15 +189,19 @@ class Injection(Stage):
         units: list[dict[str, Any]] = []
         for start, end, user in _regions(text, messages):
             part = text[start:end]
-            segs = R.segments(part, min_words=cfg.min_words, cover=True)[: cfg.max_segments]
+            # Every segment is classified (linear and cheap); the stray-request analysis, which reads the text
+            # around each request, looks at the first ``max_segments`` only, so time stays bounded.
+            segs = R.segments(part, min_words=cfg.min_words, cover=True)
             odd = [0.0] * len(segs)
             glued: list[tuple[int, int]] = []
             # In chat records requests are the medium (the user asks, the assistant asks back "Can you describe
             # the context?"): the out-of-place-request signal is for documents only.
             if not messages and cfg.task_weight > 0:
-                glued = [g for g in dict.fromkeys(glued_requests(part, segs)) if g not in segs]
+                head, known = segs[: cfg.max_segments], set(segs)
+                glued = [g for g in dict.fromkeys(glued_requests(part, head)) if g not in known]
+                stray = stray_novelty(part, head + glued, cfg.task_novelty, cfg.novelty_window)
+                odd = stray[: len(head)] + [0.0] * (len(segs) - len(head)) + stray[len(head) :]
                 segs = segs + glued
-                odd = stray_novelty(part, segs, cfg.task_novelty, cfg.novelty_window)
                 # A window that continues a long sentence (it overlaps the one before) starts mid-sentence: it is
                 # not a self-contained request, whatever its first word.
                 odd = [0.0 if 0 < i < len(segs) - len(glued) and s < segs[i - 1][1] else o
@@ -179,13 +215,14 @@ class Injection(Stage):
             for s, e in glued:
                 tail = R.rule_hits(part[s:e], scope=scope)
                 hits += [(r, s + a, s + b) for r, a, b in tail if (r.name, s + b) not in seen]
+            hosts = _Hosts(units)
             for rule, s, e in hits:
                 s, e = start + s, start + e
-                inside = [u for u in units if u["start"] <= s < u["end"]]
-                host = min(inside, key=lambda u: u["end"] - u["start"]) if inside else None
+                host = hosts.smallest_at(s)
                 if host is None:
                     host = {"start": s, "end": e, "classify": False, "rules": []}
                     units.append(host)
+                    hosts.add(host)
                 host["rules"].append((rule, s, e))
         return units
 
