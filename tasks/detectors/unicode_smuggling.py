@@ -7,7 +7,9 @@ What is flagged, and what is deliberately not (every rule decides from the chara
   Wales) are the one legitimate use and are skipped.
 * ``bidi``: embedding, override and isolate controls (U+202A-202E, U+2066-2069): Trojan Source,
   CVE-2021-42574. Right-to-left writers use them legitimately, so a control with a right-to-left letter
-  (Hebrew, Arabic, ...) within ``rtl_window`` characters is not flagged.
+  (Hebrew, Arabic, ...) within ``rtl_window`` characters is not flagged, unless it is an override that reverses
+  letters of the other direction (RLO before Latin letters, LRO before Hebrew): one Hebrew letter placed next to
+  ``U+202E gpj.exe`` must not excuse it.
 * ``invisible``: zero-width and other invisible characters (ZWSP, ZWNJ, ZWJ, word joiner, invisible operators,
   BOM past the start, LRM/RLM, Hangul fillers, the combining grapheme joiner, Mongolian free variation selectors,
   interlinear annotation marks, other default-ignorable format controls) *between two Latin letters*: they split
@@ -77,6 +79,23 @@ def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
+_SCOPE_END = re.compile("[\u202c\u2066-\u2069\n]")
+
+
+def _overrides_direction(text: str, end: int, control: str) -> bool:
+    """Whether an override forces letters against their own direction up to its PDF, the next isolate or the
+    line's end: Latin letters after RLO (``U+202E gpj.exe`` shows as ``exe.jpg``), right-to-left letters after
+    LRO. Writers of right-to-left text use embeddings, isolates and marks, not this, so a right-to-left letter
+    nearby does not excuse it."""
+    if control not in ("\u202d", "\u202e"):
+        return False
+    stop = _SCOPE_END.search(text, end, end + 256)
+    scope = text[end : stop.start() if stop else end + 256]
+    if control == "\u202e":
+        return any(_is_latin_letter(c) for c in scope)
+    return _has_rtl(scope)
+
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")
 
@@ -120,8 +139,9 @@ class UnicodeSmuggling(Stage):
     """Flags hidden Unicode: tags, bidi controls, invisibles in Latin words, VS runs, private use."""
 
     name = "poison_unicode"
-    version = "3"  # 2: meta string fields are scanned too (Stage.scan_meta); 3: more default-ignorables (CGJ,
-    # Mongolian FVS, deprecated format controls, interlinear annotation) count as invisible
+    version = "4"  # 2: meta string fields are scanned too (Stage.scan_meta); 3: more default-ignorables (CGJ,
+    # Mongolian FVS, deprecated format controls, interlinear annotation) count as invisible; 4: an override that
+    # reverses letters of the other direction is flagged even next to right-to-left text
     scan_meta = True
     Config = UnicodeSmugglingConfig
 
@@ -143,7 +163,7 @@ class UnicodeSmuggling(Stage):
                     hit = {"kind": "variation", "decoded": decode_variation(run)[: cfg.max_payload]}
             elif group == "bidi":
                 window = text[max(0, start - cfg.rtl_window) : end + cfg.rtl_window]
-                if not _has_rtl(window):
+                if not _has_rtl(window) or _overrides_direction(text, end, run):
                     hit = {"kind": "bidi", "name": unicodedata.name(run, "BIDI CONTROL")}
             elif group == "inv":
                 if start == 0 and run == "\ufeff":
