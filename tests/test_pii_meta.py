@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tasks.detectors.pii import PiiConfig, PiiStage
-from tasks.redact_meta import META_SPANS, meta_leaves, meta_spans_of, redact_meta
+from tasks.redact_meta import META_SPANS, joined_leaves, meta_leaves, meta_spans_of, redact_meta, split_span
 from tasks.stage import DocBatch
 from tests.pii_helpers import STRIPE
 
@@ -24,6 +24,15 @@ def test_meta_walk_addresses_the_same_leaf_in_parsed_and_stored_meta():
     assert n == 2 and json.loads(new) == {"a": "<EMAIL_ADDRESS>", "b": [1, {"c": "é <EMAIL_ADDRESS>"}, "z"],
                                           "d": None}
     assert redact_meta(stored, []) == (stored, 0) and redact_meta(None, [(0, 0, 1, "X")]) == (None, 0)
+
+
+def test_a_span_of_the_joined_meta_text_splits_into_the_values_it_covers():
+    values = ["ab", "cdef", "g"]
+    text, starts = joined_leaves(values)
+    assert [text[s:s + len(v)] for s, v in zip(starts, values, strict=True)] == values
+    assert split_span(3, 5, starts, values) == [(1, 0, 1)]  # from the separator into "cdef"
+    assert split_span(1, 11, starts, values) == [(0, 1, 2), (1, 0, 4), (2, 0, 1)]
+    assert split_span(2, 4, starts, values) == []  # the separator alone
 
 
 def test_stage_finds_pii_in_meta_values_with_offsets_and_no_raw_value():

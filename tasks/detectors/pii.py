@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from tasks.detectors.pii_engine import NER_ENTITIES, SECRET_ENTITIES, STRUCTURED_ENTITIES, PiiAnalyzer
-from tasks.redact_meta import META_SPANS, meta_leaves
+from tasks.redact_meta import META_SPANS, joined_leaves, meta_leaves, split_span
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 KNOWN_ENTITIES = (*STRUCTURED_ENTITIES, *NER_ENTITIES, *SECRET_ENTITIES)
@@ -120,6 +120,16 @@ def value_hash(salt: bytes, entity: str, value: str) -> str:
     return hmac.new(salt, f"{entity}\x00{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
+class _Located:
+    """A presidio result moved to other offsets (a meta value's, from the record's joined meta text)."""
+
+    __slots__ = ("entity_type", "start", "end", "score", "recognition_metadata")
+
+    def __init__(self, r: Any, start: int, end: int):
+        self.entity_type, self.score, self.recognition_metadata = r.entity_type, r.score, r.recognition_metadata
+        self.start, self.end = start, end
+
+
 class PiiStage(Stage):
     """Find PII and secrets with presidio; redact by default, quarantine secrets and PII-dense records."""
 
@@ -146,17 +156,25 @@ class PiiStage(Stage):
 
     def detect(self, batch: DocBatch) -> StageResult:
         """Findings per record and entity type (text and meta values), secrets and density; counts for every record."""
-        # meta values are written to clean too (tasks.redact_meta): they are analysed in the same call as the texts
-        leaves = [(row, leaf, path, value) for row, meta in enumerate(batch.meta[: len(batch)]) if meta
-                  for leaf, path, value in meta_leaves(meta) if len(value.strip()) >= 2]
+        # meta values are written to clean too (tasks.redact_meta): each record's are analysed as one more text
+        leaves: list[tuple[int, list[tuple[int, str, str]]]] = []
+        for row, meta in enumerate(batch.meta[: len(batch)]):
+            values = [leaf for leaf in meta_leaves(meta) if len(leaf[2].strip()) >= 2] if meta else []
+            if values:
+                leaves.append((row, values))
+        joined = [joined_leaves([v for *_, v in values]) for _, values in leaves]
         try:
-            per_text = self.analyzer.analyze([*batch.texts, *(value for *_, value in leaves)])
+            per_text = self.analyzer.analyze([*batch.texts, *(text for text, _ in joined)])
         except Exception as err:  # noqa: BLE001 - re-raised without the text, which presidio may have quoted
             raise PiiAnalysisError(f"PII analysis failed in a batch of {len(batch)} records starting at "
                                    f"{batch.doc_ids[0]}: {type(err).__name__}") from None
         in_meta: dict[int, list[tuple[int, str, str, Any]]] = defaultdict(list)
-        for (row, leaf, path, value), found in zip(leaves, per_text[len(batch):], strict=True):
-            in_meta[row] += [(leaf, path, value, r) for r in found]
+        for (row, values), (_, starts), found in zip(leaves, joined, per_text[len(batch):], strict=True):
+            texts = [v for *_, v in values]
+            for r in found:
+                for i, start, end in split_span(r.start, r.end, starts, texts):
+                    leaf, path, value = values[i]
+                    in_meta[row].append((leaf, path, value, _Located(r, start, end)))
         result = StageResult()
         for row, (text, found) in enumerate(zip(batch.texts, per_text[: len(batch)], strict=True)):
             self._judge(row, text, found, in_meta.get(row, []), result)
