@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -18,6 +19,24 @@ from tasks import shard
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
+
+
+def _worker_init(parent: int) -> None:
+    """First thing in every worker: a lower CPU priority, and a watch that ends it when its flow process dies."""
+    shard.lower_priority()
+    threading.Thread(target=exit_with_parent, args=(parent,), name="sieve-parent-watch", daemon=True).start()
+
+
+def exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """Poll until this process's parent is no longer ``parent``, then exit at once.
+
+    A flow process killed with SIGKILL (the OOM killer, ``kill -9``) never shuts its pool down, and its workers
+    would wait on the task queue forever, each holding its loaded models (about 0.5 GB), a busy one still writing
+    its shard into the lake a rerun is resuming. An orphan is adopted by another process, so its parent id changes.
+    """
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def pool_size(workers: int) -> int:
@@ -33,7 +52,8 @@ def pool(workers: int, size: int | None = None) -> ProcessPoolExecutor:
             _POOL = ProcessPoolExecutor(
                 max_workers=size or pool_size(workers),
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=shard.lower_priority,
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
             )
         return _POOL
 

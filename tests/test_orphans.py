@@ -1,0 +1,66 @@
+"""A flow process killed with SIGKILL (the OOM killer, ``kill -9``) leaves no process of its own running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+# The flow process's part: start the worker pool as a run does, make sure a worker is up, then wait to be killed.
+POOL_OWNER = """
+import sys, time
+from tasks import workers
+workers.pool(1, 1).submit(time.sleep, 0).result()
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def _alive_children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` and that have not exited (a zombie has exited)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: list[int], timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := [p for p in pids if _alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def test_pool_workers_exit_when_the_flow_process_is_killed():
+    owner = subprocess.Popen([sys.executable, "-c", POOL_OWNER], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        assert owner.stdout.readline().strip() == "ready"
+        workers = [p for p in _alive_children(owner.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert workers, "the pool started no worker"
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait()
+        assert _wait_gone(workers, timeout=10) == []
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+        for p in workers:
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
