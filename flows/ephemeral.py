@@ -26,6 +26,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+# ``python -m uvicorn ARGS`` that also stops when the process that started it is gone. A CLI killed with SIGKILL
+# (the OOM killer, ``kill -9``) cannot stop its server, which then held its port and ~200 MB forever; an orphan is
+# adopted by another process, so its parent id changes: the watch asks uvicorn to shut down (SIGTERM), and exits
+# outright if it has not within 5 s. The first argument is the parent's pid.
+WATCHED_UVICORN = """
+import os, runpy, signal, sys, threading, time
+parent = int(sys.argv.pop(1))
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+    os._exit(1)
+threading.Thread(target=watch, name="sieve-parent-watch", daemon=True).start()
+sys.argv[0] = "uvicorn"
+runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
+"""
+
 
 class EarlyApiServer:
     """A Prefect API server subprocess started in the background; ``api_url()`` waits until it is healthy.
@@ -58,7 +76,8 @@ class EarlyApiServer:
             # caller may be reading until they close; the file's tail is shown if the server does not come up.
             self.log = tempfile.TemporaryFile()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+                [sys.executable, "-c", WATCHED_UVICORN, str(os.getpid()), "--factory",
+                 "prefect.server.api.server:create_app",
                  "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
                 env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
             )
