@@ -23,24 +23,24 @@ MIN_CHARS = 4
 MAX_LEAVES = 256
 
 
-def string_leaves(meta: Any, path: str = "", out: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+def string_leaves(meta: Any) -> list[tuple[str, str]]:
     """``(path, value)`` of every string in ``meta`` (nested dicts and lists), in order, at most ``MAX_LEAVES``.
 
-    Paths read like ``history[0][1]`` or ``message_extras[0].content_parts[0].text``.
+    Paths read like ``history[0][1]`` or ``message_extras[0].content_parts[0].text``. The walk keeps its own stack:
+    meta nested as deep as the JSON parser allows must not exhaust Python's recursion limit inside a stage.
     """
-    out = [] if out is None else out
-    if len(out) >= MAX_LEAVES:
-        return out
-    if isinstance(meta, str):
-        if len(meta) >= MIN_CHARS and not meta.isspace():
-            out.append((path, meta))
-    elif isinstance(meta, dict):
-        for key, value in meta.items():
-            string_leaves(value, f"{path}.{key}" if path else str(key), out)
-    elif isinstance(meta, list):
-        for i, value in enumerate(meta):
-            string_leaves(value, f"{path}[{i}]", out)
-    return out[:MAX_LEAVES]
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", meta)]
+    while stack and len(out) < MAX_LEAVES:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if len(value) >= MIN_CHARS and not value.isspace():
+                out.append((path, value))
+        elif isinstance(value, dict):
+            stack += [(f"{path}.{k}" if path else str(k), v) for k, v in reversed(value.items())]
+        elif isinstance(value, list):
+            stack += [(f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value)))]
+    return out
 
 
 def role_of(path: str) -> str:

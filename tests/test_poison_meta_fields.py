@@ -92,3 +92,10 @@ def test_run_quarantines_records_poisoned_outside_the_text_field(tmp_path, run_s
     # the quarantine keeps the field that carried the payload
     kept = sql(lake, "SELECT meta FROM quarantine WHERE source_id = 'system'")
     assert json.loads(kept[0][0])["system"] == ORDER
+
+
+def test_deeply_nested_meta_is_walked_without_recursion():
+    deep: object = ORDER
+    for _ in range(5000):  # deeper than Python's recursion limit
+        deep = [deep]
+    assert string_leaves({"x": deep}) == [("x" + "[0]" * 5000, ORDER)]
