@@ -110,6 +110,9 @@ def _message(i: int, item: Any, extras: list[dict[str, Any]]) -> dict[str, str]:
         if "content" not in item and "value" in item:
             item["content"] = item.pop("value")
     role = _string(item, "role", f"messages[{i}] field")
+    if item.get("content", "") is None and (item.get("tool_calls") or item.get("function_call")):
+        # OpenAI chat data: an assistant turn that only calls a tool has content null; the call stays in meta
+        item["content"] = ""
     if isinstance(item.get("content"), list):  # OpenAI/HF style: a list of typed parts
         item["content"] = _text_of_parts(i, item)
     content = _string(item, "content", f"messages[{i}] field")

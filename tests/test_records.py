@@ -273,3 +273,21 @@ def test_instruct_content_as_typed_parts():
     assert json.loads(got.meta) == {"message_extras": [{"content_parts": [image]}, {}]}
     empty = _instruct({"messages": [{"role": "user", "content": []}, {"role": "assistant", "content": [image]}]})
     assert empty.reason == INPUT_EMPTY and json.loads(empty.meta)["message_extras"][1] == {"content_parts": [image]}
+
+
+def test_instruct_tool_call_turn_with_null_content():
+    """OpenAI chat data: an assistant turn that only calls a tool has content null; it is an empty message and the
+    call is kept in meta. A null content without a call is still malformed."""
+    call = [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Paris"}'}}]
+    got = _instruct({"messages": [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": None, "tool_calls": call},
+        {"role": "tool", "tool_call_id": "c1", "content": "18C"},
+        {"role": "assistant", "content": "It is 18C."},
+    ]})
+    assert got.reason is None, got.detail
+    assert [m["content"] for m in got.messages] == ["Weather in Paris?", "", "18C", "It is 18C."]
+    assert json.loads(got.meta)["message_extras"][1] == {"tool_calls": call}
+    assert json.loads(got.meta)["message_extras"][2] == {"tool_call_id": "c1"}
+    bare = _instruct({"messages": [{"role": "assistant", "content": None, "tool_calls": []}]})
+    assert bare.reason == INPUT_MALFORMED
