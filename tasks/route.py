@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from schemas import arrow, reasons
 from schemas.config import SieveConfig
-from tasks.lake import Lake, write_parquet_atomic
+from tasks.lake import AtomicParquetWriter, Lake
 from tasks.redact import redact_messages, redact_text
 from tasks.redact_meta import META_SPANS, meta_spans_of, meta_values, redact_meta
 
@@ -121,11 +121,15 @@ def outcome_of(is_duplicate: bool, actions: set[str]) -> str:
 def route_shard(
     shard: int, stage_dir: str, corpus_dir: str, run_id: str, dataset: str, lake_root: str, config_json: str
 ) -> dict[str, Any]:
-    """Route one shard and write its clean, quarantine, provenance and index parts; return counts and files."""
+    """Route one shard and write its clean, quarantine, provenance and index parts; return counts and files.
+
+    The staged records are routed one row group (one staging batch) at a time and every output is streamed: a
+    shard that is one whole compressed file (a .gz or .zst cannot be split) takes the memory of one batch, not of
+    the file (a 500 MB .jsonl.gz took 3 GB here when the shard was read whole).
+    """
     cfg = SieveConfig.from_validated_json(config_json)
     lake = Lake(Path(lake_root))
     stage = Path(stage_dir)
-    docs_table = pq.read_table(stage / "docs.parquet")
     findings_by_doc: dict[str, list[dict]] = defaultdict(list)
     for f in pq.read_table(stage / "findings.parquet").to_pylist() + _read_part(
         Path(corpus_dir) / "findings", shard
@@ -133,9 +137,77 @@ def route_shard(
         findings_by_doc[f["doc_id"]].append(f)
     dups = {d["doc_id"]: d for d in _read_part(Path(corpus_dir) / "dups", shard)}
     name = f"part-{shard:05d}.parquet"
-    clean_uri = str(lake.clean_dir(dataset, run_id) / name)
-    quar_uri = str(lake.quarantine_dir(dataset, run_id) / name)
+    ctx = _Shard(cfg, run_id, shard, findings_by_doc, dups, str(lake.clean_dir(dataset, run_id) / name),
+                 str(lake.quarantine_dir(dataset, run_id) / name))
+    out = _Outputs({
+        "clean": (Path(ctx.clean_uri), arrow.CLEAN),
+        "quarantine": (Path(ctx.quar_uri), arrow.QUARANTINE),
+        **{f"provenance.{t}": (lake.provenance_dir(t, run_id) / name, arrow.PROVENANCE[t])
+           for t in ("documents", "decisions", "scores", "duplicates")},
+        "index.exact": (lake.index_dir(dataset, "exact", run_id) / name, arrow.EXACT_INDEX),
+    })
+    outcomes: Counter = Counter()
+    reason_counts: Counter = Counter()
+    try:
+        docs_file = pq.ParquetFile(stage / "docs.parquet")
+        for group in range(docs_file.num_row_groups):
+            _route_batch(ctx, docs_file.read_row_group(group), out, outcomes, reason_counts)
+        scores_file = pq.ParquetFile(stage / "scores.parquet")
+        for group in range(scores_file.num_row_groups):
+            scores = scores_file.read_row_group(group)
+            out.write("provenance.scores", scores.add_column(0, "run_id", _constant(run_id, scores.num_rows,
+                                                                                     pa.string())))
+        # clean and quarantine parts exist only when they have rows; provenance and index parts always do
+        files = out.close(skip_empty=("clean", "quarantine"))
+    except BaseException:
+        out.abort()
+        raise
+    return {"shard": shard, "outcomes": dict(outcomes), "reasons": dict(reason_counts), "files": files}
 
+
+class _Shard:
+    """What routing one shard's records needs besides the records: policy, findings, duplicates, output names."""
+
+    def __init__(self, cfg: SieveConfig, run_id: str, shard: int, findings_by_doc: dict[str, list[dict]],
+                 dups: dict[str, dict], clean_uri: str, quar_uri: str):
+        self.cfg, self.run_id, self.shard = cfg, run_id, shard
+        self.findings_by_doc, self.dups = findings_by_doc, dups
+        self.clean_uri, self.quar_uri = clean_uri, quar_uri
+
+
+class _Outputs:
+    """The shard's output files, each streamed through an ``AtomicParquetWriter`` (named on ``close`` only)."""
+
+    def __init__(self, targets: dict[str, tuple[Path, pa.Schema]]):
+        self.writers = {role: AtomicParquetWriter(path, schema) for role, (path, schema) in targets.items()}
+
+    def write(self, role: str, rows: list[dict] | pa.Table) -> None:
+        """Append rows (dicts or a table holding at least the schema's columns) to one output."""
+        w = self.writers[role]
+        w.write(rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=w.schema))
+
+    def close(self, skip_empty: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Rename every output into place, except empty ones in ``skip_empty``; return their ``files`` rows."""
+        files = []
+        for role, w in self.writers.items():
+            if role in skip_empty and w.rows == 0:
+                w.abort()
+                if w.path.exists():  # a resumed run that now routes nothing here must not leave an old part behind
+                    w.path.unlink()
+                continue
+            files.append({"role": role, **w.close()})
+        return files
+
+    def abort(self) -> None:
+        """Drop every temp file (on error)."""
+        for w in self.writers.values():
+            w.abort()
+
+
+def _route_batch(ctx: _Shard, docs_table: pa.Table, out: _Outputs, outcomes: Counter, reason_counts: Counter) -> None:
+    """Route one batch of the shard's staged records and append its rows to the outputs, in input order."""
+    cfg, run_id, shard = ctx.cfg, ctx.run_id, ctx.shard
+    findings_by_doc, dups, clean_uri, quar_uri = ctx.findings_by_doc, ctx.dups, ctx.clean_uri, ctx.quar_uri
     # Records with no finding and no duplicate are clean as they are: their rows are built column-wise (most of a
     # typical shard); the rest go through the policy one by one. ``_pos`` keeps every output in input order.
     ids = docs_table.column("doc_id").to_pylist()
@@ -146,8 +218,6 @@ def route_shard(
     docs = docs_table.take(pa.array(special, pa.int64())).to_pylist()
 
     clean, quarantine, documents, decisions, dup_rows, index = [], [], [], [], [], []
-    outcomes: Counter = Counter()
-    reason_counts: Counter = Counter()
     if plain.num_rows:
         outcomes[reasons.OUTCOME_CLEAN] += plain.num_rows
     for pos, d in zip(special, docs, strict=True):
@@ -270,39 +340,11 @@ def route_shard(
             }
         )
 
-    scores = pq.read_table(stage / "scores.parquet")
-    scores = scores.add_column(0, "run_id", pa.array([run_id] * scores.num_rows, pa.string()))
-    files: list[dict[str, Any]] = []
-
-    def put(role: str, rows: list[dict] | pa.Table, schema: pa.Schema, path: Path, skip_empty: bool) -> None:
-        table = (
-            rows.select(schema.names).cast(schema)
-            if isinstance(rows, pa.Table)
-            else pa.Table.from_pylist(rows, schema=schema)
-        )
-        if skip_empty and table.num_rows == 0:
-            if path.exists():  # a resumed run that now routes nothing here must not leave an old part behind
-                path.unlink()
-            return
-        files.append({"role": role, **write_parquet_atomic(table, path)})
-
-    put("clean", _merge(clean, _plain_clean(plain, run_id), arrow.CLEAN), arrow.CLEAN, Path(clean_uri), True)
-    put("quarantine", quarantine, arrow.QUARANTINE, Path(quar_uri), True)
+    out.write("clean", _merge(clean, _plain_clean(plain, run_id), arrow.CLEAN))
+    out.write("quarantine", quarantine)
     docs_schema = arrow.PROVENANCE["documents"]
-    documents_table = _merge(documents, _plain_documents(plain, run_id, clean_uri, shard), docs_schema)
-    for table, rows in (
-        ("documents", documents_table),
-        ("decisions", decisions),
-        ("scores", scores),
-        ("duplicates", dup_rows),
-    ):
-        put(
-            f"provenance.{table}",
-            rows,
-            arrow.PROVENANCE[table],
-            lake.provenance_dir(table, run_id) / name,
-            False,
-        )
-    index_table = _merge(index, plain.select(arrow.EXACT_INDEX.names + [_POS]), arrow.EXACT_INDEX)
-    put("index.exact", index_table, arrow.EXACT_INDEX, lake.index_dir(dataset, "exact", run_id) / name, False)
-    return {"shard": shard, "outcomes": dict(outcomes), "reasons": dict(reason_counts), "files": files}
+    out.write("provenance.documents", _merge(documents, _plain_documents(plain, run_id, clean_uri, shard),
+                                             docs_schema))
+    out.write("provenance.decisions", decisions)
+    out.write("provenance.duplicates", dup_rows)
+    out.write("index.exact", _merge(index, plain.select(arrow.EXACT_INDEX.names + [_POS]), arrow.EXACT_INDEX))
