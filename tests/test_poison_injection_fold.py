@@ -38,6 +38,10 @@ def test_fold_maps_offsets_back():
     assert span_back(offsets, view.index("fi"), len(view)) == (len(text) - 1, len(text))
 
 
+def test_one_to_one_folding_keeps_offsets():
+    assert fold(wide("Hi") + " \U0001D41Ax") == ("Hi ax", None)
+
+
 @pytest.mark.parametrize("text", [
     "Caf\u00e9 cr\u00e8me, na\u00efve fa\u00e7ade\u2026 \u00bd price at 10\u00a0am.",
     "\u6211\u4eec\u660e\u5929\u53bb\u5e02\u573a\u3002",

@@ -276,7 +276,7 @@ class Injection(Stage):
             messages = batch.messages[i] if i < len(batch.messages) else None
             # Rules and classifier read the text as a reader sees it (look-alike letters folded, invisibles out).
             view, offsets = fold(text)
-            if offsets is not None and messages:
+            if view is not text and messages:
                 messages = [{**m, "content": fold(m.get("content") or "")[0]} for m in messages]
             units = self._units(view, messages)
             per_doc.append(units)
@@ -287,7 +287,7 @@ class Injection(Stage):
         result = StageResult()
         for row, (text, units, (view, offsets)) in enumerate(zip(batch.texts, per_doc, views, strict=True)):
             scored = self.score_units(view, units, [next(probs) if u["classify"] else 0.0 for u in units])
-            for u in scored if offsets is not None else []:
+            for u in scored if view is not text else []:
                 start, end = span_back(offsets, u["start"], u["end"])
                 if text[start:end] != view[u["start"] : u["end"]]:
                     u["context"].append("unicode_folded")

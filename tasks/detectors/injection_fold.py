@@ -38,22 +38,32 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
-def needs_fold(text: str) -> bool:
-    """Whether ``fold`` would change ``text`` (false for ASCII at C speed, and for most other text quickly)."""
+def _table(text: str) -> dict[int, str]:
+    """``str.translate`` table of the characters of ``text`` that fold (empty for most texts; ASCII at C speed)."""
     if text.isascii():
-        return False
-    return any(_fold_char(ch) != ch for ch in set(text) if ord(ch) > 0x7F)
+        return {}
+    return {ord(ch): f for ch in set(text) if ord(ch) > 0x7F and (f := _fold_char(ch)) != ch}
+
+
+def needs_fold(text: str) -> bool:
+    """Whether ``fold`` would change ``text``."""
+    return bool(_table(text))
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
     """``(folded text, offsets)``: ``offsets[i]`` is the index in ``text`` of folded character ``i``, with one
-    extra entry, ``len(text)``, at the end. ``offsets`` is None when nothing was folded (the text is returned)."""
-    if not needs_fold(text):
+    extra entry, ``len(text)``, at the end; None when offsets are unchanged (nothing folded, or every folded
+    character became exactly one character: full-width and mathematical letters, the common case, at C speed).
+    The folded text is ``text`` itself (the same object) when nothing was folded."""
+    table = _table(text)
+    if not table:
         return text, None
+    if all(len(f) == 1 for f in table.values()):
+        return text.translate(table), None
     out: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        folded = _fold_char(ch) if ord(ch) > 0x7F else ch
+        folded = table.get(ord(ch), ch)
         out.append(folded)
         offsets.extend([i] * len(folded))
     offsets.append(len(text))
