@@ -6,8 +6,9 @@ part, a web page's ``title``). All of it is written to the clean output, so a po
 reach training data unseen if only the text field were scanned. Stages that look for planted content
 (``Stage.scan_meta``) therefore also judge each string leaf of ``meta``, one small batch per record batch.
 
-In instruction data a field named like a user turn (``prompt``, ``instruction``, ``input``, ``question``) is judged
-as a user turn, where asking is normal; every other field is judged as data the model would learn from.
+Each field is judged as a one-message chat: a field named like a user turn (``prompt``, ``instruction``, ``input``,
+``question``) as a user turn, where asking is normal, whatever the record's kind; every other field as data the
+model would learn from.
 """
 
 from __future__ import annotations
@@ -44,6 +45,6 @@ def string_leaves(meta: Any) -> list[tuple[str, str]]:
 
 
 def role_of(path: str) -> str:
-    """The chat role a meta leaf is judged as in instruction data: ``user`` for user-turn fields, else ``system``."""
+    """The chat role a meta leaf is judged as: ``user`` for user-turn fields, else ``system``."""
     top = path.split(".", 1)[0].split("[", 1)[0].lower()
     return "user" if top in USER_FIELDS else "system"

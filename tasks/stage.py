@@ -195,11 +195,13 @@ class Stage(ABC):
                 texts.append(value)
         if not texts:
             return
-        chat = batch.kind == "instruct"
-        sub = DocBatch(doc_ids=[batch.doc_ids[r] for r in owners], texts=texts, kind=batch.kind,
+        # Each field is a one-message chat whatever the record's kind: a field is not a document around which a
+        # request could be out of place (alone, every request in a "prompt" field would look stray), and a field
+        # named like a user turn holds requests by design.
+        sub = DocBatch(doc_ids=[batch.doc_ids[r] for r in owners], texts=texts, kind="instruct",
                        source_uris=[batch.source_uris[r] for r in owners] if batch.source_uris else [],
-                       messages=[[{"role": role_of(p), "content": t}] for p, t in zip(paths, texts, strict=True)]
-                       if chat else [], meta=[None] * len(texts))
+                       messages=[[{"role": role_of(p), "content": t}] for p, t in zip(paths, texts, strict=True)],
+                       meta=[None] * len(texts))
         found = self.detect(sub)
         best: dict[tuple[int, str], float] = {}
         for s in found.scores:
