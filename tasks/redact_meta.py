@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tasks.redact import redact_text
@@ -26,27 +26,31 @@ META_SPANS = "meta_spans"
 MAX_LEAVES = 10_000
 
 
+def _walk(meta: Any) -> Iterator[tuple[str, Any, Any, str]]:
+    """``(path, container, key, value)`` of each string value of ``meta`` in walk order, at most ``MAX_LEAVES``.
+
+    Its own stack, not recursion: meta nested near the JSON parser's depth limit would otherwise raise
+    RecursionError inside the stage and fail the shard.
+    """
+    found = 0
+    stack: list[tuple[str, Any, Any, Any]] = [("", None, None, meta)]
+    while stack and found < MAX_LEAVES:
+        path, container, key, node = stack.pop()
+        if isinstance(node, str):
+            found += 1
+            yield path, container, key, node
+        elif isinstance(node, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), node, k, v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", node, i, v) for i, v in reversed(list(enumerate(node))))
+
+
 def meta_leaves(meta: Any) -> list[tuple[int, str, str]]:
     """``(ordinal, path, value)`` of the string values of parsed ``meta`` (nested dicts and lists), in walk order.
 
     Paths read like ``message_extras[1].name``. At most ``MAX_LEAVES``.
     """
-    out: list[tuple[int, str, str]] = []
-
-    def walk(node: Any, path: str) -> None:
-        if len(out) >= MAX_LEAVES:
-            return
-        if isinstance(node, str):
-            out.append((len(out), path, node))
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{path}.{key}" if path else str(key))
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}[{i}]")
-
-    walk(meta, "")
-    return out
+    return [(i, path, value) for i, (path, _, _, value) in enumerate(_walk(meta))]
 
 
 #: Between a record's meta values when they are analysed as one text: a blank line, which no pattern crosses.
@@ -78,26 +82,6 @@ def split_span(start: int, end: int, starts: list[int], values: list[str]) -> li
     return out
 
 
-def _replace_leaves(meta: Any, new: dict[int, str]) -> Any:
-    """``meta`` with the string leaves whose ordinal is in ``new`` replaced (the same walk as ``meta_leaves``)."""
-    count = [0]
-
-    def walk(node: Any) -> Any:
-        if count[0] >= MAX_LEAVES:
-            return node
-        if isinstance(node, str):
-            i = count[0]
-            count[0] += 1
-            return new.get(i, node)
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    return walk(meta)
-
-
 def meta_spans_of(evidence: dict[str, Any]) -> list[tuple[int, int, int, str]]:
     """``(leaf, start, end, label)`` of a finding's spans inside meta values (none for other findings)."""
     return [(int(s["leaf"]), int(s["start"]), int(s["end"]), str(s["label"]))
@@ -112,17 +96,20 @@ def redact_meta(meta_json: str | None, spans: Iterable[tuple[int, int, int, str]
     if not meta_json or not by_leaf:
         return meta_json, 0
     meta = json.loads(meta_json)
-    new: dict[int, str] = {}
     n = 0
-    for leaf, _, value in meta_leaves(meta):
+    for leaf, (_, container, key, value) in enumerate(list(_walk(meta))):
         if leaf in by_leaf:
-            new[leaf], k = redact_text(value, by_leaf[leaf])
+            redacted, k = redact_text(value, by_leaf[leaf])
             n += k
-    text = json.dumps(_replace_leaves(meta, new), ensure_ascii=False, sort_keys=True)
+            if container is None:  # meta is a bare string (never written so by tasks.records, but valid JSON)
+                meta = redacted
+            else:
+                container[key] = redacted
+    text = json.dumps(meta, ensure_ascii=False, sort_keys=True)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # an unpaired surrogate, which Arrow cannot store (as tasks.records does)
-        text = json.dumps(_replace_leaves(meta, new), ensure_ascii=True, sort_keys=True)
+        text = json.dumps(meta, ensure_ascii=True, sort_keys=True)
     return text, n
 
 

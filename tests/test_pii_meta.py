@@ -4,6 +4,7 @@ quoted in provenance."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -24,6 +25,21 @@ def test_meta_walk_addresses_the_same_leaf_in_parsed_and_stored_meta():
     assert n == 2 and json.loads(new) == {"a": "<EMAIL_ADDRESS>", "b": [1, {"c": "é <EMAIL_ADDRESS>"}, "z"],
                                           "d": None}
     assert redact_meta(stored, []) == (stored, 0) and redact_meta(None, [(0, 0, 1, "X")]) == (None, 0)
+
+
+def test_meta_nested_near_the_json_depth_limit_is_walked_and_redacted():
+    frame, used = sys._getframe(), 0
+    while frame is not None:
+        frame, used = frame.f_back, used + 1
+    # as deep as json.loads takes from here: a recursive walk (a frame per level, in a stage's call stack) did not
+    depth = sys.getrecursionlimit() - used - 12
+    stored = "[" * depth + '"to x@example.org"' + "]" * depth
+    meta = json.loads(stored)
+    assert [(i, v) for i, _, v in meta_leaves(meta)] == [(0, "to x@example.org")]
+    new, n = redact_meta(stored, [(0, 3, 16, "EMAIL_ADDRESS")])
+    assert n == 1 and new == "[" * depth + '"to <EMAIL_ADDRESS>"' + "]" * depth
+    res = PiiStage(PiiConfig(profile="patterns")).run(DocBatch(doc_ids=["a"], texts=["plain"], meta=[meta]))
+    assert [f.reason for f in res.findings] == ["pii.EMAIL_ADDRESS"]
 
 
 def test_a_span_of_the_joined_meta_text_splits_into_the_values_it_covers():
