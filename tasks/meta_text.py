@@ -20,19 +20,21 @@ from typing import Any
 USER_FIELDS = frozenset({"prompt", "instruction", "input", "question", "query", "user", "human"})
 #: Leaves shorter than this cannot hold a payload worth a finding (ids, flags, short codes) and are skipped.
 MIN_CHARS = 4
-#: Leaves scanned per record: bounds the work on a record whose meta is a huge list.
-MAX_LEAVES = 256
+#: Leaves judged one by one per record; the rest are judged together as one text (newline-joined), so a record
+#: whose meta is a huge list costs what its bytes cost, and nothing past the limit goes unjudged.
+MAX_LEAVES = 1000
 
 
 def string_leaves(meta: Any) -> list[tuple[str, str]]:
-    """``(path, value)`` of every string in ``meta`` (nested dicts and lists), in order, at most ``MAX_LEAVES``.
+    """``(path, value)`` of every string in ``meta`` (nested dicts and lists), in order: at most ``MAX_LEAVES``
+    items, the last of which joins the values of every leaf from there on (path ``<first path> and N more``).
 
     Paths read like ``history[0][1]`` or ``message_extras[0].content_parts[0].text``. The walk keeps its own stack:
     meta nested as deep as the JSON parser allows must not exhaust Python's recursion limit inside a stage.
     """
     out: list[tuple[str, str]] = []
     stack: list[tuple[str, Any]] = [("", meta)]
-    while stack and len(out) < MAX_LEAVES:
+    while stack:
         path, value = stack.pop()
         if isinstance(value, str):
             if len(value) >= MIN_CHARS and not value.isspace():
@@ -41,6 +43,9 @@ def string_leaves(meta: Any) -> list[tuple[str, str]]:
             stack += [(f"{path}.{k}" if path else str(k), v) for k, v in reversed(value.items())]
         elif isinstance(value, list):
             stack += [(f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value)))]
+    if len(out) > MAX_LEAVES:
+        rest = out[MAX_LEAVES - 1 :]
+        out = [*out[: MAX_LEAVES - 1], (f"{rest[0][0]} and {len(rest) - 1} more", "\n".join(v for _, v in rest))]
     return out
 
 

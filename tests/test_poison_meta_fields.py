@@ -8,7 +8,7 @@ import yaml
 
 from tasks.detectors.injection import Injection
 from tasks.detectors.unicode_smuggling import UnicodeSmuggling
-from tasks.meta_text import role_of, string_leaves
+from tasks.meta_text import MAX_LEAVES, role_of, string_leaves
 from tasks.stage import DocBatch
 from tests.conftest import plumbing_config, sql
 from tests.injection_helpers import HOST
@@ -107,3 +107,12 @@ def test_deeply_nested_meta_is_walked_without_recursion():
     for _ in range(5000):  # deeper than Python's recursion limit
         deep = [deep]
     assert string_leaves({"x": deep}) == [("x" + "[0]" * 5000, ORDER)]
+
+
+def test_leaves_past_the_limit_are_judged_together():
+    meta = {"tags": [f"tag number {i}" for i in range(MAX_LEAVES + 500)] + [ORDER]}
+    leaves = string_leaves(meta)
+    assert len(leaves) == MAX_LEAVES and leaves[-1][0] == f"tags[{MAX_LEAVES - 1}] and 501 more"
+    assert leaves[-1][1].endswith(ORDER)
+    res = Injection().run(DocBatch(doc_ids=["a"], texts=[HOST], meta=[meta]))
+    assert [f.evidence["field"] for f in res.findings] == [f"meta.tags[{MAX_LEAVES - 1}] and 501 more"]
