@@ -116,3 +116,11 @@ def test_leaves_past_the_limit_are_judged_together():
     assert leaves[-1][1].endswith(ORDER)
     res = Injection().run(DocBatch(doc_ids=["a"], texts=[HOST], meta=[meta]))
     assert [f.evidence["field"] for f in res.findings] == [f"meta.tags[{MAX_LEAVES - 1}] and 501 more"]
+
+
+def test_reviewer_notes_name_the_meta_field():
+    from tasks.review.record import evidence_notes
+
+    res = Injection().run(DocBatch(doc_ids=["a"], texts=[HOST], meta=[{"system": ORDER}]))
+    notes = dict(evidence_notes(res.findings[0].evidence))
+    assert notes["field"] == "meta.system" and notes["explanation"]
