@@ -58,10 +58,20 @@ def _zstd_chunks(f: BinaryIO) -> Iterator[bytes]:
         raise EOFError("compressed file ended before the end of a zstd frame")
 
 
-def _chunks(sl: SourceSlice, limit: int | None = None) -> Iterator[bytes]:
+class _Progress:
+    """How far a stream was read (``decompressed`` bytes; ``compressed`` file offset when it broke), so a source
+    whose stream broke can say how much of it was lost."""
+
+    def __init__(self) -> None:
+        self.decompressed = 0
+        self.compressed: int | None = None
+
+
+def _chunks(sl: SourceSlice, limit: int | None = None, progress: _Progress | None = None) -> Iterator[bytes]:
     """The slice's decompressed bytes in pieces, without a leading byte-order mark; ``limit`` caps the total.
 
-    Opening and read errors surface from ``next()``, so each reader handles them where it consumes the bytes.
+    Opening and read errors surface from ``next()``, so each reader handles them where it consumes the bytes;
+    ``progress``, when given, counts the bytes read and notes the file offset where the stream broke.
     """
     with fsspec.open(sl.uri, "rb") as f, contextlib.ExitStack() as stack:
         if sl.compression == "gzip":
@@ -75,18 +85,26 @@ def _chunks(sl: SourceSlice, limit: int | None = None) -> Iterator[bytes]:
         if sl.end is not None and sl.compression == "none":
             limit = sl.end - sl.start if limit is None else min(limit, sl.end - sl.start)
         done = 0
-        for piece in pieces:
-            if limit is not None and done + len(piece) > limit:
-                piece = piece[: limit - done]
-            if done == 0 and sl.start == 0:
-                done += len(piece)  # the limit counts file bytes, the mark included
-                piece = piece.removeprefix(_BOM)
-            else:
-                done += len(piece)
-            if piece:
-                yield piece
-            if limit is not None and done >= limit:
-                return
+        try:
+            for piece in pieces:
+                if limit is not None and done + len(piece) > limit:
+                    piece = piece[: limit - done]
+                if done == 0 and sl.start == 0:
+                    done += len(piece)  # the limit counts file bytes, the mark included
+                    piece = piece.removeprefix(_BOM)
+                else:
+                    done += len(piece)
+                if progress is not None:
+                    progress.decompressed = done
+                if piece:
+                    yield piece
+                if limit is not None and done >= limit:
+                    return
+        except Exception:
+            if progress is not None:
+                with contextlib.suppress(Exception):  # the offset is for the note only
+                    progress.compressed = f.tell()
+            raise
 
 
 def _stream_error(compression: str, err: BaseException) -> str:
@@ -95,6 +113,34 @@ def _stream_error(compression: str, err: BaseException) -> str:
     if compression != "none" and isinstance(err, gzip.BadGzipFile | zlib.error | zstandard.ZstdError):
         return f"corrupt {compression} stream: {type(err).__name__}: {err}"
     return f"read error: {type(err).__name__}: {err}"
+
+
+def _damage_note(sl: SourceSlice, progress: _Progress, err: BaseException, records: int) -> str | None:
+    """The sources note of a compressed stream that broke: how much of the file was lost, as far as it is known.
+
+    A corrupt stream stops where the decompressor gives up, so the compressed bytes after that point are lost
+    (zstd checks each block; a damaged deflate block often fails at once). A gzip CRC mismatch is found only at
+    the end: the damage is somewhere in what was read, so the records read may hold damaged text. A truncated
+    file lost whatever followed the cut, which was never in the file to count.
+    """
+    if sl.compression == "none":
+        return None
+    read = f"{progress.decompressed} decompressed bytes ({records} lines) read before it"
+    if isinstance(err, EOFError):
+        return (f"truncated {sl.compression} file: it ends inside the compressed stream; {read}; what followed "
+                "the cut is not in the file")
+    try:
+        fs, path = url_to_fs(sl.uri)
+        size = int(fs.size(path))
+    except Exception:  # the note is best effort: the record already says what happened
+        size = None
+    at = progress.compressed
+    if size and at is not None and at < size:
+        lost = size - at
+        return (f"corrupt {sl.compression} stream: reading stopped at compressed byte {at} of {size}, so the last "
+                f"{lost} bytes ({lost * 100 // size}% of the file) were not read; {read}")
+    return (f"corrupt {sl.compression} stream found at its end ({type(err).__name__}: {err}): the damage is "
+            f"somewhere in the {read}, so records read from this file may hold damaged text")
 
 
 class _Damaged(Exception):
@@ -175,7 +221,8 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
     A JSON Lines file (``.jsonl``, ``.ndjson``) is never an array: a line holding one is a malformed record.
     """
     index = sl.first_record
-    chunks = _chunks(sl)
+    progress = _Progress()
+    chunks = _chunks(sl, progress=progress)
     first = b""
     try:
         if sl.start == 0 and may_be_json_array(sl.uri):  # peek at a whole .json file's first meaningful byte
@@ -199,7 +246,9 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
                 yield record
             index += 1
     except _Damaged as err:
-        yield _bad(index, err.partial, _stream_error(sl.compression, err.cause))
+        record = _bad(index, err.partial, _stream_error(sl.compression, err.cause))
+        record.note = _damage_note(sl, progress, err.cause, index - sl.first_record)
+        yield record
 
 
 def _csv_lines(text: str) -> Iterator[str]:
@@ -226,9 +275,12 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
     over_limit: list[int] = []  # set when a physical line was too long to keep whole
     pending: list[str] = []  # the physical lines of the row being read, for its raw bytes
     size = [0, 0]  # characters of the row being read: all of them, and those kept in ``pending``
+    progress = _Progress()
+    physical = [0]  # lines read, for the note of a broken stream
 
     def text_lines() -> Iterator[str]:
-        for line, length in _lines(_chunks(sl)):
+        for line, length in _lines(_chunks(sl, progress=progress)):
+            physical[0] += 1
             if length > len(line):
                 over_limit.append(length)
             for text in _csv_lines(line.decode("utf-8", "surrogateescape")):
@@ -260,7 +312,9 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             continue
         except _Damaged as err:
             data, _ = raw()
-            yield _bad(index, data + err.partial, _stream_error(sl.compression, err.cause))
+            record = _bad(index, data + err.partial, _stream_error(sl.compression, err.cause))
+            record.note = _damage_note(sl, progress, err.cause, physical[0])
+            yield record
             return
         if row is None:
             return

@@ -1,0 +1,100 @@
+"""Compressed files damaged inside (not only cut short): the records before the damage are kept, the damage is one
+malformed record, and the source's note (``sources.error``) says how much of the file was lost."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import zlib
+
+import pytest
+import zstandard
+
+from tasks.readers import read_slice
+from tasks.sources import SourceSlice, detect_format
+
+_RNG = random.Random(7)
+_WORDS = ["".join(_RNG.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(_RNG.randint(2, 9))) for _ in range(3000)]
+LINES = [json.dumps({"text": f"Record {i}: " + " ".join(_RNG.choices(_WORDS, k=30))}).encode() for i in range(3000)]
+DATA = b"\n".join(LINES) + b"\n"
+
+
+def _read(path):
+    fmt, compression = detect_format(str(path))
+    return list(read_slice(SourceSlice(str(path), fmt, compression)))
+
+
+def _gzip_failing_mid_stream(data: bytes = DATA) -> bytes:
+    """``data`` gzipped, with 200 zero bytes written over the middle where deflate itself fails (not only the CRC)."""
+    comp = gzip.compress(data, mtime=0)
+    for off in range(len(comp) // 2, len(comp) * 3 // 4, 97):
+        bad = comp[:off] + bytes(200) + comp[off + 200:]
+        try:
+            gzip.decompress(bad)
+        except zlib.error:  # deflate failed where the zeros are
+            return bad
+        except (gzip.BadGzipFile, EOFError):  # only the CRC at the end, or the end lost: try further on
+            continue
+    raise AssertionError("no offset makes deflate fail")
+
+
+def _zstd_damaged() -> bytes:
+    comp = bytearray(zstandard.ZstdCompressor(level=3).compress(DATA))
+    mid = len(comp) // 2
+    comp[mid:mid + 64] = bytes(b ^ 0xFF for b in comp[mid:mid + 64])
+    return bytes(comp)
+
+
+@pytest.mark.parametrize("name, damaged", [("d.jsonl.gz", _gzip_failing_mid_stream),
+                                           ("d.jsonl.zst", _zstd_damaged)])
+def test_damage_mid_file_keeps_what_precedes_it_and_says_how_much_was_lost(tmp_path, name, damaged):
+    path = tmp_path / name
+    path.write_bytes(damaged())
+    records = _read(path)
+    last = records[-1]
+    assert last.fields is None and last.error.startswith(f"corrupt {'gzip' if name.endswith('gz') else 'zstd'}")
+    assert 0 < last.index < len(LINES) - 1
+    kept = [r for r in records[:-1] if r.fields is not None]
+    assert len(kept) > len(LINES) // 4  # the records before the damage
+    assert all(r.fields == json.loads(LINES[r.index]) for r in kept[:len(LINES) // 4])
+    size = path.stat().st_size
+    at = int(last.note.split("reading stopped at compressed byte ")[1].split(" ")[0])
+    assert 0 < at < size and f"of {size}, so the last {size - at} bytes" in last.note, last.note
+    assert f"({last.index} lines) read before it" in last.note
+
+
+def test_a_gzip_crc_mismatch_warns_that_what_was_read_may_be_damaged(tmp_path):
+    comp = bytearray(gzip.compress(DATA, mtime=0))
+    comp[-8] ^= 0xFF  # the trailer's CRC32: the data decompresses whole, the check at the end fails
+    path = tmp_path / "crc.jsonl.gz"
+    path.write_bytes(bytes(comp))
+    records = _read(path)
+    assert [r.fields for r in records[:-1]] == [json.loads(line) for line in LINES]
+    assert records[-1].error.startswith("corrupt gzip stream: BadGzipFile: CRC check failed")
+    assert "records read from this file may hold damaged text" in records[-1].note
+
+
+def test_damaged_csv_gz_has_the_note_too(tmp_path):
+    rows = [json.loads(line)["text"] for line in LINES]  # no commas or quotes: one field per row
+    path = tmp_path / "d.csv.gz"
+    path.write_bytes(_gzip_failing_mid_stream("\n".join(["text", *rows, ""]).encode()))
+    records = _read(path)
+    assert [r.fields for r in records[:100]] == [{"text": t} for t in rows[:100]]
+    assert records[-1].fields is None and records[-1].note.startswith("corrupt gzip stream")
+
+
+def test_a_truncated_file_says_it_ends_early(tmp_path):
+    comp = zstandard.ZstdCompressor().compress(DATA)
+    path = tmp_path / "cut.jsonl.zst"
+    path.write_bytes(comp[: len(comp) // 2])
+    last = _read(path)[-1]
+    assert last.note.startswith("truncated zstd file: it ends inside the compressed stream;")
+    assert f"({last.index} lines) read before it" in last.note
+
+
+def test_an_intact_compressed_file_has_no_note(tmp_path):
+    path = tmp_path / "ok.jsonl.gz"
+    path.write_bytes(gzip.compress(DATA))
+    records = _read(path)
+    assert len(records) == len(LINES) and not any(r.note or r.error for r in records)
