@@ -269,23 +269,28 @@ def main() -> None:
     """Console-script entry point: run the app, turning known failures into one line and exit code 2."""
     atexit.register(_exit_without_teardown)  # registered first, so it runs last: after Prefect's own handlers
     signal.signal(signal.SIGINT, _note_interrupt)
+    # SIGTERM (`kill`, `timeout`, systemd, docker stop) ends a run as Ctrl+C does. Without this, Prefect's flow
+    # engine turned it into its own exception, then re-sent it to the default handler: the process died at once
+    # (exit -15) with no word but a resource_tracker warning, its API server and exit handlers never stopped.
+    signal.signal(signal.SIGTERM, _note_interrupt)
     try:
         code = _main()
     except KeyboardInterrupt:
         code = 130
     if _INTERRUPTED:  # Ctrl+C may surface as another error (DuckDB's "Query interrupted", a failed flow run)
-        print("sieve: interrupted (a rerun of the same command resumes an interrupted run)", file=sys.stderr)
-        code = 130
+        how = "terminated (SIGTERM)" if _INTERRUPTED[0] == signal.SIGTERM else "interrupted"
+        print(f"sieve: {how} (a rerun of the same command resumes an interrupted run)", file=sys.stderr)
+        code = 128 + _INTERRUPTED[0]  # the shell's code for death by that signal: 130 for SIGINT, 143 for SIGTERM
     _EXIT_CODE[0] = code
     sys.exit(code)
 
 
-_INTERRUPTED: list[bool] = []
+_INTERRUPTED: list[int] = []  # the signals received, first one first
 
 
 def _note_interrupt(signum, frame) -> None:
-    _INTERRUPTED.append(True)
-    signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt, as without this handler
+    _INTERRUPTED.append(signum)
+    signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt, as Ctrl+C does without this handler
 
 
 _EXIT_CODE = [1]  # what the process exits with if main() never finished (an uncaught error)
