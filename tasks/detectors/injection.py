@@ -136,7 +136,7 @@ class Injection(Stage):
     """Flags planted instructions aimed at a model: rules plus a fastText segment classifier."""
 
     name = "poison_injection"
-    version = "13"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
+    version = "14"  # 2: task label + stray-request signal; 3: stray prior graded by form and novelty; 4: novelty
     # measured without the request verb and quote marks, yes/no questions weak, inward "its" (2026-11-28); 5: rule
     # output_order, orders about "your answer" as stray requests, quoted runs discounted; 6: a run of "!" / "?"
     # is one mark for the classifier; 7: output_order also takes orders to whoever summarises, translates or
@@ -149,7 +149,8 @@ class Injection(Stage):
     # (injection_rules.cover_pieces), not clipped; 11: directs_output skips "to your X" after a noun that takes
     # "to" ("an excellent addition to your program", "in response to your message"); 12: rules and classifier
     # read the text with look-alike letters folded and invisibles removed (injection_fold); 13: every segment is
-    # classified (it was the first 2,000 only, so an order after 2,000 sentences was never classified)
+    # classified (it was the first 2,000 only, so an order after 2,000 sentences was never classified); 14: text in
+    # HTML attributes (alt, title, aria-label, ...) is a unit of its own (injection_rules.attribute_texts)
     Config = InjectionConfig
     scan_meta = True
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
@@ -206,13 +207,19 @@ class Injection(Stage):
                 # not a self-contained request, whatever its first word.
                 odd = [0.0 if 0 < i < len(segs) - len(glued) and s < segs[i - 1][1] else o
                        for i, ((s, _), o) in enumerate(zip(segs, odd, strict=True))]
+            # Text in HTML attributes (alt, title, ...) is a unit of its own; it is not a stray request (a tooltip
+            # "Subscribe for updates" is not out of place), so only P(injection) and the rules count there.
+            known = set(segs)
+            attrs = [a for a in R.attribute_texts(part, cfg.min_words) if a not in known]
+            segs, odd = segs + attrs, odd + [0.0] * len(attrs)
             units += [{"start": start + s, "end": start + e, "classify": not user, "rules": [], "stray": o}
                       for (s, e), o in zip(segs, odd, strict=True)]
             scope = "any" if user else "data"
             hits = R.rule_hits(part, scope=scope)
-            # A request glued to the line before it is a sentence of its own: sentence-initial rules see it there.
+            # A request glued to the line before it, or in an attribute, is a sentence of its own: sentence-initial
+            # rules see it there.
             seen = {(r.name, e) for r, _, e in hits}
-            for s, e in glued:
+            for s, e in glued + attrs:
                 tail = R.rule_hits(part[s:e], scope=scope)
                 hits += [(r, s + a, s + b) for r, a, b in tail if (r.name, s + b) not in seen]
             hosts = _Hosts(units)

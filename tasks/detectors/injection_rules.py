@@ -185,6 +185,30 @@ _FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S)
 _SEGMENT = re.compile(r"(?:[^\n.!?]|[.!?]+(?![\s\"')\]]|$))*(?:[.!?]+[\"')\]]*|\n|$)")
 
 
+# Attributes whose text the page does not show in its flow (alt text, tooltips, labels, ``<meta content>``) but a
+# model reading the HTML does: an order placed there is judged as a sentence of its own. Markup is stripped before
+# classifying, and a sentence-opening rule does not fire after ``alt="``, so without this it went unseen.
+_OPEN_TAG = re.compile(r"<[a-zA-Z][\w:-]*\s[^<>]{0,4000}>")
+_TEXT_ATTR = re.compile(r"\b(?:alt|title|aria-label|aria-description|placeholder|content|summary)\s*=\s*"
+                        r"(?:\"([^\"]*)\"|'([^']*)')", _I)
+
+
+def attribute_texts(text: str, min_words: int = 3, max_chars: int = 600) -> list[tuple[int, int]]:
+    """``(start, end)`` of the text-bearing attribute values of ``text``'s HTML tags with at least ``min_words``
+    words (a value over ``max_chars`` as the pieces ``cover_pieces`` cuts it into)."""
+    if "<" not in text:
+        return []
+    out: list[tuple[int, int]] = []
+    for tag in _OPEN_TAG.finditer(text):
+        for m in _TEXT_ATTR.finditer(text, tag.start(), tag.end()):
+            group = 1 if m.group(1) is not None else 2
+            s, e = m.start(group), m.end(group)
+            if e - s < 8 or text.count(" ", s, e) + 1 < min_words:
+                continue
+            out += [(s, e)] if e - s <= max_chars else cover_pieces(text, s, e, max_chars)
+    return out
+
+
 def hidden_regions(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, why)`` of text a browser would not show: invisible-styled elements and HTML comments."""
     if "<" not in text:
