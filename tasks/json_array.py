@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
+from tasks.input_names import KeyCheckingDecoder
 from tasks.raw import RawRecord, bad
 
 _WS = re.compile(r"[ \t\r\n]*")
@@ -28,7 +29,7 @@ def read_array(
     """
     # surrogateescape: bad bytes survive decoding, so only the element holding them is malformed.
     utf8 = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
-    decoder = json.JSONDecoder()
+    decoder = KeyCheckingDecoder()
     buf, pos, index, state, eof = "", 0, 0, "open", False
     error: str | None = None  # why the element at ``pos`` did not parse (yet: more input may complete it)
 
@@ -86,6 +87,8 @@ def read_array(
             raw = buf[pos:end].encode("utf-8", "surrogateescape")
             if ESCAPED.search(buf, pos, end):
                 yield bad(index, raw, "invalid UTF-8 in array element")
+            elif isinstance(value, dict) and decoder.repeated is not None:
+                yield bad(index, raw, decoder.repeated_error())
             elif isinstance(value, dict):
                 yield RawRecord(index=index, fields=value)
             else:

@@ -20,6 +20,8 @@ import uuid
 
 import duckdb
 
+from tasks.input_names import unique_names
+
 # Statement types that cannot write. SELECT covers FROM-first queries, VALUES, DESCRIBE, SHOW and SUMMARIZE (DuckDB
 # parses all of them as SELECT). A data-modifying CTE (WITH x AS (DELETE ... RETURNING *) SELECT ...) is a SELECT
 # too, but it can only touch the read-only catalog or the connection's throwaway temp database, because ATTACH (the
@@ -88,25 +90,6 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 
 # ----- printing values -----------------------------------------------------------------------------------------------
-
-
-def unique_names(names: list[str]) -> list[str]:
-    """Column names made unique for JSON objects: a repeated name ``a`` becomes ``a_2``, ``a_3``, ..."""
-    seen = set(names)
-    out: list[str] = []
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-        if counts[name] == 1:
-            out.append(name)
-            continue
-        n = counts[name]
-        while f"{name}_{n}" in seen:
-            n += 1
-        counts[name] = n
-        seen.add(f"{name}_{n}")
-        out.append(f"{name}_{n}")
-    return out
 
 
 def _interval(v: dt.timedelta) -> str:

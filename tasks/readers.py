@@ -20,6 +20,7 @@ import fsspec
 import zstandard
 from fsspec.core import url_to_fs
 
+from tasks.input_names import KeyCheckingDecoder, csv_delimiter, csv_header
 from tasks.json_array import ESCAPED as _ESCAPED
 from tasks.json_array import read_array
 from tasks.raw import RawRecord
@@ -188,7 +189,7 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
         yield b"".join(head), length  # the last line has no newline
 
 
-def _json_line(index: int, line: bytes, length: int) -> RawRecord | None:
+def _json_line(index: int, line: bytes, length: int, decoder: KeyCheckingDecoder) -> RawRecord | None:
     """Parse one JSONL line; None for a blank line (not a record)."""
     if length > len(line):
         return _bad(
@@ -197,7 +198,7 @@ def _json_line(index: int, line: bytes, length: int) -> RawRecord | None:
     if not line.strip():
         return None
     try:
-        value = json.loads(line.decode("utf-8"))
+        value = decoder.decode(line.decode("utf-8"))
     except UnicodeDecodeError as err:
         return _bad(index, line, f"invalid UTF-8 at byte {err.start}")
     except json.JSONDecodeError as err:
@@ -206,6 +207,8 @@ def _json_line(index: int, line: bytes, length: int) -> RawRecord | None:
         return _bad(index, line, "invalid JSON: nested too deeply")
     if not isinstance(value, dict):
         return _bad(index, line, f"record is not a JSON object (got {type(value).__name__})")
+    if decoder.repeated is not None:
+        return _bad(index, line, decoder.repeated_error())
     return RawRecord(index=index, fields=value)
 
 
@@ -239,9 +242,10 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
             _prepend(first, chunks), lambda err: _stream_error(sl.compression, err), MAX_RECORD_BYTES, RAW_PREVIEW
         )
         return
+    decoder = KeyCheckingDecoder()
     try:
         for line, length in _lines(_prepend(first, chunks)):
-            record = _json_line(index, line, length)
+            record = _json_line(index, line, length, decoder)
             if record is not None:
                 yield record
             index += 1
@@ -249,6 +253,12 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
         record = _bad(index, err.partial, _stream_error(sl.compression, err.cause))
         record.note = _damage_note(sl, progress, err.cause, index - sl.first_record)
         yield record
+
+
+def _prepend_line(first: str, lines: Iterator[str]) -> Iterator[str]:
+    if first:
+        yield first
+    yield from lines
 
 
 def _csv_lines(text: str) -> Iterator[str]:
@@ -297,8 +307,18 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
         size[:] = [0, 0]
         return (data if not note else data[:RAW_PREVIEW]), note
 
-    rows = csv.reader(text_lines(), strict=True)
+    lines = text_lines()
+    try:
+        first = next(lines, "")
+    except _Damaged as err:  # broken before the header ends: one malformed record
+        data, _ = raw()
+        record = _bad(index, data + err.partial, _stream_error(sl.compression, err.cause))
+        record.note = _damage_note(sl, progress, err.cause, physical[0])
+        yield record
+        return
+    rows = csv.reader(_prepend_line(first, lines), delimiter=csv_delimiter(sl.uri, first), strict=True)
     header: list[str] | None = None
+    header_note: str | None = None  # repeated column names, said with the first record
     while True:
         try:
             row = next(rows, None)
@@ -325,14 +345,15 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
         elif not row:
             continue
         elif header is None:
-            header = row
+            header, header_note = csv_header(row)
             continue
         elif any(_ESCAPED.search(field) for field in row):
             yield _bad(index, data, "invalid UTF-8 in CSV row")
         elif len(row) != len(header):
             yield _bad(index, data, f"row has {len(row)} fields, the header has {len(header)}")
         else:
-            yield RawRecord(index=index, fields=dict(zip(header, row, strict=True)))
+            yield RawRecord(index=index, fields=dict(zip(header, row, strict=True)), note=header_note)
+            header_note = None
         index += 1
 
 

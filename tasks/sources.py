@@ -35,6 +35,8 @@ _FORMAT_SUFFIX = {
     ".json": "jsonl",
     ".parquet": "parquet",
     ".csv": "csv",
+    ".tsv": "csv",  # read with a tab delimiter (tasks.input_names.csv_delimiter)
+    ".tab": "csv",
 }
 # Leading bytes that do not decide whether a JSON file is an array: whitespace and the UTF-8 byte-order mark.
 _JSON_LEADING = b" \t\r\n\xef\xbb\xbf"
@@ -94,7 +96,8 @@ class SourceSlice:
 def detect_format(path: str) -> tuple[str, str]:
     """Return ``(format, compression)`` of a file from its name (``a.jsonl.zst`` -> ``("jsonl", "zstd")``).
 
-    Anything that is not JSON lines, Parquet or CSV is a text file (one document per file).
+    Anything that is not JSON lines, Parquet or CSV (``.csv``, ``.tsv``, ``.tab``) is a text file (one document
+    per file).
     """
     name = PurePosixPath(path.lower()).name
     suffixes = PurePosixPath(name).suffixes

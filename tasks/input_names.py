@@ -1,0 +1,92 @@
+"""Field names of input records: repeated names, and the delimiter a CSV header is written with.
+
+A JSON object may repeat a key and a CSV header a column name; Python's ``json`` and ``dict(zip(...))`` keep only
+the last value, so the other one would vanish without a trace. A repeated CSV column is kept under a suffixed
+name (``text``, ``text_2``); a JSON object with a repeated key is a malformed record (which value is the record's
+text is a guess), its raw bytes kept.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+# Delimiters a header may use instead of a comma (European spreadsheets write ';'; '|' and tab are common too).
+_OTHER_DELIMITERS = (";", "\t", "|")
+_TAB_SUFFIXES = (".tsv", ".tab")
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Names made unique: a repeated name ``a`` becomes ``a_2``, ``a_3``, ... (the first keeps its name)."""
+    seen = set(names)
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+        if counts[name] == 1:
+            out.append(name)
+            continue
+        n = counts[name]
+        while f"{name}_{n}" in seen:
+            n += 1
+        counts[name] = n
+        seen.add(f"{name}_{n}")
+        out.append(f"{name}_{n}")
+    return out
+
+
+def csv_header(row: list[str]) -> tuple[list[str], str | None]:
+    """A CSV header with repeated names made unique, and the sources note saying so (None when none repeat)."""
+    names = unique_names(row)
+    renamed = [f"{old!r} as {new!r}" for old, new in zip(row, names, strict=True) if old != new]
+    if not renamed:
+        return names, None
+    return names, f"CSV header repeats column names: read {', '.join(renamed)} (the first keeps the name)"
+
+
+def csv_delimiter(uri: str, first_line: str) -> str:
+    """The delimiter of a CSV file: a tab for ``.tsv``/``.tab``; else a comma, unless the header line has no comma
+    and holds ``;``, a tab or ``|`` (the most frequent of them)."""
+    suffixes = [s for s in PurePosixPath(uri.lower()).suffixes if s not in (".gz", ".zst", ".zstd")]
+    if suffixes and suffixes[-1] in _TAB_SUFFIXES:
+        return "\t"
+    if "," in first_line:
+        return ","
+    counts = {d: first_line.count(d) for d in _OTHER_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class KeyCheckingDecoder:
+    """A JSON decoder that notes the first key repeated inside any object of a value (``json`` keeps only the
+    last value of a repeated key). One per reader: it holds the state of the value being decoded."""
+
+    def __init__(self) -> None:
+        self.repeated: str | None = None
+        self._decoder = json.JSONDecoder(object_pairs_hook=self._object)
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and self.repeated is None:
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.repeated = key
+                    break
+                seen.add(key)
+        return obj
+
+    def decode(self, text: str) -> Any:
+        """Decode one JSON document; ``repeated`` is then the first repeated key found, or None."""
+        self.repeated = None
+        return self._decoder.decode(text)
+
+    def raw_decode(self, text: str, pos: int) -> tuple[Any, int]:
+        """Decode the JSON value starting at ``pos``; return it and where it ends (see ``decode``)."""
+        self.repeated = None
+        return self._decoder.raw_decode(text, pos)
+
+    def repeated_error(self) -> str:
+        """The malformed record's error for the repeated key just found."""
+        return f"repeated key {self.repeated!r} in a JSON object (JSON keeps only one of its values)"
