@@ -170,6 +170,24 @@ def _chat(fields: dict[str, Any]) -> list[dict[str, str]]:
     raise _Malformed(f"no instruction shape: expected {_SHAPES}")
 
 
+#: Deepest nesting of lists and objects a record may have. JSON this deep is not data; a record nested near the
+#: parser's limit (about 1,000) was read, then failed the whole run when a stage parsed its meta again deeper in
+#: the call stack (RecursionError).
+MAX_NESTING = 200
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` nests lists/objects more than ``MAX_NESTING`` levels (own stack: no recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth >= MAX_NESTING:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
 def _source_id(fields: dict[str, Any]) -> str | None:
     value = fields.pop("id", None)
     if value is None:
@@ -203,6 +221,12 @@ def parse_record(rec: RawRecord, kind: str, text_field: str, max_bytes: int) -> 
         raise ValueError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     if rec.fields is None:
         return _malformed(rec, rec.error or "malformed record", rec.raw or b"")
+    if _too_deep(rec.fields):
+        try:
+            raw = _dumps(rec.fields, sort_keys=False).encode("utf-8")
+        except RecursionError:
+            raw = b""
+        return _malformed(rec, f"nested more than {MAX_NESTING} levels deep", raw)
     fields = dict(rec.fields)
     messages: list[dict[str, str]] | None = None
     try:

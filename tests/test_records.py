@@ -291,3 +291,15 @@ def test_instruct_tool_call_turn_with_null_content():
     assert json.loads(got.meta)["message_extras"][2] == {"tool_call_id": "c1"}
     bare = _instruct({"messages": [{"role": "assistant", "content": None, "tool_calls": []}]})
     assert bare.reason == INPUT_MALFORMED
+
+
+def test_records_nested_too_deep_are_malformed_not_a_crash_later():
+    from tasks.records import MAX_NESTING
+
+    deep = json.loads("[" * (MAX_NESTING + 1) + '"x"' + "]" * (MAX_NESTING + 1))
+    got = _text({"text": "Plain words.", "extra": deep})
+    assert got.reason == INPUT_MALFORMED and got.detail == f"nested more than {MAX_NESTING} levels deep"
+    assert got.raw.startswith('{"text": "Plain words.", "extra": [[[')
+    ok = json.loads("[" * (MAX_NESTING - 1) + '"x"' + "]" * (MAX_NESTING - 1))
+    assert _text({"text": "Plain words.", "extra": ok}).reason is None
+    assert _instruct({"messages": [{"role": "user", "content": "hi", "x": deep}]}).reason == INPUT_MALFORMED
