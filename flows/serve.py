@@ -115,6 +115,24 @@ def build_deployments(path: str | Path, lake: str, only: list[str] | None = None
     return out
 
 
+def _check_api(url: str) -> None:
+    """Fail in one line naming ``url`` when the Prefect API does not answer ``/health`` (down, or a wrong URL).
+
+    Without this, a server that is down ended ``sieve serve`` with ``run failed: ConnectError: All connection
+    attempts failed``: no URL, and no run was involved.
+    """
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        err = client.api_healthcheck()
+    if err is not None:
+        detail = (str(err).splitlines() or [""])[0].split(" - ")[0]
+        raise ServeError(
+            f"cannot reach the Prefect API at {url}: {type(err).__name__}: {detail} "
+            "(is `prefect server start` running, and is PREFECT_API_URL its URL, ending in /api?)"
+        )
+
+
 def serve_command(
     lake: Annotated[str, typer.Option("--lake", help="Lake folder every served run writes to.")] = "data/lake",
     file: Annotated[str, typer.Option("--file", help="prefect.yaml holding the deployments.")] = "prefect.yaml",
@@ -136,6 +154,7 @@ def serve_command(
             "no Prefect API to serve to: start one with `prefect server start` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api (schedules need a server's scheduler)"
         )
+    _check_api(str(PREFECT_API_URL.value()))
     lake = str(local_path(lake))  # before the chdir below: relative to where the command was started
     file = str(Path(file).resolve())
     # Entrypoints are recorded relative to the working directory and the flow runs' subprocesses resolve them from

@@ -147,3 +147,11 @@ def test_serve_without_an_api_fails_in_one_line(tmp_path):
     out = cli("serve", "--lake", tmp_path / "lake", env={"PREFECT_API_URL": ""}, timeout=120)
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith("sieve: error: no Prefect API to serve to") and out.stderr.count("\n") == 1
+
+
+def test_serve_with_an_api_that_is_down_fails_in_one_line_naming_it(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}/api"  # nothing listens there
+    out = cli("serve", "--lake", tmp_path / "lake", env={"PREFECT_API_URL": url}, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith(f"sieve: error: cannot reach the Prefect API at {url}: ConnectError")
+    assert out.stderr.count("\n") == 1
