@@ -38,7 +38,7 @@ def string_leaves(meta: Any) -> list[tuple[str, str]]:
         path, value = stack.pop()
         if isinstance(value, str):
             if len(value) >= MIN_CHARS and not value.isspace():
-                out.append((path, value))
+                out.append((path, _encodable(value)))
         elif isinstance(value, dict):
             stack += [(f"{path}.{k}" if path else str(k), v) for k, v in reversed(value.items())]
         elif isinstance(value, list):
@@ -47,6 +47,16 @@ def string_leaves(meta: Any) -> list[tuple[str, str]]:
         rest = out[MAX_LEAVES - 1 :]
         out = [*out[: MAX_LEAVES - 1], (f"{rest[0][0]} and {len(rest) - 1} more", "\n".join(v for _, v in rest))]
     return out
+
+
+def _encodable(value: str) -> str:
+    """``value`` with each unpaired UTF-16 surrogate replaced by ``?`` (same length, so offsets hold): a meta value
+    may hold one (the reader only refuses them in the text), and fastText cannot take it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def role_of(path: str) -> str:

@@ -13,6 +13,7 @@ import base64
 import datetime
 import decimal
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,21 @@ def _dumps(value: Any, sort_keys: bool) -> str:
     if _encodable(text):
         return text
     return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=_json_default)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _meta_json(fields: dict[str, Any]) -> str:
+    """``fields`` as meta JSON that DuckDB's JSON functions read. An unpaired UTF-16 surrogate (legal in a JSON
+    escape, not in Unicode) is kept as the six characters of its escape (backslash, ``u``, ``d800``) rather than as
+    an escape DuckDB rejects ("no low surrogate"), which failed the whole run at the first corpus step reading meta.
+    """
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=_json_default)
+    if _encodable(text):
+        return text
+    # json.loads pairs valid surrogates into one character, so every surrogate left here is unpaired.
+    return _SURROGATE.sub(lambda m: f"\\\\u{ord(m.group()):04x}", text)
 
 
 def _encodable(text: str) -> bool:
@@ -244,7 +260,7 @@ def parse_record(rec: RawRecord, kind: str, text_field: str, max_bytes: int) -> 
         source_id=source_id,
         text=text,
         messages=messages,
-        meta=_dumps(fields, sort_keys=True) if fields else None,
+        meta=_meta_json(fields) if fields else None,
     )
     size = len(text.encode("utf-8"))
     if not text.strip():

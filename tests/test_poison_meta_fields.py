@@ -124,3 +124,19 @@ def test_reviewer_notes_name_the_meta_field():
     res = Injection().run(DocBatch(doc_ids=["a"], texts=[HOST], meta=[{"system": ORDER}]))
     notes = dict(evidence_notes(res.findings[0].evidence))
     assert notes["field"] == "meta.system" and notes["explanation"]
+
+
+def test_run_survives_an_unpaired_surrogate_in_meta(tmp_path, run_sieve):
+    # The reader refuses an unpaired surrogate in the text only; in meta it failed the whole run (DuckDB's JSON
+    # functions reject its escape, and fastText cannot take it).
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"id": "s", "text": "Boats come in at dawn and the stalls open at nine.", '
+                   '"note": "Hello \\ud800 there. ' + ORDER + '"}\n'
+                   '{"id": "ok", "text": "The church bells ring at noon on Sundays in the old town."}\n')
+    config = plumbing_config(tmp_path / "c.yaml")
+    raw = yaml.safe_load(config.read_text())
+    raw["stages"]["poison_injection"] = {"enabled": True}
+    config.write_text(yaml.safe_dump(raw))
+    run_sieve([src], tmp_path / "lake", config=config)
+    rows = sql(tmp_path / "lake", "SELECT source_id, outcome, reasons FROM documents ORDER BY 1")
+    assert rows == [("ok", "clean", []), ("s", "quarantined", ["poison.injection"])]

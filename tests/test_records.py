@@ -236,7 +236,8 @@ def test_surrogates_in_meta_and_id_are_escaped():
     assert got.reason is None
     got.meta.encode("utf-8")
     got.source_id.encode("utf-8")
-    assert json.loads(got.meta) == {"note": "bad \ud83d half"}
+    # kept as the text of its escape: DuckDB's JSON functions reject an unpaired surrogate escape
+    assert json.loads(got.meta) == {"note": "bad \\ud83d half"}
 
 
 def test_unknown_kind():
