@@ -13,7 +13,6 @@ import os
 import shlex
 import signal
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -48,8 +47,6 @@ def _prefect_env(verbose: bool) -> None:
 def _check_inputs(inputs: list[str]) -> None:
     for item in inputs:
         if "://" not in item:
-            if not Path(item).exists():
-                raise Failure(f"input not found: {item}")
             continue
         import fsspec
 
@@ -63,6 +60,15 @@ def _check_inputs(inputs: list[str]) -> None:
                 raise Failure(f"input {item}: unknown protocol {protocol!r} (not an fsspec filesystem)") from None
             except ImportError as err:
                 raise Failure(f"input {item}: protocol {protocol!r} needs a package: {err}") from None
+    from tasks.sources import InputNotFoundError, resolve_inputs
+
+    # a missing path or URL, or a pattern matching nothing, fails here, before the flow starts (seconds later)
+    try:
+        resolve_inputs(inputs)
+    except InputNotFoundError as err:
+        raise Failure(str(err)) from None
+    except Exception:  # noqa: BLE001, S110 - e.g. missing credentials: the run reports it with its own message
+        pass
 
 
 def _check_run_options(dataset: str, workers: int, lake: str = "data/lake", text_field: str | None = None) -> None:

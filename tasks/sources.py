@@ -9,8 +9,10 @@ file is read whole or in slices.
 
 from __future__ import annotations
 
+import glob as globmod
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +40,8 @@ _FORMAT_SUFFIX = {
     ".tsv": "csv",  # read with a tab delimiter (tasks.input_names.csv_delimiter)
     ".tab": "csv",
 }
+# What makes an input a pattern (as glob and fsspec read it): *, ? and [...].
+_GLOB_MAGIC = re.compile(r"[*?[]")
 # Leading bytes that do not decide whether a JSON file is an array: whitespace and the UTF-8 byte-order mark.
 _JSON_LEADING = b" \t\r\n\xef\xbb\xbf"
 
@@ -224,25 +228,56 @@ def _expand_url(url: str) -> list[SourceFile]:
     return [src for _, src in out]
 
 
-def discover(inputs: list[str]) -> list[SourceFile]:
-    """List the files behind ``inputs`` (local files, local directories, fsspec URLs of files or prefixes).
+def resolve_inputs(inputs: list[str]) -> list[str]:
+    """The inputs as paths and URLs that exist, in order; ``InputNotFoundError`` names the first that does not.
 
-    Every input is checked first: a missing one raises ``InputNotFoundError`` naming it before any directory
-    is walked. Directories are walked recursively, hidden files and folders skipped; a folder that cannot be
-    listed, and a path that is not a regular file (a named pipe, a device, a broken link), is returned as a
-    ``SourceFile`` with ``error`` set, which no worker opens. The result keeps input order, then path order
-    within a directory; a file reached twice (listed and inside a listed folder, as a path and a ``file://`` URL,
-    or through a link) appears once, at its first place, because reading it twice would put every record in the
-    run twice.
+    An input that exists as written is kept. A ``file://`` URL written percent-encoded, as RFC 8089 and
+    ``Path.as_uri()`` write it (``file:///data/my%20corpus.jsonl``), names the decoded path. A pattern with
+    ``*``, ``?`` or ``[...]`` (``data/*.jsonl``, ``s3://bucket/shards/*.jsonl.gz``; ``**`` spans folders) becomes
+    the paths it matches, sorted; one that matches nothing is not found.
     """
+    out: list[str] = []
     for item in inputs:
         if _is_url(item):
             fs, path = url_to_fs(item)
-            exists = fs.exists(path)
+            if fs.exists(path):
+                out.append(item)
+            elif item.startswith("file:") and "%" in item and _decoded_exists(item):
+                out.append("file://" + str(local_path(item)))
+            elif _GLOB_MAGIC.search(path) and (matches := sorted(fs.glob(path))):
+                out += [fs.unstrip_protocol(m) for m in matches]
+            else:
+                raise InputNotFoundError(item)
+            continue
+        local = os.path.expanduser(item)
+        if os.path.lexists(local):
+            out.append(item)
+        elif _GLOB_MAGIC.search(local) and (matches := sorted(globmod.glob(local, recursive=True))):
+            out += matches
         else:
-            exists = os.path.exists(os.path.expanduser(item))
-        if not exists:
             raise InputNotFoundError(item)
+    return out
+
+
+def _decoded_exists(url: str) -> bool:
+    try:
+        return local_path(url).exists()
+    except LakeError:  # a file:// URL naming another host
+        return False
+
+
+def discover(inputs: list[str]) -> list[SourceFile]:
+    """List the files behind ``inputs`` (local files, local directories, fsspec URLs of files or prefixes).
+
+    Every input is checked first (``resolve_inputs``, which also expands patterns): a missing one raises
+    ``InputNotFoundError`` naming it before any directory is walked. Directories are walked recursively, hidden
+    files and folders skipped; a folder that cannot be listed, and a path that is not a regular file (a named
+    pipe, a device, a broken link), is returned as a ``SourceFile`` with ``error`` set, which no worker opens.
+    The result keeps input order, then path order within a directory; a file reached twice (listed and inside a
+    listed folder, as a path and a ``file://`` URL, or through a link) appears once, at its first place, because
+    reading it twice would put every record in the run twice.
+    """
+    inputs = resolve_inputs(inputs)
     seen: set[str] = set()
     out: list[SourceFile] = []
     for item in inputs:
