@@ -133,6 +133,32 @@ def _check_api(url: str) -> None:
         )
 
 
+def _check_not_pool_deployed(deployments: list[Any]) -> None:
+    """Refuse to serve a deployment the server already has on a work pool (``prefect deploy``), naming the fix.
+
+    Prefect updates an existing deployment in place when it is served: the work pool stays and its code location
+    (``path``, pull steps) is cleared, so every run served from here then crashed loading the flow ("Downloading
+    flow code from storage at None"), while ``sieve serve`` looked healthy.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        for d in deployments:
+            full = f"{d.flow_name}/{d.name}"
+            try:
+                found = client.read_deployment_by_name(full)
+            except ObjectNotFound:
+                continue
+            if found.work_pool_name:
+                raise ServeError(
+                    f"deployment {full} is deployed to work pool {found.work_pool_name!r} on this server (by "
+                    f"`prefect deploy`), and served runs of it could not load the flow: run its pool's worker "
+                    f"(`prefect worker start --pool {found.work_pool_name}`), or delete it first "
+                    f"(`prefect deployment delete {full}`)"
+                )
+
+
 def serve_command(
     lake: Annotated[str, typer.Option("--lake", help="Lake folder every served run writes to.")] = "data/lake",
     file: Annotated[str, typer.Option("--file", help="prefect.yaml holding the deployments.")] = "prefect.yaml",
@@ -161,4 +187,5 @@ def serve_command(
     # it: serve from the folder of prefect.yaml (the project).
     os.chdir(Path(file).parent)
     deployments = build_deployments(file, lake, deployment)
+    _check_not_pool_deployed(deployments)
     serve(*deployments, limit=limit, print_starting_message=True)

@@ -155,3 +155,23 @@ def test_serve_with_an_api_that_is_down_fails_in_one_line_naming_it(tmp_path):
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith(f"sieve: error: cannot reach the Prefect API at {url}: ConnectError")
     assert out.stderr.count("\n") == 1
+
+
+def test_serve_refuses_a_deployment_the_server_has_on_a_work_pool(tmp_path, prefect_harness):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+
+    # what `prefect deploy` leaves on the server: curate-corpus/<name> bound to a work pool
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="serve-clash-pool", type="process"))
+        flow_id = client.create_flow_from_name("curate-corpus")
+        client.create_deployment(flow_id, "serve-clash", entrypoint="flows/curate.py:curate_corpus",
+                                 work_pool_name="serve-clash-pool")
+    spec = {"deployments": [{"name": "serve-clash", "entrypoint": f"{ROOT / 'flows' / 'curate.py'}:curate_corpus",
+                             "parameters": {"inputs": ["inbox"]}, "schedules": [{"interval": 3600}]}]}
+    (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(spec))
+    # (without the check, serve starts serving and never returns: the timeout fails the test)
+    out = cli("serve", "--lake", tmp_path / "lake", "--file", tmp_path / "prefect.yaml", timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("sieve: error: deployment curate-corpus/serve-clash is deployed to work pool "
+                                 "'serve-clash-pool'") and out.stderr.count("\n") == 1
