@@ -175,3 +175,18 @@ def test_serve_refuses_a_deployment_the_server_has_on_a_work_pool(tmp_path, pref
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith("sieve: error: deployment curate-corpus/serve-clash is deployed to work pool "
                                  "'serve-clash-pool'") and out.stderr.count("\n") == 1
+
+
+def test_shipped_prefect_yaml_names_real_flows_parameters_and_a_pool():
+    from prefect.flows import load_flow_from_entrypoint
+
+    from flows.serve import load_deployments, schedule_of
+
+    for spec in load_deployments(ROOT / "prefect.yaml"):
+        flow = load_flow_from_entrypoint(str(ROOT / spec["entrypoint"]))
+        assert flow.name == "curate-corpus"
+        assert set(spec["parameters"]) <= set(flow.parameters.properties), spec["name"]
+        flow.validate_parameters(spec["parameters"])  # types too
+        assert [schedule_of(s) for s in spec["schedules"]]
+        # `prefect deploy --all` ignores --pool: each entry must name its work pool
+        assert spec["work_pool"]["name"], spec["name"]
