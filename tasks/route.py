@@ -22,6 +22,7 @@ from schemas.config import SieveConfig
 from tasks.lake import AtomicParquetWriter, Lake
 from tasks.redact import redact_messages, redact_text
 from tasks.redact_meta import META_SPANS, meta_spans_of, meta_values, redact_meta
+from tasks.registry import stage_class
 
 _RANK = {
     reasons.ACTION_DROP: 3,
@@ -105,6 +106,12 @@ def mask_values(obj: Any, values: list[tuple[str, str]]) -> Any:
     if isinstance(obj, dict):
         return {k: mask_values(x, values) for k, x in obj.items()}
     return obj
+
+
+def _dedup_identity(method: str) -> str:
+    """``name@version`` of the dedup stage behind a duplicate, as every other decision names its detector."""
+    cls = stage_class(f"dedup_{method}")
+    return f"{cls.name}@{cls.version}"
 
 
 def outcome_of(is_duplicate: bool, actions: set[str]) -> str:
@@ -262,7 +269,7 @@ def _route_batch(ctx: _Shard, docs_table: pa.Table, out: _Outputs, outcomes: Cou
                     "action": reasons.ACTION_DROP,
                     "score": dup["similarity"],
                     "evidence": dup.get("evidence"),
-                    "detector_version": f"dedup_{dup['method']}",
+                    "detector_version": _dedup_identity(dup["method"]),
                 }
             )
             dup_rows.append(

@@ -7,10 +7,11 @@ import random
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from schemas.config import build_config
 from tasks.corpus import run_corpus_stages
-from tasks.registry import CORPUS_STAGES
+from tasks.registry import CORPUS_STAGES, DOCUMENT_STAGES
 from tests.neardup_helpers import make_doc, stage_corpus, variant
 
 
@@ -70,3 +71,28 @@ def test_a_remaining_chain_is_followed_to_the_kept_copy():
     assert got["C"][1]["kept_run_id"] == "r0" and got["C"][1]["via"] == ["B"]
     assert got["D"][1]["kept_run_id"] == "r0" and got["D"][1]["via"] == ["C", "B"]
     assert got["B"][1] == {"kept_run_id": "r0"}
+
+
+@pytest.mark.slow
+def test_flow_every_duplicate_points_at_a_clean_record_and_names_its_detector(tmp_path, run_sieve):
+    from tests.conftest import plumbing_config, sql
+
+    rng = random.Random(9)
+    base, other = make_doc(rng), make_doc(rng)
+    near = variant(base, 0.9, rng)[0]
+    a = tmp_path / "a.jsonl"
+    a.write_text("".join(json.dumps({"id": i, "text": t}) + "\n"
+                         for i, t in [("A", base), ("B", near), ("X", other), ("X2", other.upper())]))
+    b = tmp_path / "b.jsonl"
+    b.write_text(json.dumps({"id": "C", "text": near}) + "\n")
+    off = {name: {"enabled": False} for name in [*DOCUMENT_STAGES, *CORPUS_STAGES] if not name.startswith("dedup_")}
+    cfg = plumbing_config(tmp_path / "sieve.yaml", stages={**off, "minhash": {"enabled": True}})
+    res = run_sieve([a, b], tmp_path / "lake", "t", config=cfg, task_runner="threads")
+    assert res["counts"]["duplicate"] == 3
+    rows = sql(tmp_path / "lake", """
+        SELECT c.source_id, k.source_id, k.outcome, x.detector_version FROM duplicates u
+        JOIN documents c USING (run_id, doc_id)
+        JOIN documents k ON k.run_id = u.kept_run_id AND k.doc_id = u.duplicate_of
+        JOIN decisions x ON x.run_id = u.run_id AND x.doc_id = u.doc_id AND x.reason LIKE 'dup.%' ORDER BY 1""")
+    assert rows == [("B", "A", "clean", "dedup_near@1"), ("C", "A", "clean", "dedup_near@1"),
+                    ("X2", "X", "clean", "dedup_exact@1")]
