@@ -56,3 +56,32 @@ def _nfkc_casefold(text: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def test_a_huge_text_gets_the_same_key_without_an_object_per_word():
+    import tracemalloc
+
+    mixed = "\u2003 ".join(["Ｗord", "tÉxt", "ﬁne", "a"] * 300_000)  # over the split limit: the regex path
+    assert normalize_key(mixed) == re.sub(r"\s+", " ", _nfkc_casefold(mixed)).strip()
+    text = "Ab\t" * 3_000_000  # 9 MB of two-letter words, as in a 50 MB record of short words
+    tracemalloc.start()
+    try:
+        key = normalize_key(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert key == " ".join(["ab"] * 3_000_000)
+    # str.split() made 3M word objects: ~180 MB for this text; the regex path holds a few copies of it
+    assert peak < 5 * len(text), f"{peak / 1e6:.0f} MB for a {len(text) / 1e6:.0f} MB text"
+
+
+def test_the_windowed_collapse_matches_the_regex_definition(monkeypatch):
+    import tasks.normalize as normalize
+
+    monkeypatch.setattr(normalize, "_WINDOW_CHARS", 5)  # every text below is cut into many windows
+    ws = re.compile(r"\s+")
+    rng = random.Random(5)
+    pool = list(" \t\n\u2003\u00a0\u3000abＺ\u00e9ﬁ")
+    for _ in range(5_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert normalize.normalize_key(text) == ws.sub(" ", _nfkc_casefold(text)).strip(), repr(text)
