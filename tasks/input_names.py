@@ -1,9 +1,9 @@
 """Field names of input records: repeated names, and the delimiter a CSV header is written with.
 
-A JSON object may repeat a key and a CSV header a column name; Python's ``json`` and ``dict(zip(...))`` keep only
-the last value, so the other one would vanish without a trace. A repeated CSV column is kept under a suffixed
-name (``text``, ``text_2``); a JSON object with a repeated key is a malformed record (which value is the record's
-text is a guess), its raw bytes kept.
+A JSON object may repeat a key, and a CSV header or a Parquet schema a column name; Python's ``json``,
+``dict(zip(...))`` and Arrow's ``to_pylist`` keep only the last value, so the other one would vanish without a
+trace. A repeated column is kept under a suffixed name (``text``, ``text_2``); a JSON object with a repeated key
+is a malformed record (which value is the record's text is a guess), its raw bytes kept.
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def csv_header(row: list[str]) -> tuple[list[str], str | None]:
-    """A CSV header with repeated names made unique, and the sources note saying so (None when none repeat)."""
+def unique_columns(row: list[str], what: str = "CSV header") -> tuple[list[str], str | None]:
+    """Column names with repeated ones made unique, and the sources note saying so (None when none repeat);
+    ``what`` names where the names come from (a CSV header, a Parquet schema)."""
     names = unique_names(row)
     renamed = [f"{old!r} as {new!r}" for old, new in zip(row, names, strict=True) if old != new]
     if not renamed:
         return names, None
-    return names, f"CSV header repeats column names: read {', '.join(renamed)} (the first keeps the name)"
+    return names, f"{what} repeats column names: read {', '.join(renamed)} (the first keeps the name)"
 
 
 def csv_delimiter(uri: str, first_line: str) -> str:

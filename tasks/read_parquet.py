@@ -13,18 +13,23 @@ from collections.abc import Iterator
 import fsspec
 import pyarrow.parquet as pq
 
+from tasks.input_names import unique_columns
 from tasks.raw import RawRecord, bad
 from tasks.sources import SourceSlice
 
 PARQUET_BATCH_ROWS = 1024
 
 
-def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: int) -> Iterator[RawRecord]:
-    """The rows of one row group; rows that cannot be read are malformed records, one per row."""
+def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: int,
+           names: list[str] | None = None) -> Iterator[RawRecord]:
+    """The rows of one row group; rows that cannot be read are malformed records, one per row. ``names``
+    renames the columns (repeated names made unique)."""
     done = 0
     try:
         # One group per call: iter_batches over several groups reads ahead, so one bad group failed them all.
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
+            if names is not None:
+                batch = batch.rename_columns(names)
             for row in batch.to_pylist():
                 yield RawRecord(index=first + done, fields=row)
                 done += 1
@@ -49,9 +54,16 @@ def read_parquet(sl: SourceSlice) -> Iterator[RawRecord]:
             parquet = pq.ParquetFile(f)
             meta = parquet.metadata
             end = meta.num_row_groups if sl.end is None else min(sl.end, meta.num_row_groups)
+            # a repeated column name would keep only the last column's values (to_pylist builds dicts)
+            names, note = unique_columns(parquet.schema_arrow.names, "Parquet schema")
+            rename = names if note else None
+            note = note if sl.start == 0 else None  # said once per file: by its first slice's first record
             for group in range(sl.start, end):
                 rows = meta.row_group(group).num_rows
-                yield from _group(parquet, group, index, rows, meta.num_row_groups)
+                for record in _group(parquet, group, index, rows, meta.num_row_groups, rename):
+                    if note:
+                        record.note, note = note, None
+                    yield record
                 index += rows
     except Exception as err:  # no footer, or the file cannot be opened: one malformed record, never a crash
         yield bad(index, b"", f"unreadable Parquet: {type(err).__name__}: {err}")

@@ -20,7 +20,7 @@ import fsspec
 import zstandard
 from fsspec.core import url_to_fs
 
-from tasks.input_names import KeyCheckingDecoder, csv_delimiter, csv_header
+from tasks.input_names import KeyCheckingDecoder, csv_delimiter, unique_columns
 from tasks.json_array import ESCAPED as _ESCAPED
 from tasks.json_array import read_array
 from tasks.raw import RawRecord
@@ -345,7 +345,7 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
         elif not row:
             continue
         elif header is None:
-            header, header_note = csv_header(row)
+            header, header_note = unique_columns(row)
             continue
         elif any(_ESCAPED.search(field) for field in row):
             yield _bad(index, data, "invalid UTF-8 in CSV row")

@@ -71,3 +71,19 @@ def test_a_json_array_element_with_a_repeated_key_is_malformed(tmp_path):
     got = _read(path)
     assert got[0][1] is None and got[0][2] == "repeated key 'text' in a JSON object (JSON keeps only one of its values)"
     assert got[1][:3] == (1, {"text": "z"}, None)
+
+
+def test_a_repeated_parquet_column_keeps_both_values_and_says_so_once(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dup.parquet"
+    table = pa.Table.from_arrays([pa.array(["a0", "a1", "a2"]), pa.array(["b0", "b1", "b2"])], names=["text", "text"])
+    pq.write_table(table, path, row_group_size=1)  # three row groups: read whole, and as slices
+    got = _read(path)
+    assert [r[1] for r in got] == [{"text": f"a{i}", "text_2": f"b{i}"} for i in range(3)]
+    assert [r[3] for r in got] == ["Parquet schema repeats column names: read 'text' as 'text_2' (the first keeps "
+                                   "the name)", None, None]
+    later = list(read_slice(SourceSlice(str(path), "parquet", "none", start=1, end=3, first_record=1)))
+    assert [(r.index, r.fields, r.note) for r in later] == [(1, {"text": "a1", "text_2": "b1"}, None),
+                                                            (2, {"text": "a2", "text_2": "b2"}, None)]
