@@ -72,6 +72,7 @@ def curate_corpus(
             "stages": salt.split("|", 1)[1],
         }
         the_lake.sweep_temp(dataset, run_id)  # a resumed run may find a killed writer's temp files
+        provenance.close_abandoned_runs(the_lake, dataset, keep=run_id)  # a killed run's row still says running
         provenance.write_run_row(the_lake, run_row)
         lineage = RunLineage(the_lake, cfg.lineage, run_row, cfg.input.text_field)  # issue 8
         lineage.start(planned["sources"])  # issue 8

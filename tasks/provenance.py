@@ -114,6 +114,27 @@ def resumable_run(lake: Lake, dataset: str, plan_hash: str) -> str | None:
     return None
 
 
+ABANDONED = "abandoned: the process running it ended (killed?) before recording an outcome"
+
+
+def close_abandoned_runs(lake: Lake, dataset: str, keep: str) -> list[str]:
+    """Mark the dataset's runs still ``running`` (but ``keep``, the one starting) as failed; return their ids.
+
+    Call with the dataset's lock held: no other process can be writing them, so a ``running`` row is a run whose
+    process died without a word (SIGKILL, the OOM killer, a power cut). Left alone, it read as still running
+    forever once a later run had other inputs or config (a rerun of the same ones resumes it under its id).
+    """
+    closed = []
+    for r in run_history(lake, dataset):
+        if r["status"] != "running" or r["run_id"] == keep:
+            continue
+        path = lake.provenance_dir("runs", r["run_id"]) / "part-00000.parquet"
+        row = pq.read_table(path).to_pylist()[0]
+        write_run_row(lake, {**row, "status": "failed", "error": f"{ABANDONED}; found by run {keep}"})
+        closed.append(r["run_id"])
+    return closed
+
+
 def counts_json(outcomes: dict[str, int], reasons: dict[str, int]) -> str:
     """The ``runs.counts_json`` value: outcomes and reasons of a run."""
     return json.dumps({"outcomes": outcomes, "reasons": reasons}, sort_keys=True)

@@ -30,3 +30,23 @@ def test_renamed_file_is_recorded_under_its_new_name(tmp_path, run_sieve):
                [second["run_id"]])
     srcs = sql(lake, "SELECT source_uri, records FROM sources WHERE run_id = ? ORDER BY 1", [second["run_id"]])
     assert docs == srcs == [(str(inbox / "a.jsonl"), 15), (str(inbox / "c.jsonl"), 16)]
+
+
+def test_a_killed_runs_row_is_closed_by_the_next_run_of_other_inputs(tmp_path, run_sieve):
+    from tasks import provenance
+    from tasks.lake import Lake
+
+    src = _write(tmp_path / "a.jsonl", "a", 5)
+    cfg = plumbing_config(tmp_path / "s.yaml")
+    lake = tmp_path / "lake"
+    # what a SIGKILLed run leaves: its runs row, status running (it never got to write completed or failed)
+    provenance.write_run_row(Lake.at(lake), {"run_id": "20260101T000000Z-dead00", "dataset": "web",
+                                             "status": "running", "plan_hash": "another-plan",
+                                             "started_at": provenance.now()})
+    provenance.write_run_row(Lake.at(lake), {"run_id": "20260101T000000Z-other0", "dataset": "other",
+                                             "status": "running", "plan_hash": "x", "started_at": provenance.now()})
+    run = run_sieve([src], lake, "web", config=cfg)
+    rows = sql(lake, "SELECT run_id, status, error FROM runs ORDER BY run_id")
+    assert rows == [("20260101T000000Z-dead00", "failed", f"{provenance.ABANDONED}; found by run {run['run_id']}"),
+                    ("20260101T000000Z-other0", "running", None),  # another dataset's: maybe alive, not ours
+                    (run["run_id"], "completed", None)]
