@@ -45,6 +45,7 @@ def curate_corpus(
 ) -> dict[str, Any]:
     """Curate ``inputs`` into ``lake`` as ``dataset``: clean + quarantine Parquet and full provenance."""
     started = time.perf_counter()
+    _check_task_runner(task_runner)
     the_lake = Lake.at(lake)
     cfg = resolve_config(config, dataset, kind, text_field)
     config_json = cfg.model_dump_json()
@@ -112,6 +113,29 @@ def curate_corpus(
             result["incremental"] = planned["incremental"]
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _check_task_runner(task_runner: str) -> None:
+    """Refuse a ``task_runner`` parameter the run cannot honour, before anything is written.
+
+    ``sieve run`` gives the flow the runner it names (flows/runner.py), but a deployment's run uses the flow's
+    default thread runner whatever its parameters say: ``dask`` there ran every shard in threads of the flow
+    process without a word, and an unknown name ran as ``processes``.
+    """
+    if task_runner not in ("threads", "processes", "dask"):
+        raise ValueError(f"task_runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
+    if task_runner != "dask":
+        return
+    from prefect.context import FlowRunContext
+    from prefect_dask import DaskTaskRunner
+
+    ctx = FlowRunContext.get()
+    if ctx is not None and not isinstance(ctx.task_runner, DaskTaskRunner):
+        raise ValueError(
+            "task_runner 'dask' needs the flow run to use Prefect's DaskTaskRunner, as `sieve run --task-runner "
+            f"dask` does; this run has {type(ctx.task_runner).__name__} (a deployment runs the flow's default "
+            "runner): use 'processes' or 'threads'"
+        )
 
 
 def _show_failed_run(lake: Lake) -> None:

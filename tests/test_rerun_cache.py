@@ -50,3 +50,18 @@ def test_a_killed_runs_row_is_closed_by_the_next_run_of_other_inputs(tmp_path, r
     assert rows == [("20260101T000000Z-dead00", "failed", f"{provenance.ABANDONED}; found by run {run['run_id']}"),
                     ("20260101T000000Z-other0", "running", None),  # another dataset's: maybe alive, not ours
                     (run["run_id"], "completed", None)]
+
+
+def test_a_task_runner_the_flow_run_does_not_have_is_refused_before_anything_is_written(tmp_path, prefect_harness):
+    import pytest
+
+    from flows.curate import curate_corpus
+
+    src = _write(tmp_path / "a.jsonl", "a", 3)
+    lake = tmp_path / "lake"
+    # called as a deployment's run calls it: the flow's own default (thread) runner, the runner only a parameter
+    for name, says in (("dask", "needs the flow run to use Prefect's DaskTaskRunner"), ("gpu", "invalid value")):
+        with pytest.raises(ValueError, match=says):
+            curate_corpus(inputs=[str(src)], lake=str(lake), dataset="web",
+                          config=str(plumbing_config(tmp_path / "s.yaml")), task_runner=name, workers=1)
+    assert not (lake / "provenance").exists()
