@@ -344,6 +344,13 @@ def _main() -> int:
         if isinstance(err, (click.ClickException, typer.TyperException)) and hasattr(err, "show"):
             err.show()
             return int(getattr(err, "exit_code", 2))
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(err, BrokenProcessPool):  # its own text ("terminated abruptly") does not say what to do
+            print("sieve: error: run failed: a worker process died mid-shard (killed, or out of memory: see dmesg; "
+                  "fewer --workers or a smaller shards.target_bytes use less); the same command resumes the run",
+                  file=sys.stderr)
+            return 1
         print(
             f"sieve: error: run failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
             file=sys.stderr,

@@ -33,3 +33,34 @@ def test_sigterm_mid_run_says_terminated_and_exits_143(tmp_path, prefect_harness
     assert "Traceback" not in err and "resource_tracker" not in err
     # the run is recorded as failed (an interrupted first run has no catalog yet: read the runs Parquet)
     assert [r["status"] for r in provenance.run_history(Lake(lake), "default")] == ["failed"]
+
+
+def test_a_worker_killed_mid_run_fails_the_run_in_one_line_that_says_so(tmp_path, prefect_harness):
+    import os
+    from pathlib import Path
+
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"text": f"note {i} on the tide tables of the bay"}) + "\n"
+                           for i in range(20000)))
+    lake = tmp_path / "lake"
+    cmd = [*SIEVE, "run", str(src), "--lake", str(lake), "--config", plumbing_config(tmp_path / "s.yaml"),
+           "--workers", "1", "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+    deadline = time.monotonic() + 60
+    while not (lake / "provenance" / "runs").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the run is recorded: its worker is busy with the shard
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):  # the run's children that are pool workers
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == proc.pid and \
+                    b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+                workers.append(int(stat.parent.name))
+        except OSError:  # a process that has just exited
+            continue
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)  # as the OOM killer does
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert err.strip().splitlines() == [
+        "sieve: error: run failed: a worker process died mid-shard (killed, or out of memory: see dmesg; fewer "
+        "--workers or a smaller shards.target_bytes use less); the same command resumes the run"]
