@@ -103,16 +103,63 @@ def build_deployments(path: str | Path, lake: str, only: list[str] | None = None
     for spec in load_deployments(path, only):
         file, _, function = str(spec["entrypoint"]).rpartition(":")
         flow = load_flow_from_entrypoint(f"{(base / file).resolve()}:{function}")
-        out.append(
-            flow.to_deployment(
-                name=spec["name"],
-                description=spec.get("description"),
-                tags=spec.get("tags") or [],
-                parameters=resolve_parameters(spec.get("parameters") or {}, base, lake),
-                schedules=[schedule_of(s) for s in spec.get("schedules") or []],
+        # A bad cron, interval or time zone is named with its deployment; it ended `sieve serve` with "run failed:
+        # ValueError: ..." (or pydantic's "1 validation error for RunnerDeployment") and no hint where it was.
+        schedules = []
+        for j, s in enumerate(spec.get("schedules") or []):
+            try:
+                schedules.append(schedule_of(s))
+            except (ValueError, TypeError) as err:
+                raise ServeError(f"{path}: deployment {spec['name']}: schedules[{j}]: {_first_error(err)}") from None
+        parameters = resolve_parameters(spec.get("parameters") or {}, base, lake)
+        _check_parameters(flow, parameters, f"{path}: deployment {spec['name']}")
+        try:
+            out.append(
+                flow.to_deployment(
+                    name=spec["name"],
+                    description=spec.get("description"),
+                    tags=spec.get("tags") or [],
+                    parameters=parameters,
+                    schedules=schedules,
+                )
             )
-        )
+        except (ValueError, TypeError) as err:
+            raise ServeError(f"{path}: deployment {spec['name']}: {_first_error(err)}") from None
     return out
+
+
+def _check_parameters(flow: Any, parameters: dict[str, Any], where: str) -> None:
+    """Refuse parameters the flow would reject, naming them: served as they were, every run of the deployment
+    failed (an unknown name, a missing ``inputs``, a wrong type) while ``sieve serve`` looked healthy."""
+    import logging
+
+    from prefect.exceptions import ParameterTypeError
+
+    valid = list(flow.parameters.properties)
+    unknown = [k for k in parameters if k not in valid]
+    if unknown:
+        raise ServeError(f"{where}: unknown parameters: {', '.join(unknown)}; valid parameters: {', '.join(valid)}")
+    log = logging.getLogger("prefect.flows")  # it logs the failure as an ERROR record before raising: said below
+    level = log.level
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        flow.validate_parameters(parameters)
+    except ParameterTypeError as err:
+        problems = [line.strip(" -") for line in str(err).splitlines()[1:]] or [str(err)]
+        raise ServeError(f"{where}: parameters: {'; '.join(problems)}") from None
+    finally:
+        log.setLevel(level)
+
+
+def _first_error(err: Exception) -> str:
+    """One line for ``err``: a pydantic error's first problem with its location, else the message's first line."""
+    from pydantic import ValidationError
+
+    if isinstance(err, ValidationError) and err.errors():
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+    return (str(err).splitlines() or [type(err).__name__])[0]
 
 
 def _check_api(url: str) -> None:

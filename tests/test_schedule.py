@@ -190,3 +190,23 @@ def test_shipped_prefect_yaml_names_real_flows_parameters_and_a_pool():
         assert [schedule_of(s) for s in spec["schedules"]]
         # `prefect deploy --all` ignores --pool: each entry must name its work pool
         assert spec["work_pool"]["name"], spec["name"]
+
+
+@pytest.mark.parametrize(("entry", "says"), [
+    ({"schedules": [{"cron": "not a cron"}]}, "deployment bad: schedules[0]: Invalid cron string"),
+    ({"schedules": [{"interval": "abc"}]}, "deployment bad: schedules[0]: could not convert"),
+    ({"schedules": [{"cron": "0 2 * * *", "timezone": "Mars/Base"}]}, "deployment bad: timezone: "),
+    ({"parameters": {"inputs": ["x"], "colour": 1}}, "deployment bad: unknown parameters: colour; valid parameters: "),
+    ({"parameters": {"inputs": ["x"], "workers": "many"}}, "deployment bad: parameters: workers: Input should be"),
+    ({"parameters": {"dataset": "x"}}, "deployment bad: parameters: inputs: Field required"),
+])
+def test_a_bad_schedule_or_parameter_is_named_with_its_deployment(tmp_path, entry, says):
+    from flows.serve import ServeError, build_deployments
+
+    spec = {"name": "bad", "entrypoint": f"{ROOT / 'flows' / 'curate.py'}:curate_corpus",
+            "parameters": {"inputs": ["x"]}, "schedules": [{"interval": 3600}], **entry}
+    (tmp_path / "prefect.yaml").write_text(yaml.safe_dump({"deployments": [spec]}))
+    with pytest.raises(ServeError) as err:
+        build_deployments(tmp_path / "prefect.yaml", str(tmp_path / "lake"))
+    assert str(err.value).startswith(f"{tmp_path / 'prefect.yaml'}: {says}"), str(err.value)
+    assert "\n" not in str(err.value)
