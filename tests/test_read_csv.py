@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks import readers
+from tasks import byte_stream
 from tasks.readers import read_slice
 from tasks.sources import SourceSlice
 
@@ -62,8 +62,8 @@ def test_bad_row_keeps_its_physical_lines(tmp_path):
 
 
 def test_runaway_quote_keeps_a_preview_and_says_how_big(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
-    monkeypatch.setattr(readers, "RAW_PREVIEW", 10)
+    monkeypatch.setattr(byte_stream, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(byte_stream, "RAW_PREVIEW", 10)
     got = _read(tmp_path, b'id,text\n1,"open\n' + b"2,more text here\n" * 20)
     assert got[0][:3] == (0, None, b'1,"open\n2,')
     assert "unexpected end of data (row is 348 characters; first 10 bytes kept)" in got[0][3]

@@ -2,14 +2,14 @@
 
 import gzip
 
-from tasks import readers
+from tasks import byte_stream
 from tasks.readers import read_slice
 from tasks.sources import SourceSlice
 
 
 def test_over_long_text_file_says_how_much_was_not_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
-    monkeypatch.setattr(readers, "RAW_PREVIEW", 10)
+    monkeypatch.setattr(byte_stream, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(byte_stream, "RAW_PREVIEW", 10)
     path = tmp_path / "a.txt"
     path.write_bytes(b"w" * 1000)
     [rec] = read_slice(SourceSlice(str(path), "text", "none"))

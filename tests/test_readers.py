@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from tasks import readers
+from tasks import byte_stream
 from tasks.readers import READERS, RawRecord, read_slice
 from tasks.sources import SourceFile, SourceSlice, detect_format, hash_and_split
 
@@ -198,7 +198,7 @@ def test_json_array_non_object_element(tmp_path):
 
 
 def test_json_array_elements_across_small_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "READ_CHUNK", 5)
+    monkeypatch.setattr(byte_stream, "READ_CHUNK", 5)
     elements = [{"text": f"element {i} é", "n": 12345 * i} for i in range(30)] + [{"n": 1.25e10}]
     path = tmp_path / "chunks.json"
     path.write_text(json.dumps(elements, ensure_ascii=False))
@@ -310,9 +310,9 @@ def test_permission_denied_is_one_malformed_record(tmp_path, name):
 
 
 def test_oversized_line_is_malformed_without_buffering_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
-    monkeypatch.setattr(readers, "RAW_PREVIEW", 10)
-    monkeypatch.setattr(readers, "READ_CHUNK", 32)
+    monkeypatch.setattr(byte_stream, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(byte_stream, "RAW_PREVIEW", 10)
+    monkeypatch.setattr(byte_stream, "READ_CHUNK", 32)
     path = tmp_path / "long.jsonl"
     path.write_bytes(b'{"text": "short"}\n{"text": "' + b"z" * 500 + b'"}\n{"text": "after"}\n')
     got = [(r.index, r.fields, r.raw, r.error) for r in _read(path)]
@@ -322,8 +322,8 @@ def test_oversized_line_is_malformed_without_buffering_it(tmp_path, monkeypatch)
 
 
 def test_csv_oversized_line_is_malformed(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
-    monkeypatch.setattr(readers, "RAW_PREVIEW", 10)
+    monkeypatch.setattr(byte_stream, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(byte_stream, "RAW_PREVIEW", 10)
     path = tmp_path / "long.csv"
     path.write_bytes(b"id,text\n1,short\n2," + b"y" * 300 + b"\n3,after\n")
     got = [(r.index, r.fields, r.error) for r in _read(path)]
@@ -335,7 +335,7 @@ def test_csv_oversized_line_is_malformed(tmp_path, monkeypatch):
 
 
 def test_leading_blank_lines_are_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "READ_CHUNK", 4)
+    monkeypatch.setattr(byte_stream, "READ_CHUNK", 4)
     path = tmp_path / "blank-start.jsonl"
     path.write_bytes(b"\n" * 30 + b'{"text": "late"}\n')
     assert _ok(_read(path)) == [(30, {"text": "late"})]

@@ -1,0 +1,177 @@
+"""The byte layer under the streaming readers: a source slice's decompressed bytes, split into bounded lines.
+
+Gzip and zstd streams are read in small steps, so memory stays bounded by ``READ_CHUNK`` and a line by
+``MAX_RECORD_BYTES``; a stream that breaks says how far it was read, so the reader can note what was lost. The
+limits are module globals read at call time, so a test sets smaller ones here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+import fsspec
+import zstandard
+from fsspec.core import url_to_fs
+
+from tasks.sources import SourceSlice
+
+READ_CHUNK = 1024 * 1024  # bytes per read from a (decompressed) stream
+ZSTD_INPUT_CHUNK = 64 * 1024  # compressed bytes per zstd step: small, so one step cannot inflate unboundedly
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # a longer line/array element/text file is malformed instead of buffered
+RAW_PREVIEW = 64 * 1024  # how much of an over-long or unparseable remainder is kept as ``raw``
+
+_BOM = b"\xef\xbb\xbf"
+
+def zstd_chunks(f: BinaryIO) -> Iterator[bytes]:
+    """Decompress zstd frames one small input step at a time; a stream cut inside a frame raises EOFError.
+
+    ``zstandard``'s own stream reader ends silently when the input stops mid-frame, which would hide a cut-off
+    file. Small input steps keep the output of one step small, whatever the compression ratio.
+    """
+    dctx = zstandard.ZstdDecompressor()
+    obj, in_frame = dctx.decompressobj(), False
+    while data := f.read(ZSTD_INPUT_CHUNK):
+        while data:  # a file may hold several frames back to back
+            in_frame = True
+            if out := obj.decompress(data):
+                yield out
+            data = b""
+            if obj.eof:
+                data, obj, in_frame = obj.unused_data, dctx.decompressobj(), False
+    if in_frame:
+        raise EOFError("compressed file ended before the end of a zstd frame")
+
+
+class Progress:
+    """How far a stream was read (``decompressed`` bytes; ``compressed`` file offset when it broke), so a source
+    whose stream broke can say how much of it was lost."""
+
+    def __init__(self) -> None:
+        self.decompressed = 0
+        self.compressed: int | None = None
+
+
+def decompressed_chunks(sl: SourceSlice, limit: int | None = None, progress: Progress | None = None) -> Iterator[bytes]:
+    """The slice's decompressed bytes in pieces, without a leading byte-order mark; ``limit`` caps the total.
+
+    Opening and read errors surface from ``next()``, so each reader handles them where it consumes the bytes;
+    ``progress``, when given, counts the bytes read and notes the file offset where the stream broke.
+    """
+    with fsspec.open(sl.uri, "rb") as f, contextlib.ExitStack() as stack:
+        if sl.compression == "gzip":
+            gz = stack.enter_context(gzip.GzipFile(fileobj=f, mode="rb"))
+            pieces: Iterator[bytes] = iter(lambda: gz.read1(READ_CHUNK), b"")  # read1: data before a cut
+        elif sl.compression == "zstd":
+            pieces = zstd_chunks(f)
+        else:
+            f.seek(sl.start)
+            pieces = iter(lambda: f.read(READ_CHUNK), b"")
+        if sl.end is not None and sl.compression == "none":
+            limit = sl.end - sl.start if limit is None else min(limit, sl.end - sl.start)
+        done = 0
+        try:
+            for piece in pieces:
+                if limit is not None and done + len(piece) > limit:
+                    piece = piece[: limit - done]
+                if done == 0 and sl.start == 0:
+                    done += len(piece)  # the limit counts file bytes, the mark included
+                    piece = piece.removeprefix(_BOM)
+                else:
+                    done += len(piece)
+                if progress is not None:
+                    progress.decompressed = done
+                if piece:
+                    yield piece
+                if limit is not None and done >= limit:
+                    return
+        except Exception:
+            if progress is not None:
+                with contextlib.suppress(Exception):  # the offset is for the note only
+                    progress.compressed = f.tell()
+            raise
+
+
+def stream_error(compression: str, err: BaseException) -> str:
+    """The one-line error of a malformed record whose stream could not be opened or read further."""
+    if compression != "none" and isinstance(err, EOFError):
+        return f"truncated {compression} stream: {err}"
+    if compression != "none" and isinstance(err, gzip.BadGzipFile | zlib.error | zstandard.ZstdError):
+        return f"corrupt {compression} stream: {type(err).__name__}: {err}"
+    return f"read error: {type(err).__name__}: {err}"
+
+
+def damage_note(sl: SourceSlice, progress: Progress, err: BaseException, records: int) -> str | None:
+    """The sources note of a compressed stream that broke: how much of the file was lost, as far as it is known.
+
+    A corrupt stream stops where the decompressor gives up, so the compressed bytes after that point are lost
+    (zstd checks each block; a damaged deflate block often fails at once). A gzip CRC mismatch is found only at
+    the end: the damage is somewhere in what was read, so the records read may hold damaged text. A truncated
+    file lost whatever followed the cut, which was never in the file to count.
+    """
+    if sl.compression == "none":
+        return None
+    read = f"{progress.decompressed} decompressed bytes ({records} lines) read before it"
+    if isinstance(err, EOFError):
+        return (f"truncated {sl.compression} file: it ends inside the compressed stream; {read}; what followed "
+                "the cut is not in the file")
+    try:
+        fs, path = url_to_fs(sl.uri)
+        size = int(fs.size(path))
+    except Exception:  # the note is best effort: the record already says what happened
+        size = None
+    at = progress.compressed
+    if size and at is not None and at < size:
+        lost = size - at
+        return (f"corrupt {sl.compression} stream: reading stopped at compressed byte {at} of {size}, so the last "
+                f"{lost} bytes ({lost * 100 // size}% of the file) were not read; {read}")
+    return (f"corrupt {sl.compression} stream found at its end ({type(err).__name__}: {err}): the damage is "
+            f"somewhere in the {read}, so records read from this file may hold damaged text")
+
+
+class StreamDamaged(Exception):
+    """The stream broke: ``partial`` holds the bytes of the unfinished last line, ``cause`` the error."""
+
+    def __init__(self, partial: bytes, cause: BaseException):
+        super().__init__(str(cause))
+        self.partial, self.cause = partial, cause
+
+
+def split_lines(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Split chunks into lines without the newline, yielding ``(line, length)``.
+
+    A line over ``MAX_RECORD_BYTES`` is not buffered whole: only its first ``RAW_PREVIEW`` bytes are kept and
+    ``length`` tells the real size. A stream error raises ``StreamDamaged`` carrying the unfinished line.
+    """
+    head: list[bytes] = []
+    kept = length = 0
+
+    def keep(piece: bytes) -> None:
+        nonlocal kept, length
+        length += len(piece)
+        if kept + len(piece) > MAX_RECORD_BYTES:
+            piece = piece[: max(0, RAW_PREVIEW - kept)]
+        head.append(piece)
+        kept += len(piece)
+
+    try:
+        for chunk in chunks:
+            parts = chunk.split(b"\n")
+            for part in parts[:-1]:
+                if head:
+                    keep(part)
+                    yield b"".join(head), length
+                    head, kept, length = [], 0, 0
+                elif len(part) > MAX_RECORD_BYTES:
+                    yield part[:RAW_PREVIEW], len(part)
+                else:
+                    yield part, len(part)
+            if parts[-1]:
+                keep(parts[-1])
+    except Exception as err:  # any failure to open or read: the caller reports it as a record
+        raise StreamDamaged(b"".join(head), err) from err
+    if length:
+        yield b"".join(head), length  # the last line has no newline
