@@ -134,7 +134,7 @@ def list_(
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
 ) -> None:
     """List quarantined records in queue order, with their status and reasons."""
-    from flows.cli import _print_rows
+    from tasks.query import write_csv, write_json, write_table
     from tasks.review import access, queue
     from tasks.review.highlight import visible
 
@@ -155,7 +155,8 @@ def list_(
             r["reasons"] = ",".join(r["reasons"] or [])
             r["preview"] = visible(r["preview"])[:60 if fmt == "table" else None]
             r["source_uri"] = visible(r["source_uri"])
-    _print_rows(names, [tuple(r[n] for n in names) for r in rows], fmt)
+    write = {"json": write_json, "csv": write_csv, "table": write_table}[fmt]
+    write(names, [[tuple(r[n] for n in names) for r in rows]], sys.stdout)  # one batch: a page is at most 500
     if fmt == "table":
         shown = f"showing {offset + 1}-{offset + len(rows)}" if rows else (
             f"none at offset {offset}" if offset else "none")

@@ -117,3 +117,10 @@ def review_lake(tmp_path_factory) -> tuple[Path, dict[str, object]]:
     shutil.copytree(_TEMPLATE["lake"], dest)
     refresh_catalog(Lake(dest))
     return dest, dict(_TEMPLATE["planted"])
+
+
+def reviews_of(path: Path, doc_id: str) -> list[tuple]:
+    """``(reviewer, verdict, note)`` of every review of ``doc_id`` in the lake at ``path``, oldest first."""
+    from tests.conftest import sql
+
+    return sql(path, "SELECT reviewer, verdict, note FROM reviews WHERE doc_id = ? ORDER BY reviewed_at", [doc_id])
