@@ -19,7 +19,8 @@ was released is counted (``rejected_after_release``) and named in every later re
 The text published is redacted as the router redacts clean text (``tasks.redact``), with the spans of the record's
 ``redact`` findings and also of its ``pii.*`` findings whatever their action: a record quarantined for a secret or
 for dense PII is approved as a record, not as permission to publish the secret. PII found in meta values is
-redacted there the same way (``tasks.redact_meta``).
+redacted there the same way (``tasks.redact_meta``). A record no stage read (``input.too_long``) is analysed for
+PII first (``tasks.review.release_scan``).
 
 The release holds the dataset's write lock, reads its selection from the catalog into a scratch Parquet file (so
 the catalog is not held open while it writes), and refreshes the catalog at the end. A release killed half-way
@@ -49,6 +50,7 @@ from tasks.redact_meta import meta_spans_of, redact_meta
 from tasks.review.access import reading
 from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
 from tasks.review.record import spans_of
+from tasks.review.release_scan import ReleaseScanner
 
 RELEASE_KIND = "release"
 BATCH_ROWS = 10_000
@@ -146,9 +148,10 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
         con.execute(
             f"""COPY (
                 SELECT a.run_id, a.doc_id, a.text, a.messages, a.source_id, a.meta, a.source_uri, a.source_record,
-                       a.reasons, d.content_hash, x.evidence
+                       a.reasons, d.content_hash, x.evidence, r.config_json
                 FROM ({approved}) a
                 LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id
+                LEFT JOIN runs r ON r.run_id = a.run_id
                 LEFT JOIN (SELECT run_id, doc_id, list(evidence) AS evidence FROM decisions
                            WHERE action = '{reasons.ACTION_REDACT}' OR starts_with(reason, 'pii.')
                            GROUP BY run_id, doc_id) x ON x.run_id = a.run_id AND x.doc_id = a.doc_id
@@ -197,10 +200,13 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path) -> tuple[list
     docs = AtomicParquetWriter(lake.provenance_dir("documents", run_id) / PART, arrow.PROVENANCE["documents"])
     why: Counter = Counter()
     redactions = 0
+    scanner = ReleaseScanner(lake.root)
     try:
         for batch in pq.ParquetFile(selection).iter_batches(batch_size=BATCH_ROWS):
             clean_rows, doc_rows = [], []
-            for rec in batch.to_pylist():
+            recs = batch.to_pylist()
+            scanner.add_findings(recs)  # records no stage read (input.too_long) are analysed for PII now
+            for rec in recs:
                 text, messages, n = published_text(rec)
                 meta, n_meta = published_meta(rec)
                 n += n_meta

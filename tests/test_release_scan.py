@@ -1,0 +1,37 @@
+"""``sieve release`` of an approved ``input.too_long`` record: no stage read it in the run, so the release analyses
+it for PII before it enters clean (an e-mail address in it must be redacted like any clean record's)."""
+
+from __future__ import annotations
+
+import json
+
+from tasks.lake import Lake
+from tasks.review.release import release
+from tasks.review.reviews import append_review
+from tests.conftest import sql
+from tests.review_fixtures import MAX_BYTES, write_review_config
+
+EMAIL = "long.record.writer@example.org"
+
+
+def test_release_redacts_pii_in_a_record_no_stage_read(tmp_path, run_sieve):
+    body = "Notes on the orchard cooperative and its cider press, kept for the members. "
+    long_text = body * (MAX_BYTES // len(body) + 1) + f"Questions go to {EMAIL} before Friday."
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"id": "long", "text": long_text, "contact": EMAIL}) + "\n"
+                    + json.dumps({"id": "short", "text": "A short clean note about pears."}) + "\n")
+    lake = tmp_path / "lake"
+    result = run_sieve([path], lake, dataset="web", config=write_review_config(tmp_path / "sieve.yaml"), workers=1)
+    assert result["counts"]["quarantined"] == 1
+    [(doc_id, reasons)] = sql(lake, "SELECT doc_id, reasons FROM documents WHERE outcome = 'quarantined'")
+    assert reasons == ["input.too_long"]  # the run never analysed it: no pii finding to redact from
+    append_review(Lake(lake), doc_id, "alice", "approve", "the length is fine")
+
+    summary = release(Lake(lake), "web")
+
+    assert summary["released"] == 1 and summary["redactions"] == 2
+    [(text, meta)] = sql(lake, "SELECT text, meta FROM clean WHERE run_id = ?", [summary["run_id"]])
+    assert EMAIL not in text and text.endswith("Questions go to <EMAIL_ADDRESS> before Friday.")
+    assert json.loads(meta) == {"contact": "<EMAIL_ADDRESS>"}
+    [(released_reasons,)] = sql(lake, "SELECT reasons FROM documents WHERE run_id = ?", [summary["run_id"]])
+    assert released_reasons == ["input.too_long", "pii.EMAIL_ADDRESS"]
