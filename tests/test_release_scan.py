@@ -35,3 +35,10 @@ def test_release_redacts_pii_in_a_record_no_stage_read(tmp_path, run_sieve):
     assert json.loads(meta) == {"contact": "<EMAIL_ADDRESS>"}
     [(released_reasons,)] = sql(lake, "SELECT reasons FROM documents WHERE run_id = ?", [summary["run_id"]])
     assert released_reasons == ["input.too_long", "pii.EMAIL_ADDRESS"]
+
+    # README cookbook 5 traces the released record to the file and run that read it (the release run has no sources)
+    from tests.test_conservation import _cookbook
+
+    lineage = sql(lake, f"SELECT * FROM ({_cookbook()[4].strip().rstrip(';')}) WHERE doc_id = ?", [doc_id])
+    [(_, source_uri, record, sha, *_rest, released_from)] = lineage
+    assert (source_uri, record, released_from) == (str(path), 0, result["run_id"]) and len(sha) == 64
