@@ -74,10 +74,12 @@ def curate_corpus(
         }
         the_lake.sweep_temp(dataset, run_id)  # a resumed run may find a killed writer's temp files
         provenance.close_abandoned_runs(the_lake, dataset, keep=run_id)  # a killed run's row still says running
-        provenance.write_run_row(the_lake, run_row)
+        # Built before the running row is written and started inside the try: a Ctrl+C or SIGTERM while it imports
+        # the OpenLineage client left the row saying running, as no except clause was active yet.
         lineage = RunLineage(the_lake, cfg.lineage, run_row, cfg.input.text_field)  # issue 8
-        lineage.start(planned["sources"])  # issue 8
+        provenance.write_run_row(the_lake, run_row)
         try:
+            lineage.start(planned["sources"])  # issue 8
             result = _run(the_lake, dataset, run_id, cfg, config_json, planned, mode, workers)
         except BaseException as err:
             lineage.fail(planned["sources"], err)  # issue 8

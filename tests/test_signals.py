@@ -24,7 +24,7 @@ def test_sigterm_mid_run_says_terminated_and_exits_143(tmp_path, prefect_harness
     cmd = [*SIEVE, "run", str(src), "--lake", str(lake), "--config", plumbing_config(tmp_path / "s.yaml"), "--json"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
     deadline = time.monotonic() + 60
-    while not (lake / "provenance" / "runs").exists() and time.monotonic() < deadline:
+    while not list((lake / "provenance" / "runs").glob("run=*/part-*.parquet")) and time.monotonic() < deadline:
         time.sleep(0.05)  # until the flow has recorded the run: the signal lands mid-run, not during start-up
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
