@@ -139,6 +139,9 @@ def _check_parameters(flow: Any, parameters: dict[str, Any], where: str) -> None
     unknown = [k for k in parameters if k not in valid]
     if unknown:
         raise ServeError(f"{where}: unknown parameters: {', '.join(unknown)}; valid parameters: {', '.join(valid)}")
+    if parameters.get("task_runner") == "dask":  # the flow would refuse it at the start of every run
+        raise ServeError(f"{where}: task_runner 'dask': a deployment's runs use the flow's default thread runner, "
+                         "not Dask; use 'processes' or 'threads'")
     log = logging.getLogger("prefect.flows")  # it logs the failure as an ERROR record before raising: said below
     level = log.level
     log.setLevel(logging.CRITICAL + 1)

@@ -199,6 +199,7 @@ def test_shipped_prefect_yaml_names_real_flows_parameters_and_a_pool():
     ({"parameters": {"inputs": ["x"], "colour": 1}}, "deployment bad: unknown parameters: colour; valid parameters: "),
     ({"parameters": {"inputs": ["x"], "workers": "many"}}, "deployment bad: parameters: workers: Input should be"),
     ({"parameters": {"dataset": "x"}}, "deployment bad: parameters: inputs: Field required"),
+    ({"parameters": {"inputs": ["x"], "task_runner": "dask"}}, "deployment bad: task_runner 'dask': a deployment's"),
 ])
 def test_a_bad_schedule_or_parameter_is_named_with_its_deployment(tmp_path, entry, says):
     from flows.serve import ServeError, build_deployments
