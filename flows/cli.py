@@ -240,12 +240,12 @@ def query(
     if max_rows is not None and (fmt != "table" or max_rows < 0):
         raise Failure("--max-rows: takes a count >= 0 (0: all rows) and applies to --format table only; "
                       "csv and json print every row (add LIMIT to the SQL for fewer)")
-    from tasks.catalog import query_stream
+    from tasks.catalog import has_runs, query_stream
     from tasks.lake import Lake, local_path
     from tasks.query import TABLE_MAX_ROWS, write_csv, write_json, write_table
 
     lake_path = local_path(lake)  # a path or a file:// URL
-    if not (lake_path / "catalog.duckdb").exists():
+    if not (lake_path / "catalog.duckdb").exists() and not has_runs(Lake(lake_path)):
         raise Failure(
             f"no catalog at {lake_path / 'catalog.duckdb'}: run `sieve run ... --lake {lake}` first"
         )

@@ -21,8 +21,8 @@ from tasks.duck import sql_literal
 from tasks.lake import CatalogLocked, Lake, LakeError, catalog_lock
 from tasks.query import QueryError, check_read_only
 
-__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "open_catalog", "query", "query_stream",
-           "refresh_catalog", "refresh_or_defer", "sql_list"]
+__all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "has_runs", "open_catalog", "query",
+           "query_stream", "rebuild_lost_catalog", "refresh_catalog", "refresh_or_defer", "sql_list"]
 
 VIEWS_SQL = Path(__file__).resolve().parent.parent / "schemas" / "views.sql"
 
@@ -207,6 +207,27 @@ def ensure_fresh(lake: Lake, wait: float = QUERY_REFRESH_WAIT) -> None:
                             f"rebuilt here: {err}") from None
 
 
+def has_runs(lake: Lake) -> bool:
+    """Whether the lake holds any run's ``runs`` Parquet (so a catalog can be built from it)."""
+    return any((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
+
+
+def rebuild_lost_catalog(lake: Lake) -> None:
+    """Build a missing catalog from the lake's Parquet (views, then the reviews journal); a lake without runs fails.
+
+    The catalog is written when a run ends: a first run killed before then (SIGKILL, the OOM killer) leaves its
+    provenance Parquet and no catalog, and a deleted catalog file loses nothing the lake does not hold. Either way
+    the reader gets the lake's rows, the killed run's ``running`` row included, not "run sieve run first".
+    """
+    if not has_runs(lake):
+        raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+    from tasks.review.reviews import restore_reviews  # lazy: the review package imports this module
+
+    refresh_catalog(lake)
+    restore_reviews(lake)
+    print(f"sieve: rebuilt the catalog {lake.catalog} from the lake's Parquet", file=sys.stderr)
+
+
 def open_catalog(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPyConnection:
     """Open the catalog, retrying every 0.1 s (``attempts`` times) while another process holds DuckDB's lock;
     then ``CatalogLocked``. Any other failure to open it is a ``LakeError``."""
@@ -239,7 +260,7 @@ def query_stream(lake: Lake, sql: str, params: list | None = None, batch_rows: i
     starts or while its rows are fetched, is a ``QueryError``.
     """
     if not lake.catalog.exists():
-        raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+        rebuild_lost_catalog(lake)
     ensure_fresh(lake)
     con = open_catalog(lake.catalog, read_only=True)
     try:
