@@ -36,7 +36,10 @@ def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: in
     except Exception as err:  # corrupt pages, unsupported types: the group's remaining rows are malformed
         why = f"unreadable Parquet row group {group} of {total} ({rows} rows): {type(err).__name__}: {err}"
         for k in range(done, rows):
-            yield bad(first + k, b"", why)
+            record = bad(first + k, b"", why)
+            if k == done:  # the file's sources.error says it too, as for a damaged .gz: one line per group
+                record.note = f"{why}; its {rows - done} unread rows are input.malformed records"
+            yield record
 
 
 def read_parquet(sl: SourceSlice) -> Iterator[RawRecord]:
@@ -66,4 +69,6 @@ def read_parquet(sl: SourceSlice) -> Iterator[RawRecord]:
                     yield record
                 index += rows
     except Exception as err:  # no footer, or the file cannot be opened: one malformed record, never a crash
-        yield bad(index, b"", f"unreadable Parquet: {type(err).__name__}: {err}")
+        record = bad(index, b"", f"unreadable Parquet: {type(err).__name__}: {err}")
+        record.note = f"{record.error}; its rows are unknown, one input.malformed record stands for the file"
+        yield record

@@ -54,6 +54,19 @@ def test_corrupt_row_group_loses_only_its_rows(tmp_path):
             assert (rec.index, rec.fields, rec.error) == (want.index, want.fields, None)
 
 
+def test_unreadable_parquet_says_so_in_its_sources_note(tmp_path):
+    """sources.error names a damaged Parquet as it names a damaged .gz (the reader's note on one record)."""
+    broken = _write(tmp_path / "broken.parquet")
+    _corrupt_group(broken, BAD_GROUP)
+    notes = [r.note for r in read_slice(SourceSlice(str(broken), "parquet", "none")) if r.note]
+    assert len(notes) == 1 and notes[0].startswith(f"unreadable Parquet row group {BAD_GROUP} of {GROUPS}")
+    assert notes[0].endswith(f"its {GROUP_ROWS} unread rows are input.malformed records")
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(b"PAR1 and then nothing a Parquet reader can use")
+    [rec] = read_slice(SourceSlice(str(junk), "parquet", "none"))
+    assert rec.fields is None and rec.note.startswith("unreadable Parquet: ArrowInvalid")
+
+
 def test_corrupt_row_group_ids_do_not_depend_on_shard_size(tmp_path):
     path = _write(tmp_path / "broken.parquet")
     _corrupt_group(path, BAD_GROUP)
@@ -81,5 +94,7 @@ def test_corrupt_row_group_rows_are_each_quarantined_in_a_run(tmp_path, run_siev
         bad = sorted(r[2] for r in rows if r[0] == "quarantined")
         assert bad == list(range(BAD_GROUP * GROUP_ROWS, (BAD_GROUP + 1) * GROUP_ROWS))
         assert all(r[1] == ["input.malformed"] for r in rows if r[0] == "quarantined")
+        [(error,)] = sql(lake, "SELECT error FROM sources WHERE run_id = ?", [res["run_id"]])
+        assert error.startswith(f"unreadable Parquet row group {BAD_GROUP} of {GROUPS}")
         ids[target] = sorted((r[2], r[3]) for r in rows)
     assert ids[1024] == ids[10**9]
