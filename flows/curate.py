@@ -45,6 +45,7 @@ def curate_corpus(
 ) -> dict[str, Any]:
     """Curate ``inputs`` into ``lake`` as ``dataset``: clean + quarantine Parquet and full provenance."""
     started = time.perf_counter()
+    steps.allow_new_pool()  # an earlier flow run of this process (sieve serve) may have failed and stopped it
     _check_task_runner(task_runner)
     the_lake = Lake.at(lake)
     cfg = resolve_config(config, dataset, kind, text_field)
@@ -92,7 +93,7 @@ def curate_corpus(
                     "error": f"{type(err).__name__}: {err}"[:2000],
                 },
             )
-            steps.shutdown_pool()
+            steps.shutdown_pool(stop=True, kill=not isinstance(err, Exception))  # Ctrl+C, SIGTERM: kill now
             if isinstance(err, Exception):  # not for Ctrl+C: the user wants out
                 _show_failed_run(the_lake)
             raise

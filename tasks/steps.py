@@ -30,6 +30,7 @@ PROGRESS: Callable[[str, dict[str, Any]], None] | None = None
 # The worker pool lives in tasks/workers.py (no Prefect import there, so the CLI can start it first).
 warm_pool = workers_pool.warm_pool
 shutdown_pool = workers_pool.shutdown_pool
+allow_new_pool = workers_pool.allow_new_pool
 _execute = workers_pool.execute
 
 

@@ -108,3 +108,38 @@ def test_sigkill_mid_run_then_rerun_matches_uninterrupted(tmp_path, prefect_harn
     leftovers = [p for p in lake.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
+
+
+def _workers(pid: int) -> set[int]:
+    found = set()
+    for child in _children(pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(child)
+        except OSError:  # exited meanwhile
+            pass
+    return found
+
+
+def test_ctrl_c_kills_the_workers_and_starts_no_new_shard(tmp_path, prefect_harness):
+    src = _corpus(tmp_path / "corpus.jsonl", 12000)
+    target = 32 * 1024
+    cfg = plumbing_config(tmp_path / "sieve.yaml", shards={"target_bytes": target, "batch_records": 200})
+    lake = tmp_path / "lake"
+    proc = _start(src, lake, cfg)
+    staged = lake / "_work" / "web" / "stage"
+    _wait_for(staged, "*/_SUCCESS.json", proc, 1)
+    before = _workers(proc.pid)
+    proc.send_signal(signal.SIGINT)  # the flow process only (its own session), as `kill -INT` or a scheduler sends
+    seen = set(before)
+    while proc.poll() is None:  # the flow's task threads used to start a new pool and run their next shards in it
+        seen |= _workers(proc.pid)
+        time.sleep(0.02)
+    assert proc.returncode == 130
+    assert proc.stderr.read().strip().splitlines()[-1].startswith("sieve: interrupted")
+    assert seen == before, "workers were started after the interrupt"
+    done = len(list(staged.glob("*/_SUCCESS.json")))
+    assert done < src.stat().st_size // target  # about 400 shards planned
+    assert not [w for w in before if Path(f"/proc/{w}").exists()], "a worker outlived the interrupted run"
+    time.sleep(1)
+    assert len(list(staged.glob("*/_SUCCESS.json"))) == done  # nothing is still staging behind its back
