@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SIEVE, cli, cli_env, plumbing_config, sql
+from tests.processes import alive, worker_pids
 
 pytestmark = pytest.mark.slow
 
@@ -26,18 +27,6 @@ def _corpus(path: Path, n: int) -> Path:
             words = " ".join(VOCAB[(i * 13 + j * 7) % len(VOCAB)] for j in range(120 + i % 37))
             f.write(json.dumps({"id": i, "text": f"Entry {i % 900}. {words}"}) + "\n")  # ids >= 900 repeat text
     return path
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
 
 
 def _start(src, lake, cfg):
@@ -73,7 +62,7 @@ def test_sigkill_mid_run_then_rerun_matches_uninterrupted(tmp_path, prefect_harn
     # 1. SIGKILL one worker process while shards are being staged: the pool breaks, the run fails.
     proc = _start(src, lake, cfg)
     _wait_for(lake / "_work" / "web" / "stage", "*/_SUCCESS.json", proc, 2)
-    workers = [c for c in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    workers = sorted(worker_pids(proc.pid))
     assert workers, "no worker process found"
     os.kill(workers[0], signal.SIGKILL)
     assert proc.wait(timeout=300) != 0
@@ -110,17 +99,6 @@ def test_sigkill_mid_run_then_rerun_matches_uninterrupted(tmp_path, prefect_harn
 
 
 
-def _workers(pid: int) -> set[int]:
-    found = set()
-    for child in _children(pid):
-        try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.add(child)
-        except OSError:  # exited meanwhile
-            pass
-    return found
-
-
 def test_ctrl_c_kills_the_workers_and_starts_no_new_shard(tmp_path, prefect_harness):
     src = _corpus(tmp_path / "corpus.jsonl", 12000)
     target = 32 * 1024
@@ -129,17 +107,17 @@ def test_ctrl_c_kills_the_workers_and_starts_no_new_shard(tmp_path, prefect_harn
     proc = _start(src, lake, cfg)
     staged = lake / "_work" / "web" / "stage"
     _wait_for(staged, "*/_SUCCESS.json", proc, 1)
-    before = _workers(proc.pid)
+    before = worker_pids(proc.pid)
     proc.send_signal(signal.SIGINT)  # the flow process only (its own session), as `kill -INT` or a scheduler sends
     seen = set(before)
     while proc.poll() is None:  # the flow's task threads used to start a new pool and run their next shards in it
-        seen |= _workers(proc.pid)
+        seen |= worker_pids(proc.pid)
         time.sleep(0.02)
     assert proc.returncode == 130
     assert proc.stderr.read().strip().splitlines()[-1].startswith("sieve: interrupted")
     assert seen == before, "workers were started after the interrupt"
     done = len(list(staged.glob("*/_SUCCESS.json")))
     assert done < src.stat().st_size // target  # about 400 shards planned
-    assert not [w for w in before if Path(f"/proc/{w}").exists()], "a worker outlived the interrupted run"
+    assert not [w for w in before if alive(w)], "a worker outlived the interrupted run"
     time.sleep(1)
     assert len(list(staged.glob("*/_SUCCESS.json"))) == done  # nothing is still staging behind its back

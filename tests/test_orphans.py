@@ -7,9 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from tests.conftest import ROOT, SIEVE, cli_env, plumbing_config
+from tests.processes import alive, alive_children, cmdline, wait_gone
 
 # The flow process's part: start the worker pool as a run does, make sure a worker is up, then wait to be killed.
 POOL_OWNER = """
@@ -21,55 +21,21 @@ time.sleep(120)
 """
 
 
-def _alive_children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` and that have not exited (a zombie has exited)."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            out.append(int(stat.parent.name))
-    return out
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
-    except OSError:  # it has just exited
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _wait_gone(pids: list[int], timeout: float) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while (left := [p for p in pids if _alive(p)]) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return left
-
-
 def test_pool_workers_exit_when_the_flow_process_is_killed():
     owner = subprocess.Popen([sys.executable, "-c", POOL_OWNER], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     workers: list[int] = []
     try:
         assert owner.stdout.readline().strip() == "ready"
-        workers = [p for p in _alive_children(owner.pid) if b"spawn_main" in _cmdline(p)]
+        workers = [p for p in alive_children(owner.pid) if b"spawn_main" in cmdline(p)]
         assert workers, "the pool started no worker"
         os.kill(owner.pid, signal.SIGKILL)
         owner.wait()
-        assert _wait_gone(workers, timeout=10) == []
+        assert wait_gone(workers, timeout=10) == []
     finally:
         if owner.poll() is None:
             owner.kill()
         for p in workers:
-            if _alive(p):
+            if alive(p):
                 os.kill(p, signal.SIGKILL)
 
 
@@ -85,7 +51,7 @@ def test_killed_run_leaves_neither_its_api_server_nor_its_workers(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and run.poll() is None:
-            kids = {p: _cmdline(p) for p in _alive_children(run.pid)}
+            kids = {p: cmdline(p) for p in alive_children(run.pid)}
             server = [p for p, cmd in kids.items() if b"prefect.server.api.server:create_app" in cmd]
             workers = [p for p, cmd in kids.items() if b"spawn_main" in cmd]
             if server and workers:
@@ -95,10 +61,10 @@ def test_killed_run_leaves_neither_its_api_server_nor_its_workers(tmp_path):
         assert started, "the run ended before its server and a worker were seen"
         os.kill(run.pid, signal.SIGKILL)
         run.wait()
-        assert _wait_gone(started, timeout=15) == []
+        assert wait_gone(started, timeout=15) == []
     finally:
         if run.poll() is None:
             run.kill()
         for p in started:
-            if _alive(p):
+            if alive(p):
                 os.kill(p, signal.SIGKILL)
