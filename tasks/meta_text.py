@@ -13,6 +13,7 @@ model would learn from.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 #: Meta keys (lower case) that hold what a user wrote, in the instruct shapes ``tasks.records`` accepts and their
@@ -25,24 +26,33 @@ MIN_CHARS = 4
 MAX_LEAVES = 1000
 
 
+def walk_strings(meta: Any) -> Iterator[tuple[str, Any, Any, str]]:
+    """``(path, container, key, value)`` of every string in ``meta`` (nested dicts and lists), in order: dict items
+    in stored order, list items in order. ``container[key]`` is the value, so a caller can replace it in place.
+
+    The walk keeps its own stack: meta nested as deep as the JSON parser allows must not exhaust Python's recursion
+    limit inside a stage. The PII stage and the router address a value by its ordinal in this walk
+    (``tasks.redact_meta``), so its order is part of the stored evidence.
+    """
+    stack: list[tuple[str, Any, Any, Any]] = [("", None, None, meta)]
+    while stack:
+        path, container, key, node = stack.pop()
+        if isinstance(node, str):
+            yield path, container, key, node
+        elif isinstance(node, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), node, k, v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", node, i, v) for i, v in reversed(list(enumerate(node))))
+
+
 def string_leaves(meta: Any) -> list[tuple[str, str]]:
     """``(path, value)`` of every string in ``meta`` (nested dicts and lists), in order: at most ``MAX_LEAVES``
     items, the last of which joins the values of every leaf from there on (path ``<first path> and N more``).
 
-    Paths read like ``history[0][1]`` or ``message_extras[0].content_parts[0].text``. The walk keeps its own stack:
-    meta nested as deep as the JSON parser allows must not exhaust Python's recursion limit inside a stage.
+    Paths read like ``history[0][1]`` or ``message_extras[0].content_parts[0].text``.
     """
-    out: list[tuple[str, str]] = []
-    stack: list[tuple[str, Any]] = [("", meta)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if len(value) >= MIN_CHARS and not value.isspace():
-                out.append((path, _encodable(value)))
-        elif isinstance(value, dict):
-            stack += [(f"{path}.{k}" if path else str(k), v) for k, v in reversed(value.items())]
-        elif isinstance(value, list):
-            stack += [(f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value)))]
+    out = [(path, _encodable(value)) for path, _, _, value in walk_strings(meta)
+           if len(value) >= MIN_CHARS and not value.isspace()]
     if len(out) > MAX_LEAVES:
         rest = out[MAX_LEAVES - 1 :]
         out = [*out[: MAX_LEAVES - 1], (f"{rest[0][0]} and {len(rest) - 1} more", "\n".join(v for _, v in rest))]

@@ -16,8 +16,10 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
+from tasks.meta_text import walk_strings
 from tasks.redact import redact_text
 
 #: Evidence key of a PII finding's spans inside meta values.
@@ -27,22 +29,8 @@ MAX_LEAVES = 10_000
 
 
 def _walk(meta: Any) -> Iterator[tuple[str, Any, Any, str]]:
-    """``(path, container, key, value)`` of each string value of ``meta`` in walk order, at most ``MAX_LEAVES``.
-
-    Its own stack, not recursion: meta nested near the JSON parser's depth limit would otherwise raise
-    RecursionError inside the stage and fail the shard.
-    """
-    found = 0
-    stack: list[tuple[str, Any, Any, Any]] = [("", None, None, meta)]
-    while stack and found < MAX_LEAVES:
-        path, container, key, node = stack.pop()
-        if isinstance(node, str):
-            found += 1
-            yield path, container, key, node
-        elif isinstance(node, dict):
-            stack.extend((f"{path}.{k}" if path else str(k), node, k, v) for k, v in reversed(node.items()))
-        elif isinstance(node, list):
-            stack.extend((f"{path}[{i}]", node, i, v) for i, v in reversed(list(enumerate(node))))
+    """``(path, container, key, value)`` of the first ``MAX_LEAVES`` string values of ``meta`` in walk order."""
+    return islice(walk_strings(meta), MAX_LEAVES)
 
 
 def meta_leaves(meta: Any) -> list[tuple[int, str, str]]:
