@@ -79,6 +79,7 @@ def config(tmp: Path, overrides: dict | None) -> Path:
 
 
 def sieve_run(files, lake, dataset, kind, text_field, cfg, manifest=None) -> dict:
+    dataset = dataset.replace("%", "pct")  # dose labels like web-0.1%: a dataset name is A-Z a-z 0-9 _ . -
     cmd = [str(ROOT / ".venv/bin/sieve"), "run", *map(str, files), "--lake", str(lake), "--dataset", dataset,
            "--config", str(cfg), "--kind", kind, "--json"]
     cmd += ["--text-field", text_field] if text_field else []
