@@ -58,20 +58,28 @@ def sql_list(paths: list[str] | list[Path]) -> str:
     return "[" + ", ".join(sql_literal(p) for p in paths) + "]"
 
 
-def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema: pa.Schema, extra: str = "",
-                  where: str = "") -> str:
-    """The view of ``name`` over the Parquet files of ``glob``, with every column of ``schema`` in its order.
+# The dataset of a clean or quarantine file, from its path (clean/<dataset>/run=<run_id>/part-*.parquet).
+DATASET_COLUMN = ("dataset", "regexp_extract(filename, '/(clean|quarantine)/([^/]+)/run=', 2)")
+
+
+def _parquet_view(con: duckdb.DuckDBPyConnection, name: str, glob: Path, schema: pa.Schema,
+                  derived: tuple[tuple[str, str], ...] = (), where: str = "") -> str:
+    """The view of ``name`` over the Parquet files of ``glob``, with every column of ``schema`` in its order, then
+    the ``derived`` ``(column, VARCHAR expression over filename)`` columns.
 
     A column added to the schema after a lake's files were written (columns are only added at the end) is in none
-    of them: it reads as NULL instead of failing the whole catalog.
+    of them: it reads as NULL instead of failing the whole catalog. With no file yet the view is empty but has the
+    same columns, derived ones included (a lake with nothing quarantined is still a lake to query and review).
     """
     if not globmod.glob(str(glob)):
-        return f"CREATE OR REPLACE VIEW {name} AS {empty_select(schema)}"
+        derived_nulls = pa.schema([(column, pa.string()) for column, _ in derived])
+        return f"CREATE OR REPLACE VIEW {name} AS {empty_select(pa.unify_schemas([schema, derived_nulls]))}"
     source = f"read_parquet({sql_literal(glob)}, hive_partitioning=false, union_by_name=true, filename=true)"
     present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     cols = ", ".join(
         f'"{f.name}"' if f.name in present else f'NULL::{duck_type(f.type)} AS "{f.name}"' for f in schema
     )
+    extra = "".join(f", {expr} AS {column}" for column, expr in derived)
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {cols}{extra} FROM {source} {where}".rstrip()
 
 
@@ -97,11 +105,10 @@ def _view_statements(root: Path) -> tuple[list[str], str]:
         # The data views show completed runs only: a run that failed (or is still writing) leaves part of its
         # shards behind, and nobody should train on or review those before a rerun of the same inputs completes
         # it. Its provenance rows stay visible, to say what happened.
-        extra = (", regexp_extract(filename, '/(clean|quarantine)/([^/]+)/run=', 2) AS dataset",
-                 "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'completed')")
+        completed = "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'completed')"
         for name, schema in (("clean", arrow.CLEAN), ("quarantine", arrow.QUARANTINE)):
             statements.append(_parquet_view(schemas, name, root / name / "*" / "run=*" / "*.parquet", schema,
-                                            *extra))
+                                            (DATASET_COLUMN,), completed))
     finally:
         schemas.close()
     cols = ", ".join(f'"{f.name}" {duck_type(f.type)}' for f in arrow.PROVENANCE["reviews"])

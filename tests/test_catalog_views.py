@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -43,3 +44,23 @@ def test_failed_and_running_runs_are_not_in_the_data_views(tmp_path):
     # a rerun that completes the failed run (same run_id) makes its outputs visible without another refresh
     write_run_row(lake, {"run_id": "r-failed", "dataset": "web", "status": "completed"})
     assert _count(lake, "clean", "r-failed") == 2
+
+
+def test_a_lake_with_nothing_quarantined_has_the_same_columns_and_an_empty_review_queue(tmp_path):
+    from tasks.review import queue
+    from tasks.review.queue import QueueFilter
+    from tests.conftest import cli
+
+    lake = Lake.at(tmp_path / "lake")
+    write_run_row(lake, {"run_id": "r-done", "dataset": "web", "status": "completed"})
+    refresh_catalog(lake)  # no clean or quarantine file yet: each view is empty, with the dataset column too
+    for view in ("clean", "quarantine"):
+        names = [r[0] for r in query(lake, f"DESCRIBE {view}")[1]]
+        assert names[-1] == "dataset" and query(lake, f"SELECT dataset, count(*) FROM {view} GROUP BY 1")[1] == []
+    con = duckdb.connect(str(lake.catalog), read_only=True)
+    try:
+        assert queue.count(con, QueueFilter.from_params({"status": "all", "dataset": "web"})) == 0
+    finally:
+        con.close()
+    listed = cli("review", "list", "--lake", lake.root, "--status", "all")  # failed with a BinderException
+    assert listed.returncode == 0 and listed.stdout.rstrip().endswith("0 matching; none"), listed.stderr
