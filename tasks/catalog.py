@@ -6,6 +6,7 @@ the catalog lock. View paths are absolute, so the catalog opens from any working
 
 from __future__ import annotations
 
+import functools
 import glob as globmod
 import hashlib
 import sys
@@ -25,6 +26,19 @@ __all__ = ["QueryError", "duck_type", "empty_select", "ensure_fresh", "has_runs"
            "query_stream", "rebuild_lost_catalog", "refresh_catalog", "refresh_or_defer", "sql_list"]
 
 VIEWS_SQL = Path(__file__).resolve().parent.parent / "schemas" / "views.sql"
+
+
+@functools.cache
+def views_code_sha256() -> str:
+    """Digest of the code that builds the views (this module, the Arrow schemas, views.sql).
+
+    Stored in the catalog, so a reader notices a catalog built by another version of Sieve (an upgrade that adds a
+    column or fixes a view) and rebuilds it, instead of serving the old views until the next run.
+    """
+    h = hashlib.sha256()
+    for path in (Path(__file__), Path(arrow.__file__), VIEWS_SQL):
+        h.update(path.read_bytes() if path.exists() else b"")
+    return h.hexdigest()
 
 
 def duck_type(t: pa.DataType) -> str:
@@ -117,25 +131,34 @@ def _view_statements(root: Path) -> tuple[list[str], str]:
         statements.append(VIEWS_SQL.read_text())
     digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
     statements.append(f"CREATE OR REPLACE VIEW {INFO_VIEW} AS SELECT {sql_literal(root)} AS lake_root, "
-                      f"{sql_literal(digest)} AS views_sha256")
+                      f"{sql_literal(digest)} AS views_sha256, {sql_literal(views_code_sha256())} AS code_sha256")
     return statements, digest
 
 
-def _built_for(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """(lake_root, views_sha256) the catalog's views were built for; None for a catalog older than that record."""
+def _built_for(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str | None] | None:
+    """(lake_root, views_sha256, code_sha256) the catalog's views were built for and by; None for a catalog older
+    than that record, code_sha256 None for one built before it was recorded."""
     try:
-        row = con.execute(f"SELECT lake_root, views_sha256 FROM {INFO_VIEW}").fetchone()
+        row = con.execute(f"SELECT * FROM {INFO_VIEW}").fetchone()
     except duckdb.CatalogException:
         return None
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2] if len(row) > 2 else None) if row else None
 
 
-def _read_built_for(lake: Lake) -> tuple[str, str] | None:
+def _read_built_for(lake: Lake) -> tuple[str, str, str | None] | None:
     con = open_catalog(lake.catalog, read_only=True)
     try:
         return _built_for(con)
     finally:
         con.close()
+
+
+def built_by_other_code(lake: Lake) -> bool:
+    """Whether the lake's catalog was built by another version of the view code (so it should be rebuilt)."""
+    if not lake.catalog.exists():
+        return False
+    built = _read_built_for(lake)
+    return built is None or built[2] != views_code_sha256()
 
 
 def refresh_catalog(lake: Lake, wait: float | None = None) -> None:
@@ -149,7 +172,7 @@ def refresh_catalog(lake: Lake, wait: float | None = None) -> None:
     root = lake.root.resolve()
     if lake.catalog.exists() and not (lake.root / STALE_MARKER).exists():
         try:
-            if _read_built_for(lake) == (str(root), _view_statements(root)[1]):
+            if _read_built_for(lake) == (str(root), _view_statements(root)[1], views_code_sha256()):
                 return
         except CatalogLocked:
             pass  # another process is refreshing it: wait for it below, under the catalog lock
@@ -188,14 +211,16 @@ def refresh_or_defer(lake: Lake, wait: float = RUN_REFRESH_WAIT) -> bool:
 
 
 def ensure_fresh(lake: Lake, wait: float = QUERY_REFRESH_WAIT) -> None:
-    """Before reading: refresh a catalog a run left stale, or one built for another folder (a copied lake).
+    """Before reading: refresh a catalog a run left stale, one built for another folder (a copied lake), or one
+    built by another version of the view code (an upgrade).
 
     A stale catalog that stays locked is read as it is (its views still see every file of the tables they cover);
     one built for another folder is not, since its views would read that folder's files.
     """
     built = _read_built_for(lake) if lake.catalog.exists() else None
     moved = built is not None and Path(built[0]) != lake.root.resolve()
-    if not moved and built is not None and not (lake.root / STALE_MARKER).exists():
+    upgraded = built is not None and built[2] != views_code_sha256()
+    if not moved and not upgraded and built is not None and not (lake.root / STALE_MARKER).exists():
         return
     try:
         refresh_catalog(lake, wait)

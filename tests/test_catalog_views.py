@@ -64,3 +64,25 @@ def test_a_lake_with_nothing_quarantined_has_the_same_columns_and_an_empty_revie
         con.close()
     listed = cli("review", "list", "--lake", lake.root, "--status", "all")  # failed with a BinderException
     assert listed.returncode == 0 and listed.stdout.rstrip().endswith("0 matching; none"), listed.stderr
+
+
+def test_a_catalog_built_by_another_version_is_rebuilt_before_reading(tmp_path):
+    from tasks.catalog import INFO_VIEW
+    from tests.conftest import cli
+
+    lake = Lake.at(tmp_path / "lake")
+    write_run_row(lake, {"run_id": "r-done", "dataset": "web", "status": "completed"})
+    refresh_catalog(lake)
+    # As the last version left it: an info view without code_sha256 and a quarantine view without its dataset.
+    con = duckdb.connect(str(lake.catalog))
+    try:
+        root, views = con.execute(f"SELECT lake_root, views_sha256 FROM {INFO_VIEW}").fetchone()
+        con.execute(f"CREATE OR REPLACE VIEW {INFO_VIEW} AS SELECT '{root}' AS lake_root, '{views}' AS views_sha256")
+        con.execute("CREATE OR REPLACE VIEW quarantine AS SELECT NULL::VARCHAR AS doc_id, NULL::VARCHAR AS run_id "
+                    "LIMIT 0")
+    finally:
+        con.close()
+    listed = cli("review", "list", "--lake", lake.root, "--status", "all")
+    assert listed.returncode == 0 and listed.stdout.rstrip().endswith("0 matching; none"), listed.stderr
+    out = cli("query", "SELECT dataset FROM quarantine", "--lake", lake.root)
+    assert out.returncode == 0, out.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import duckdb
 
@@ -95,12 +96,18 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
         ) from None
 
 
+# Lakes whose catalog this process found built by this version's view code: checked once, not on every request.
+_CURRENT: set[Path] = set()
+
+
 def _refresh_if_stale(lake: Lake) -> None:
     # A run that could not refresh the catalog (a reader held it) left a marker: refresh before reading, so a
-    # table's first files (a first quarantine, say) show up in the review queue. If it stays busy, read it as is.
-    from tasks.catalog import STALE_MARKER, refresh_catalog
+    # table's first files (a first quarantine, say) show up in the review queue. A catalog built by another version
+    # of Sieve is rebuilt too (its views may lack a column the queue reads). If it stays busy, read it as is.
+    from tasks.catalog import STALE_MARKER, built_by_other_code, refresh_catalog
 
-    if not (lake.root / STALE_MARKER).exists():
+    stale = (lake.root / STALE_MARKER).exists()
+    if not stale and lake.root in _CURRENT:
         return
     # DuckDB refuses a writer while this process has the file open read-only; a thread of this process using the
     # catalog now (maybe the caller itself) means: not now, never a wait that could deadlock
@@ -108,7 +115,9 @@ def _refresh_if_stale(lake: Lake) -> None:
         if not free:
             return
         try:
-            refresh_catalog(lake, wait=READ_WAIT_SECONDS)
+            if stale or built_by_other_code(lake):
+                refresh_catalog(lake, wait=READ_WAIT_SECONDS)
+            _CURRENT.add(lake.root)
         except LakeError:
             pass  # the marker stays; the next command tries again
 
