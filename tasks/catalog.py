@@ -153,14 +153,6 @@ def _read_built_for(lake: Lake) -> tuple[str, str, str | None] | None:
         con.close()
 
 
-def built_by_other_code(lake: Lake) -> bool:
-    """Whether the lake's catalog was built by another version of the view code (so it should be rebuilt)."""
-    if not lake.catalog.exists():
-        return False
-    built = _read_built_for(lake)
-    return built is None or built[2] != views_code_sha256()
-
-
 def refresh_catalog(lake: Lake, wait: float | None = None) -> None:
     """(Re)create every view over the lake's Parquet and make sure the ``reviews`` table exists.
 

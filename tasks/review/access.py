@@ -96,18 +96,20 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
         ) from None
 
 
-# Lakes whose catalog this process found built by this version's view code: checked once, not on every request.
+# Lakes whose catalog this process found current (built for this folder by this version): checked once, not on
+# every request of the review app.
 _CURRENT: set[Path] = set()
 
 
 def _refresh_if_stale(lake: Lake) -> None:
-    # A run that could not refresh the catalog (a reader held it) left a marker: refresh before reading, so a
-    # table's first files (a first quarantine, say) show up in the review queue. A catalog built by another version
-    # of Sieve is rebuilt too (its views may lack a column the queue reads). If it stays busy, read it as is.
-    from tasks.catalog import STALE_MARKER, built_by_other_code, refresh_catalog
+    # Before reading, the catalog is made current as for ``sieve query`` (tasks.catalog.ensure_fresh): a run that
+    # could not refresh it (a reader held it) left a marker, so a table's first files (a first quarantine, say)
+    # would not show in the review queue; one built by another version of Sieve may lack a column the queue reads.
+    # A lost catalog is left to the commands that rebuild it with its reviews (``sieve review restore``).
+    from tasks.catalog import STALE_MARKER, ensure_fresh
 
     stale = (lake.root / STALE_MARKER).exists()
-    if not stale and lake.root in _CURRENT:
+    if not lake.catalog.exists() or (not stale and lake.root in _CURRENT):
         return
     # DuckDB refuses a writer while this process has the file open read-only; a thread of this process using the
     # catalog now (maybe the caller itself) means: not now, never a wait that could deadlock
@@ -115,11 +117,10 @@ def _refresh_if_stale(lake: Lake) -> None:
         if not free:
             return
         try:
-            if stale or built_by_other_code(lake):
-                refresh_catalog(lake, wait=READ_WAIT_SECONDS)
+            ensure_fresh(lake, wait=READ_WAIT_SECONDS)  # busy: says so and reads it as it is; the marker stays
             _CURRENT.add(lake.root)
         except LakeError:
-            pass  # the marker stays; the next command tries again
+            pass  # the next command tries again
 
 
 @contextmanager
