@@ -38,7 +38,8 @@ def _json_line(index: int, line: bytes, length: int, decoder: KeyCheckingDecoder
     except UnicodeDecodeError as err:
         return _bad(index, line, f"invalid UTF-8 at byte {err.start}")
     except json.JSONDecodeError as err:
-        return _bad(index, line, f"invalid JSON: {err.msg} at column {err.colno}")
+        # Some of json's messages end in "at" ("Unterminated string starting at"): do not say it twice.
+        return _bad(index, line, f"invalid JSON: {err.msg.removesuffix(' at')} at column {err.colno}")
     except RecursionError:
         return _bad(index, line, "invalid JSON: nested too deeply")
     if not isinstance(value, dict):

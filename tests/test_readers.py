@@ -156,9 +156,7 @@ def test_bad_jsonl_lines_become_malformed_records(tmp_path):
     assert got[0] == (0, {"text": "good one"}, None, None)
     assert got[-1] == (6, {"text": "good two"}, None, None)
     bad = {index: (raw, error) for index, fields, raw, error in got if fields is None}
-    assert bad[1][0] == b'{"text": "unterminated' and bad[1][1].startswith(
-        "invalid JSON: Unterminated string"
-    )
+    assert bad[1] == (b'{"text": "unterminated', "invalid JSON: Unterminated string starting at column 10")
     assert bad[2] == (b"\xff\xfe not utf-8", "invalid UTF-8 at byte 0")
     assert bad[3] == (b"[1, 2, 3]", "record is not a JSON object (got list)")
     assert bad[4][1] == "record is not a JSON object (got str)"
