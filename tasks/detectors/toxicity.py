@@ -160,7 +160,7 @@ class ToxicityStage(Stage):
     # 4: the bundled model retrained with comment-thread sentences, its window threshold 0.97 -> 0.98
     # 5: the bundled model retrained with hard negatives from a clean pool (epoch 5), its thresholds 0.55 -> 0.75
     # (chosen for precision at 10% toxic text) and, by the window-dev rule, windows 0.98 -> 0.97
-    version = "5"
+    version = "6"
     Config = ToxicityConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
