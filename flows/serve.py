@@ -125,6 +125,7 @@ def build_deployments(path: str | Path, lake: str, only: list[str] | None = None
             )
         except (ValueError, TypeError) as err:
             raise ServeError(f"{path}: deployment {spec['name']}: {_first_error(err)}") from None
+        _check_local_paths(parameters, f"{path}: deployment {spec['name']}")
     return out
 
 
@@ -152,6 +153,19 @@ def _check_parameters(flow: Any, parameters: dict[str, Any], where: str) -> None
         raise ServeError(f"{where}: parameters: {'; '.join(problems)}") from None
     finally:
         log.setLevel(level)
+
+
+def _check_local_paths(parameters: dict[str, Any], where: str) -> None:
+    """Refuse a local input, config or manifest that does not exist, naming it: every run of the deployment failed
+    on it (``input not found``) while ``sieve serve`` looked healthy, as the shipped deployments did in a fresh
+    clone without their watched folder. URLs and patterns are left to the runs (files may match them later)."""
+    named = [("inputs", str(i)) for i in parameters.get("inputs") or []]
+    named += [(key, str(parameters[key])) for key in PATH_PARAMETERS if parameters.get(key)]
+    for key, value in named:
+        if "://" in value or any(c in value for c in "*?["):
+            continue
+        if not os.path.lexists(os.path.expanduser(value)):
+            raise ServeError(f"{where}: {key}: not found: {value} (create it, or change the deployment's `{key}`)")
 
 
 def _first_error(err: Exception) -> str:

@@ -211,3 +211,28 @@ def test_a_bad_schedule_or_parameter_is_named_with_its_deployment(tmp_path, entr
         build_deployments(tmp_path / "prefect.yaml", str(tmp_path / "lake"))
     assert str(err.value).startswith(f"{tmp_path / 'prefect.yaml'}: {says}"), str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("parameters", "missing"), [
+    ({"inputs": ["incoming"]}, "inputs: not found: {tmp}/incoming"),
+    ({"inputs": ["incoming", "s3://bucket/prefix/", "drop/*.jsonl"], "config": "none.yaml"},
+     "config: not found: {tmp}/none.yaml"),
+])
+def test_a_missing_local_input_or_config_is_refused_before_serving(tmp_path, parameters, missing):
+    """The shipped deployments watch data/incoming: without the folder, every scheduled run failed with
+    `input not found` while `sieve serve` looked healthy. URLs and patterns are not checked (files come later)."""
+    from flows.serve import ServeError, build_deployments
+
+    spec = {"name": "watch", "entrypoint": f"{ROOT / 'flows' / 'curate.py'}:curate_corpus",
+            "parameters": parameters, "schedules": [{"interval": 3600}]}
+    (tmp_path / "prefect.yaml").write_text(yaml.safe_dump({"deployments": [spec]}))
+    if "config" in parameters:
+        (tmp_path / "incoming").mkdir()
+    with pytest.raises(ServeError) as err:
+        build_deployments(tmp_path / "prefect.yaml", str(tmp_path / "lake"))
+    assert str(err.value) == (f"{tmp_path / 'prefect.yaml'}: deployment watch: {missing.format(tmp=tmp_path)} "
+                              f"(create it, or change the deployment's `{missing.split(':')[0]}`)")
+    (tmp_path / "incoming").mkdir(exist_ok=True)
+    (tmp_path / "none.yaml").write_text("{}\n")
+    [deployment] = build_deployments(tmp_path / "prefect.yaml", str(tmp_path / "lake"))
+    assert deployment.parameters["inputs"][0] == str(tmp_path / "incoming")
