@@ -272,13 +272,18 @@ def build_config(raw: dict[str, Any] | None = None, dataset: str | None = None) 
     raw = dict(raw or {})
     try:
         top = SieveConfig.model_validate(raw)
-        if dataset and dataset in top.datasets:
-            merged = _deep_merge({k: v for k, v in raw.items() if k != "datasets"}, top.datasets[dataset])
+        base = {k: v for k, v in raw.items() if k != "datasets"}
+        resolved = top
+        # Every dataset's section is checked, not only this run's: a typo under another dataset surfaced only
+        # when that dataset next ran (a scheduled run at night), though the file was "validated when loaded".
+        for name, section in top.datasets.items():
             try:
-                return SieveConfig.model_validate(merged)
+                merged = SieveConfig.model_validate(_deep_merge(base, section))
             except ValidationError as err:  # the top level is valid: the dataset's section is what to fix
-                raise ConfigError(_format_error(err, ("datasets", dataset))) from None
-        return top
+                raise ConfigError(_format_error(err, ("datasets", name))) from None
+            if name == dataset:
+                resolved = merged
+        return resolved
     except ValidationError as err:
         raise ConfigError(_format_error(err)) from None
     except ConfigError:

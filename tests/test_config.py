@@ -52,6 +52,22 @@ def test_dataset_overrides_change_the_hash(tmp_path):
     assert load_config(path, "other").config_hash() == base.config_hash()
 
 
+def test_every_dataset_section_is_validated_whichever_dataset_runs(tmp_path):
+    """A typo under another dataset's section is reported by any run, not only by that dataset's next run."""
+    path = tmp_path / "sieve.yaml"
+    path.write_text("datasets:\n  web: {input: {max_bytes: 50}}\n  forum: {policy: {default_action: explode}}\n")
+    for dataset in ("web", "other", None):
+        with pytest.raises(ConfigError) as err:
+            load_config(path, dataset)
+        assert str(err.value).startswith("invalid config: datasets.forum.policy.default_action: invalid value "
+                                         "'explode'"), str(err.value)
+    path.write_text("datasets:\n  web: {input: {max_bytes: 50}}\n  forum: {input: {colour: 1}}\n")
+    with pytest.raises(ConfigError, match=r"^invalid config: datasets\.forum\.input\.colour: unknown key"):
+        load_config(path, "web")
+    path.write_text("datasets:\n  web: {input: {max_bytes: 50}}\n  forum: {input: {max_bytes: 70}}\n")
+    assert load_config(path, "web").input.max_bytes == 50 and load_config(path, "forum").input.max_bytes == 70
+
+
 def test_missing_and_bad_yaml(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.yaml")
