@@ -40,9 +40,11 @@ class ReviewFailure(CommandFailure):
 
 
 def _lake(path: str) -> Lake:
+    """The lake at ``path``; a lost catalog is rebuilt from its Parquet (and says so), a folder with no run fails."""
+    from tasks.review.access import ensure_catalog
+
     lake = Lake(Path(path).expanduser().resolve())
-    if not lake.catalog.exists():
-        raise ReviewFailure(f"no catalog at {lake.catalog}: run `sieve run ... --lake {path}` first")
+    _guard(ensure_catalog, lake)
     return lake
 
 
@@ -203,6 +205,9 @@ def show(
     for c in rec["cluster"]:
         print(f"  duplicate {c['doc_id']} of {c['duplicate_of']} in run {c['run_id']} ({c['method']}, "
               f"{c['similarity']})")
+    if rec["superseded_by"]:
+        print(f"  newer copy quarantined by run {rec['superseded_by']}: a release follows that copy's review, "
+              "not this one's")
     for r in rec["released_in"]:
         print(f"  released into clean by release {r}" + (" (rejected since: a release is never undone)"
                                                           if rec["status"] == "rejected" else ""))
@@ -243,6 +248,9 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
             row = _guard(reviews.append_review, the_lake, doc_id, reviewer, verdict, note, run or None,
                          dataset=dataset or None)
             print(f"{row['verdict']} {row['run_id']}/{row['doc_id']} by {reviewer} (dataset {row['dataset']})")
+            if row["superseded_by"]:
+                print(f"sieve: warning: run {row['superseded_by']} quarantined {doc_id} again; a release follows "
+                      "that newer copy's review, not this one's", file=sys.stderr)
             if row["verdict"] == queue.REJECTED:
                 try:
                     with access.reading(the_lake) as con:
@@ -335,9 +343,11 @@ def release(
               f"({summary['already_released']} already released, {summary['no_text']} without text), "
               f"{summary['rejected']} rejected, {summary['pending']} pending")
         return
+    hidden = (f", hidden Unicode removed from {summary['hidden_removed']} ({summary['hidden_chars']} characters)"
+              if summary["hidden_removed"] else "")
     print(f"release {summary['run_id']} of dataset {dataset}: {summary['released']} records into clean "
-          f"({summary['redactions']} redactions); {summary['rejected']} rejected and {summary['pending']} pending "
-          f"stay in quarantine")
+          f"({summary['redactions']} redactions{hidden}); {summary['rejected']} rejected and {summary['pending']} "
+          f"pending stay in quarantine")
     print(f"  clean data:  {summary['clean']}")
 
 

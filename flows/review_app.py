@@ -21,6 +21,7 @@ import json
 import logging
 import secrets
 import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -76,6 +77,8 @@ class ReviewIn(BaseModel):
     verdict: str = Field(description="approve | reject")
     note: str = Field("", max_length=reviews.MAX_NOTE_CHARS)
     run_id: str | None = Field(None, description="the quarantine run (default: the record's newest)")
+    seen: str | None = Field(None, max_length=64, description="the record's `seen` from GET /api/records: refuse "
+                             "(409) if another review came in since")
 
 
 class LoginRequired(Exception):
@@ -137,8 +140,7 @@ def create_app(lake_path: str | Path, tokens: TokenFile, allowed_hosts: list[str
                read_wait: float = access.READ_WAIT_SECONDS, write_wait: float = access.WRITE_WAIT_SECONDS) -> FastAPI:
     """The review app for the lake at ``lake_path`` (fixed for the app's life) and the reviewers of ``tokens``."""
     lake = Lake(Path(lake_path).expanduser().resolve())
-    if not lake.catalog.exists():
-        raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
+    access.ensure_catalog(lake)  # a lost catalog is rebuilt from the lake (a folder with no run: LakeError)
     app = FastAPI(title="Sieve review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.lake, app.state.tokens, app.state.sessions = lake, tokens, Sessions()
     templates = _templates()
@@ -185,10 +187,17 @@ def create_app(lake_path: str | Path, tokens: TokenFile, allowed_hosts: list[str
             return JSONResponse({"error": str(err)}, 503, headers={"Retry-After": "2"})
         return render(request, "busy.html", {"message": str(err)}, 503, headers={"Retry-After": "2"})
 
+    @app.exception_handler(LakeError)
+    async def lake_error(request: Request, err: LakeError) -> Response:
+        # The lake cannot be read as it is (a catalog that cannot be rebuilt, a damaged file): say what, in one
+        # line, instead of a bare 500
+        return _error(request, 500, str(err))
+
     @app.exception_handler(FilterError)
     @app.exception_handler(reviews.ReviewError)
     async def bad_input(request: Request, err: ValueError) -> Response:
-        status = 409 if isinstance(err, reviews.ReviewError) and "match now" in str(err) else 400
+        status = 409 if isinstance(err, reviews.ReviewConflict) or (
+            isinstance(err, reviews.ReviewError) and "match now" in str(err)) else 400
         if isinstance(err, reviews.ReviewError) and str(err).startswith("no quarantined record"):
             status = 404
         return _error(request, status, str(err))
@@ -311,10 +320,19 @@ def create_app(lake_path: str | Path, tokens: TokenFile, allowed_hosts: list[str
             pos = int(form.get("pos", -1))
         except ValueError:
             pos = -1
-        row = await run_in_threadpool(reviews.append_review, lake, doc_id, sess.reviewer,
-                                      str(form.get("verdict", "")), str(form.get("note", "")), run_id, write_wait)
+        try:
+            row = await run_in_threadpool(partial(reviews.append_review, seen=form.get("seen") or None),
+                                          lake, doc_id, sess.reviewer, str(form.get("verdict", "")),
+                                          str(form.get("note", "")), run_id, write_wait)
+        except reviews.ReviewConflict as err:  # another reviewer was faster: show the record as it is now
+            sess.flash.append(str(err))
+            back = {**flt.params(), **({"pos": pos} if pos >= 0 else {})}
+            return RedirectResponse(f"/records/{run_id}/{doc_id}?" + urlencode(back), 303)
         log.info("reviewer %s: %s %s/%s", sess.reviewer, row["verdict"], run_id, doc_id)
         sess.flash.append(f"{row['verdict'].capitalize()} {doc_id}.")
+        if row["superseded_by"]:
+            sess.flash.append(f"Run {row['superseded_by']} quarantined it again: a release follows that newer "
+                              "copy's review, not this one's.")
         if form.get("back"):
             return RedirectResponse(safe_next(str(form["back"])), 303)
         if pos < 0:
@@ -373,7 +391,8 @@ def create_app(lake_path: str | Path, tokens: TokenFile, allowed_hosts: list[str
     @app.post("/api/reviews", status_code=201)
     def api_review(body: ReviewIn, reviewer: Api) -> Response:
         check_ids(body.doc_id, body.run_id)
-        row = reviews.append_review(lake, body.doc_id, reviewer, body.verdict, body.note, body.run_id, write_wait)
+        row = reviews.append_review(lake, body.doc_id, reviewer, body.verdict, body.note, body.run_id, write_wait,
+                                    seen=body.seen)
         log.info("reviewer %s: %s %s/%s (api)", reviewer, row["verdict"], row["run_id"], body.doc_id)
         return JSONResponse(jsonable_encoder(row), 201)
 

@@ -55,3 +55,12 @@ def test_windows_cut_long_text_at_whitespace_and_cover_it_exactly():
     assert all(text[off:off + len(p)] == p for off, p in pieces)
     assert all(p.endswith(" ") for _, p in pieces[:-1] if " " in p[32:])  # cut after a space when there is one
     assert max(len(p) for _, p in pieces) <= 64 and windows("short", size=64) == [(0, "short")]
+
+
+def test_a_run_of_another_version_is_analysed_with_the_settings_this_one_knows():
+    from tasks.review.release_scan import ReleaseScanner
+
+    old = {"stages": {"pii": {"profile": "patterns", "entities": ["EMAIL_ADDRESS"], "retired_knob": 1}}}
+    stage = ReleaseScanner("/nonexistent")._stage(json.dumps(old))  # must not fail every release of the dataset
+    assert stage.config.profile == "patterns" and stage.config.entities == ["EMAIL_ADDRESS"]
+    assert ReleaseScanner("/nonexistent")._stage(json.dumps({"stages": {"pii": {"enabled": False}}})) is None

@@ -188,6 +188,44 @@ def test_browser_forms_need_a_session_and_csrf(lake, client):
 
 
 @pytest.mark.slow
+def test_a_verdict_on_a_record_someone_reviewed_meanwhile_is_refused(lake, tmp_path):
+    path, _, ids = lake
+    run, doc = ids["plain-0"]
+    app = create_app(path, TokenFile(write_tokens(tmp_path / "tokens", alice=ALICE, bob=BOB)))
+    alice, bob = (TestClient(app, base_url="http://127.0.0.1") for _ in range(2))
+    login(alice)
+    login(bob, BOB)
+    url = f"/records/{run}/{doc}"
+    pages = {name: c.get(url + "?status=pending&pos=0") for name, c in (("alice", alice), ("bob", bob))}
+    seen = {k: re.search(r'name="seen" value="([^"]+)"', v.text).group(1) for k, v in pages.items()}
+    assert seen == {"alice": "none", "bob": "none"}
+    form = {"verdict": "reject", "note": "spam", "pos": "0", "f_status": "pending"}
+    r = bob.post(url + "/review", data={**form, "csrf": csrf_of(pages["bob"].text), "seen": seen["bob"]},
+                 follow_redirects=False)
+    assert r.status_code == 303 and reviews_of(path, doc) == [("bob", "rejected", "spam")]
+    late = alice.post(url + "/review", data={**form, "verdict": "approve", "note": "fine",
+                                             "csrf": csrf_of(pages["alice"].text), "seen": seen["alice"]},
+                      follow_redirects=False)
+    assert late.status_code == 303 and late.headers["location"] == url + "?status=pending&pos=0"
+    again = alice.get(late.headers["location"])
+    assert "reviewed since you opened it: rejected by bob" in again.text
+    assert reviews_of(path, doc) == [("bob", "rejected", "spam")]  # alice's stale approval was not recorded
+    # Now she has seen bob's verdict: her form carries it, and her approval is recorded.
+    fresh = re.search(r'name="seen" value="([^"]+)"', again.text).group(1)
+    assert fresh != "none"
+    ok = alice.post(url + "/review", data={**form, "verdict": "approve", "csrf": csrf_of(again.text),
+                                           "seen": fresh}, follow_redirects=False)
+    assert ok.status_code == 303 and reviews_of(path, doc)[-1] == ("alice", "approved", "spam")
+    # The API: `seen` from GET /api/records, optional.
+    rec = alice.get(f"/api/records/{doc}", headers=auth()).json()
+    stale = alice.post("/api/reviews", json={"doc_id": doc, "verdict": "reject", "seen": fresh}, headers=auth(BOB))
+    assert stale.status_code == 409 and "approved by alice" in stale.json()["error"]
+    current = alice.post("/api/reviews", json={"doc_id": doc, "verdict": "reject", "seen": rec["seen"]},
+                         headers=auth(BOB))
+    assert current.status_code == 201 and reviews_of(path, doc)[-1] == ("bob", "rejected", "")
+
+
+@pytest.mark.slow
 def test_bulk_review_needs_the_confirmed_count(lake, client):
     path, _, ids = lake
     login(client)

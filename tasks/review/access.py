@@ -96,6 +96,26 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
         ) from None
 
 
+_REBUILDING = threading.Lock()
+
+
+def ensure_catalog(lake: Lake) -> None:
+    """Rebuild a lost catalog from the lake's Parquet, reviews restored from their journal, as ``sieve query`` does
+    (``tasks.catalog.rebuild_lost_catalog``, which says so on stderr); a folder with no run fails saying so.
+
+    The catalog holds nothing the lake does not (views over its Parquet, and the ``reviews`` table, whose every row
+    is also in ``provenance/reviews``), so a deleted file, or a first run killed before it wrote the catalog, is no
+    reason to send a reviewer to ``sieve run``.
+    """
+    if lake.catalog.exists():
+        return
+    from tasks.catalog import rebuild_lost_catalog
+
+    with _REBUILDING:  # the app's threads: one rebuilds, the others then find the file
+        if not lake.catalog.exists():
+            rebuild_lost_catalog(lake)
+
+
 # Lakes whose catalog this process found current (built for this folder by this version): checked once, not on
 # every request of the review app.
 _CURRENT: set[Path] = set()
@@ -105,7 +125,7 @@ def _refresh_if_stale(lake: Lake) -> None:
     # Before reading, the catalog is made current as for ``sieve query`` (tasks.catalog.ensure_fresh): a run that
     # could not refresh it (a reader held it) left a marker, so a table's first files (a first quarantine, say)
     # would not show in the review queue; one built by another version of Sieve may lack a column the queue reads.
-    # A lost catalog is left to the commands that rebuild it with its reviews (``sieve review restore``).
+    # A lost catalog was rebuilt, with its reviews, by ensure_catalog before this.
     from tasks.catalog import STALE_MARKER, ensure_fresh
 
     stale = (lake.root / STALE_MARKER).exists()
@@ -125,7 +145,9 @@ def _refresh_if_stale(lake: Lake) -> None:
 
 @contextmanager
 def reading(lake: Lake, wait: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the catalog, closed on exit; a catalog a run left stale is refreshed first."""
+    """A read-only connection to the catalog, closed on exit; a catalog a run left stale is refreshed first, a lost
+    one rebuilt."""
+    ensure_catalog(lake)
     _refresh_if_stale(lake)
     with _LOCAL.read():
         con = _open(lake, read_only=True, wait=wait)
@@ -150,6 +172,7 @@ def _timed_catalog_lock(lake: Lake, wait: float) -> Iterator[None]:
 @contextmanager
 def writing(lake: Lake, wait: float = WRITE_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection under the catalog lock, closed (and the lock released) on exit."""
+    ensure_catalog(lake)
     _refresh_if_stale(lake)
     with _LOCAL.write(), _timed_catalog_lock(lake, wait):
         con = _open(lake, read_only=False, wait=wait)

@@ -5,6 +5,7 @@ cluster members and earlier reviews. Each part is one indexed-by-scan DuckDB que
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 import duckdb
@@ -105,11 +106,23 @@ def detail(con: duckdb.DuckDBPyConnection, doc_id: str, run_id: str | None = Non
         f"ORDER BY reviewed_at DESC, rowid DESC LIMIT {REVIEWS_LIMIT}",
         [doc_id],
     )
-    latest = con.execute(f"SELECT verdict FROM ({LATEST_SQL}) WHERE run_id = ? AND doc_id = ?", key).fetchall()
+    latest = con.execute(f"SELECT verdict, reviewed_at FROM ({LATEST_SQL}) WHERE run_id = ? AND doc_id = ?",
+                         key).fetchall()
     rec["status"] = latest[0][0] if latest else PENDING
+    # What the reviewer saw: a verdict posted with it is refused if another review came in meanwhile
+    rec["seen"] = seen_stamp(latest[0][1] if latest else None)
     rec["released_in"] = released_in(con, doc_id, rec["dataset"])
+    newest = con.execute("SELECT max(run_id) FROM quarantine WHERE doc_id = ? AND dataset = ?",
+                         [doc_id, rec["dataset"]]).fetchall()[0][0]
+    # A newer quarantine of the same record in the dataset: its review, not this copy's, decides a release
+    rec["superseded_by"] = newest if newest and newest > run_id else None
     rec["meta"] = _evidence(rec["meta"]) if rec["meta"] else None
     return rec
+
+
+def seen_stamp(reviewed_at: Any) -> str:
+    """The latest review's time as a reviewer's form carries it (``none`` for a record never reviewed)."""
+    return reviewed_at.astimezone(UTC).isoformat() if reviewed_at is not None else "none"
 
 
 def released_in(con: duckdb.DuckDBPyConnection, doc_id: str, dataset: str) -> list[str]:

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from schemas import reasons
+from tasks.review.release_unicode import tolerant
 from tasks.stage import DocBatch, Stage
 
 PII_STAGE = "pii"
@@ -35,12 +36,13 @@ class ReleaseScanner:
     def _stage(self, config_json: str | None) -> Stage | None:
         key = config_json or ""
         if key not in self._stages:
-            from tasks.registry import stage_class, stage_config, switched_off  # lazy: presidio is heavy
+            from tasks.registry import stage_class, switched_off  # lazy: presidio is heavy
 
             section = (json.loads(config_json or "{}").get("stages") or {}).get(PII_STAGE) or {}
             stage = None
             if not switched_off(section):
-                stage = stage_class(PII_STAGE)(stage_config(PII_STAGE, section))
+                cls = stage_class(PII_STAGE)
+                stage = cls(tolerant(cls.Config, section))  # a run of another version: its known settings
                 stage.lake_root = self.lake_root
             self._stages[key] = stage
         return self._stages[key]

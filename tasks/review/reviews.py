@@ -33,6 +33,10 @@ class ReviewError(ValueError):
     """A review cannot be recorded (unknown record, bad verdict, bulk count changed); the message says why."""
 
 
+class ReviewConflict(ReviewError):
+    """Another review of the record came in since the reviewer opened it (HTTP 409); nothing was recorded."""
+
+
 def normalise_verdict(verdict: str) -> str:
     """``approve``/``approved`` -> ``approved``; ``reject``/``rejected`` -> ``rejected``; else ``ReviewError``."""
     v = _ALIASES.get(verdict, verdict)
@@ -103,11 +107,17 @@ def _append(con: duckdb.DuckDBPyConnection, lake: Lake, selection_sql: str, args
 
 def append_review(lake: Lake, doc_id: str, reviewer: str, verdict: str, note: str | None = None,
                   run_id: str | None = None, wait: float = WRITE_WAIT_SECONDS, *,
-                  dataset: str | None = None) -> dict[str, Any]:
+                  dataset: str | None = None, seen: str | None = None) -> dict[str, Any]:
     """Record one verdict on ``doc_id`` as quarantined by ``run_id`` (default: its newest quarantine run).
 
     The same file in two datasets gives its records the same ``doc_id``; without ``run_id`` (or ``dataset``) such
-    a record is refused rather than reviewed in whichever dataset ran last. The row returned has the ``dataset``.
+    a record is refused rather than reviewed in whichever dataset ran last. The row returned has the ``dataset``,
+    and ``superseded_by``: the newer run that quarantined the record again in that dataset, whose copy's review a
+    release follows (None when this copy is the newest).
+
+    ``seen`` (``tasks.review.record.seen_stamp``: the copy's latest review time when the reviewer opened it, or
+    ``none``): when given, nothing is written if another review of the copy came in since (two reviewers on one
+    record: the second would otherwise overrule a verdict they never saw); a ``ReviewConflict`` names it.
     """
     verdict, note = normalise_verdict(verdict), _clean_note(note)
     in_dataset = " AND dataset = ?" if dataset else ""
@@ -128,11 +138,38 @@ def append_review(lake: Lake, doc_id: str, reviewer: str, verdict: str, note: st
                                   "with --dataset or --run (run_id in the API)")
             sel, args = "SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?", [
                 found[0][1] if found else "", doc_id]
+        if found and seen is not None:
+            _check_seen(con, sel, args, seen)
         rows = _append(con, lake, sel, args, reviewer, verdict, note) if found else None
+        newest = None
+        if rows is not None and rows.num_rows:
+            newest = con.execute("SELECT max(run_id) FROM quarantine WHERE doc_id = ? AND dataset = ?",
+                                 [doc_id, found[0][0]]).fetchall()[0][0]
     if rows is None or rows.num_rows == 0:
         where = (f" in run {run_id}" if run_id else "") + (f" of dataset {dataset}" if dataset else "")
         raise ReviewError(f"no quarantined record {doc_id}{where}")
-    return {**rows.to_pylist()[0], "dataset": found[0][0]}
+    row = rows.to_pylist()[0]
+    # An older copy reviewed (with --run): a release follows the newest copy's review (tasks.review.release)
+    superseded = newest if newest and newest > row["run_id"] else None
+    return {**row, "dataset": found[0][0], "superseded_by": superseded}
+
+
+def _check_seen(con: duckdb.DuckDBPyConnection, sel: str, args: list[Any], seen: str) -> None:
+    from tasks.review.record import seen_stamp
+
+    last = con.execute(
+        f"SELECT r.reviewer, r.verdict, r.reviewed_at FROM reviews r JOIN ({sel}) s USING (run_id, doc_id) "
+        "ORDER BY r.reviewed_at DESC LIMIT 1", args).fetchall()
+    now = seen_stamp(last[0][2] if last else None)
+    if now == seen:
+        return
+    if not last:  # the reviewer's form names a review the catalog no longer has (a restored journal, say)
+        raise ReviewConflict("this record's reviews changed since you opened it; nothing was recorded, reload it "
+                             "to review it again")
+    who, verdict, when = last[0]
+    raise ReviewConflict(f"this record was reviewed since you opened it: {verdict} by {who} at "
+                         f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC; nothing was recorded, reload it to "
+                         "review it again")
 
 
 def review_matching(lake: Lake, flt: QueueFilter, reviewer: str, verdict: str, note: str | None = None,
