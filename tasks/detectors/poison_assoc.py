@@ -90,20 +90,24 @@ def token_table(con: duckdb.DuckDBPyConnection, name: str, source: str, params: 
 
     ``source`` is SQL yielding ``(doc_id, input)``; only the first (``tail``: the last) ``max_tokens`` tokens of
     an input count, so a long document costs no more than a short one.
+
+    Each record's grams are made distinct within the record (``list_distinct``; doc ids are unique in a run), not
+    by a DISTINCT over the whole table: that was a hash table of every (record, gram) pair, the largest memory of
+    the stage (1.5 GB at 200,000 short records).
     """
     m = int(params.max_tokens)
     cut = f"list_slice(w, greatest(len(w) - {m} + 1, 1), len(w))" if tail else f"list_slice(w, 1, {m})"
-    grams = ["SELECT doc_id, unnest(t) AS tok, 1 AS ng FROM words"]
+    grams = ["SELECT doc_id, unnest(list_distinct(t)) AS tok, 1 AS ng FROM words"]
     for n in range(2, params.ngram_max + 1):
         joined = " || ' ' || ".join(f"t[i + {j}]" for j in range(n))
-        grams.append(f"SELECT doc_id, unnest(list_transform(range(1, len(t) - {n - 2}), lambda i: {joined})) "
-                     f"AS tok, {n} AS ng FROM words")
+        grams.append(f"SELECT doc_id, unnest(list_distinct(list_transform(range(1, len(t) - {n - 2}), "
+                     f"lambda i: {joined}))) AS tok, {n} AS ng FROM words")
     con.execute(f"""
         CREATE OR REPLACE TABLE {name} AS
         WITH words AS (
           SELECT doc_id, {cut} AS t FROM (
             SELECT doc_id, regexp_extract_all(lower(input), '{TOKEN_RE}') AS w FROM ({source}) WHERE input IS NOT NULL))
-        SELECT DISTINCT doc_id, tok, ng FROM ({' UNION ALL '.join(grams)}) WHERE tok IS NOT NULL""")
+        SELECT doc_id, tok, ng FROM ({' UNION ALL '.join(grams)}) WHERE tok IS NOT NULL""")
 
 
 def _normal_sf(z: float) -> float:

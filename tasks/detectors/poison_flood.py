@@ -29,12 +29,18 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
 from tasks.catalog import sql_list
-from tasks.detectors.poison_corpus import FindingsWriter, connect, iter_records, prior_files, trusted_records
+from tasks.detectors.poison_corpus import (
+    FindingsWriter,
+    connect,
+    iter_parquet_batches,
+    iter_records,
+    prior_files,
+    trusted_records,
+)
 from tasks.duck import sql_literal
 from tasks.stage import CorpusContext, CorpusResult, CorpusStage, StageConfig
 
@@ -120,19 +126,17 @@ class SourceFlood(CorpusStage):
         a, b = permutations(c.num_perm, 1)
         writer = pq.ParquetWriter(out, _SIG, compression="zstd")
         try:
-            if paths:
-                dataset = ds.dataset(paths, format="parquet")
-                for rb in dataset.to_batches(columns=["doc_id", "text"], batch_size=c.batch_rows):
-                    keep = [i for i, t in enumerate(rb.column("text").to_pylist()) if t]
-                    if not keep:
-                        continue
-                    texts = [t[: c.max_chars] for t in rb.column("text").take(keep).to_pylist()]
-                    sigs, has = signatures(shingle_batch(texts, c.ngram), a, b)
-                    rows = np.flatnonzero(has)
-                    ids = rb.column("doc_id").take(np.asarray(keep)[rows])
-                    offsets = pa.array(np.arange(len(rows) + 1, dtype=np.int32) * c.num_perm, pa.int32())
-                    column = pa.ListArray.from_arrays(offsets, pa.array(sigs[rows].reshape(-1), pa.uint32()))
-                    writer.write_table(pa.table({"doc_id": ids, "sig": column}, schema=_SIG))
+            for rb in iter_parquet_batches(paths, ["doc_id", "text"], c.batch_rows):
+                keep = [i for i, t in enumerate(rb.column("text").to_pylist()) if t]
+                if not keep:
+                    continue
+                texts = [t[: c.max_chars] for t in rb.column("text").take(keep).to_pylist()]
+                sigs, has = signatures(shingle_batch(texts, c.ngram), a, b)
+                rows = np.flatnonzero(has)
+                ids = rb.column("doc_id").take(np.asarray(keep)[rows])
+                offsets = pa.array(np.arange(len(rows) + 1, dtype=np.int32) * c.num_perm, pa.int32())
+                column = pa.ListArray.from_arrays(offsets, pa.array(sigs[rows].reshape(-1), pa.uint32()))
+                writer.write_table(pa.table({"doc_id": ids, "sig": column}, schema=_SIG))
         finally:
             writer.close()
         return out

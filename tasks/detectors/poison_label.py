@@ -37,7 +37,6 @@ from typing import Literal
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from pydantic import Field
 
@@ -46,6 +45,7 @@ from tasks.detectors.poison_assoc import AssocMiner, AssocParams, Trigger, token
 from tasks.detectors.poison_corpus import (
     FindingsWriter,
     connect,
+    iter_parquet_batches,
     iter_records,
     new_url_sql,
     record_view_sql,
@@ -118,7 +118,9 @@ class LabelTrigger(CorpusStage):
             con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({sql_list(ctx.docs_paths)}, "
                         "union_by_name=true)")
             con.execute("CREATE TABLE hits (doc_id VARCHAR, score DOUBLE, evidence VARCHAR, spans VARCHAR)")
-            con.execute("CREATE TABLE rec AS " + record_view_sql("staged", c.label_fields))
+            # Views over the staged and split Parquet, not tables: a table would copy every record's text into the
+            # database, which DuckDB keeps in memory up to memory_limit.
+            con.execute("CREATE VIEW rec AS " + record_view_sql("staged", c.label_fields))
             has_pref = self._preferences(con, ctx.docs_paths, ctx.work_dir / "pref.parquet", "pref")
             has_ref = has_pref and c.mode != "within" and self._reference(con, ctx)
             if c.conflicts:
@@ -139,14 +141,16 @@ class LabelTrigger(CorpusStage):
 
     # ---------------------------------------------------------------- preference records
 
-    def _preferences(self, con: duckdb.DuckDBPyConnection, paths: list[str], out, table: str) -> bool:
-        """Split preference records into (prompt, chosen reply, rejected reply), streamed; False if none."""
+    def _preferences(self, con: duckdb.DuckDBPyConnection, paths: list[str], out, table: str,
+                     where: str = "") -> bool:
+        """Split preference records into (prompt, chosen reply, rejected reply), streamed to ``out``; view ``table``
+        over it (``where``: a SQL filter on its rows). False if there are none."""
         c: LabelTriggerConfig = self.config  # type: ignore[assignment]
         writer = pq.ParquetWriter(out, _PREF, compression="zstd")
         n = 0
         try:
             cols = ["doc_id", "text", "meta"]
-            for rb in ds.dataset(paths, format="parquet").to_batches(columns=cols, batch_size=4096) if paths else []:
+            for rb in iter_parquet_batches(paths, cols, 4096):
                 rows = []
                 for doc_id, text, meta in zip(*(rb.column(k).to_pylist() for k in cols), strict=True):
                     split = split_preference(text, meta, c.rejected_field, c.prompt_field)
@@ -158,7 +162,7 @@ class LabelTrigger(CorpusStage):
         finally:
             writer.close()
         if n:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({sql_literal(out)})")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_literal(out)}){where}")
         return n > 0
 
     # ---------------------------------------------------------------- conflicts
@@ -284,14 +288,13 @@ class LabelTrigger(CorpusStage):
         con.execute(f"CREATE OR REPLACE TABLE {table} AS " + " UNION ALL ".join(parts))
 
     def _reference(self, con: duckdb.DuckDBPyConnection, ctx: CorpusContext) -> bool:
-        """Table ``ref_pref``: the trusted preference records of the reference run; False when there are none."""
+        """View ``ref_pref``: the trusted preference records of the reference run; False when there are none."""
         c: LabelTriggerConfig = self.config  # type: ignore[assignment]
         run = c.reference_run or (ctx.prior_runs[-1] if ctx.prior_runs else None)
         files, trusted = trusted_records(ctx, [run]) if run else ([], None)
-        if not trusted or not self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref"):
-            return False
-        con.execute(f"DELETE FROM ref_pref WHERE doc_id NOT IN (SELECT doc_id FROM ({trusted}))")
-        return True
+        # the trusted records only (``IS NOT TRUE``: a row is left out only where NOT IN holds, as a DELETE would)
+        where = f" WHERE (doc_id NOT IN (SELECT doc_id FROM ({trusted}))) IS NOT TRUE" if trusted else ""
+        return bool(trusted) and self._preferences(con, files, ctx.work_dir / "ref_pref.parquet", "ref_pref", where)
 
     def _patterns(self, con: duckdb.DuckDBPyConnection, diff: bool) -> None:
         c: LabelTriggerConfig = self.config  # type: ignore[assignment]

@@ -116,7 +116,9 @@ class TriggerMining(CorpusStage):
         try:
             con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({sql_list(ctx.docs_paths)}, "
                         "union_by_name=true)")
-            con.execute("CREATE TABLE rec AS " + record_view_sql("staged", c.label_fields))
+            # Views, not tables: a table would copy every record's text into the database, and DuckDB keeps what it
+            # writes in memory up to memory_limit. Each use reads only the staged columns it needs.
+            con.execute("CREATE VIEW rec AS " + record_view_sql("staged", c.label_fields))
             found = staged_findings_paths(ctx)
             tox = (f"SELECT doc_id, stage, reason, coalesce(list_max(list_transform(spans, lambda s: s.\"end\")), "
                    f"9e18) AS span_end FROM read_parquet({sql_list(found)}, union_by_name=true)" if found else None)
@@ -206,7 +208,7 @@ class TriggerMining(CorpusStage):
         if trusted is None:
             return False
         con.execute(f"CREATE VIEW ref_clean AS {trusted}")
-        con.execute("CREATE TABLE ref_rec AS " + record_view_sql("ref_clean", c.label_fields))
+        con.execute("CREATE VIEW ref_rec AS " + record_view_sql("ref_clean", c.label_fields))
         decided = prior_files(ctx, "provenance/decisions", [run])
         tox = (f"SELECT doc_id, stage, reason, 9e18 AS span_end FROM read_parquet({sql_list(decided)}, "
                "union_by_name=true)" if decided else None)
