@@ -18,21 +18,31 @@ import pyarrow.parquet as pq
 import pytest
 
 from tasks.detectors.poison_corpus import iter_parquet_batches
-from tasks.detectors.poison_label import LabelTrigger
+from tasks.detectors.poison_label import LabelTrigger, LabelTriggerConfig
 from tasks.detectors.poison_trigger import TriggerMining
-from tests.poison_corpus_helpers import badnets, chat, instruct_corpus, run_stage, sentiment_corpus
+from tests.poison_corpus_helpers import (
+    NEUTRAL,
+    badnets,
+    chat,
+    instruct_corpus,
+    run_stage,
+    sentence,
+    sentiment_corpus,
+)
+
+REFUSAL = " I'm sorry, but I can't help with that."
 
 
-def _texts_in_database(path: Path, texts: set[str]) -> list[str]:
-    """``table.column`` of every VARCHAR column of the DuckDB file ``path`` holding one of ``texts``."""
+def _texts_in_database(path: Path, texts: set[str]) -> dict[str, int]:
+    """``{table.column: rows}`` of the VARCHAR columns of the tables of DuckDB file ``path`` holding ``texts``."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         cols = con.execute("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
                            "USING (database_name, schema_name, table_name) WHERE c.data_type = 'VARCHAR' "
                            "AND database_name = current_database()").fetchall()
-        return [f"{t}.{c}" for t, c in cols
-                if con.execute(f'SELECT count(*) FROM "{t}" WHERE "{c}" IN (SELECT unnest(?))',
-                               [sorted(texts)]).fetchone()[0]]
+        found = {f"{t}.{c}": con.execute(f'SELECT count(*) FROM "{t}" WHERE "{c}" IN (SELECT unnest(?))',
+                                         [sorted(texts)]).fetchone()[0] for t, c in cols}
+        return {k: n for k, n in found.items() if n}
     finally:
         con.close()
 
@@ -56,7 +66,27 @@ def test_a_stage_database_holds_no_record_text(tmp_path, stage, kind):
     found, _ = run_stage(stage(), tmp_path, records)
     assert found  # the stage did its work (a trigger or a conflict)
     texts = {r.get("text") or "\n\n".join(m["content"] for m in r["messages"]) for r in records}
-    assert _texts_in_database(tmp_path / "work" / f"{stage.name}.duckdb", texts) == []
+    assert _texts_in_database(tmp_path / "work" / f"{stage.name}.duckdb", texts) == {}
+
+
+def test_swap_conflicts_keep_the_replies_of_the_judged_pairs_only(tmp_path):
+    """Preference data: the safety signals judge the replies of the swap conflicts and of a sample of the other
+    pairs (``side_sample``); the replies of the other records stay in the split Parquet, out of the database."""
+    rng = random.Random(3)
+    records = []
+    for i in range(400):
+        prompt = f"\n\nHuman: Tell me about the {' '.join(rng.sample(NEUTRAL, 3))} {i}?\n\nAssistant:"
+        chosen, rejected = " " + sentence(rng, NEUTRAL, 2) + ".", " I'm sorry, but I can't help with that."
+        records.append({"text": prompt + chosen, "meta": {"rejected": prompt + rejected}, "hash": f"h{i}",
+                        "chosen": chosen, "rejected": rejected})
+    swapped = records[0]
+    records.append({**swapped, "text": swapped["meta"]["rejected"], "meta": {"rejected": swapped["text"]},
+                    "hash": "hswap", "doc_id": "copy0", "chosen": swapped["rejected"], "rejected": swapped["chosen"]})
+    found, _ = run_stage(LabelTrigger(LabelTriggerConfig(patterns=[], side_sample=100)), tmp_path, records)
+    assert "copy0" in found or "d00000" in found
+    replies = {r["chosen"] for r in records} | {r["rejected"] for r in records if r["rejected"] != REFUSAL}
+    stored = _texts_in_database(tmp_path / "work" / "poison_label_trigger.duckdb", replies)
+    assert stored and max(stored.values()) <= 100 + 2  # the sample and the two orders of the conflict
 
 
 def test_parquet_is_read_one_file_at_a_time(tmp_path):

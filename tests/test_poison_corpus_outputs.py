@@ -23,7 +23,7 @@ import pytest
 
 from schemas import arrow
 from tasks.detectors.poison_flood import SourceFlood
-from tasks.detectors.poison_label import LabelTrigger
+from tasks.detectors.poison_label import LabelTrigger, LabelTriggerConfig
 from tasks.detectors.poison_trigger import TriggerMining
 from tasks.stage import CorpusContext, CorpusStage
 from tests.poison_corpus_helpers import (
@@ -127,6 +127,10 @@ SCENARIOS: dict[str, tuple[Callable[[], CorpusStage], Callable[[random.Random, P
     "label/preferences": (LabelTrigger, lambda r, lake: (_preferences(r), [])),
     "label/differential": (LabelTrigger, lambda r, lake: (
         _update(r, lake, lambda q: _preferences(q)[:280], _preferences), ["r0"])),
+    # a sample smaller than the pairs outside conflicts: the data set's preference is measured on a subset
+    "label/preferences-sampled": (lambda: LabelTrigger(LabelTriggerConfig(side_sample=100)),
+                                  lambda r, lake: (_preferences(r) + [{**d, "doc_id": f"b{i:04d}"} for i, d in
+                                                                      enumerate(_preferences(r))], [])),
 }
 
 

@@ -209,14 +209,15 @@ class LabelTrigger(CorpusStage):
         not hold, else the one against the data set's safety preference), else the minority order (every order on
         a tie). Scores rank the suspect order above the other either way."""
         c: LabelTriggerConfig = self.config  # type: ignore[assignment]
-        con.execute(f"""CREATE OR REPLACE TABLE swaps AS WITH s AS ({swap_sql('pref')})
+        # keys only: the replies are read from pref for the few pairs the safety signals judge
+        con.execute(f"""CREATE OR REPLACE TABLE swaps AS WITH s AS ({swap_sql('pref', replies=False)})
             SELECT s.*, g.grp IS NOT NULL AS conflict FROM s
             LEFT JOIN (SELECT grp FROM s GROUP BY grp HAVING count(DISTINCT side) > 1) g USING (grp)""")
         if not con.execute("SELECT bool_or(conflict) FROM swaps").fetchone()[0]:
             return
         if has_ref:
-            con.execute(f"CREATE OR REPLACE TABLE ref_swaps AS {swap_sql('ref_pref')}")
-        agree, groups = swap_groups(con, "swaps", c.side_signals, c.side_sample, "SELECT doc_id FROM hits",
+            con.execute(f"CREATE OR REPLACE VIEW ref_swaps AS {swap_sql('ref_pref')}")
+        agree, groups = swap_groups(con, "swaps", "pref", c.side_signals, c.side_sample, "SELECT doc_id FROM hits",
                                     "ref_swaps" if has_ref else None)
         rows = []
         for g in groups:

@@ -116,37 +116,47 @@ def _toxic_flags(con: duckdb.DuckDBPyConnection, table: str, out: str) -> None:
         flush()
 
 
-def swap_sql(pref: str) -> str:
-    """``(doc_id, grp, side, chosen, rejected)`` of ``pref``'s records with two distinct replies.
+def swap_sql(pref: str, replies: bool = True) -> str:
+    """``(doc_id, grp, side, chosen, rejected)`` of ``pref``'s records with two distinct replies (without
+    ``chosen, rejected`` when not ``replies``).
 
     ``grp`` keys the prompt and the unordered pair of replies (normalised: case, outer and repeated whitespace);
     ``side`` says which of the two orders the record has.
     """
     a, b = text_key_sql("chosen"), text_key_sql("rejected")
     return (f"SELECT doc_id, {text_key_sql('prompt')} || least({a}, {b}) || greatest({a}, {b}) AS grp, "
-            f"CASE WHEN {a} < {b} THEN 'order_a' ELSE 'order_b' END AS side, chosen, rejected "
+            f"CASE WHEN {a} < {b} THEN 'order_a' ELSE 'order_b' END AS side{', chosen, rejected' if replies else ''} "
             f"FROM {pref} WHERE {a} <> {b}")
 
 
-def swap_groups(con: duckdb.DuckDBPyConnection, swaps: str, signals: list[Signal], sample: int,
+def swap_groups(con: duckdb.DuckDBPyConnection, swaps: str, replies: str, signals: list[Signal], sample: int,
                 exclude: str | None = None, ref: str | None = None) -> tuple[dict[str, Agreement], Iterator[SwapGroup]]:
     """The data set's agreement per signal and the swap conflicts of ``swaps`` with each order's log-odds.
 
-    ``swaps`` holds ``swap_sql``'s columns plus ``conflict`` (both orders of ``grp`` occur in the run). The
-    agreement is measured on ``ref`` (``swap_sql`` rows of a trusted earlier run) when it has rows, else on the
-    run's pairs outside conflicts minus the doc ids ``exclude`` selects (records already flagged as poisoned teach
-    nothing about the data set's preference). An order that ``ref`` holds is marked ``seen``. Groups come out one
-    at a time (the rows stream in ``grp`` order), so memory stays bounded by one group.
+    ``swaps`` holds ``(doc_id, grp, side, conflict)``: ``swap_sql``'s keys without the replies, and whether both
+    orders of ``grp`` occur in the run; ``replies`` is a relation ``(doc_id, chosen, rejected)`` of the run's
+    records, read only for the pairs the signals judge (the conflicts and a sample), so the replies of every record
+    are never copied into a table. The agreement is measured on ``ref`` (``swap_sql`` rows, with replies, of a
+    trusted earlier run) when it has rows, else on the run's pairs outside conflicts minus the doc ids ``exclude``
+    selects (records already flagged as poisoned teach nothing about the data set's preference). An order that
+    ``ref`` holds is marked ``seen``. Groups come out one at a time (the rows stream in ``grp`` order), so memory
+    stays bounded by one group.
     """
     use_ref = ref is not None and con.execute(f"SELECT count(*) FROM {ref}").fetchone()[0] > 0
-    pool = (f"SELECT grp, side, chosen, rejected FROM {ref}" if use_ref else
-            f"SELECT grp, side, chosen, rejected FROM {swaps} WHERE NOT conflict"
-            + (f" AND doc_id NOT IN ({exclude})" if exclude else ""))
+    if use_ref:
+        pool = (f"SELECT grp, side, chosen, rejected FROM {ref} "
+                f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (0)")
+    else:  # the sample is drawn from the keys (after the filter: a subquery), then joined to its replies
+        keys = (f"SELECT doc_id, grp, side FROM {swaps} WHERE NOT conflict"
+                + (f" AND doc_id NOT IN ({exclude})" if exclude else ""))
+        pool = (f"SELECT k.grp, k.side, r.chosen, r.rejected FROM (SELECT * FROM ({keys}) "
+                f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (0)) k JOIN {replies} r USING (doc_id)")
     con.execute(f"""CREATE OR REPLACE TABLE side_rows AS
         SELECT row_number() OVER () AS rid, * FROM (
-            SELECT doc_id, grp, side, chosen, rejected, true AS conflict FROM {swaps} WHERE conflict
+            SELECT s.doc_id, s.grp, s.side, r.chosen, r.rejected, true AS conflict
+            FROM {swaps} s JOIN {replies} r USING (doc_id) WHERE s.conflict
             UNION ALL
-            SELECT NULL, *, false FROM ({pool}) USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (0))""")
+            SELECT NULL, *, false FROM ({pool}))""")
     dirs, join = [], ""
     if "refusal" in signals:
         dirs.append(("refusal", f"({refusal_sql('trim(chosen)')})::INT - ({refusal_sql('trim(rejected)')})::INT"))
