@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from flows.shutdown import DRAIN_SECONDS, STOP, abandoned, api_url, drain_prefect
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -42,6 +44,11 @@ def _prefect_env(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     if not verbose:  # a local Dask cluster logs its start and stop at INFO: about 30 lines on stderr per run
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+        # An API gone mid-run made Prefect's events worker log every event it could not send (a few KB each) and
+        # count what was left; the run says it in one line instead (flows/shutdown.py).
+        os.environ.setdefault("PREFECT_INTERNAL_LOGGING_LEVEL", "CRITICAL")
+        for name in ("EventsWorker", "APILogWorker"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _check_inputs(inputs: list[str]) -> None:
@@ -164,22 +171,32 @@ def run(
         from flows.runner import run_flow
 
         with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
-            result = run_flow(
-                inputs=inputs,
-                lake=lake,
-                dataset=dataset,
-                config=config,
-                kind=kind,
-                text_field=text_field,
-                manifest=manifest,
-                task_runner=task_runner,
-                dask_address=dask_address,
-                workers=workers,
-                show_progress=not as_json and sys.stderr.isatty(),
-                incremental=incremental,
-            )
+            try:
+                result = run_flow(
+                    inputs=inputs,
+                    lake=lake,
+                    dataset=dataset,
+                    config=config,
+                    kind=kind,
+                    text_field=text_field,
+                    manifest=manifest,
+                    task_runner=task_runner,
+                    dask_address=dask_address,
+                    workers=workers,
+                    show_progress=not as_json and sys.stderr.isatty(),
+                    incremental=incremental,
+                )
+            finally:  # what Prefect still has to send, with a time limit (flows/shutdown.py)
+                sent = drain_prefect()
     finally:
         server.stop()
+    if not sent:
+        print(f"sieve: warning: Prefect's API ({api_url()}) did not take this run's events and logs within "
+              f"{DRAIN_SECONDS:.0f} s; they were dropped (the lake's outputs and provenance are complete)",
+              file=sys.stderr)
+    if result.get("prefect_error"):
+        print(f"sieve: warning: the run completed (outputs and provenance are in the lake), but Prefect could not "
+              f"record the flow run's end: {result['prefect_error']}", file=sys.stderr)
     if result["records"] == 0 and not result.get("incremental"):  # an incremental run says why on its own
         print("sieve: warning: no records were read: the inputs are empty (or hold only hidden files)",
               file=sys.stderr)
@@ -274,29 +291,28 @@ app.command(name="train-toxicity")(__import__("flows.cli_train", fromlist=["trai
 def main() -> None:
     """Console-script entry point: run the app, turning known failures into one line and exit code 2."""
     atexit.register(_exit_without_teardown)  # registered first, so it runs last: after Prefect's own handlers
-    signal.signal(signal.SIGINT, _note_interrupt)
+    signal.signal(signal.SIGINT, _SIGNALS.handler)
     # SIGTERM (`kill`, `timeout`, systemd, docker stop) ends a run as Ctrl+C does. Without this, Prefect's flow
     # engine turned it into its own exception, then re-sent it to the default handler: the process died at once
     # (exit -15) with no word but a resource_tracker warning, its API server and exit handlers never stopped.
-    signal.signal(signal.SIGTERM, _note_interrupt)
+    # A second signal, or FORCE_AFTER seconds without an exit, ends the process outright (flows/shutdown.py).
+    signal.signal(signal.SIGTERM, _SIGNALS.handler)
     try:
         code = _main()
     except KeyboardInterrupt:
         code = 130
-    if _INTERRUPTED:  # Ctrl+C may surface as another error (DuckDB's "Query interrupted", a failed flow run)
-        how = "terminated (SIGTERM)" if _INTERRUPTED[0] == signal.SIGTERM else "interrupted"
+    if _SIGNALS.received:  # Ctrl+C may surface as another error (DuckDB's "Query interrupted", a failed flow run)
+        first = _SIGNALS.received[0]
+        how = "terminated (SIGTERM)" if first == signal.SIGTERM else "interrupted"
         print(f"sieve: {how} (a rerun of the same command resumes an interrupted run)", file=sys.stderr)
-        code = 128 + _INTERRUPTED[0]  # the shell's code for death by that signal: 130 for SIGINT, 143 for SIGTERM
+        code = 128 + first  # the shell's code for death by that signal: 130 for SIGINT, 143 for SIGTERM
     _EXIT_CODE[0] = code
+    if abandoned():  # Prefect's exit-time drain would wait for the items it could not send, without a time limit
+        _exit_without_teardown()
     sys.exit(code)
 
 
-_INTERRUPTED: list[int] = []  # the signals received, first one first
-
-
-def _note_interrupt(signum, frame) -> None:
-    _INTERRUPTED.append(signum)
-    signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt, as Ctrl+C does without this handler
+_SIGNALS = STOP  # the signals received, first one first; forces the exit when stopping hangs
 
 
 _EXIT_CODE = [1]  # what the process exits with if main() never finished (an uncaught error)
@@ -336,7 +352,7 @@ def _main() -> int:
     except typer.Abort:
         return 130
     except Exception as err:  # usage errors and flow failures: one line, not a traceback
-        if _INTERRUPTED:  # the error is how Ctrl+C surfaced: main() says so
+        if _SIGNALS.received:  # the error is how Ctrl+C surfaced: main() says so
             return 130
         import click
 

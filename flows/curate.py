@@ -6,6 +6,7 @@ table (running -> completed | failed) and resumes an unfinished run of the same 
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from prefect import flow, unmapped
 from prefect.runtime import flow_run
 
+from flows.shutdown import STOP
 from schemas.config import SieveConfig, load_config, with_input_overrides
 from tasks import incremental as incremental_plan  # issue 8
 from tasks import provenance, steps
@@ -23,6 +25,10 @@ from tasks.lake import Lake, dataset_lock
 from tasks.lineage import RunLineage  # issue 8
 from tasks.plan import read_manifest
 from tasks.registry import stage_identities
+
+#: The summary of each flow run that got to its end in this process, last one last: the data and provenance are in
+#: the lake by then, so ``flows.runner`` can still report a run whose final Prefect state could not be recorded.
+FINISHED: list[dict[str, Any]] = []
 
 
 def resolve_config(config: str | None, dataset: str, kind: str | None, text_field: str | None) -> SieveConfig:
@@ -94,6 +100,8 @@ def curate_corpus(
                 },
             )
             steps.shutdown_pool(stop=True, kill=not isinstance(err, Exception))  # Ctrl+C, SIGTERM: kill now
+            if not isinstance(err, Exception):  # and end the process soon, whatever Prefect's API does meanwhile
+                STOP.arm(getattr(err, "signal", signal.SIGINT))
             if isinstance(err, Exception):  # not for Ctrl+C: the user wants out
                 _show_failed_run(the_lake)
             raise
@@ -111,10 +119,15 @@ def curate_corpus(
         # issue 8: lineage COMPLETE, the HTML run report, what an incremental run skipped
         lineage.complete(result.pop("sources_rows"))
         result["report"] = steps.report_task(str(the_lake.root), dataset, run_id, result["stage_seconds"])
-        result.pop("artifacts").result()
+        try:
+            result.pop("artifacts").result()
+        except Exception as err:  # noqa: BLE001 - Prefect's copy of the summary; the lake's data is complete
+            said = str(err).splitlines()[0] if str(err) else ""
+            result["prefect_error"] = f"run artifacts not published: {type(err).__name__}: {said}"
         if "incremental" in planned:
             result["incremental"] = planned["incremental"]
     result["seconds"] = round(time.perf_counter() - started, 3)
+    FINISHED.append(result)
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flows.curate import curate_corpus
+from flows.curate import FINISHED, curate_corpus
 from tasks import steps
 
 
@@ -106,11 +106,12 @@ def run_flow(
     """Run ``curate-corpus`` with the chosen runner; return its summary dict (raises if the run failed)."""
     progress = _Progress() if show_progress else None
     steps.PROGRESS = progress
+    FINISHED.clear()
     try:
         flow = plain_json_parameters(
             curate_corpus.with_options(task_runner=task_runner_for(task_runner, dask_address, workers))
         )
-        return flow(
+        return _flow_or_finished(flow, dict(
             inputs=inputs,
             lake=lake,
             dataset=dataset,
@@ -121,9 +122,22 @@ def run_flow(
             task_runner=task_runner,
             workers=workers,
             incremental=incremental,  # issue 8
-        )
+        ))
     finally:
         steps.shutdown_pool()  # the flow shuts it down too; this covers a flow that never started
         steps.PROGRESS = None
         if progress:
             progress.stop()
+
+
+def _flow_or_finished(flow: Any, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The flow's summary; also when Prefect fails after the flow body finished (its API gone mid-run): the run's
+    outputs and provenance are complete then, so its summary is returned with ``prefect_error`` saying what failed.
+    """
+    try:
+        return flow(**parameters)
+    except Exception as err:
+        if not FINISHED:
+            raise
+        said = str(err).splitlines()[0] if str(err) else ""
+        return {**FINISHED[-1], "prefect_error": f"{type(err).__name__}: {said}"}
