@@ -87,6 +87,8 @@ class Lake:
     def at(cls, path: str | os.PathLike[str]) -> Lake:
         """The lake at ``path``, a local path or ``file://`` URL (created if missing)."""
         root = local_path(path)
+        if root.exists() and not root.is_dir():  # mkdir would only say "File exists", which reads as no error
+            raise LakeError(f"lake path {root} is a file, not a folder")
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as err:

@@ -58,6 +58,13 @@ def test_bad_dataset_names_rejected_everywhere(tmp_path, name):
     assert sorted(p.name for p in lake.root.iterdir()) in ([], ["_locks"])
 
 
+def test_a_lake_path_that_is_a_file_is_named_as_such(tmp_path):
+    (tmp_path / "lake").write_text("not a folder")
+    with pytest.raises(LakeError) as err:
+        Lake.at(tmp_path / "lake")
+    assert str(err.value) == f"lake path {tmp_path / 'lake'} is a file, not a folder"
+
+
 @pytest.mark.parametrize("name", GOOD_DATASETS)
 def test_good_dataset_names_accepted(name):
     assert valid_dataset(name) and check_dataset(name) == name
