@@ -179,8 +179,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--holdout", type=float, default=0.3, help="share of each kind's source files held out whole")
     ap.add_argument("--per-kind", type=int, default=2000, help="training rows per kind in pool_train.txt")
     ap.add_argument("--dev-per-kind", type=int, default=1000, help="held-out rows per kind in pool_dev.txt")
-    ap.add_argument("--mine-with", type=Path, help="model whose flags on the training part make pool_mined.txt")
-    ap.add_argument("--mine-threshold", type=float, default=0.3)
+    ap.add_argument("--mine-with", type=Path,
+                    help="model whose flags on the training part make pool_mined_<threshold>.txt")
+    ap.add_argument("--mine-threshold", type=float, default=0.3,
+                    help="score from which --mine-with's flags count (default 0.3: pool_mined_0.3.txt)")
     args = ap.parse_args(argv)
     train, dev = split_by_source(collect(), args.holdout, args.seed)
     counts = {"train_all": len(train), "dev_all": len(dev),

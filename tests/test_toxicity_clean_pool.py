@@ -2,6 +2,8 @@
 
 import gzip
 
+import pytest
+
 from tasks import toxicity_clean_pool as cp
 
 
@@ -52,3 +54,12 @@ def test_split_holds_out_whole_source_files_and_is_deterministic(tmp_path, monke
     cp.write_rows(dev, tmp_path / "out" / "dev.txt")
     assert (tmp_path / "out" / "dev.txt").read_text().startswith("__label__clean ")
     assert len((tmp_path / "out" / "dev.src").read_text().splitlines()) == len(dev)
+
+
+def test_help_names_the_mined_file_the_readme_trains_on(capsys):
+    """The README trains on pool_mined_0.3.txt; the help said pool_mined.txt, a file this never writes."""
+    with pytest.raises(SystemExit):
+        cp.main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "pool_mined_<threshold>.txt" in help_text and "pool_mined_0.3.txt" in help_text
+    assert "pool_mined.txt" not in help_text
