@@ -132,6 +132,9 @@ class Stage(ABC):
     #: Also judge the string values of each record's ``meta`` (see ``tasks.meta_text``): they are written to the
     #: clean output, so a stage looking for planted content must see them too.
     scan_meta: ClassVar[bool] = False
+    #: Meta leaves with fewer words than this are not judged (a classifier of sentences reads a user name or a tag
+    #: by its character n-grams alone).
+    meta_min_words: ClassVar[int] = 1
 
     def __init__(self, config: StageConfig | None = None):
         _require(self.requires, self.name)
@@ -190,6 +193,8 @@ class Stage(ABC):
         texts: list[str] = []
         for row, meta in enumerate(batch.meta[: len(batch)]):
             for path, value in string_leaves(meta) if meta else []:
+                if self.meta_min_words > 1 and len(value.split(None, self.meta_min_words)) < self.meta_min_words:
+                    continue
                 owners.append(row)
                 paths.append(path)
                 texts.append(value)

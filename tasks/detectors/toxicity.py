@@ -160,8 +160,13 @@ class ToxicityStage(Stage):
     # 4: the bundled model retrained with comment-thread sentences, its window threshold 0.97 -> 0.98
     # 5: the bundled model retrained with hard negatives from a clean pool (epoch 5), its thresholds 0.55 -> 0.75
     # (chosen for precision at 10% toxic text) and, by the window-dev rule, windows 0.98 -> 0.97
-    version = "6"
+    # 7: meta string fields are scored too (Stage.scan_meta): they are written to clean with the text
+    version = "7"
     Config = ToxicityConfig
+    scan_meta = True
+    # a one- or two-word field (an author, a tag, a category) is not a text this model can judge: "hollyhock"
+    # scored 0.83 and "mossyrock" 0.92 on their character n-grams
+    meta_min_words = 3
     requires = (("fasttext", "fasttext-numpy2-wheel"),)
 
     def __init__(self, config: ToxicityConfig | None = None):
