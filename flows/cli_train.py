@@ -53,6 +53,7 @@ def train_toxicity(
     """Train a fastText toxicity classifier on labelled data; write the model and its model card."""
     from dataclasses import asdict
 
+    from flows.failures import CommandFailure
     from tasks.toxicity_train import TrainingError, TrainParams, train
     from tasks.toxicity_train_card import model_card
 
@@ -64,8 +65,14 @@ def train_toxicity(
     try:
         report = train(data, out, fmt=fmt, scheme=scheme, label_columns=columns, params=params, seed=seed,
                        holdout=holdout, balance=balance, objective=objective, clean_text=clean_text or ())
-    except TrainingError as err:
-        raise click.ClickException(str(err)) from None
+    except TrainingError as err:  # one "sieve: error:" line and exit 2, as every other command fails
+        raise CommandFailure(str(err)) from None
+    except ValueError as err:
+        if "too small for quantization" not in str(err):
+            raise
+        # fastText's own words, which the CLI printed as "run failed: ValueError: ..." with no way out
+        raise CommandFailure(f"cannot quantise: {err} (the data has too few distinct words): train with "
+                             "--no-quantize, or on more data") from None
     extra = [a for p in clean_text or () for a in ("--clean-text", str(p))]
     command = shlex.join(["sieve", "train-toxicity", *map(str, data), *extra, "--out", str(out), "--format", fmt,
                           "--scheme", scheme, "--epoch", str(epoch), "--lr", str(lr), "--dim", str(dim),

@@ -13,7 +13,7 @@ from tasks import toxicity_train as tt
 from tasks import toxicity_train_card as card_md
 from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage
 from tasks.textnorm import normalize_for_model
-from tests.toxicity_helpers import clean_sentence, score, write_davidson_csv
+from tests.toxicity_helpers import clean_sentence, insult_sentence, score, write_davidson_csv
 
 NORMALISATION = [
     ("RT @some_user: Hello &amp; welcome", "xxuser hello welcome"),
@@ -117,3 +117,19 @@ def test_cli_trains_a_quantised_model_and_writes_its_card(tmp_path):
     assert list(found) == [0]
     bad = CliRunner().invoke(app, ["train-toxicity", str(tmp_path / "none.csv"), "--out", str(out)])
     assert bad.exit_code != 0 and "none.csv: no such file" in str(bad.exception)
+
+
+def test_cli_failures_are_one_sieve_error_line_with_exit_code_2(tmp_path):
+    """A missing file printed click's "Error: ..." (exit 1); data too small to quantise printed "run failed:
+    ValueError: Matrix too small for quantization" with no way out. Both are now one line naming what to do."""
+    from tests.conftest import cli
+
+    missing = cli("train-toxicity", tmp_path / "none.csv", "--out", tmp_path / "m.ftz", timeout=120)
+    assert (missing.returncode, missing.stderr) == (2, f"sieve: error: {tmp_path / 'none.csv'}: no such file\n")
+    rng = random.Random(3)
+    (tmp_path / "small.txt").write_text("".join(
+        f"__label__{label} {clean_sentence(rng) if label == 'clean' else insult_sentence(rng)}\n"
+        for _ in range(40) for label in ("toxic", "clean")))
+    small = cli("train-toxicity", tmp_path / "small.txt", "--out", tmp_path / "m.ftz", timeout=300)
+    assert small.returncode == 2 and small.stderr.count("\n") == 1, small.stderr
+    assert small.stderr.startswith("sieve: error: cannot quantise: ") and "--no-quantize" in small.stderr
