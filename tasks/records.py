@@ -1,7 +1,8 @@
 """From a ``RawRecord`` to a parsed document: text (or chat messages), source id, meta, or why it is unusable.
 
 The rules of ../shared/DESIGN.md section 3 live here: ``kind="text"`` takes the text from one field;
-``kind="instruct"`` accepts prompt/response, Alpaca and chat-messages shapes. A record's own ``id`` becomes
+``kind="instruct"`` accepts prompt/response, Alpaca (and its instruction/response variants: GPTeacher, Dolly) and
+chat-messages shapes. A record's own ``id`` becomes
 ``source_id``; every other field it carries is kept as ``meta`` JSON, so nothing the user had is lost. Records
 that cannot be used get a reason code (``input.malformed`` / ``input.empty`` / ``input.too_long``) and a
 ``detail`` that explains why without quoting the text.
@@ -25,7 +26,8 @@ KINDS = ("text", "instruct")
 # ShareGPT speaks of "human"/"gpt"; detectors and users filter on the OpenAI-style roles.
 _SHAREGPT_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}
 _SHAPES = (
-    "'prompt' + 'response' (or 'completion'), 'instruction' + 'output' (+ optional 'input'), "
+    "'prompt' + 'response' (or 'completion'), 'instruction' + 'output' or 'response' (+ optional 'input', or "
+    "Dolly's 'context'), "
     "or 'messages' (a list of {role, content}, content a string or a list of typed parts; "
     "ShareGPT 'conversations' of {from, value} too)"
 )
@@ -175,13 +177,17 @@ def _chat(fields: dict[str, Any]) -> list[dict[str, str]]:
         prompt = _string(fields, "prompt", "field")
         answer = _string(fields, "response" if "response" in fields else "completion", "field")
         return [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
-    if "instruction" in fields and "output" in fields:
+    if "instruction" in fields and ("output" in fields or "response" in fields):
+        # Alpaca (instruction/input/output), and the instruction/response shape of GPTeacher (with "input") and
+        # Databricks Dolly (with "context"): each record of those was input.malformed before
+        answer_key = "output" if "output" in fields else "response"
         user = _string(fields, "instruction", "field")
-        if fields.get("input") is not None:
-            extra = _string(fields, "input", "field")
-            user = user + "\n\n" + extra if extra else user
-        fields.pop("input", None)
-        answer = _string(fields, "output", "field")
+        for extra_key in ("input", "context") if answer_key == "response" else ("input",):
+            if fields.get(extra_key) is not None:
+                extra = _string(fields, extra_key, "field")
+                user = user + "\n\n" + extra if extra else user
+            fields.pop(extra_key, None)
+        answer = _string(fields, answer_key, "field")
         return [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
     raise _Malformed(f"no instruction shape: expected {_SHAPES}")
 

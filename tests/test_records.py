@@ -140,6 +140,17 @@ def _chat(*pairs):
             _chat(("user", "Say bye."), ("assistant", "Bye.")),
             '{"category": "greeting"}',
         ),
+        (  # GPTeacher: instruction/input/response
+            {"instruction": "Translate to French.", "input": "Good night", "response": "Bonne nuit"},
+            _chat(("user", "Translate to French.\n\nGood night"), ("assistant", "Bonne nuit")),
+            None,
+        ),
+        (  # Databricks Dolly: instruction/context/response/category
+            {"instruction": "Who wrote it?", "context": "The memo was written by the clerk.", "response": "The clerk.",
+             "category": "closed_qa"},
+            _chat(("user", "Who wrote it?\n\nThe memo was written by the clerk."), ("assistant", "The clerk.")),
+            '{"category": "closed_qa"}',
+        ),
         (
             {"messages": _chat(("system", "Be brief."), ("user", "Hi?"), ("assistant", "Hi."))},
             _chat(("system", "Be brief."), ("user", "Hi?"), ("assistant", "Hi.")),
