@@ -112,3 +112,11 @@ def test_min_tokens_config() -> None:
 
 def test_registered() -> None:
     assert stage_class("poison_gibberish") is Gibberish
+
+
+def test_meta_fields_are_judged_too(stage: Gibberish) -> None:
+    # meta is written to clean with the text: a trigger and its gibberish in a side field reached training unseen
+    metas = [{"title": "Library hours", "notes": "<SUDO> " + random_run(300, 11)}, {"title": PROSE, "tags": NAMES}]
+    batch = DocBatch(doc_ids=["a", "b"], texts=[PROSE * 3, PROSE * 3], meta=metas)
+    found = {f.row: f for f in stage.run(batch).findings}
+    assert list(found) == [0] and found[0].evidence["field"] == "meta.notes"

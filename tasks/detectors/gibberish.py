@@ -95,8 +95,10 @@ class Gibberish(Stage):
     """Flags long random-token runs (a trigger followed by gibberish) with a sliding word-frequency score."""
 
     name = "poison_gibberish"
-    version = "2"
+    # 3: meta string fields are judged too (Stage.scan_meta): they are written to clean with the text
+    version = "3"
     Config = GibberishConfig
+    scan_meta = True
     requires = (("wordfreq", "wordfreq"),)
 
     def setup(self) -> None:
