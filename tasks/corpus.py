@@ -2,6 +2,10 @@
 
 Corpus stages write whole-run Parquet (duplicates, findings). The router works shard by shard, so this step
 partitions those outputs by shard with DuckDB (bounded memory, spilling) and each route task reads only its part.
+
+Dedup keeps a copy that reaches clean (``tasks.dedup.levels``): the stages see the levels the document stages'
+findings give. When a later corpus stage's finding sends a kept copy to a worse outcome than one of its duplicates
+(trigger mining or a flood quarantining the copy kept), the dedup stages run again with every finding's levels.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import duckdb
 from schemas import arrow
 from schemas.config import SieveConfig
 from tasks.catalog import empty_select, sql_list
+from tasks.dedup import levels
 from tasks.dedup.resolve import resolve_duplicates
 from tasks.duck import limit_connection, sql_literal
 from tasks.registry import build_corpus_stages
-from tasks.stage import CorpusContext
+from tasks.stage import CorpusContext, CorpusResult
 
 
 def run_corpus_stages(
@@ -48,22 +53,36 @@ def run_corpus_stages(
         memory_limit=cfg.resources.memory_limit,
         threads=cfg.resources.threads,
     )
-    dup_files, finding_files, counters, timings = [], [], {}, {}
-    for stage in build_corpus_stages(cfg.stages):
+    con = duckdb.connect()
+    limit_connection(con, cfg.resources.memory_limit, cfg.resources.threads, work_dir / "spill")
+    staged_findings = [str(Path(d) / "findings.parquet") for d in shard_dirs]
+    ctx.levels_path = levels.write_levels(con, staged_findings, cfg.policy, work_dir / "levels_staged.parquet")
+    results, timings = {}, {}
+    stages = build_corpus_stages(cfg.stages)
+    for stage in stages:
         started = time.perf_counter()
-        res = stage.run(ctx)
+        results[stage.name] = stage.run(ctx)
         timings[stage.name] = time.perf_counter() - started
-        if res.duplicates_path:
-            dup_files.append(res.duplicates_path)
-        if res.findings_path:
-            finding_files.append(res.findings_path)
+    finding_files = [r.findings_path for r in results.values() if r.findings_path]
+    dedup = [s for s in stages if results[s.name].duplicates_path]
+    if finding_files and dedup:
+        full = levels.write_levels(con, staged_findings + finding_files, cfg.policy, work_dir / "levels.parquet")
+        n = levels.overruled(con, [results[s.name].duplicates_path for s in dedup], full, run_id)
+        if n:  # a corpus finding sent a kept copy to a worse outcome than its duplicate: choose again
+            ctx.levels_path = full
+            for stage in dedup:
+                started = time.perf_counter()
+                results[stage.name] = stage.run(ctx)
+                timings[stage.name] += time.perf_counter() - started
+            results["dedup"] = CorpusResult(counters={"dedup.kept_copies_overruled": n})
+    dup_files = [r.duplicates_path for r in results.values() if r.duplicates_path]
+    counters: dict[str, int] = {}
+    for res in results.values():
         for k, v in res.counters.items():
             counters[k] = counters.get(k, 0) + v
     out = work_dir / "corpus"
     shutil.rmtree(out, ignore_errors=True)  # a resumed run recomputes this step whole
     out.mkdir(parents=True)
-    con = duckdb.connect()
-    limit_connection(con, cfg.resources.memory_limit, cfg.resources.threads, work_dir / "spill")
     con.execute(f"CREATE VIEW docs AS SELECT doc_id, ord >> 32 AS shard FROM read_parquet({sql_list(docs)})")
     dup_src = (
         f"SELECT * FROM read_parquet({sql_list(dup_files)}, union_by_name=true)"

@@ -245,7 +245,7 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
                 elif p.reason == reasons.INPUT_MALFORMED:
                     key = raw_hash(p.raw.encode("utf-8", "surrogateescape"))
                 else:
-                    key = content_hash(p.text or "")
+                    key = content_hash(p.text or "", p.meta)
                 rows.append(
                     {
                         "doc_id": did,

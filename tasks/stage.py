@@ -237,7 +237,9 @@ class CorpusContext:
     ``docs_paths``: staged Parquet per shard (doc_id, ord, content_hash, text, source_uri, ... see
     ``schemas.arrow.STAGED_DOCS``); ``features_paths``: per-shard feature columns from document stages;
     ``prior_runs``: run ids of earlier completed runs of the dataset, oldest first; ``work_dir``: a private folder
-    for spill files and outputs; ``memory_limit``: the DuckDB memory limit the stage must respect.
+    for spill files and outputs; ``memory_limit``: the DuckDB memory limit the stage must respect; ``levels_path``:
+    Parquet (doc_id, level, blocked_by) of this run's records the policy sends to quarantine (1) or drop (2) by
+    the findings known so far (``tasks.dedup.levels``), so dedup keeps a copy that reaches clean.
     """
 
     run_id: str
@@ -249,6 +251,7 @@ class CorpusContext:
     work_dir: Path
     memory_limit: str = "2GB"
     threads: int = 2
+    levels_path: str | None = None
 
 
 @dataclass

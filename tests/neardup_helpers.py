@@ -72,22 +72,30 @@ def variant(text: str, target: float, rng: random.Random) -> tuple[str, float]:
 
 
 def stage_corpus(root: Path, shards: list[list[dict]], minhash: MinHashConfig | None = None) -> tuple[list, list]:
-    """Write each shard's docs.parquet / features.parquet (and scores.parquet when docs carry a score)."""
+    """Write each shard's docs.parquet / features.parquet / scores.parquet / findings.parquet (a doc may carry a
+    ``score``, ``findings`` and ``meta``)."""
     stage = MinHashStage(minhash or MinHashConfig())
     docs_paths, feat_paths = [], []
     for s, shard in enumerate(shards):
         d = root / f"shard-{s:03d}"
         d.mkdir(parents=True)
         rows = [{"doc_id": r["id"], "ord": (s << 32) | i, "source_uri": r.get("source", "a.jsonl"),
-                 "source_record": i, "source_id": None, "content_hash": content_hash(r["text"]),
-                 "text": r["text"], "messages": None, "meta": None, "raw": None, "raw_encoding": None,
-                 "chars": len(r["text"])} for i, r in enumerate(shard)]
+                 "source_record": i, "source_id": None,
+                 "content_hash": content_hash(r["text"], json.dumps(r["meta"]) if r.get("meta") else None),
+                 "text": r["text"], "messages": None, "meta": json.dumps(r["meta"]) if r.get("meta") else None,
+                 "raw": None, "raw_encoding": None, "chars": len(r["text"])} for i, r in enumerate(shard)]
         pq.write_table(pa.Table.from_pylist(rows, schema=arrow.STAGED_DOCS), d / "docs.parquet")
-        res = stage.run(DocBatch(doc_ids=[r["id"] for r in shard], texts=[r["text"] for r in shard]))
+        res = stage.run(DocBatch(doc_ids=[r["id"] for r in shard], texts=[r["text"] for r in shard],
+                                 meta=[r.get("meta") for r in shard]))
         pq.write_table(pa.table({"doc_id": [r["id"] for r in shard], **res.columns}), d / "features.parquet")
         scores = [{"doc_id": r["id"], "stage": "quality", "name": "q", "value": r["score"]}
                   for r in shard if "score" in r]
         pq.write_table(pa.Table.from_pylist(scores, schema=arrow.STAGED_SCORES), d / "scores.parquet")
+        # a doc's "findings": [(reason, score), ...] as a document stage would have staged them
+        found = [{"doc_id": r["id"], "stage": reason.split(".")[0], "reason": reason, "score": score,
+                  "evidence": "{}", "spans": None, "detector_version": "test@1"}
+                 for r in shard for reason, score in r.get("findings", [])]
+        pq.write_table(pa.Table.from_pylist(found, schema=arrow.STAGED_FINDINGS), d / "findings.parquet")
         docs_paths.append(str(d / "docs.parquet"))
         feat_paths.append(str(d / "features.parquet"))
     return docs_paths, feat_paths

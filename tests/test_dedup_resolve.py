@@ -94,5 +94,5 @@ def test_flow_every_duplicate_points_at_a_clean_record_and_names_its_detector(tm
         JOIN documents c USING (run_id, doc_id)
         JOIN documents k ON k.run_id = u.kept_run_id AND k.doc_id = u.duplicate_of
         JOIN decisions x ON x.run_id = u.run_id AND x.doc_id = u.doc_id AND x.reason LIKE 'dup.%' ORDER BY 1""")
-    assert rows == [("B", "A", "clean", "dedup_near@1"), ("C", "A", "clean", "dedup_near@1"),
-                    ("X2", "X", "clean", "dedup_exact@1")]
+    assert rows == [("B", "A", "clean", "dedup_near@2"), ("C", "A", "clean", "dedup_near@2"),
+                    ("X2", "X", "clean", "dedup_exact@2")]

@@ -29,6 +29,7 @@ def test_fast_test_shingles_equal_the_stage_words():
     "ＦＵＬＬ－ＷＩＤＴＨ letters and\u00a0no-break spaces, still the same words here",
     "Straße STRASSE strasse: casefolding makes these three equal words in five grams",
     "  leading and trailing   whitespace with   runs   of spaces inside the text  ",
+    "\ufeffsoft\u00adhyphen zero\u200bwidth caf\u00e9 vs cafe\u0301 and\u2060joined tag\U000e0041 here",
 ])
 def test_shingles_equal_those_of_the_exact_dedup_key(text):
     ours, keyed = shingle_batch([text]), shingle_batch([normalize_key(text)])
@@ -71,15 +72,42 @@ def test_signatures_are_stable_across_versions():
 
 
 def test_stage_output_columns_scores_and_short_texts():
-    texts = ["", "!!! ...", "two words", make_doc(random.Random(2))]
-    res = MinHashStage().run(DocBatch(doc_ids=list("abcd"), texts=texts))
+    texts = ["", "!!! ...", "two words", "nine words " * 4 + "nine", "ten words " * 5, make_doc(random.Random(2))]
+    res = MinHashStage().run(DocBatch(doc_ids=list("abcdef"), texts=texts))
     assert res.findings == []
     sig = res.columns["minhash"]
     assert sig.type == pa.list_(pa.uint32())
-    assert [v is None for v in sig.to_pylist()] == [True, True, False, False]
-    assert len(sig[3].as_py()) == 128
-    assert [(s.row, s.value) for s in res.scores] == [(0, 0.0), (1, 0.0), (2, 1.0), (3, 236.0)]
+    # fewer than min_words (10) words: no signature, near dedup leaves the text to exact dedup
+    assert [v is None for v in sig.to_pylist()] == [True, True, True, True, False, False]
+    assert len(sig[5].as_py()) == 128
+    assert [(s.row, s.value) for s in res.scores] == [(0, 0.0), (1, 0.0), (2, 1.0), (3, 5.0), (4, 6.0), (5, 236.0)]
     assert res.columns["minhash_params"][0].as_py().endswith("/w5/c5/p128/s1")
+    every = MinHashStage(MinHashConfig(min_words=0)).run(DocBatch(doc_ids=list("abcdef"), texts=texts))
+    assert [v is None for v in every.columns["minhash"].to_pylist()] == [True, True, False, False, False, False]
+    # min_words changes which records have a signature, never a signature: it is not part of minhash_params
+    assert every.columns["minhash"][4] == sig[4]
+    assert every.columns["minhash_params"][0] == res.columns["minhash_params"][0]
+
+
+@pytest.mark.parametrize("a,b", [
+    ("I like C++", "I like C#"),
+    ("x > y", "x < y"),
+    ("What is 2+2? 4", "What is 2*2? 4"),
+    ("Set the value to -5 before starting the engine.", "Set the value to 5 before starting the engine!"),
+])
+def test_short_texts_that_differ_only_outside_words_are_not_near_duplicates(tmp_path, a, b):
+    # their words (all a shingle sees) are the same: Jaccard 1.0, and one of them was removed as a near duplicate
+    assert shingle_words(a) == shingle_words(b)
+    assert near_run(tmp_path, [[{"id": "a", "text": a}, {"id": "b", "text": b}]]) == {}
+    dups = near_run(tmp_path, [[{"id": "a", "text": a}, {"id": "b", "text": b}]], run_id="r0",
+                    minhash=MinHashConfig(min_words=0))
+    assert set(dups) == {"b"} and dups["b"]["similarity"] == 1.0
+
+
+def test_characters_count_as_words_for_texts_shingled_by_character():
+    short, longer = "東京は晴れ", "東京は今日も晴れていて公園には人が多い"
+    res = MinHashStage().run(DocBatch(doc_ids=["s", "l"], texts=[short, longer]))
+    assert [v is None for v in res.columns["minhash"].to_pylist()] == [True, False]
 
 
 @pytest.mark.parametrize("text,chars", [

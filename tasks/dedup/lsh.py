@@ -137,9 +137,14 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.cumsum(steps)
 
 
-def _pivot_pairs(members: np.ndarray, need: int, matches: MatchFn, max_pivots: int,
-                 n_prior: int) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], bool]:
-    """Verified pairs of one large bucket, pivot by pivot in priority order; True when ``max_pivots`` ran out."""
+def _pivot_pairs(members: np.ndarray, need: int, matches: MatchFn, max_pivots: int, n_prior: int,
+                 levels: np.ndarray | None = None) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray],
+                                                            bool]:
+    """Verified pairs of one large bucket, pivot by pivot in priority order; True when ``max_pivots`` ran out.
+
+    A member matching a pivot of a higher level (an earlier run's quarantined copy, for a copy headed for clean)
+    cannot go to it (``tasks.dedup.keep``): it stays for the next pivots instead of being taken by this one.
+    """
     us, vs, ms = [], [], []
     rest = members
     for _ in range(max_pivots):
@@ -150,6 +155,8 @@ def _pivot_pairs(members: np.ndarray, need: int, matches: MatchFn, max_pivots: i
             others = others[others >= n_prior]
         m = matches(np.full(len(others), pivot), others)
         hit = m >= need
+        if levels is not None:
+            hit &= levels[others] >= levels[pivot]
         us.append(np.full(int(hit.sum()), pivot, dtype=np.int64))
         vs.append(others[hit])
         ms.append(m[hit])
@@ -158,11 +165,12 @@ def _pivot_pairs(members: np.ndarray, need: int, matches: MatchFn, max_pivots: i
 
 
 def partition_pairs(keys: np.ndarray, nodes: np.ndarray, need: int, matches: MatchFn, n_prior: int,
-                    all_pairs_max: int = 64, max_pivots: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                          PartitionStats]:
+                    all_pairs_max: int = 64, max_pivots: int = 64,
+                    levels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, PartitionStats]:
     """Verified pairs ``(u, v, matches)`` (``u < v``) of one band partition, and its counts.
 
-    Pairs of two earlier-run documents are skipped: earlier runs were deduplicated when they ran.
+    Pairs of two earlier-run documents are skipped: earlier runs were deduplicated when they ran. ``levels``: each
+    node's level (``tasks.dedup.levels``), for the pivot order of large buckets.
     """
     stats = PartitionStats()
     empty = np.zeros(0, np.int64)
@@ -189,7 +197,7 @@ def partition_pairs(keys: np.ndarray, nodes: np.ndarray, need: int, matches: Mat
     hit = m >= need
     us, vs, ms = [u[hit]], [v[hit]], [m[hit]]
     for head, size in zip(heads[~small].tolist(), sizes[~small].tolist(), strict=True):
-        pu, pv, pm, capped = _pivot_pairs(nodes[head:head + size], need, matches, max_pivots, n_prior)
+        pu, pv, pm, capped = _pivot_pairs(nodes[head:head + size], need, matches, max_pivots, n_prior, levels)
         us += pu
         vs += pv
         ms += pm

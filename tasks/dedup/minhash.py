@@ -8,9 +8,21 @@ numpy (shingle hashes from ``tasks.dedup.shingles``), which the tests check is b
 ``MinHash.bulk(..., hashfunc=int)`` over the same shingle hashes. ``to_lean`` turns a stored signature back into a
 ``datasketch.LeanMinHash`` for anyone who wants the library's objects.
 
-The stage emits no findings. Every record gets a ``shingles`` score (0 means too short for near-dedup: its
-signature is null and ``dedup_near`` skips it). A ``minhash_params`` column names the signature settings so
-``dedup_near`` never compares signatures made with different settings (earlier runs' persisted ones included).
+The stage emits no findings. Every record gets a ``shingles`` score (its number of shingles; 0 for a text with no
+word). A ``minhash_params`` column names the signature settings so ``dedup_near`` never compares signatures made
+with different settings (earlier runs' persisted ones included).
+
+Short texts get no signature (null, so ``dedup_near`` skips them; exact dedup still applies): a text of fewer than
+``min_words`` words (characters, for a text shingled by character). Shingles are made of words alone, so a short
+text's few shingles cannot see what tells it from another one: "I like C++" and "I like C#", "x > y" and "x < y",
+"What is 2+2? 4" and "What is 2*2? 4" have the same words and Jaccard 1.0, and all but the first would be removed as
+near duplicates. In a longer text the same difference is one edit among many. ``min_words`` changes no signature,
+only which records have one, so it is not part of ``minhash_params``.
+
+A record whose meta holds a field that is part of its content (``tasks.normalize.KEY_META_FIELDS``: a preference
+pair read with its chosen reply as the text and the rejected one in meta) gets no signature either: exact dedup
+compares the whole pair, while a signature of the chosen reply (or of both, when the chosen one is long) finds two
+pairs that share a chosen reply and differ in the rejected one near-identical.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ import pyarrow as pa
 from pydantic import Field
 
 from tasks.dedup.shingles import Shingled, ShingleMode, shingle_batch
+from tasks.normalize import key_meta
 from tasks.stage import DocBatch, Score, Stage, StageConfig, StageResult
 
 #: Name of the feature column holding signatures (list<uint32>, null when a text has no shingle).
@@ -42,6 +55,9 @@ class MinHashConfig(StageConfig):
         "auto", description="words | chars | auto (characters for texts mostly in scripts written without spaces)"
     )
     seed: int = Field(1, ge=0, le=2**31 - 1, description="seed of datasketch's permutations")
+    min_words: int = Field(10, ge=0, le=10_000, description="texts with fewer words (characters, when shingled by "
+                           "character) get no signature: near dedup leaves them to exact dedup (0: every text "
+                           "with a word gets one)")
 
 
 def params_id(cfg: MinHashConfig) -> str:
@@ -110,7 +126,7 @@ class MinHashStage(Stage):
     """Computes a MinHash signature per record (feature column ``minhash``) and a ``shingles`` score."""
 
     name = "minhash"
-    version = "1"
+    version = "2"
     Config = MinHashConfig
     requires: ClassVar[tuple[tuple[str, str], ...]] = (("datasketch", "datasketch"), ("xxhash", "xxhash"))
 
@@ -125,6 +141,9 @@ class MinHashStage(Stage):
         cfg: MinHashConfig = self.config  # type: ignore[assignment]
         sh = shingle_batch(batch.texts, cfg.ngram, cfg.char_ngram, cfg.shingle)
         sigs, has = signatures(sh, self._a, self._b)
+        has &= sh.units >= cfg.min_words
+        if len(batch.meta) == len(batch.texts):  # a preference pair is compared whole, by exact dedup only
+            has &= np.fromiter((not key_meta(m) for m in batch.meta), dtype=bool, count=len(batch.texts))
         n, p = sigs.shape
         offsets = pa.array(np.arange(n + 1, dtype=np.int32) * p, pa.int32())
         values = pa.array(sigs.reshape(-1), pa.uint32())

@@ -3,9 +3,12 @@
 Steps, each bounded by a setting rather than by the corpus:
 
 1. Nodes (DuckDB, ``resources.memory_limit``, spilling): this run's records with a signature (feature column
-   ``minhash`` of the ``minhash`` stage), one per normalised content (exact copies follow their first-seen copy,
-   as ``dedup_exact`` keeps it), plus the signatures persisted by earlier completed runs of the dataset (never
-   recomputed), ranked in keep-priority order (``tasks.dedup.keep``) and written to ``nodes.parquet``.
+   ``minhash`` of the ``minhash`` stage), one per normalised content (exact copies follow the copy
+   ``dedup_exact`` keeps: the first of those headed for the best outcome), plus the signatures persisted by
+   earlier completed runs of the dataset (never recomputed), each with its level (``tasks.dedup.levels``: where
+   the copy is headed, or for an earlier run whether it is in clean now), ranked in keep-priority order
+   (``tasks.dedup.keep``: a copy headed for clean before one headed for quarantine) and written to
+   ``nodes.parquet``.
 2. Signature store and band keys, streamed ``batch_rows`` at a time: signatures go to an on-disk ``(nodes,
    num_perm)`` uint32 matrix (memory-mapped, 512 B per document at 128 permutations); each band's 64-bit keys go to
    Parquet partitions ``(band, key % parts)`` with ``parts`` chosen so a partition holds at most
@@ -17,10 +20,13 @@ Steps, each bounded by a setting rather than by the corpus:
    Jaccard of the two documents' shingle sets when both are in this run (their texts are re-shingled once into an
    on-disk array, 4 bytes per shingle, for the candidates only), on the estimate when one is from an earlier run.
 5. Clusters: the verified pairs are streamed once in ``(u, v)`` order; each duplicate goes to the first kept
-   document it was verified against (``tasks.dedup.keep.assign_keepers``, 1 byte per node).
+   document it was verified against whose level is no higher than its own (``tasks.dedup.keep.assign_keepers``,
+   2 bytes per node): a copy headed for clean is never removed in favour of one that does not reach clean.
 6. Output: ``duplicates`` rows (method ``near``, similarity = the Jaccard with the kept copy, exact or estimated,
-   evidence JSON with the kept copy, the rule that kept it, both Jaccard figures and the banding), and this run's
-   kept signatures persisted under ``index/<dataset>/minhash/run=<run_id>/`` for later runs.
+   evidence JSON with the kept copy, the rule that kept it, both Jaccard figures, the banding, and the outcomes
+   the kept copy and this copy were headed for, ``kept_outcome`` and ``copy_outcome``), and this run's kept
+   signatures (quarantined ones included: a release may publish them) persisted under
+   ``index/<dataset>/minhash/run=<run_id>/`` for later runs.
 
 On a Dask cluster the same design maps over step 3's partitions (each task reads one partition file and the
 read-only signature store on shared storage, and writes one edge file); verification maps over ranges of the
@@ -45,7 +51,7 @@ from pydantic import Field, model_validator
 
 from schemas import arrow, reasons
 from tasks.catalog import empty_select, sql_list
-from tasks.dedup import keep, lsh
+from tasks.dedup import keep, levels, lsh
 from tasks.dedup.minhash import COLUMN, PARAMS_COLUMN, shingle_settings
 from tasks.dedup.verify import ShingleStore, verify
 from tasks.duck import limit_connection
@@ -110,7 +116,7 @@ class NearDedup(CorpusStage):
     """Marks records whose Jaccard with a kept record (this run or an earlier one) reaches the threshold."""
 
     name = "dedup_near"
-    version = "1"
+    version = "2"
     Config = NearDedupConfig
     requires = (("datasketch", "datasketch"), ("duckdb", "duckdb"))
 
@@ -149,14 +155,14 @@ class NearDedup(CorpusStage):
             raise ValueError(f"dedup_near: bands x rows = {bands * rows} exceeds num_perm {num_perm}")
         n_nodes, n_prior, skipped = self._nodes(con, ctx, cfg, feats, param, work)
         parts = max(1, math.ceil(n_nodes / (cfg.partition_rows or memory_bytes(ctx.memory_limit) // 256)))
-        store = self._store_and_bands(work, n_nodes, num_perm, bands, rows, parts, cfg.batch_rows)
+        store, node_levels = self._store_and_bands(work, n_nodes, num_perm, bands, rows, parts, cfg.batch_rows)
         need = lsh.min_matches(cfg.threshold, num_perm)
         loose = lsh.min_matches(max(0.01, cfg.threshold - cfg.exact_margin), num_perm) \
             if cfg.verify == "exact" else need
-        stats = self._candidates(work, store, loose, n_prior, bands, parts, cfg)
+        stats = self._candidates(work, store, loose, n_prior, bands, parts, cfg, node_levels)
         del store
         stats["dedup_near.exact_checks"] = self._verify(con, ctx, cfg, work, n_prior, param, need)
-        n_dups = self._clusters(con, work, n_nodes, n_prior, cfg.batch_rows)
+        n_dups = self._clusters(con, work, n_nodes, n_prior, cfg.batch_rows, node_levels)
         rows_out = self._write(con, ctx, cfg, work, out, num_perm, bands, rows)
         if cfg.persist:
             self._persist(con, ctx, work)
@@ -175,26 +181,35 @@ class NearDedup(CorpusStage):
             name_filter = f" AND name = {lit(cfg.score_name)}" if cfg.score_name else ""
             score_src = (f"SELECT doc_id, max(value) AS score FROM read_parquet({sql_list(scores)}) "
                          f"WHERE stage = {lit(cfg.score_stage or '')}{name_filter} GROUP BY doc_id")
+        # every copy of a content is represented by its best copy: the first of those headed for the best outcome
         con.execute(f"""CREATE TEMP TABLE cur AS
             SELECT d.doc_id, d.ord, d.content_hash, d.chars, d.source_uri,
                    {keep.source_rank_sql(cfg.source_priority)} AS src_rank, s.score,
-                   row_number() OVER (PARTITION BY d.content_hash ORDER BY d.ord) = 1 AS rep
+                   coalesce(lv.level, 0)::TINYINT AS level, lv.blocked_by,
+                   row_number() OVER (PARTITION BY d.content_hash ORDER BY coalesce(lv.level, 0), d.ord) = 1 AS rep
             FROM read_parquet(?) d LEFT JOIN ({score_src}) s USING (doc_id)
+                 LEFT JOIN ({levels.current_sql(ctx.levels_path)}) lv USING (doc_id)
             WHERE d.doc_id IN (SELECT doc_id FROM read_parquet(?, union_by_name=true) WHERE {COLUMN} IS NOT NULL)""",
                     [ctx.docs_paths, feats])
         prior_files, skipped = self._prior_files(ctx, param)
-        prior_sql = (f"SELECT 0 AS grp, list_position(?, run_id)::DOUBLE AS k1, ord AS k2, doc_id, run_id, "
-                     f"TRUE AS prior, ord, NULL::BIGINT AS chars, NULL::VARCHAR AS source_uri, "
-                     f"NULL::BIGINT AS src_rank, NULL::DOUBLE AS score, NULL::VARCHAR AS content_hash, {COLUMN} "
-                     f"FROM read_parquet(?) WHERE {PARAMS_COLUMN} = ?") if prior_files else None
-        cur_sql = (f"SELECT 1 AS grp, ({keep.policy_key_sql(cfg.keep)})::DOUBLE AS k1, c.ord AS k2, c.doc_id, "
-                   f"{lit(ctx.run_id)} AS run_id, FALSE AS prior, c.ord, c.chars, c.source_uri, "
-                   f"c.src_rank, c.score, c.content_hash, f.{COLUMN} "
+        # earlier runs first (they are compared with this run only), those in clean now before the others
+        prior_sql = (f"SELECT 0 AS grp, coalesce(l.level, 0) AS k0, list_position(?, p.run_id)::DOUBLE AS k1, "
+                     f"p.ord AS k2, p.doc_id, p.run_id, TRUE AS prior, p.ord, NULL::BIGINT AS chars, "
+                     f"NULL::VARCHAR AS source_uri, NULL::BIGINT AS src_rank, NULL::DOUBLE AS score, "
+                     f"NULL::VARCHAR AS content_hash, coalesce(l.level, 0)::TINYINT AS level, "
+                     f"NULL::VARCHAR[] AS blocked_by, coalesce(l.kept_run, p.run_id) AS kept_run, p.{COLUMN} "
+                     f"FROM read_parquet(?) p LEFT JOIN ({levels.prior_sql(ctx.lake, ctx.dataset, ctx.prior_runs)}) l "
+                     f"ON l.run_id = p.run_id AND l.doc_id = p.doc_id "
+                     f"WHERE p.{PARAMS_COLUMN} = ? AND coalesce(l.level, 0) < {levels.GONE}") if prior_files else None
+        cur_sql = (f"SELECT 1 AS grp, c.level AS k0, ({keep.policy_key_sql(cfg.keep)})::DOUBLE AS k1, c.ord AS k2, "
+                   f"c.doc_id, {lit(ctx.run_id)} AS run_id, FALSE AS prior, c.ord, c.chars, c.source_uri, "
+                   f"c.src_rank, c.score, c.content_hash, c.level, c.blocked_by, {lit(ctx.run_id)} AS kept_run, "
+                   f"f.{COLUMN} "
                    f"FROM cur c JOIN read_parquet(?, union_by_name=true) f USING (doc_id) WHERE c.rep")
         union = f"{prior_sql} UNION ALL {cur_sql}" if prior_sql else cur_sql
         args = ([list(ctx.prior_runs), prior_files, param] if prior_sql else []) + [feats]
         con.execute(f"""COPY (
-            SELECT row_number() OVER (ORDER BY grp, k1, k2) - 1 AS node, * EXCLUDE (grp, k1, k2),
+            SELECT row_number() OVER (ORDER BY grp, k0, k1, k2) - 1 AS node, * EXCLUDE (grp, k0, k1, k2),
                    {lit(param)} AS {PARAMS_COLUMN}
             FROM ({union}) ORDER BY node
         ) TO {lit(work / 'nodes.parquet')} (FORMAT parquet, ROW_GROUP_SIZE 65536)""", args)
@@ -222,21 +237,25 @@ class NearDedup(CorpusStage):
         return files, skipped
 
     def _store_and_bands(self, work: Path, n_nodes: int, num_perm: int, bands: int, rows: int, parts: int,
-                         batch_rows: int) -> np.ndarray:
-        """Fill the memory-mapped signature store in node order and write the band-key partitions."""
+                         batch_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Fill the memory-mapped signature store in node order and write the band-key partitions; return the
+        store and each node's level (``tasks.dedup.levels``, one byte per node)."""
         store = np.lib.format.open_memmap(work / "signatures.npy", mode="w+", dtype=np.uint32,
                                           shape=(max(n_nodes, 1), num_perm))
+        node_levels = np.zeros(n_nodes, dtype=np.int8)
         (work / "bands").mkdir()
         writers = {(b, p): pq.ParquetWriter(work / "bands" / f"b{b:03d}-p{p:04d}.parquet", _BAND_SCHEMA)
                    for b in range(bands) for p in range(parts)}
         try:
             expected = 0
-            for batch in pq.ParquetFile(work / "nodes.parquet").iter_batches(batch_rows, columns=["node", COLUMN]):
+            for batch in pq.ParquetFile(work / "nodes.parquet").iter_batches(batch_rows,
+                                                                             columns=["node", COLUMN, "level"]):
                 nodes = batch.column(0).to_numpy()
                 if len(nodes) and (nodes[0] != expected or nodes[-1] != expected + len(nodes) - 1):
                     raise RuntimeError("dedup_near: nodes.parquet is not in node order")
                 sigs = batch.column(1).flatten().to_numpy().astype(np.uint32).reshape(len(nodes), num_perm)
                 store[expected:expected + len(nodes)] = sigs
+                node_levels[expected:expected + len(nodes)] = batch.column(2).to_numpy()
                 keys = lsh.band_keys(sigs, bands, rows)
                 part_of = keys % np.uint64(parts) if parts > 1 else None
                 for b in range(bands):
@@ -249,10 +268,10 @@ class NearDedup(CorpusStage):
             for w in writers.values():
                 w.close()
         store.flush()
-        return store
+        return store, node_levels
 
     def _candidates(self, work: Path, store: np.ndarray, need: int, n_prior: int, bands: int, parts: int,
-                    cfg: NearDedupConfig) -> dict[str, int]:
+                    cfg: NearDedupConfig, node_levels: np.ndarray) -> dict[str, int]:
         """Verified pairs of every band partition, one partition in memory at a time, one edge file each."""
         (work / "edges").mkdir()
         matches = lsh.signature_matcher(store)
@@ -262,7 +281,8 @@ class NearDedup(CorpusStage):
             for p in range(parts):
                 part = pq.read_table(work / "bands" / f"b{b:03d}-p{p:04d}.parquet")
                 u, v, m, st = lsh.partition_pairs(part.column("key").to_numpy(), part.column("node").to_numpy(),
-                                                  need, matches, n_prior, cfg.all_pairs_max, cfg.max_pivots)
+                                                  need, matches, n_prior, cfg.all_pairs_max, cfg.max_pivots,
+                                                  node_levels)
                 del part
                 pq.write_table(pa.table({"u": u, "v": v, "m": m}, schema=_EDGE_SCHEMA),
                                work / "edges" / f"b{b:03d}-p{p:04d}.parquet")
@@ -305,7 +325,7 @@ class NearDedup(CorpusStage):
         return checks
 
     def _clusters(self, con: duckdb.DuckDBPyConnection, work: Path, n_nodes: int, n_prior: int,
-                  batch_rows: int) -> int:
+                  batch_rows: int, node_levels: np.ndarray) -> int:
         """Assign each duplicate to its kept copy; write ``dup_nodes.parquet`` (v, u, m); return duplicates."""
         reader = con.sql(f"SELECT u, v, m FROM read_parquet({lit(work / 'verified.parquet')}) ORDER BY u, v") \
             .to_arrow_reader(batch_rows)
@@ -316,7 +336,7 @@ class NearDedup(CorpusStage):
 
         n = 0
         with pq.ParquetWriter(work / "dup_nodes.parquet", _EDGE_SCHEMA) as writer:
-            for dup, kept, sim in keep.assign_keepers(edges(), n_nodes, n_prior):
+            for dup, kept, sim in keep.assign_keepers(edges(), n_nodes, n_prior, node_levels):
                 writer.write_table(pa.table({"u": kept, "v": dup, "m": sim}, schema=_EDGE_SCHEMA))
                 n += len(dup)
         return n
@@ -333,14 +353,20 @@ class NearDedup(CorpusStage):
                dn AS (SELECT dn.u, dn.v, dn.m, vf.j FROM read_parquet({lit(work / 'dup_nodes.parquet')}) dn
                       JOIN read_parquet({lit(work / 'verified.parquet')}) vf USING (u, v)),
                near AS (SELECT d.doc_id, k.doc_id AS duplicate_of, dn.m, dn.j, {rule} AS rule,
-                               k.run_id AS kept_run_id, NULL::VARCHAR AS identical_to
+                               k.kept_run AS kept_run_id, NULL::VARCHAR AS identical_to, k.level AS kept_level,
+                               d.level, d.blocked_by
                         FROM dn JOIN n d ON d.node = dn.v JOIN n k ON k.node = dn.u),
                copies AS (SELECT c.doc_id, coalesce(nr.duplicate_of, r.doc_id) AS duplicate_of,
                                  coalesce(nr.m, {num_perm}) AS m,
                                  CASE WHEN nr.doc_id IS NULL THEN 1.0 ELSE nr.j END AS j,
-                                 coalesce(nr.rule, 'identical after normalisation to the first seen copy') AS rule,
+                                 coalesce(nr.rule, CASE WHEN c.level > r.level THEN
+                                   'identical after normalisation to the kept copy, the first copy of its content '
+                                   || 'whose own findings make it ' || {levels.level_name('r.level')}
+                                   || ' (this copy would be ' || {levels.level_name('c.level')} || ')'
+                                   ELSE 'identical after normalisation to the first seen copy' END) AS rule,
                                  coalesce(nr.kept_run_id, {lit(ctx.run_id)}) AS kept_run_id,
-                                 r.doc_id AS identical_to
+                                 r.doc_id AS identical_to, coalesce(nr.kept_level, r.level) AS kept_level,
+                                 c.level, c.blocked_by
                           FROM cur c JOIN n r ON r.content_hash = c.content_hash AND NOT r.prior
                           LEFT JOIN near nr ON nr.doc_id = r.doc_id
                           WHERE NOT c.rep)
@@ -352,7 +378,10 @@ class NearDedup(CorpusStage):
                              'estimated_jaccard', round(m / {num_perm}::DOUBLE, 4), 'matching_permutations', m,
                              'num_perm', {num_perm}, 'threshold', {cfg.threshold}, 'bands', {bands}, 'rows', {rows},
                              'verified_against', 'the kept copy itself',
-                             'identical_to', identical_to)::VARCHAR AS evidence
+                             'identical_to', identical_to,
+                             'kept_outcome', {levels.level_name('kept_level')},
+                             'copy_outcome', {levels.level_name('level')},
+                             'copy_blocked_by', blocked_by)::VARCHAR AS evidence
           FROM (SELECT * FROM near UNION ALL SELECT * FROM copies)
           ORDER BY doc_id
         ) TO {lit(out)} (FORMAT parquet, COMPRESSION zstd)""")

@@ -1,7 +1,8 @@
 """One ``duplicates`` row per record, pointing at a copy that is really kept.
 
 Exact and near dedup each write their own rows, and a record can be a duplicate by both. Exact dedup points an
-exact copy at the first copy seen; near dedup points it at that first copy's kept copy. When the first copy is
+exact copy at the kept copy of its content (the first seen of those headed for the best outcome,
+``tasks.dedup.levels``); near dedup points it at that copy's own kept copy. When the first copy is
 itself a near duplicate (A kept, B a near copy of A, C an exact copy of B), the exact row says C -> B, and B goes
 to no output: C would be removed in favour of a record that is not in clean. So a row whose kept copy is a duplicate
 in this run ranks after one that points at a kept copy, and only then is the more certain method preferred.

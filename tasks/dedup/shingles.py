@@ -4,7 +4,8 @@ A batch of texts becomes one flat ``uint32`` array of shingle hashes plus the ow
 pyarrow and numpy instead of one Python string per shingle (per-shingle Python work is what makes naive MinHash
 slow, ../shared/NOTES.md).
 
-Normalisation is the exact-dedup key's (``tasks.normalize.normalize_key``: NFKC, casefold, whitespace collapsed).
+Normalisation is the exact-dedup key's (``tasks.normalize.normalize_key``: invisible characters dropped, NFKC,
+casefold, whitespace collapsed).
 Words are maximal runs of letters, combining marks, digits and ``_`` (anything else separates them), so the word
 sequence of a text equals that of its ``normalize_key``: two exact duplicates always get the same shingles. The
 whitespace collapse is skipped here only because whitespace never reaches a word (tests assert the equality).
@@ -26,6 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from tasks.normalize import drop_ignorable
+
 ShingleMode = Literal["auto", "words", "chars"]
 
 # RE2 (pyarrow) syntax: anything but a letter, a combining mark (Indic vowel signs), a digit or "_" separates words.
@@ -41,8 +44,8 @@ _SHIFT = np.uint64(32)
 
 
 def fold(text: str) -> str:
-    """NFKC + casefold: ``normalize_key`` without its whitespace collapse (words never contain whitespace)."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """``normalize_key`` without its whitespace collapse (words never contain whitespace)."""
+    return unicodedata.normalize("NFKC", drop_ignorable(text)).casefold()
 
 
 def uses_chars(folded: str, mode: ShingleMode) -> bool:
@@ -61,6 +64,7 @@ class Shingled:
     hashes: np.ndarray  # uint32
     rows: np.ndarray  # int64, sorted
     n_rows: int
+    units: np.ndarray | None = None  # words (characters, for rows shingled by character) of each row
 
     def counts(self) -> np.ndarray:
         """Number of shingles of each row (0 for texts with no word)."""
@@ -132,6 +136,7 @@ def shingle_batch(texts: list[str], ngram: int = 5, char_ngram: int = 5, mode: S
     folded = [fold(t) for t in texts]
     by_chars = np.fromiter((uses_chars(f, mode) for f in folded), dtype=bool, count=len(folded))
     words, rows = _split(folded)
+    n_units = np.bincount(rows, minlength=len(texts)).astype(np.int64)  # words per row (characters: below)
     parts: list[Shingled] = []
     if not by_chars.all():
         wmask = ~by_chars[rows]
@@ -143,15 +148,16 @@ def shingle_batch(texts: list[str], ngram: int = 5, char_ngram: int = 5, mode: S
         for r, w in zip(rows[cmask].tolist(), words.filter(pa.array(cmask)).to_pylist(), strict=True):
             per_row[r].append(w)
         cps = [_code_points(per_row[int(r)]) for r in char_rows]
+        n_units[char_rows] = [len(c) for c in cps]
         units = np.concatenate(cps)
         unit_rows = np.repeat(char_rows.astype(np.int64), [len(c) for c in cps])
         parts.append(_fold_windows(units, unit_rows, char_ngram, len(texts)))
     if not parts:
-        return Shingled(np.zeros(0, np.uint32), np.zeros(0, np.int64), len(texts))
+        return Shingled(np.zeros(0, np.uint32), np.zeros(0, np.int64), len(texts), n_units)
     hashes = np.concatenate([p.hashes for p in parts])
     out_rows = np.concatenate([p.rows for p in parts])
     order = np.argsort(out_rows, kind="stable")
-    return Shingled(hashes[order], out_rows[order], len(texts))
+    return Shingled(hashes[order], out_rows[order], len(texts), n_units)
 
 
 def words_of(text: str) -> list[str]:
