@@ -340,7 +340,8 @@ def release(
         return
     if summary["run_id"] is None:
         print(f"nothing new to release in dataset {dataset}: {summary['approved']} approved "
-              f"({summary['already_released']} already released, {summary['no_text']} without text), "
+              f"({summary['already_released']} already released, {summary['already_in_clean']} already in clean "
+              f"as another copy, {summary['no_text']} without text), "
               f"{summary['rejected']} rejected, {summary['pending']} pending")
         return
     hidden = (f", hidden Unicode removed from {summary['hidden_removed']} ({summary['hidden_chars']} characters)"

@@ -160,3 +160,25 @@ def test_a_release_killed_half_way_is_cleaned_up_and_done_once(tmp_path_factory,
     assert sql(path, "SELECT count(*), count(DISTINCT doc_id) FROM clean WHERE run_id = ?", [summary["run_id"]]) \
         == [(2, 2)]
     assert release(Lake(path), "web")["run_id"] is None
+
+
+@pytest.mark.slow
+def test_an_approved_copy_whose_content_a_later_run_kept_clean_is_not_released_twice(tmp_path, prefect_harness):
+    # run 1 quarantines a text carrying hidden tag characters; run 2 has the same text without them, which dedup
+    # keeps (the earlier copy is not in clean) and publishes. Approving the first copy must not publish it again.
+    from flows.runner import run_flow
+
+    lake_dir = tmp_path / "lake"
+    for i, text in enumerate((OLD + TAGS, OLD)):
+        data = tmp_path / f"in{i}.jsonl"
+        data.write_text(json.dumps({"id": f"copy{i}", "text": text}) + "\n")
+        run_flow(inputs=[str(data)], lake=str(lake_dir), dataset="web", config=str(_config(tmp_path / "s.yaml")),
+                 kind=None, text_field=None, manifest=None, task_runner="processes", dask_address=None, workers=1,
+                 show_progress=False)
+    assert sql(lake_dir, "SELECT source_id, outcome FROM documents ORDER BY source_id") == [
+        ("copy0", "quarantined"), ("copy1", "clean")]
+    [(doc,)] = sql(lake_dir, "SELECT doc_id FROM quarantine")
+    append_review(Lake(lake_dir), doc, "alice", "approve")
+    summary = release(Lake(lake_dir), "web")
+    assert (summary["run_id"], summary["approved"], summary["already_in_clean"]) == (None, 1, 1)
+    assert sql(lake_dir, "SELECT count(*) FROM clean") == [(1,)]

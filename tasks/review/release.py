@@ -18,9 +18,11 @@ when it has none, and its text is the text published. Reviews of older copies ar
 copy does not release a record a newer run quarantined again (with findings, maybe text, the reviewer never saw),
 and a rejection of an older copy does not hold back a newer copy's approval. The records released are those whose
 status is ``approved`` and whose ``doc_id`` no completed release of the dataset has released yet (so releasing
-twice adds nothing). Rejected and pending records stay out; a malformed record has no text to publish and is
-counted, not released. A release never takes a record back out of clean: one whose newest copy is rejected after
-it was released is counted (``rejected_after_release``) and named in every later release's summary.
+twice adds nothing) and whose content (``content_hash``, the exact-dedup key) is not in clean already as another
+record (a later run kept a clean copy of it: ``already_in_clean``, counted, not released twice). Rejected and
+pending records stay out; a malformed record has no text to publish and is counted, not released. A release never
+takes a record back out of clean: one whose newest copy is rejected after it was released is counted
+(``rejected_after_release``) and named in every later release's summary.
 
 The text published is redacted as the router redacts clean text (``tasks.redact``), with the spans of the record's
 ``redact`` findings and also of its ``pii.*`` findings whatever their action: a record quarantined for a secret or
@@ -181,9 +183,18 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
             {"dataset": dataset},
         ).fetchall()]
         approved = f"SELECT * EXCLUDE (verdict) FROM ({latest}) WHERE verdict = '{APPROVED}'"
+        # The same content already in clean (a later run kept a clean copy of it: dedup keeps the copy that
+        # reaches clean): releasing the approved copy too would put it in clean twice.
+        in_clean = (f"SELECT DISTINCT d.content_hash FROM documents d JOIN runs r ON r.run_id = d.run_id "
+                    f"WHERE r.dataset = $dataset AND r.status = 'completed' AND d.outcome = '{reasons.OUTCOME_CLEAN}' "
+                    "AND d.content_hash IS NOT NULL")
+        keyed = (f"SELECT a.*, d.content_hash AS key FROM ({approved}) a "
+                 "LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id")
         skipped = con.execute(
             f"SELECT count(*) FILTER (WHERE doc_id IN ({released})), "
-            f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NULL) FROM ({approved})",
+            f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NULL), "
+            f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NOT NULL AND key IN ({in_clean})) "
+            f"FROM ({keyed})",
             {"dataset": dataset},
         ).fetchall()[0]
         # COPY TO a file is allowed on a read-only connection; the catalog is closed again before any writing.
@@ -198,6 +209,7 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
                            WHERE action = '{reasons.ACTION_REDACT}' OR starts_with(reason, 'pii.')
                            GROUP BY run_id, doc_id) x ON x.run_id = a.run_id AND x.doc_id = a.doc_id
                 WHERE a.text IS NOT NULL AND a.doc_id NOT IN ({released})
+                  AND (d.content_hash IS NULL OR d.content_hash NOT IN ({in_clean}))
                 ORDER BY a.run_id, a.source_uri, a.source_record, a.doc_id
             ) TO {sql_literal(out)} (FORMAT parquet)""",
             {"dataset": dataset},
@@ -208,6 +220,7 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
         "pending": int(status.get(PENDING, 0)),
         "already_released": int(skipped[0]),
         "no_text": int(skipped[1]),
+        "already_in_clean": int(skipped[2]),
         "rejected_after_release": len(withdrawn),
         "rejected_after_release_ids": withdrawn,
     }
