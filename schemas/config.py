@@ -40,7 +40,7 @@ class InputConfig(_Strict):
     """Limits applied while reading records."""
 
     max_bytes: int = Field(
-        1_000_000, ge=1, description="records with more UTF-8 bytes of text get input.too_long"
+        1_000_000, ge=1, description="records with more UTF-8 bytes of text (or of meta) get input.too_long"
     )
     text_field: str = Field("text", description="field holding the text for --kind text")
     kind: Literal["text", "instruct"] = "text"

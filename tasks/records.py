@@ -237,7 +237,8 @@ def parse_record(rec: RawRecord, kind: str, text_field: str, max_bytes: int) -> 
     """Turn one raw record into a ``ParsedRecord``; bad input never raises (a bad ``kind`` is a ValueError).
 
     ``kind="text"`` reads ``text_field``; ``kind="instruct"`` reads messages (see ``_SHAPES``). Texts of more
-    than ``max_bytes`` UTF-8 bytes are ``input.too_long``, blank ones ``input.empty``; both keep their text.
+    than ``max_bytes`` UTF-8 bytes, or whose meta JSON is, are ``input.too_long``, blank ones ``input.empty``; both
+    keep their text.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
@@ -269,10 +270,16 @@ def parse_record(rec: RawRecord, kind: str, text_field: str, max_bytes: int) -> 
         meta=_meta_json(fields) if fields else None,
     )
     size = len(text.encode("utf-8"))
+    # Meta is written to clean and read by the stages that scan it, so it has the same limit: a short text with
+    # 50 MB of meta passed and cost every scanning stage its size.
+    meta_size = len(parsed.meta.encode("utf-8", "surrogatepass")) if parsed.meta else 0
     if not text.strip():
         parsed.reason = INPUT_EMPTY
         parsed.detail = "text is empty" if not text else "text is whitespace only"
     elif size > max_bytes:
         parsed.reason = INPUT_TOO_LONG
         parsed.detail = f"text is {size} bytes, over the limit of {max_bytes}"
+    elif meta_size > max_bytes:
+        parsed.reason = INPUT_TOO_LONG
+        parsed.detail = f"meta is {meta_size} bytes, over the limit of {max_bytes}"
     return parsed

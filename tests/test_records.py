@@ -214,6 +214,14 @@ def test_instruct_malformed(fields, detail):
     assert json.loads(got.raw) == json.loads(json.dumps(fields))
 
 
+def test_meta_over_the_limit_is_too_long():
+    # meta is written to clean and scanned by stages: a short text cannot carry unbounded meta
+    got = _text({"text": "short", "notes": "n" * MAX})
+    assert got.reason == INPUT_TOO_LONG and got.detail == f"meta is {MAX + 13} bytes, over the limit of {MAX}"
+    assert got.text == "short" and got.meta is not None
+    assert _text({"text": "x" * MAX, "src": "s"}).reason is None  # the text's limit is the text's own
+
+
 def test_instruct_empty_and_too_long():
     empty = _instruct({"prompt": " ", "response": ""})
     assert empty.reason == INPUT_EMPTY and empty.messages == _chat(("user", " "), ("assistant", ""))
@@ -313,5 +321,5 @@ def test_records_nested_too_deep_are_malformed_not_a_crash_later():
     assert got.reason == INPUT_MALFORMED and got.detail == f"nested more than {MAX_NESTING} levels deep"
     assert got.raw.startswith('{"text": "Plain words.", "extra": [[[')
     ok = json.loads("[" * (MAX_NESTING - 1) + '"x"' + "]" * (MAX_NESTING - 1))
-    assert _text({"text": "Plain words.", "extra": ok}).reason is None
+    assert _text({"text": "Plain words.", "extra": ok}, max_bytes=10_000).reason is None
     assert _instruct({"messages": [{"role": "user", "content": "hi", "x": deep}]}).reason == INPUT_MALFORMED
