@@ -1,8 +1,8 @@
 """From a ``RawRecord`` to a parsed document: text (or chat messages), source id, meta, or why it is unusable.
 
 The rules of ../shared/DESIGN.md section 3 live here: ``kind="text"`` takes the text from one field;
-``kind="instruct"`` accepts prompt/response, Alpaca (and its instruction/response variants: GPTeacher, Dolly) and
-chat-messages shapes. A record's own ``id`` becomes
+``kind="instruct"`` accepts prompt/response, Alpaca (and its instruction/response variants: GPTeacher, Dolly),
+Self-Instruct's instruction/instances and chat-messages shapes. A record's own ``id`` becomes
 ``source_id``; every other field it carries is kept as ``meta`` JSON, so nothing the user had is lost. Records
 that cannot be used get a reason code (``input.malformed`` / ``input.empty`` / ``input.too_long``) and a
 ``detail`` that explains why without quoting the text.
@@ -27,7 +27,7 @@ KINDS = ("text", "instruct")
 _SHAREGPT_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}
 _SHAPES = (
     "'prompt' + 'response' (or 'completion'), 'instruction' + 'output' or 'response' (+ optional 'input', or "
-    "Dolly's 'context'), "
+    "Dolly's 'context'), 'instruction' + Self-Instruct 'instances', "
     "or 'messages' (a list of {role, content}, content a string or a list of typed parts; "
     "ShareGPT 'conversations' of {from, value} too)"
 )
@@ -160,6 +160,25 @@ def _text_of_parts(i: int, item: dict[str, Any]) -> str:
     return "\n".join(texts)
 
 
+def _instances(fields: dict[str, Any]) -> list[dict[str, str]]:
+    """Self-Instruct's shape: an ``instruction`` and ``instances`` of ``{input, output}``, one user/assistant turn
+    pair per instance (the instruction opens the first user turn; a later instance without input repeats it)."""
+    instruction = _string(fields, "instruction", "field")
+    items = fields.pop("instances")
+    if not isinstance(items, list) or not items:
+        raise _Malformed(f"'instances' is {_type_name(items) if not isinstance(items, list) else 'an empty list'}, "
+                         "not a list of {input, output}")
+    messages: list[dict[str, str]] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("output"), str) \
+                or not isinstance(item.get("input", ""), str) or set(item) - {"input", "output"}:
+            raise _Malformed(f"instances[{i}] is not an object of a string 'output' and an optional string 'input'")
+        extra = item.get("input") or ""
+        user = (instruction + "\n\n" + extra if extra else instruction) if i == 0 else (extra or instruction)
+        messages += [{"role": "user", "content": user}, {"role": "assistant", "content": item["output"]}]
+    return messages
+
+
 def _chat(fields: dict[str, Any]) -> list[dict[str, str]]:
     """Pop and validate the messages of an instruction record, whichever of the accepted shapes it has."""
     key = next((k for k in ("messages", "conversations") if k in fields), None)
@@ -177,6 +196,8 @@ def _chat(fields: dict[str, Any]) -> list[dict[str, str]]:
         prompt = _string(fields, "prompt", "field")
         answer = _string(fields, "response" if "response" in fields else "completion", "field")
         return [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
+    if "instruction" in fields and "instances" in fields:
+        return _instances(fields)
     if "instruction" in fields and ("output" in fields or "response" in fields):
         # Alpaca (instruction/input/output), and the instruction/response shape of GPTeacher (with "input") and
         # Databricks Dolly (with "context"): each record of those was input.malformed before

@@ -151,6 +151,13 @@ def _chat(*pairs):
             _chat(("user", "Who wrote it?\n\nThe memo was written by the clerk."), ("assistant", "The clerk.")),
             '{"category": "closed_qa"}',
         ),
+        (  # Self-Instruct: instruction + instances of {input, output}
+            {"instruction": "Add the numbers.", "instances": [{"input": "2, 3", "output": "5"},
+                                                              {"input": "", "output": "0"}], "name": "add"},
+            _chat(("user", "Add the numbers.\n\n2, 3"), ("assistant", "5"), ("user", "Add the numbers."),
+                  ("assistant", "0")),
+            '{"name": "add"}',
+        ),
         (
             {"messages": _chat(("system", "Be brief."), ("user", "Hi?"), ("assistant", "Hi."))},
             _chat(("system", "Be brief."), ("user", "Hi?"), ("assistant", "Hi.")),
@@ -188,6 +195,8 @@ def test_instruct_shapes(fields, messages, meta):
         ({"text": "A plain text record."}, "no instruction shape: expected 'prompt' + 'response'"),
         ({"prompt": "Only a prompt."}, "no instruction shape"),
         ({"instruction": "No output."}, "no instruction shape"),
+        ({"instruction": "i", "instances": []}, "'instances' is an empty list"),
+        ({"instruction": "i", "instances": [{"input": "x"}]}, "instances[0] is not an object of a string 'output'"),
         ({"prompt": 1, "response": "r"}, "field 'prompt' is int, not a string"),
         ({"instruction": "i", "input": 3, "output": "o"}, "field 'input' is int, not a string"),
         ({"prompt": "p", "response": "NUL\x00"}, "field 'response' contains a NUL character"),
