@@ -67,3 +67,25 @@ def test_flood_compares_with_history(tmp_path, prior_copies, flagged):
     assert bool(found) is flagged
     if flagged:
         assert json.loads(next(iter(found.values()))["evidence"])["history_runs"] == 1
+
+
+@pytest.mark.parametrize("fields,kind,flagged", [
+    ({"url_fields": [], "account_fields": ["author"]}, "account", True),
+    ({"url_fields": ["link"], "account_fields": []}, "domain", True),
+    ({"url_fields": ["url"], "account_fields": []}, "account", False),  # the account field is not configured
+])
+def test_flood_source_fields_are_configurable(tmp_path, fields, kind, flagged):
+    """Each record's meta is parsed once for every configured url and account field; a source kind whose fields
+    are not configured finds nothing."""
+    from tasks.detectors.poison_flood import FloodConfig
+
+    rng = random.Random(4)
+    planted = [{"text": t, "meta": {"author": "BulkPoster", "link": "https://promo.example/x", "url": f"https://h{i}.x/"},
+                "doc_id": f"p{i:04d}"} for i, t in enumerate(variants(rng, 30))]
+    if kind == "account":
+        planted = [{**p, "meta": {**p["meta"], "link": f"https://h{i}.y/"}} for i, p in enumerate(planted)]
+    found, _ = run_stage(SourceFlood(FloodConfig(**fields)), tmp_path, web_corpus(rng) + planted)
+    assert bool(found) is flagged
+    if flagged:
+        assert set(found) == {p["doc_id"] for p in planted}
+        assert {json.loads(r["evidence"])["source_kind"] for r in found.values()} == {kind}

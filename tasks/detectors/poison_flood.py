@@ -179,12 +179,25 @@ class SourceFlood(CorpusStage):
 
     # ---------------------------------------------------------------- sources and history
 
-    def _key_sql(self, alias: str) -> str:
-        """SQL of ``(kind, key)`` rows for one record ``alias`` with ``meta``, ``source_uri``, ``source_id``."""
+    def _fields_sql(self, alias: str) -> str:
+        """``v``: the values of the url and account fields (in that order) of ``alias.meta``, from one parse.
+
+        One ``json_extract_string`` per field parsed each record's meta 18 times, and DuckDB's working memory for
+        that grew with the size of meta: 850 MB for 50,000 preference records (a whole reply in meta) against
+        150 MB with the paths given as one list.
+        """
         c: FloodConfig = self.config  # type: ignore[assignment]
-        url = ", ".join([f"json_extract_string({alias}.meta, '$.\"{f}\"')" for f in c.url_fields]
+        paths = ", ".join(f"'$.\"{f}\"'" for f in [*c.url_fields, *c.account_fields])
+        return f"json_extract_string({alias}.meta, [{paths}]) AS v" if paths else "NULL::VARCHAR[] AS v"
+
+    def _key_sql(self, alias: str) -> str:
+        """SQL of ``(kind, key)`` rows for one record ``alias`` with ``v`` (``_fields_sql``), ``source_uri`` and
+        ``source_id``."""
+        c: FloodConfig = self.config  # type: ignore[assignment]
+        nu = len(c.url_fields)
+        url = ", ".join([f"{alias}.v[{i + 1}]" for i in range(nu)]
                         + [f"CASE WHEN {alias}.source_id ILIKE 'http%' THEN {alias}.source_id END"])
-        acct = ", ".join(f"json_extract_string({alias}.meta, '$.\"{f}\"')" for f in c.account_fields) or "NULL"
+        acct = ", ".join(f"{alias}.v[{nu + i + 1}]" for i in range(len(c.account_fields))) or "NULL"
         domain = (f"nullif(lower(regexp_extract(coalesce({url}), "
                   r"'^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)', 1)), '')")
         return (f"[{{'kind': 'file', 'key': {alias}.source_uri}}, {{'kind': 'domain', 'key': {domain}}}, "
@@ -192,8 +205,12 @@ class SourceFlood(CorpusStage):
 
     def _sources(self, con: duckdb.DuckDBPyConnection) -> None:
         """``src(id, kind, key)`` of every current record, and ``src_size(kind, key, docs)`` of the run."""
-        con.execute(f"""CREATE TABLE src AS SELECT id, k.kind, k.key FROM (
-            SELECT n.id, unnest({self._key_sql('d')}) AS k FROM node n JOIN staged d USING (doc_id))
+        # The keys are taken from the staged records before the join: joined first, DuckDB could hold every
+        # record's meta (a preference record's rejected reply) in the join's hash table.
+        con.execute(f"""CREATE TABLE src AS SELECT n.id, k.kind, k.key FROM (
+            SELECT d.doc_id, unnest({self._key_sql('d')}) AS k FROM (
+              SELECT doc_id, source_uri, source_id, {self._fields_sql('staged')} FROM staged) d
+            ) s JOIN node n USING (doc_id)
             WHERE k.key IS NOT NULL""")
         con.execute("CREATE TABLE src_size AS SELECT kind, key, count(*) AS docs FROM src GROUP BY ALL")
 
@@ -206,9 +223,12 @@ class SourceFlood(CorpusStage):
         if trusted is None:
             return 0
         sig = self._sign(files, ctx.work_dir / f"{self.name}_hist_sig.parquet")
-        con.execute(f"""CREATE TABLE pnode AS SELECT row_number() OVER () AS id, s.doc_id, s.sig, p.run_id,
-            p.meta, p.source_uri, p.source_id
-            FROM read_parquet({sql_literal(sig)}) s JOIN ({trusted}) p USING (doc_id)""")
+        # each trusted record's source keys, not its meta (which may hold a whole reply)
+        con.execute(f"""CREATE TABLE pnode AS SELECT row_number() OVER () AS id, s.doc_id, s.sig, p.run_id, p.keys
+            FROM read_parquet({sql_literal(sig)}) s
+            JOIN (SELECT p.doc_id, p.run_id, {self._key_sql('p')} AS keys FROM (
+                    SELECT t.doc_id, t.run_id, t.source_uri, t.source_id, {self._fields_sql('t')} FROM ({trusted}) t
+                  ) p) p USING (doc_id)""")
         dup_files = prior_files(ctx, "provenance/duplicates", runs)
         dups = (f"SELECT run_id, duplicate_of, count(*) AS n FROM read_parquet({sql_list(dup_files)}, "
                 "union_by_name=true) GROUP BY ALL" if dup_files else
@@ -219,7 +239,7 @@ class SourceFlood(CorpusStage):
             SELECT DISTINCT cb.comp, pb.id AS pid FROM pb JOIN cb USING (key)""")
         con.execute(f"""INSERT INTO hist
             SELECT comp, k.kind, k.key, sum(1 + coalesce(n, 0)) / {len(runs)} AS docs FROM (
-              SELECT h.comp, d.n, unnest({self._key_sql('p')}) AS k
+              SELECT h.comp, d.n, unnest(p.keys) AS k
               FROM hist_match h JOIN pnode p ON p.id = h.pid JOIN node r ON r.id = h.comp
               LEFT JOIN ({dups}) d ON d.run_id = p.run_id AND d.duplicate_of = p.doc_id
               WHERE list_sum(list_transform(range(1, {c.num_perm} + 1),
