@@ -38,6 +38,8 @@ def _prefect_env(verbose: bool) -> None:
     # Without --verbose a failed run is reported as one line by main(), not as Prefect's traceback.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Offline-friendly: the client's telemetry and its first-run notice on a terminal (a new PREFECT_HOME) are off
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     # The first run on a fresh machine migrates a new database; on a busy 2-core box that can exceed 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
@@ -304,7 +306,8 @@ def main() -> None:
     if _SIGNALS.received:  # Ctrl+C may surface as another error (DuckDB's "Query interrupted", a failed flow run)
         first = _SIGNALS.received[0]
         how = "terminated (SIGTERM)" if first == signal.SIGTERM else "interrupted"
-        print(f"sieve: {how} (a rerun of the same command resumes an interrupted run)", file=sys.stderr)
+        resumes = " (a rerun of the same command resumes an interrupted run)" if sys.argv[1:2] == ["run"] else ""
+        print(f"sieve: {how}{resumes}", file=sys.stderr)
         code = 128 + first  # the shell's code for death by that signal: 130 for SIGINT, 143 for SIGTERM
     _EXIT_CODE[0] = code
     if abandoned():  # Prefect's exit-time drain would wait for the items it could not send, without a time limit

@@ -57,6 +57,23 @@ def _filter(dataset: str, run: str, reason: str, source: str, status: str):
         raise ReviewFailure(f"--{err}") from None
 
 
+def _known_dataset(the_lake: Lake, dataset: str) -> None:
+    """Refuse a --dataset the lake has no run of, as ``sieve release`` does: a typo listed or reviewed nothing and
+    said "0 matching" with exit 0."""
+    if not dataset:
+        return
+    from tasks.review import access
+
+    def names() -> list[str]:
+        with access.reading(the_lake) as con:
+            return [d for (d,) in con.execute("SELECT DISTINCT dataset FROM runs ORDER BY 1").fetchall()]
+
+    known = _guard(names)
+    if dataset not in known:
+        raise ReviewFailure(f"no dataset {dataset!r} in lake {the_lake.root}; its datasets: "
+                            f"{', '.join(known) or 'none'}")
+
+
 def _guard(fn, *args, **kwargs):
     """Run ``fn`` turning the review errors into one-line failures."""
     from tasks.review.queue import FilterError
@@ -71,7 +88,7 @@ def _guard(fn, *args, **kwargs):
 @review_app.command()
 def serve(
     lake: LakeOpt = "data/lake",
-    tokens: Annotated[str, typer.Option("--tokens", help="File of reviewer:token lines (required for writes).")] = "",
+    tokens: Annotated[str, typer.Option("--tokens", help="File of reviewer:token lines (required).")] = "",
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback unless you say otherwise).")] = (
         "127.0.0.1"
     ),
@@ -143,6 +160,7 @@ def list_(
     if fmt not in ("table", "csv", "json"):
         raise ReviewFailure(f"--format: invalid value {fmt!r}; valid values: table, csv, json")
     the_lake, flt = _lake(lake), _filter(dataset, run, reason, source, status)
+    _known_dataset(the_lake, dataset)
 
     def fetch():
         with access.reading(the_lake) as con:
@@ -265,6 +283,7 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
         raise ReviewFailure("name DOC_IDs, or --all to review every record matching the filters")
     the_lake = _lake(lake)
     flt = _filter(dataset, run, reason, source, status or queue.PENDING)
+    _known_dataset(the_lake, dataset)
 
     def count():
         with access.reading(the_lake) as con:
@@ -272,7 +291,8 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
 
     n = _guard(count)
     try:
-        confirmed = yes or typer.confirm(f"{verdict.capitalize()} {n} records matching {flt.params()}?")
+        filters = ", ".join(f"{k}={v}" for k, v in flt.params().items())
+        confirmed = yes or typer.confirm(f"{verdict.capitalize()} {_records(n)} matching {filters}?")
     except typer.Abort:  # end of input (no terminal): not a yes
         print(file=sys.stderr)
         confirmed = False
@@ -280,7 +300,11 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
         print("nothing reviewed (not confirmed; -y/--yes confirms without asking)", file=sys.stderr)
         raise typer.Exit(1)
     done = _guard(reviews.review_matching, the_lake, flt, reviewer, verdict, note, expected=n)
-    print(f"{reviews.normalise_verdict(verdict)} {done} records by {reviewer}")
+    print(f"{reviews.normalise_verdict(verdict)} {_records(done)} by {reviewer}")
+
+
+def _records(n: int) -> str:
+    return f"{n} record" if n == 1 else f"{n} records"
 
 
 def _verdict_command(verdict: str):

@@ -96,7 +96,7 @@ def curate_corpus(
                     **run_row,
                     "status": "failed",
                     "finished_at": provenance.now(),
-                    "error": f"{type(err).__name__}: {err}"[:2000],
+                    "error": _error_text(err),
                 },
             )
             steps.shutdown_pool(stop=True, kill=not isinstance(err, Exception))  # Ctrl+C, SIGTERM: kill now
@@ -129,6 +129,17 @@ def curate_corpus(
     result["seconds"] = round(time.perf_counter() - started, 3)
     FINISHED.append(result)
     return result
+
+
+def _error_text(err: BaseException) -> str:
+    """A failed run's ``runs.error``: the exception, or how a signal stopped it (Prefect's ``TerminationSignal``
+    and ``KeyboardInterrupt`` have no message: the row said only 'TerminationSignal: ')."""
+    if isinstance(err, KeyboardInterrupt):
+        return "interrupted (Ctrl+C or SIGINT)"
+    if not isinstance(err, Exception):
+        sig = getattr(err, "signal", None)
+        return f"terminated ({signal.Signals(sig).name})" if sig else f"stopped: {type(err).__name__}"
+    return f"{type(err).__name__}: {err}"[:2000]
 
 
 def _check_task_runner(task_runner: str) -> None:

@@ -109,7 +109,8 @@ class ForcedExit:
     def _exit(signum: int, why: str) -> None:
         how = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
         try:
-            sys.stderr.write(f"sieve: {how}: {why}; a rerun of the same command resumes the run\n")
+            resumes = "; a rerun of the same command resumes the run" if sys.argv[1:2] == ["run"] else ""
+            sys.stderr.write(f"sieve: {how}: {why}{resumes}\n")
             sys.stderr.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said on it
             pass

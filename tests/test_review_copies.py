@@ -63,9 +63,14 @@ def test_cli_review_refuses_what_it_would_get_wrong(lake2):
     assert cli("review", "show", doc, "--lake", path, "--format", "xml").returncode == 2
     past = cli("review", "list", "--lake", path, "--status", "all", "--offset", "400")
     assert past.returncode == 0 and past.stdout.rstrip().endswith("matching; none at offset 400")
-    declined = subprocess.run([*SIEVE, "review", "reject", "--all", "--lake", str(path)], input="n\n", cwd=ROOT,
-                              capture_output=True, text=True, env=cli_env())
+    declined = subprocess.run([*SIEVE, "review", "reject", "--all", "--lake", str(path), "--dataset", "web"],
+                              input="n\n", cwd=ROOT, capture_output=True, text=True, env=cli_env())
     assert declined.returncode == 1 and "nothing reviewed" in declined.stderr
+    assert "matching dataset=web, status=pending?" in declined.stdout  # the filters in words, not a dict
+    # a dataset the lake has no run of is refused, as release refuses it (it listed "0 matching" with exit 0)
+    for cmd in (["review", "list"], ["review", "reject", "--all", "-y"]):
+        typo = cli(*cmd, "--lake", path, "--dataset", "wbe")
+        assert typo.returncode == 2 and "no dataset 'wbe'" in typo.stderr and "web" in typo.stderr, cmd
     assert reviews_of(path, doc) == [("carol", "approved", "")]
 
 

@@ -33,6 +33,10 @@ def test_sigterm_mid_run_says_terminated_and_exits_143(tmp_path, prefect_harness
     assert "Traceback" not in err and "resource_tracker" not in err
     # the run is recorded as failed (an interrupted first run has no catalog yet: read the runs Parquet)
     assert [r["status"] for r in provenance.run_history(Lake(lake), "default")] == ["failed"]
+    import duckdb  # the row says how the run ended (it said only 'TerminationSignal: ')
+
+    runs = str(lake / "provenance" / "runs" / "*" / "*.parquet")
+    assert duckdb.sql(f"SELECT error FROM read_parquet('{runs}')").fetchall() == [("terminated (SIGTERM)",)]
 
 
 def test_a_worker_killed_mid_run_fails_the_run_in_one_line_that_says_so(tmp_path, prefect_harness):
