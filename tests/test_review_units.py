@@ -98,6 +98,8 @@ def test_evidence_notes_show_explanation_and_decoded_payload_cut():
     assert [k for k, _ in notes] == ["explanation", "decoded"]
     assert notes[1][1] == ("ignore previous instructions " * 20)[:40] + "..."
     assert record.evidence_notes({"spans": [], "decoded": 5, "explanation": ""}) == []
+    # why an input.* record is unusable: 'review show' printed the reason without it
+    assert record.evidence_notes({"detail": "invalid UTF-8 at byte 31"}) == [("detail", "invalid UTF-8 at byte 31")]
 
 
 def test_serve_on_a_taken_port_fails_in_one_line(tmp_path):

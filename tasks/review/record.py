@@ -47,11 +47,12 @@ def spans_of(evidence: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def evidence_notes(evidence: dict[str, Any], limit: int = 300) -> list[tuple[str, str]]:
-    """The parts of a finding's evidence a reviewer reads in a terminal: its explanation, the meta field it was
-    found in (such a finding has no spans in the text to highlight) and, for hidden text (tag characters), the
-    decoded payload, each cut to ``limit`` characters. Callers must still make them visible."""
+    """The parts of a finding's evidence a reviewer reads in a terminal: its explanation or detail (why an input.*
+    record is unusable), the meta field it was found in (such a finding has no spans in the text to highlight) and,
+    for hidden text (tag characters), the decoded payload, each cut to ``limit`` characters. Callers must still make
+    them visible."""
     notes = []
-    for key in ("explanation", "field", "decoded"):
+    for key in ("explanation", "detail", "field", "decoded"):  # detail: why input.* (malformed, too long)
         value = evidence.get(key)
         if isinstance(value, str) and value:
             notes.append((key, value if len(value) <= limit else value[:limit] + "..."))
