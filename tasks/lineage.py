@@ -16,6 +16,8 @@ import logging
 import os
 import traceback
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -55,6 +57,19 @@ PREFECT_NAMESPACE = "prefect"
 OUTPUT_TABLES = ("documents", "decisions", "scores", "duplicates", "sources", "files", "runs")
 _RETRY = {"total": 2, "connect": 2, "read": 2, "backoff_factor": 0.3, "status_forcelist": [502, 503, 504],
           "allowed_methods": ["POST"]}
+
+
+@contextmanager
+def _quiet_retries() -> Iterator[None]:
+    """Keep urllib3's retry warnings (a few lines each, six per event with an HTTP backend that is down) off the
+    run's stderr while an event is sent: the one warning below says what failed."""
+    pool = logging.getLogger("urllib3.connectionpool")
+    level = pool.level
+    pool.setLevel(max(level, logging.ERROR))
+    try:
+        yield
+    finally:
+        pool.setLevel(level)
 
 
 def lineage_run_id(run_id: str) -> str:
@@ -237,7 +252,8 @@ class RunLineage:
         self.emitted.append(event)
         for client in self.clients:
             try:
-                client.emit(event)
+                with _quiet_retries():
+                    client.emit(event)
             except Exception as err:  # noqa: BLE001 - lineage must never fail a run
                 log.warning(
                     "OpenLineage %s event of run %s not sent through %s: %s",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import typing
 import uuid
@@ -162,7 +163,7 @@ class _Collector(BaseHTTPRequestHandler):
         pass
 
 
-def test_http_backend_gets_the_same_events_and_a_dead_one_never_fails(tmp_path, monkeypatch):
+def test_http_backend_gets_the_same_events_and_a_dead_one_never_fails(tmp_path, monkeypatch, caplog):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
     _Collector.received = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -182,8 +183,12 @@ def test_http_backend_gets_the_same_events_and_a_dead_one_never_fails(tmp_path, 
     # a backend that is down: logged, the run goes on, the file copy is still written
     dead = LineageConfig(url=f"http://127.0.0.1:{server.server_port}", timeout=0.5)
     lin = RunLineage(Lake.at(tmp_path / "lake2"), dead, _row())
-    lin.start([])
+    with caplog.at_level(logging.WARNING):
+        lin.start([])
     assert len(_events(tmp_path / "lake2")) == 1
+    # one line says what failed; urllib3's retry warnings (six per event, several lines each) are kept off stderr
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in said] == ["tasks.lineage"] and "not sent through http" in said[0].getMessage()
 
 
 @pytest.mark.parametrize("raw, message", [
