@@ -248,8 +248,9 @@ def rebuild_lost_catalog(lake: Lake) -> None:
     from tasks.review.reviews import restore_reviews  # lazy: the review package imports this module
 
     refresh_catalog(lake)
-    restore_reviews(lake)
-    print(f"sieve: rebuilt the catalog {lake.catalog} from the lake's Parquet", file=sys.stderr)
+    restored = restore_reviews(lake)
+    reviews = f" and restored {restored} review{'s' if restored != 1 else ''} from its journal" if restored else ""
+    print(f"sieve: rebuilt the catalog {lake.catalog} from the lake's Parquet{reviews}", file=sys.stderr)
 
 
 def open_catalog(path: Path, read_only: bool, attempts: int = 50) -> duckdb.DuckDBPyConnection:

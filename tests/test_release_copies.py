@@ -98,6 +98,7 @@ def test_review_commands_rebuild_a_lost_catalog_with_its_reviews(lake, tmp_path)
     listed = cli("review", "list", "--lake", copy, "--status", "all", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     assert "rebuilt the catalog" in listed.stderr and "sieve run" not in listed.stderr
+    assert f"and restored {len(before)} review" in listed.stderr  # the audit trail is back, and it says so
     assert listed.stdout == listing.stdout and json.loads(listed.stdout.splitlines()[0])
     assert sql(copy, "SELECT reviewer, verdict, run_id FROM reviews ORDER BY reviewed_at") == before
 
