@@ -175,15 +175,15 @@ def iter_parquet_batches(paths: list[str], columns: list[str], batch_size: int) 
     clean and quarantine files differ in columns).
     """
     for path in paths:
-        pf = pq.ParquetFile(path)
-        have = set(pf.schema_arrow.names)
-        present = [c for c in columns if c in have]
-        for rb in pf.iter_batches(batch_size=batch_size, columns=present, use_threads=False):
-            if len(present) < len(columns):
-                rb = pa.RecordBatch.from_arrays(
-                    [rb.column(c) if c in have else pa.nulls(rb.num_rows, pa.string()) for c in columns],
-                    names=columns)
-            yield rb
+        with pq.ParquetFile(path) as pf:  # closed when done (or when the consumer stops early)
+            have = set(pf.schema_arrow.names)
+            present = [c for c in columns if c in have]
+            for rb in pf.iter_batches(batch_size=batch_size, columns=present, use_threads=False):
+                if len(present) < len(columns):
+                    rb = pa.RecordBatch.from_arrays(
+                        [rb.column(c) if c in have else pa.nulls(rb.num_rows, pa.string()) for c in columns],
+                        names=columns)
+                yield rb
 
 
 class FindingsWriter:
