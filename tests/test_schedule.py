@@ -170,6 +170,7 @@ def test_serve_refuses_a_deployment_the_server_has_on_a_work_pool(tmp_path, pref
     spec = {"deployments": [{"name": "serve-clash", "entrypoint": f"{ROOT / 'flows' / 'curate.py'}:curate_corpus",
                              "parameters": {"inputs": ["inbox"]}, "schedules": [{"interval": 3600}]}]}
     (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(spec))
+    (tmp_path / "inbox").mkdir()  # the deployment's input exists: only the work-pool clash is wrong here
     # (without the check, serve starts serving and never returns: the timeout fails the test)
     out = cli("serve", "--lake", tmp_path / "lake", "--file", tmp_path / "prefect.yaml", timeout=60)
     assert out.returncode == 2, out.stderr

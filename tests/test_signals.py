@@ -36,7 +36,8 @@ def test_sigterm_mid_run_says_terminated_and_exits_143(tmp_path, prefect_harness
     import duckdb  # the row says how the run ended (it said only 'TerminationSignal: ')
 
     runs = str(lake / "provenance" / "runs" / "*" / "*.parquet")
-    assert duckdb.sql(f"SELECT error FROM read_parquet('{runs}')").fetchall() == [("terminated (SIGTERM)",)]
+    with duckdb.connect() as con:  # its own connection: the module-wide default one may hold another result
+        assert con.execute(f"SELECT error FROM read_parquet('{runs}')").fetchall() == [("terminated (SIGTERM)",)]
 
 
 def test_a_worker_killed_mid_run_fails_the_run_in_one_line_that_says_so(tmp_path, prefect_harness):
