@@ -221,6 +221,9 @@ def show(
     for s in rec["scores"]:
         print(f"  score {s['stage']}.{s['name']} = {s['value']}")
     for c in rec["cluster"]:
+        if c["doc_id"] == c["duplicate_of"] == rec["doc_id"]:  # the same record read again by a later run
+            print(f"  read again by run {c['run_id']}: a duplicate of this copy ({c['method']})")
+            continue
         print(f"  duplicate {c['doc_id']} of {c['duplicate_of']} in run {c['run_id']} ({c['method']}, "
               f"{c['similarity']})")
     if rec["superseded_by"]:

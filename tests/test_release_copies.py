@@ -183,3 +183,25 @@ def test_an_approved_copy_whose_content_a_later_run_kept_clean_is_not_released_t
     summary = release(Lake(lake_dir), "web")
     assert (summary["run_id"], summary["approved"], summary["already_in_clean"]) == (None, 1, 1)
     assert sql(lake_dir, "SELECT count(*) FROM clean") == [(1,)]
+
+
+@pytest.mark.slow
+def test_review_show_says_a_later_run_read_the_same_record_again(tmp_path, prefect_harness):
+    # before: "duplicate X of X in run R2" read as if the record duplicated itself
+    from flows.runner import run_flow
+
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"id": "r0", "text": OLD + TAGS}) + "\n")
+    config = _config(tmp_path / "s.yaml")
+    raw = yaml.safe_load(config.read_text())
+    raw["stages"]["dedup_exact"] = {"enabled": True}
+    config.write_text(yaml.safe_dump(raw))
+    runs = [run_flow(inputs=[str(data)], lake=str(tmp_path / "lake"), dataset="web",
+                     config=str(config), kind=None, text_field=None, manifest=None,
+                     task_runner="processes", dask_address=None, workers=1, show_progress=False)["run_id"]
+            for _ in range(2)]
+    [(doc,)] = sql(tmp_path / "lake", "SELECT doc_id FROM quarantine")
+    shown = cli("review", "show", doc, "--run", runs[0], "--lake", tmp_path / "lake")
+    assert shown.returncode == 0, shown.stderr
+    assert f"read again by run {runs[1]}: a duplicate of this copy (exact)" in shown.stdout
+    assert f"duplicate {doc} of {doc}" not in shown.stdout
