@@ -175,7 +175,8 @@ def list_(
             r["reasons"] = ",".join(r["reasons"] or [])
             r["preview"] = visible(r["preview"])[:60 if fmt == "table" else None]
             r["source_uri"] = visible(r["source_uri"])
-    write = {"json": write_json, "csv": write_csv, "table": write_table}[fmt]
+    # A quarantined preview may be planted text ("=HYPERLINK(...)"): the CSV is defused for spreadsheets
+    write = {"json": write_json, "csv": lambda *a: write_csv(*a, defuse=True), "table": write_table}[fmt]
     write(names, [[tuple(r[n] for n in names) for r in rows]], sys.stdout)  # one batch: a page is at most 500
     if fmt == "table":
         shown = f"showing {offset + 1}-{offset + len(rows)}" if rows else (

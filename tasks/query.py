@@ -159,12 +159,29 @@ def write_json(names: list[str], batches, out) -> None:
     out.write("]\n")
 
 
-def write_csv(names: list[str], batches, out) -> None:
-    """Write a header line and the rows as CSV, batch by batch; nested values as JSON, NULL as an empty cell."""
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` prefixed with ``'`` when a spreadsheet would run it as a formula, as OWASP advises."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def write_csv(names: list[str], batches, out, defuse: bool = False) -> None:
+    """Write a header line and the rows as CSV, batch by batch; nested values as JSON, NULL as an empty cell.
+
+    ``defuse``: text cells that a spreadsheet would run as a formula get a leading ``'`` (``spreadsheet_safe``), for
+    listings of untrusted text meant for people (the review queue holds planted content); data exports leave it off.
+    """
     w = csv.writer(out)
     w.writerow(names)
     for batch in batches:
-        w.writerows([text_value(v) for v in r] for r in batch)
+        if defuse:
+            w.writerows([spreadsheet_safe(text_value(v)) if isinstance(v, str) else text_value(v) for v in r]
+                        for r in batch)
+        else:
+            w.writerows([text_value(v) for v in r] for r in batch)
 
 
 def _cell(v) -> str:
