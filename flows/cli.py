@@ -17,7 +17,8 @@ from typing import Annotated
 
 import typer
 
-from flows.shutdown import DRAIN_SECONDS, STOP, abandoned, api_url, drain_prefect
+from flows.failures import error_line
+from flows.shutdown import DRAIN_SECONDS, STOP, abandoned, api_url, drain_prefect, stop_line
 
 app = typer.Typer(
     add_completion=False,
@@ -305,9 +306,7 @@ def main() -> None:
         code = 130
     if _SIGNALS.received:  # Ctrl+C may surface as another error (DuckDB's "Query interrupted", a failed flow run)
         first = _SIGNALS.received[0]
-        how = "terminated (SIGTERM)" if first == signal.SIGTERM else "interrupted"
-        resumes = " (a rerun of the same command resumes an interrupted run)" if sys.argv[1:2] == ["run"] else ""
-        print(f"sieve: {how}{resumes}", file=sys.stderr)
+        print(stop_line(first), file=sys.stderr)
         code = 128 + first  # the shell's code for death by that signal: 130 for SIGINT, 143 for SIGTERM
     _EXIT_CODE[0] = code
     if abandoned():  # Prefect's exit-time drain would wait for the items it could not send, without a time limit
@@ -371,7 +370,7 @@ def _main() -> int:
                   file=sys.stderr)
             return 1
         print(
-            f"sieve: error: run failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
+            f"sieve: error: run failed: {error_line(err)}",
             file=sys.stderr,
         )
         return 1

@@ -15,6 +15,7 @@ from typing import Any
 from prefect import flow, unmapped
 from prefect.runtime import flow_run
 
+from flows.failures import error_line
 from flows.shutdown import STOP
 from schemas.config import SieveConfig, load_config, with_input_overrides
 from tasks import incremental as incremental_plan  # issue 8
@@ -122,8 +123,7 @@ def curate_corpus(
         try:
             result.pop("artifacts").result()
         except Exception as err:  # noqa: BLE001 - Prefect's copy of the summary; the lake's data is complete
-            said = str(err).splitlines()[0] if str(err) else ""
-            result["prefect_error"] = f"run artifacts not published: {type(err).__name__}: {said}"
+            result["prefect_error"] = f"run artifacts not published: {error_line(err)}"
         if "incremental" in planned:
             result["incremental"] = planned["incremental"]
     result["seconds"] = round(time.perf_counter() - started, 3)

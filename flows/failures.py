@@ -14,3 +14,9 @@ class CommandFailure(click.ClickException):
 
     def show(self, file=None) -> None:  # noqa: D102 (click's hook)
         print(f"sieve: error: {self.message}", file=sys.stderr)
+
+
+def error_line(err: BaseException) -> str:
+    """``Type: first line of the message`` of an error, for one-line reports (a traceback's text can run on)."""
+    text = str(err)
+    return f"{type(err).__name__}: {text.splitlines()[0] if text else ''}"

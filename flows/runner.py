@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from flows.curate import FINISHED, curate_corpus
+from flows.failures import error_line
 from tasks import steps
 
 
@@ -139,5 +140,4 @@ def _flow_or_finished(flow: Any, parameters: dict[str, Any]) -> dict[str, Any]:
     except Exception as err:
         if not FINISHED:
             raise
-        said = str(err).splitlines()[0] if str(err) else ""
-        return {**FINISHED[-1], "prefect_error": f"{type(err).__name__}: {said}"}
+        return {**FINISHED[-1], "prefect_error": error_line(err)}

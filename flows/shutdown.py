@@ -62,6 +62,14 @@ def drain_prefect(timeout: float = DRAIN_SECONDS) -> bool:
     return done
 
 
+def stop_line(signum: int, why: str = "") -> str:
+    """The one line a command stopped by ``signum`` ends with: ``sieve: interrupted`` or ``sieve: terminated
+    (SIGTERM)``, then ``why`` when the stop was forced, and for ``sieve run`` how to resume."""
+    how = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    resumes = " (a rerun of the same command resumes an interrupted run)" if sys.argv[1:2] == ["run"] else ""
+    return f"sieve: {how}{': ' + why if why else ''}{resumes}"
+
+
 def api_url() -> str:
     """The Prefect API URL this process uses, for messages ('the ephemeral API' when none is configured)."""
     try:
@@ -107,10 +115,8 @@ class ForcedExit:
 
     @staticmethod
     def _exit(signum: int, why: str) -> None:
-        how = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
         try:
-            resumes = "; a rerun of the same command resumes the run" if sys.argv[1:2] == ["run"] else ""
-            sys.stderr.write(f"sieve: {how}: {why}{resumes}\n")
+            sys.stderr.write(stop_line(signum, why) + "\n")
             sys.stderr.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said on it
             pass
