@@ -56,9 +56,10 @@ def run_corpus_stages(
     con = duckdb.connect()
     limit_connection(con, cfg.resources.memory_limit, cfg.resources.threads, work_dir / "spill")
     staged_findings = [str(Path(d) / "findings.parquet") for d in shard_dirs]
-    ctx.levels_path = levels.write_levels(con, staged_findings, cfg.policy, work_dir / "levels_staged.parquet")
-    results, timings = {}, {}
     stages = build_corpus_stages(cfg.stages)
+    if any(getattr(s, "reads_levels", False) for s in stages):  # only dedup reads them: else no pass over findings
+        ctx.levels_path = levels.write_levels(con, staged_findings, cfg.policy, work_dir / "levels_staged.parquet")
+    results, timings = {}, {}
     for stage in stages:
         started = time.perf_counter()
         results[stage.name] = stage.run(ctx)

@@ -270,6 +270,9 @@ class CorpusStage(ABC):
     version: ClassVar[str]
     Config: ClassVar[type[StageConfig]] = StageConfig
     requires: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: Reads ``CorpusContext.levels_path`` (where each record is headed): the levels are written only for a run
+    #: with such a stage (the dedup stages).
+    reads_levels: ClassVar[bool] = False
 
     def __init__(self, config: StageConfig | None = None):
         _require(self.requires, self.name)

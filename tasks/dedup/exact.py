@@ -39,6 +39,7 @@ class ExactDedup(CorpusStage):
 
     name = "dedup_exact"
     version = "2"
+    reads_levels = True
     Config = StageConfig
 
     def run(self, ctx: CorpusContext) -> CorpusResult:

@@ -64,11 +64,14 @@ def action_level_sql(policy, found_reasons: list[str]) -> str:
             if rule.min_score is None:
                 last = lvl
                 break
-            conds.append(f"WHEN score IS NULL OR score >= {float(rule.min_score)!r} THEN {lvl}")
+            # as PolicyRule.matches: a NaN score meets no min_score (DuckDB's NaN >= x is true, Python's false)
+            conds.append(f"WHEN score IS NULL OR (NOT isnan(score) AND score >= {float(rule.min_score)!r}) "
+                         f"THEN {lvl}")
         expr = f"CASE {' '.join(conds)} ELSE {last} END" if conds else str(last)
-        whens.append(f"WHEN {sql_literal(reason)} THEN {expr}")
+        if expr != str(default):  # the ELSE gives it
+            whens.append(f"WHEN {sql_literal(reason)} THEN {expr}")
     if not whens:
-        return "0"
+        return str(default)
     return f"(CASE reason {' '.join(whens)} ELSE {default} END)"
 
 
@@ -83,8 +86,12 @@ def write_levels(con: duckdb.DuckDBPyConnection, findings_files: list[str], poli
         return str(out)
     src = f"SELECT doc_id, reason, score FROM read_parquet({sql_list(files)}, union_by_name=true)"
     found = [r[0] for r in con.execute(f"SELECT DISTINCT reason FROM ({src}) WHERE reason IS NOT NULL").fetchall()]
+    level = action_level_sql(policy, found)
+    if level == str(CLEAN):  # no finding can quarantine or drop a record (none, or only flag/redact findings)
+        con.execute(f"COPY ({EMPTY}) TO {sql_literal(out)} (FORMAT parquet)")
+        return str(out)
     con.execute(f"""COPY (
-        WITH f AS (SELECT doc_id, reason, {action_level_sql(policy, found)}::TINYINT AS level FROM ({src}))
+        WITH f AS (SELECT doc_id, reason, {level}::TINYINT AS level FROM ({src}))
         SELECT doc_id, max(level) AS level,
                list_sort(list_distinct(list(reason) FILTER (WHERE level > 0))) AS blocked_by
         FROM f GROUP BY doc_id HAVING max(level) > 0 ORDER BY doc_id

@@ -117,6 +117,7 @@ class NearDedup(CorpusStage):
 
     name = "dedup_near"
     version = "2"
+    reads_levels = True
     Config = NearDedupConfig
     requires = (("datasketch", "datasketch"), ("duckdb", "duckdb"))
 
