@@ -46,12 +46,18 @@ def drop_ignorable(text: str) -> str:
     return text
 
 
+def fold(text: str) -> str:
+    """Invisible characters dropped, NFKC, casefold: ``normalize_key`` before its whitespace collapse (near dedup's
+    words are folded the same way, so exact and near dedup see one text)."""
+    return unicodedata.normalize("NFKC", drop_ignorable(text)).casefold()
+
+
 def normalize_key(text: str) -> str:
     """Drop invisible characters, NFKC, casefold and collapse runs of whitespace to one space; strip the ends."""
     # str.split() splits on exactly the characters re's \s matches (both use str.isspace), and is ~7x faster than
     # re.sub(r"\s+", " ", ...) on web text: half of a shard's CPU went there. Keys persist across runs, so a test
     # holds the two definitions equal.
-    folded = unicodedata.normalize("NFKC", drop_ignorable(text)).casefold()
+    folded = fold(text)
     if len(folded) <= _WINDOW_CHARS:
         return " ".join(folded.split())
     parts: list[str] = []

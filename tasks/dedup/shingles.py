@@ -18,7 +18,6 @@ A text with fewer than ``n`` units gives one shingle of all its units; a text wi
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from tasks.normalize import drop_ignorable
+from tasks.normalize import fold
 
 ShingleMode = Literal["auto", "words", "chars"]
 
@@ -41,11 +40,6 @@ NO_SPACE_SHARE = 0.3
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SEED = np.uint64(0x2545F4914F6CDD1D)
 _SHIFT = np.uint64(32)
-
-
-def fold(text: str) -> str:
-    """``normalize_key`` without its whitespace collapse (words never contain whitespace)."""
-    return unicodedata.normalize("NFKC", drop_ignorable(text)).casefold()
 
 
 def uses_chars(folded: str, mode: ShingleMode) -> bool:
