@@ -62,13 +62,9 @@ def _known_dataset(the_lake: Lake, dataset: str) -> None:
     said "0 matching" with exit 0."""
     if not dataset:
         return
-    from tasks.review import access
+    from tasks.provenance import datasets
 
-    def names() -> list[str]:
-        with access.reading(the_lake) as con:
-            return [d for (d,) in con.execute("SELECT DISTINCT dataset FROM runs ORDER BY 1").fetchall()]
-
-    known = _guard(names)
+    known = datasets(the_lake)
     if dataset not in known:
         raise ReviewFailure(f"no dataset {dataset!r} in lake {the_lake.root}; its datasets: "
                             f"{', '.join(known) or 'none'}")

@@ -196,8 +196,7 @@ def create_app(lake_path: str | Path, tokens: TokenFile, allowed_hosts: list[str
     @app.exception_handler(FilterError)
     @app.exception_handler(reviews.ReviewError)
     async def bad_input(request: Request, err: ValueError) -> Response:
-        status = 409 if isinstance(err, reviews.ReviewConflict) or (
-            isinstance(err, reviews.ReviewError) and "match now" in str(err)) else 400
+        status = 409 if isinstance(err, reviews.ReviewConflict) else 400
         if isinstance(err, reviews.ReviewError) and str(err).startswith("no quarantined record"):
             status = 404
         return _error(request, status, str(err))

@@ -70,6 +70,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def datasets(lake: Lake) -> list[str]:
+    """The datasets that have at least one run (curate or release) in the lake, from the ``runs`` Parquet."""
+    files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
+    if not files:
+        return []
+    con = duckdb.connect()
+    try:
+        rows = con.execute("SELECT DISTINCT dataset FROM read_parquet(?, union_by_name=true) ORDER BY 1",
+                           [[str(f) for f in files]]).fetchall()
+    finally:
+        con.close()
+    return [d for (d,) in rows if d]
+
+
 def run_history(lake: Lake, dataset: str) -> list[dict[str, Any]]:
     """Every curate run of ``dataset`` in the lake, oldest first (read from the Parquet, not the catalog).
 

@@ -99,20 +99,6 @@ def _release_runs(lake: Lake, dataset: str) -> list[tuple[str, str]]:
         con.close()
 
 
-def _datasets(lake: Lake) -> list[str]:
-    """The datasets that have at least one run in the lake (from the ``runs`` Parquet)."""
-    files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
-    if not files:
-        return []
-    con = duckdb.connect()
-    try:
-        rows = con.execute("SELECT DISTINCT dataset FROM read_parquet(?, union_by_name=true) ORDER BY 1",
-                           [[str(f) for f in files]]).fetchall()
-    finally:
-        con.close()
-    return [d for (d,) in rows if d]
-
-
 def _outputs(lake: Lake, dataset: str, run_id: str) -> list[Path]:
     return [
         lake.clean_dir(dataset, run_id) / PART,
@@ -337,7 +323,7 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
     """
     if not valid_dataset(dataset):  # it names folders of the lake: never a path out of it
         raise LakeError(f"dataset: invalid name {dataset!r}; expected {DATASET_RULE}")
-    known = _datasets(lake)
+    known = provenance.datasets(lake)
     if dataset not in known:
         raise LakeError(f"no dataset {dataset!r} in lake {lake.root}; its datasets: {', '.join(known) or 'none'}")
     ensure_catalog(lake)  # a lost catalog is rebuilt, its reviews with it (release obeys them)

@@ -186,7 +186,7 @@ def review_matching(lake: Lake, flt: QueueFilter, reviewer: str, verdict: str, n
         if expected is not None:
             now = con.execute(f"SELECT count(*) FROM ({sel})", args).fetchall()[0][0]
             if now != expected:
-                raise ReviewError(
+                raise ReviewConflict(
                     f"{now} records match now, not the {expected} you confirmed; review the new count and confirm"
                 )
         rows = _append(con, lake, sel, args, reviewer, verdict, note)
