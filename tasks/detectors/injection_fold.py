@@ -45,11 +45,6 @@ def _table(text: str) -> dict[int, str]:
     return {ord(ch): f for ch in set(text) if ord(ch) > 0x7F and (f := _fold_char(ch)) != ch}
 
 
-def needs_fold(text: str) -> bool:
-    """Whether ``fold`` would change ``text``."""
-    return bool(_table(text))
-
-
 def fold(text: str) -> tuple[str, list[int] | None]:
     """``(folded text, offsets)``: ``offsets[i]`` is the index in ``text`` of folded character ``i``, with one
     extra entry, ``len(text)``, at the end; None when offsets are unchanged (nothing folded, or every folded

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 
-from tasks.detectors.pii_names import _zipf, census_names
+from tasks.detectors.pii_names import RARE_ZIPF, UNKNOWN_ZIPF, _zipf, census_names
 
-LOWER_WORD_ZIPF = 2.5
-OPENING_WORD_ZIPF = 3.0
+LOWER_WORD_ZIPF = UNKNOWN_ZIPF  # 2.5: rarer lower-case words may be names written small
+OPENING_WORD_ZIPF = RARE_ZIPF  # 3.0: below it a capitalised word is name-like (pii_names)
 _SPACY = "SpacyRecognizer"
 # what may stand before a word that opens a line or a list item ("- ", "* ", "1. ", "2) ")
 _OPENING = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-*\u2022]|\d{1,3}[.)])[ \t]+)?$")
