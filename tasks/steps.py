@@ -11,6 +11,7 @@ Execution modes for the per-shard work:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -157,7 +158,7 @@ def summary_artifact_task(
     rows += [{"kind": "reason", "name": k, "value": v} for k, v in top_reasons]
     rows += [{"kind": "source", "name": s["source_uri"], "value": s["records"]} for s in top_sources[:_TOP]]
     rows += [{"kind": "stage_seconds", "name": k, "value": round(v, 3)} for k, v in timings]
-    key = "sieve-" + "".join(c if c.isascii() and c.isalnum() else "-" for c in dataset.lower())[:40]
+    key = artifact_key(dataset)
     create_table_artifact(
         rows,
         key=key,
@@ -179,6 +180,24 @@ def summary_artifact_task(
 
 
 _TOP = 20
+#: Characters of the dataset name kept in an artifact key (a dataset name may have 128).
+_KEY_NAME_CHARS = 40
+
+
+def artifact_key(dataset: str) -> str:
+    """The Prefect artifact key of ``dataset``'s run summaries: ``sieve-<name>``, unique per dataset.
+
+    Prefect keys hold only lowercase letters, digits and dashes, and the artifacts of one key form one history. A
+    name already in that form (and at most 40 characters) is the key as it is; any other name is lowered, each other
+    character made a dash, cut to 40 characters, and given 8 hex digits of the name's sha256: ``Web`` and ``web``,
+    ``web_1`` and ``web-1``, or two long names sharing their first 40 characters had one key, so one history mixed
+    the runs of two datasets.
+    """
+    slug = "".join(c if c.isascii() and (c.isdigit() or c.islower()) else "-" for c in dataset.lower())
+    if slug == dataset and len(slug) <= _KEY_NAME_CHARS:
+        return f"sieve-{slug}"
+    digest = hashlib.sha256(dataset.encode("utf-8")).hexdigest()[:8]
+    return f"sieve-{slug[:_KEY_NAME_CHARS]}-{digest}"
 
 
 @task(name="write-report", cache_policy=NO_CACHE)

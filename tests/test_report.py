@@ -93,3 +93,39 @@ def test_flow_writes_report_and_publishes_artifacts(tmp_path, run_sieve):
     assert ("stage_seconds", "dedup_exact") in kinds
     md = artifacts["sieve-rep-test-summary"].data
     assert "| stage | seconds |" in md and res["run_id"] in md
+
+
+def test_artifact_keys_are_prefect_keys_and_one_per_dataset():
+    from tasks.steps import artifact_key
+
+    # names that lowering, dashing or cutting to 40 characters made one key (one artifact history for two datasets)
+    groups = [("web", "Web", "WEB"), ("web-1", "web_1", "web.1", "Web-1"), ("a" * 40 + "x", "a" * 40 + "y")]
+    keys = [artifact_key(name) for group in groups for name in group]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[a-z0-9-]+", k) and len(k) <= 6 + 40 + 9 for k in keys)
+    # a name that is already a key keeps it as it was: its artifact history goes on
+    assert artifact_key("web") == "sieve-web" and artifact_key("rep-test") == "sieve-rep-test"
+    assert artifact_key("Web").startswith("sieve-web-") and artifact_key("web_1").startswith("sieve-web-1-")
+    assert artifact_key("Web") == artifact_key("Web")  # stable across runs and processes (a hash, not a counter)
+
+
+@pytest.mark.slow
+def test_datasets_differing_in_case_publish_separate_artifact_histories(prefect_harness):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from tasks.steps import artifact_key, summary_artifact_task
+
+    for dataset, clean in (("Case", 1), ("case", 2)):
+        summary_artifact_task(f"r-{dataset}", dataset, {"clean": clean}, {}, [], "/lake")
+
+    async def read(key):
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+    for dataset, clean in (("Case", 1), ("case", 2)):
+        found = asyncio.run(read(artifact_key(dataset)))
+        assert [json.loads(a.data) if isinstance(a.data, str) else a.data for a in found] == [
+            [{"kind": "outcome", "name": "clean", "value": clean}]]
