@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from schemas.ranges import RANGE_ERRORS, field_bounds, out_of_range
 from schemas.reasons import ACTIONS, FAMILIES
 
 Action = Literal["flag", "redact", "quarantine", "drop"]
@@ -253,6 +254,11 @@ def error_text(error: dict[str, Any], model: type[BaseModel], prefix: tuple[str,
         msg = f"invalid value {error.get('input')!r}; valid values: {error['ctx']['expected']}"
     elif error["type"] == "value_error":  # our own validators' messages, without pydantic's "Value error, "
         msg = str(error.get("ctx", {}).get("error", msg.removeprefix("Value error, ")))
+    elif error["type"] in RANGE_ERRORS and loc:  # every bound of the key, not only the one crossed
+        section = _model_at(model, loc[:-1])
+        field = section.model_fields.get(str(loc[-1])) if section else None
+        bounds = field_bounds(field) if field else {}
+        msg = out_of_range(error.get("input"), bounds or error.get("ctx", {}))
     key = ".".join(str(p) for p in (*prefix, *loc))
     return f"{key}: {msg}" if key else msg
 

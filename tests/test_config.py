@@ -15,7 +15,14 @@ from schemas.config import ConfigError, build_config, load_config
         ({"policy": {"rules": [{"reason": "spam.*", "action": "drop"}]}}, "valid families: input, dup"),
         ({"stages": {"no_such_stage": {}}}, "stages.no_such_stage: unknown stage; valid stages:"),
         ({"stages": {"dedup_exact": {"colour": 1}}}, "stages.dedup_exact.colour: unknown key"),
-        ({"shards": {"batch_records": 0}}, "shards.batch_records"),
+        ({"shards": {"batch_records": 0}}, "shards.batch_records: invalid value 0; valid values: 1 to 100000"),
+        # every bound of the key, not only the one crossed (pydantic said "less than or equal to 256")
+        ({"shards": {"workers": 300}}, "shards.workers: invalid value 300; valid values: 0 to 256"),
+        ({"shards": {"target_bytes": 10}}, "shards.target_bytes: invalid value 10; valid values: at least 1024"),
+        ({"datasets": {"web": {"resources": {"threads": 0}}}},
+         "datasets.web.resources.threads: invalid value 0; valid values: 1 to 256"),
+        ({"stages": {"dedup_near": {"threshold": 1.5}}},
+         "stages.dedup_near.threshold: invalid value 1.5; valid values: more than 0.0 and at most 1.0"),
     ],
 )
 def test_invalid_config_names_key_and_valid_values(raw, message):

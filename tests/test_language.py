@@ -102,8 +102,8 @@ def test_leading_whitespace_does_not_use_up_max_chars():
 
 @pytest.mark.parametrize(("section", "message"), [
     ({"keep": ["english"]}, "invalid language code"),
-    ({"min_score": 1.5}, "less than or equal to 1"),
-    ({"max_chars": 5}, "greater than or equal to 20"),
+    ({"min_score": 1.5}, r"min_score: invalid value 1.5; valid values: 0.0 to 1.0$"),
+    ({"max_chars": 5}, r"max_chars: invalid value 5; valid values: 20 to 1000000$"),
     ({"keeps": ["en"]}, "unknown key"),
 ])
 def test_config_errors_name_the_key(section, message):

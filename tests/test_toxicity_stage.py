@@ -118,7 +118,7 @@ def test_label_not_in_model_fails_at_setup_listing_the_labels(three_label_model)
     ({"thresholds": {"hate": 0.5}}, r"thresholds for unknown label\(s\) \['hate'\]; valid labels: toxic"),
     ({"thresholds": {"toxic": 1.5}}, "between 0 and 1"),
     ({"normalize": "lower"}, "sieve"),
-    ({"window_chars": 10}, "greater than or equal to 50"),
+    ({"window_chars": 10}, r"window_chars: invalid value 10; valid values: 50 to 1000000$"),
     ({"modle": "x.ftz"}, "unknown key"),
 ])
 def test_config_errors_name_the_key(section, message):
