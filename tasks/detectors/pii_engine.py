@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from tasks.detectors.pii_context import indexed_context_enhancer, lazy_artifacts_class, stop_words
+from tasks.detectors.pii_wrapped_numbers import join_wrapped_numbers
 
 STRUCTURED_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "CRYPTO")
 NER_ENTITIES = ("PERSON", "LOCATION")
@@ -220,28 +221,6 @@ def _make_regex_engine(context_words: frozenset[str] = frozenset()):
     return RegexTokenEngine()
 
 
-# A line break inside a number, where a word wrapper breaks one: at a space between digit groups. The line holds a
-# word or a label ("Phone: +1 415", "Card 4111 1111") and ends in a group of 1-4 digits (a country code, an area
-# code in brackets, a hyphen after it), the next line starts with a group of 2-4 digits. A line of digits alone (a
-# column of years), a decimal ("0.3"), a long group (a postcode, "86-23-86776888", already a whole number) does not
-# join the next line.
-_WRAPPED_NUMBER = re.compile(
-    r"(?m)^(?=[^\n]*[A-Za-z:#])([^\n]*?(?<![^ \t(\-])\(?\+?\d{1,4}\)?-?)([ \t]*)(\r?\n)(?=[ \t]*\(?\d{2,4}(?!\d))")
-
-
-def joined_wrapped_numbers(text: str) -> str:
-    """``text`` with each line break that splits a number (see ``_WRAPPED_NUMBER``) made spaces, same length.
-
-    Text wrapped at a fixed width (e-mail, plain-text pages) breaks phone and card numbers across lines: the
-    recognizers, which allow spaces and hyphens between groups but not a newline, then found the second part alone
-    ("555 0132" redacted, "+1 415" left) or nothing (a card). The offsets do not change, so the spans found in this
-    view redact the original text, line break included.
-    """
-    if "\n" not in text:
-        return text
-    return _WRAPPED_NUMBER.sub(lambda m: m.group(1) + m.group(2) + " " * len(m.group(3)), text)
-
-
 def _chunks(text: str) -> list[tuple[int, int, str]]:
     """``(offset, keep_until, chunk)``: overlapping chunks of a long text; results starting before keep_until count."""
     if len(text) <= CHUNK_CHARS + CHUNK_OVERLAP:
@@ -335,7 +314,8 @@ class PiiAnalyzer:
         """presidio results per text (offsets into that text), over chunks for texts longer than ``CHUNK_CHARS``."""
         if self.engine is None:
             self.load()
-        texts = [joined_wrapped_numbers(t) for t in texts]  # same lengths: the offsets hold for the originals
+        wrapped = [join_wrapped_numbers(t) for t in texts]  # numbers broken across lines, joined
+        texts = [w.text for w in wrapped]
         pieces = [(i, off, keep, chunk) for i, t in enumerate(texts) for off, keep, chunk in _chunks(t)]
         out: list[list[Any]] = [[] for _ in texts]
         for (i, off, keep, _), results in zip(pieces, self._analyze_chunks([p[3] for p in pieces]), strict=True):
@@ -357,6 +337,10 @@ class PiiAnalyzer:
             out = [found + list_mates(t, found) for t, found in zip(texts, out, strict=True)]
             out = [without_places_under_cues(without_leading_greetings(t, found))
                    for t, found in zip(texts, out, strict=True)]
+        for view, found in zip(wrapped, out, strict=True):
+            if view.joins:  # offsets into the original text
+                for r in found:
+                    r.start, r.end = view.original(r.start, r.end)
         return out
 
     def _analyze_chunks(self, chunks: list[str]) -> Iterator[list[Any]]:
