@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from flows.failures import error_line
+from flows.failures import error_line, whole_range
 from flows.shutdown import DRAIN_SECONDS, STOP, abandoned, api_url, drain_prefect, stop_line
 
 app = typer.Typer(
@@ -360,6 +360,7 @@ def _main() -> int:
 
         # Typer 0.2x raises its own vendored click's exceptions (typer._click), whose base is TyperException.
         if isinstance(err, (click.ClickException, typer.TyperException)) and hasattr(err, "show"):
+            whole_range(err)
             err.show()
             return int(getattr(err, "exit_code", 2))
         from concurrent.futures.process import BrokenProcessPool

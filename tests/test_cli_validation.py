@@ -134,6 +134,24 @@ def test_cli_rejects_workers_out_of_range(tmp_path, monkeypatch, capsys, workers
 
 
 @pytest.mark.parametrize(("args", "message"), [
+    # pydantic, through typer, named only the bound crossed ("Input should be greater than or equal to 1")
+    (["review", "serve", "--tokens", "t", "--port", "0"], "'--port': 0 is out of range; valid values: 1 to 65535"),
+    (["review", "serve", "--tokens", "t", "--port", "65536"],
+     "'--port': 65536 is out of range; valid values: 1 to 65535"),
+    (["review", "list", "--limit", "0"], "'--limit': 0 is out of range; valid values: 1 to 500"),
+    (["review", "list", "--limit", "501"], "'--limit': 501 is out of range; valid values: 1 to 500"),
+    (["review", "list", "--offset", "-1"], "'--offset': -1 is out of range; valid values: at least 0"),
+    (["serve", "--limit", "0"], "'--limit': 0 is out of range; valid values: at least 1"),
+    # not a number: pydantic's words, as they were
+    (["review", "list", "--limit", "many"],
+     "'--limit': Input should be a valid integer, unable to parse string as an integer"),
+])
+def test_ranged_options_name_the_whole_range(tmp_path, monkeypatch, capsys, args, message):
+    code, err = _sieve(monkeypatch, capsys, *args, *(["--lake", str(tmp_path / "lake")] if args[0] == "review" else []))
+    assert code == 2 and err.splitlines()[-1] == f"Error: Invalid value for {message}", err
+
+
+@pytest.mark.parametrize(("args", "message"), [
     (["--lake", ""], "--lake: empty path"),
     (["--text-field", " "], "--text-field: empty name"),
 ])
