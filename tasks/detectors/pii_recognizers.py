@@ -161,10 +161,24 @@ class StdlibPatterns:
         return [[(0, len(text))]] * len(self.patterns)
 
 
-class SieveEmailRecognizer(Prescreened, EmailRecognizer):
-    """presidio's email recognizer, validated with an offline public-suffix list instead of the network one.
+# Inside a URL the characters that end a path segment or a query parameter: an address's local part starts after
+# the last of them ("/u/jane@example.org", "?to=jane@example.org").
+_URL_DELIMITERS = "/?&=#;"
+_KEY = re.compile(r"[A-Za-z_]\w*=")  # "email=jane@example.org": a key and its value
+# a URL's userinfo right before the match: "scheme://user:" (what follows is a password, not an address)
+_USERINFO = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s/?#@:]*:\Z")
 
-    Pre-screen: the pattern contains a literal ``@``.
+
+class SieveEmailRecognizer(Prescreened, EmailRecognizer):
+    """presidio's email recognizer, validated with an offline public-suffix list, and its span cut to the address.
+
+    presidio's local part takes every character RFC 5322 allows, ``/``, ``?``, ``=`` and ``&`` included, so in a URL
+    it ran back over the host and the path: ``https://example.com/u/jane@example.org/profile`` became
+    ``https://<EMAIL_ADDRESS>/profile``. In a URL (the local part holds ``/`` or ``?``, or ``://`` comes before it in
+    the same word) the address starts after the last ``/ ? & = # ;``; outside one, after a ``key=`` in front of it
+    (``email=jane@example.org``). A match right after ``scheme://user:`` is a URL's password and its host
+    (``https://admin:s3cret@db.example.com``): not an address (``SECRET_URL_CREDENTIALS`` takes the password),
+    unless an ``@`` follows it (an address given as an anonymous-FTP password). Pre-screen: a literal ``@``.
     """
 
     PRESCREEN = re.compile("@")
@@ -173,9 +187,36 @@ class SieveEmailRecognizer(Prescreened, EmailRecognizer):
         super().__init__(**kwargs)
         self._tld_extract = tld_extract
 
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's signature
+        out = []
+        for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
+            start = address_start(text, r.start, r.end)
+            if start != r.start:  # presidio validated the domain of what it matched; the host may have been a URL's
+                if "@" not in text[start + 1:r.end] or not self.validate_result(text[start:r.end]):
+                    continue
+                r.start = start
+            if _USERINFO.search(text, max(0, r.start - 300), r.start) and not text.startswith("@", r.end):
+                continue
+            out.append(r)
+        return out
+
     def validate_result(self, pattern_text: str) -> bool:
         """A match is an email only when its domain ends in a known public suffix (bundled snapshot)."""
         return self._tld_extract(pattern_text).fqdn != ""
+
+
+def address_start(text: str, start: int, end: int) -> int:
+    """Where the address of an e-mail match ``text[start:end]`` starts: after a URL's delimiters or a ``key=``."""
+    at = text.find("@", start, end)
+    if at < 0:
+        return start
+    local = text[start:at]
+    word_start = max(text.rfind(c, 0, start) for c in " \t\n\r\"'<>()[]") + 1
+    if "/" in local or "?" in local or "://" in text[word_start:start]:
+        cut = max(local.rfind(c) for c in _URL_DELIMITERS)
+        return start + cut + 1 if cut >= 0 else start
+    key = _KEY.match(local)
+    return start + key.end() if key is not None else start
 
 
 class SieveCreditCardRecognizer(Prescreened, CreditCardRecognizer):

@@ -1,4 +1,5 @@
-"""spaCy PERSON spans that are one everyday word: an ingredient, or an instruction's verb opening a line.
+"""spaCy PERSON spans that are one everyday word: an ingredient, or an instruction's verb opening a line (and spaCy
+spans that are a URI scheme: ``without_uri_schemes``).
 
 The small English model reads a recipe's "1. Melt a knob of butter", "Rub a little catnip on ...", or "- a small
 bunch of parsley" as a person: one word, which the text uses as a word. Redacting it ("<PERSON> a knob of butter")
@@ -27,6 +28,8 @@ _SPACY = "SpacyRecognizer"
 _OPENING = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-*\u2022]|\d{1,3}[.)])[ \t]+)?$")
 # what follows an instruction's verb
 _OBJECT = re.compile(r"[ \t]+(?:a|an|the|some|it|them|this|that|your|all|each|one|two|half)\b")
+# a URI scheme glued to what it names ("mailto:jane@...", "tel:+44...", "https://..."), which spaCy may call a person
+_SCHEME = re.compile(r"(?i:mailto|tel|callto|sms|skype|xmpp|https?|s?ftp|ssh|git|file|irc|news|data):(?=[^\s:])")
 
 
 def without_word_persons(text: str, results: list) -> list:
@@ -44,3 +47,11 @@ def without_word_persons(text: str, results: list) -> list:
                 continue
         out.append(r)
     return out
+
+
+def without_uri_schemes(text: str, results: list) -> list:
+    """``results`` without the spaCy spans (a person, a place) that are a URI scheme: ``mailto`` in
+    ``mailto:jane@example.org`` was redacted as ``<PERSON>``."""
+    return [r for r in results if not (
+        (r.recognition_metadata or {}).get("recognizer_name") == _SPACY
+        and (m := _SCHEME.match(text, r.start)) is not None and m.end() == r.end + 1)]
