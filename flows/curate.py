@@ -188,13 +188,13 @@ def _run(
     stage_dirs = [str(lake.stage_dir(dataset, s["key"])) for s in shards]
     if steps.PROGRESS:
         steps.PROGRESS("planned", {"shards": len(shards), "sources": len(planned["sources"])})
-    staged = steps.stage_shard_task.map(
+    staged = steps.gather(steps.stage_shard_task.map(
         shards, stage_dirs, unmapped(config_json), unmapped(mode), unmapped(workers)
-    ).result()
+    ), "staged")
     work = lake.run_work_dir(dataset, run_id)
     prior = provenance.completed_runs(lake, dataset, exclude=run_id)
     corpus = steps.corpus_task(config_json, run_id, dataset, str(lake.root), stage_dirs, prior, str(work))
-    routed = steps.route_task.map(
+    routed = steps.gather(steps.route_task.map(
         [s["index"] for s in shards],
         stage_dirs,
         unmapped(corpus["corpus_dir"]),
@@ -204,7 +204,7 @@ def _run(
         unmapped(config_json),
         unmapped(mode),
         unmapped(workers),
-    ).result()
+    ), "routed")
     outcomes: Counter = Counter()
     reasons: Counter = Counter()
     files: list[dict[str, Any]] = []

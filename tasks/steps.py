@@ -26,7 +26,7 @@ from tasks import corpus, plan, route, shard
 from tasks import workers as workers_pool
 from tasks.lake import Lake
 
-# Set by the CLI to draw progress; called in the flow process as each shard finishes.
+# Set by the CLI to draw progress; called in the flow process as each shard finishes (``gather``).
 PROGRESS: Callable[[str, dict[str, Any]], None] | None = None
 # The worker pool lives in tasks/workers.py (no Prefect import there, so the CLI can start it first).
 warm_pool = workers_pool.warm_pool
@@ -35,9 +35,24 @@ allow_new_pool = workers_pool.allow_new_pool
 _execute = workers_pool.execute
 
 
-def _notify(kind: str, summary: dict[str, Any]) -> None:
+def gather(futures: Any, kind: str) -> list[dict[str, Any]]:
+    """The results of mapped shard tasks, in shard order; ``PROGRESS(kind, summary)`` as each one finishes.
+
+    Progress is drawn here, in the flow's process, from each finished future: called in the task body, it never
+    came for a shard whose result Prefect's cache returned (a rerun resuming a run: "stage shards 0/4" to the end),
+    nor for any shard under ``--task-runner dask`` (the body runs on a Dask worker, where nothing draws). As with
+    ``futures.result()``, every task finishes before the first failure (in shard order) is raised.
+    """
+    from prefect.futures import as_completed
+
     if PROGRESS is not None:
-        PROGRESS(kind, summary)
+        for future in as_completed(list(futures)):
+            try:  # not future.state: for a future done but not yet read, that is one API call per shard
+                summary = future.result()
+            except Exception:  # noqa: BLE001, S112 - raised below, once every task has finished
+                continue
+            PROGRESS(kind, summary)
+    return futures.result()
 
 
 @task(
@@ -89,7 +104,6 @@ def stage_shard_task(
     # The worker gets tasks.shard's own function: a function of this module would make each worker import Prefect
     # (2-3 s) when it unpickles its first shard.
     summary = _execute(mode, workers, shard.process_shard, shard_spec, stage_dir, config_json)
-    _notify("staged", summary)
     return {k: v for k, v in summary.items() if k != "files"}
 
 
@@ -137,7 +151,6 @@ def route_task(
         lake_root,
         config_json,
     )
-    _notify("routed", summary)
     return summary
 
 

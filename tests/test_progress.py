@@ -1,0 +1,80 @@
+"""Progress of ``sieve run``: every shard is counted as staged and routed, however its task ran.
+
+The CLI's progress bars are fed in the flow's process as each shard task finishes. Fed from the task bodies, they
+missed every shard whose result Prefect's cache returned (a rerun resuming a run showed "stage shards 0/4" to the
+end) and every shard run on a Dask worker (both bars stayed at 0).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from tests.conftest import plumbing_config
+
+pytestmark = pytest.mark.slow
+
+RECORDS = 41
+
+
+class _Recorder:
+    """Stands in for the CLI's rich progress (flows.runner._Progress): keeps what it is told."""
+
+    seen: list[tuple[str, dict]] = []
+
+    def __init__(self) -> None:
+        _Recorder.seen = []
+
+    def __call__(self, kind: str, info: dict) -> None:
+        _Recorder.seen.append((kind, info))
+
+    def stop(self) -> None:
+        """Nothing drawn, nothing to stop."""
+
+
+def _inputs(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": f"note {i} on the tide tables of the northern bay"}) + "\n"
+                           for i in range(RECORDS - 1)) + "{not json\n")
+    # 1 KiB shards: the file is several shard tasks
+    return src, plumbing_config(tmp_path / "s.yaml", shards={"target_bytes": 1024})
+
+
+def _run(monkeypatch, src, lake, cfg, **options):
+    from flows import runner
+
+    monkeypatch.setattr(runner, "_Progress", _Recorder)
+    base = dict(inputs=[str(src)], lake=str(lake), dataset="p", config=str(cfg), kind=None, text_field=None,
+                manifest=None, task_runner="processes", dask_address=None, workers=1, show_progress=True)
+    result = runner.run_flow(**{**base, **options})
+    kinds = Counter(kind for kind, _ in _Recorder.seen)
+    staged_records = sum(info.get("records", 0) for kind, info in _Recorder.seen if kind == "staged")
+    return result, kinds, staged_records
+
+
+def test_shards_from_prefects_cache_are_counted(tmp_path, monkeypatch, prefect_harness):
+    src, cfg = _inputs(tmp_path)
+    lake = tmp_path / "lake"
+    # the first rerun stores the staged shards' results under their cache keys; the second one is served from it
+    for _ in range(3):
+        result, kinds, staged_records = _run(monkeypatch, src, lake, cfg)
+        assert result["shards"] >= 3 and result["records"] == RECORDS
+        assert kinds == {"planned": 1, "staged": result["shards"], "routed": result["shards"]}, kinds
+        assert staged_records == RECORDS
+    assert result["shards_skipped"] == result["shards"]
+
+
+def test_shards_run_on_dask_workers_are_counted(tmp_path, monkeypatch, prefect_harness):
+    from distributed import LocalCluster
+    from prefect.settings import PREFECT_API_URL
+
+    src, cfg = _inputs(tmp_path)
+    env = {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, env=env, dashboard_address=None) as cluster:
+        result, kinds, staged_records = _run(monkeypatch, src, tmp_path / "lake", cfg, task_runner="dask",
+                                             dask_address=cluster.scheduler_address, workers=2)
+    assert result["shards"] >= 3 and result["records"] == RECORDS
+    assert kinds == {"planned": 1, "staged": result["shards"], "routed": result["shards"]}, kinds
+    assert staged_records == RECORDS
