@@ -142,11 +142,19 @@ def _abandon_interrupted(lake: Lake, dataset: str, runs: list[tuple[str, str]]) 
             pass
 
 
-def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> dict[str, Any]:
-    """Write the records to release to ``out`` (Parquet); return counts by status for the report.
+def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path,
+            ) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """Write the records to release to ``out`` (Parquet); return counts by status for the report, and the
+    ``config_json`` of each run that quarantined a record released (its stages and policy judge it again).
 
     A record is judged by its newest quarantined copy in the dataset (module docstring): the copy's latest review,
     pending without one, and its text. Counts are of records (``doc_id``), as the release publishes them.
+
+    Every part is computed once, on narrow columns, into temporary tables of the read-only connection: the newest
+    copy of each record and its verdict, the records released before, the content already in clean, and the
+    approved copies with what keeps each out. Text, meta and findings are read at the end for the records
+    released only, so memory follows the release, not the quarantine (whose every text a window over whole rows
+    would hold, and the run's config JSON repeated on every row).
     """
     released = (
         f"SELECT DISTINCT doc_id FROM read_parquet({sql_list(released_files)}, union_by_name=true) "
@@ -154,52 +162,57 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
         if released_files
         else "SELECT NULL::VARCHAR AS doc_id LIMIT 0"
     )
+    args = {"dataset": dataset}
     out.parent.mkdir(parents=True, exist_ok=True)
     with reading(lake) as con:
-        latest = f"""
-            SELECT q.*, coalesce(l.verdict, '{PENDING}') AS verdict FROM quarantine q
+        # has_text is computed below the window: above it, DuckDB carries every text through the window (a
+        # 90k-record quarantine peaked at 550 MiB instead of 170)
+        con.execute(f"""CREATE TEMP TABLE release_latest AS
+            SELECT q.run_id, q.doc_id, q.has_text, coalesce(l.verdict, '{PENDING}') AS verdict
+            FROM (SELECT run_id, doc_id, text IS NOT NULL AS has_text FROM quarantine WHERE dataset = $dataset) q
             LEFT JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id
-            WHERE q.dataset = $dataset
-            QUALIFY row_number() OVER (PARTITION BY q.doc_id ORDER BY q.run_id DESC) = 1"""
-        status = dict(
-            con.execute(f"SELECT verdict, count(*) FROM ({latest}) GROUP BY 1", {"dataset": dataset}).fetchall()
-        )
-        withdrawn = [d for (d,) in con.execute(
-            f"SELECT doc_id FROM ({latest}) WHERE verdict = '{REJECTED}' AND doc_id IN ({released}) ORDER BY 1",
-            {"dataset": dataset},
-        ).fetchall()]
-        approved = f"SELECT * EXCLUDE (verdict) FROM ({latest}) WHERE verdict = '{APPROVED}'"
+            QUALIFY row_number() OVER (PARTITION BY q.doc_id ORDER BY q.run_id DESC) = 1""", args)
+        con.execute(f"CREATE TEMP TABLE release_done AS {released}")
         # The same content already in clean (a later run kept a clean copy of it: dedup keeps the copy that
         # reaches clean): releasing the approved copy too would put it in clean twice.
-        in_clean = (f"SELECT DISTINCT d.content_hash FROM documents d JOIN runs r ON r.run_id = d.run_id "
-                    f"WHERE r.dataset = $dataset AND r.status = 'completed' AND d.outcome = '{reasons.OUTCOME_CLEAN}' "
-                    "AND d.content_hash IS NOT NULL")
-        keyed = (f"SELECT a.*, d.content_hash AS key FROM ({approved}) a "
-                 "LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id")
+        con.execute(f"""CREATE TEMP TABLE release_approved AS
+            WITH in_clean AS (
+                SELECT DISTINCT d.content_hash FROM documents d JOIN runs r ON r.run_id = d.run_id
+                WHERE r.dataset = $dataset AND r.status = 'completed' AND d.outcome = '{reasons.OUTCOME_CLEAN}'
+                  AND d.content_hash IS NOT NULL)
+            SELECT a.run_id, a.doc_id, a.has_text, d.content_hash,
+                   a.doc_id IN (SELECT doc_id FROM release_done) AS done,
+                   coalesce(d.content_hash IN (SELECT content_hash FROM in_clean), false) AS in_clean
+            FROM release_latest a LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id
+            WHERE a.verdict = '{APPROVED}'""", args)
+        status = dict(con.execute("SELECT verdict, count(*) FROM release_latest GROUP BY 1").fetchall())
+        withdrawn = [d for (d,) in con.execute(
+            f"SELECT doc_id FROM release_latest WHERE verdict = '{REJECTED}' "
+            "AND doc_id IN (SELECT doc_id FROM release_done) ORDER BY 1"
+        ).fetchall()]
         skipped = con.execute(
-            f"SELECT count(*) FILTER (WHERE doc_id IN ({released})), "
-            f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NULL), "
-            f"count(*) FILTER (WHERE doc_id NOT IN ({released}) AND text IS NOT NULL AND key IN ({in_clean})) "
-            f"FROM ({keyed})",
-            {"dataset": dataset},
+            "SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE NOT done AND NOT has_text), "
+            "count(*) FILTER (WHERE NOT done AND has_text AND in_clean) FROM release_approved"
         ).fetchall()[0]
+        con.execute("CREATE TEMP TABLE release_chosen AS SELECT run_id, doc_id, content_hash FROM release_approved "
+                    "WHERE has_text AND NOT done AND NOT in_clean")
         # COPY TO a file is allowed on a read-only connection; the catalog is closed again before any writing.
         con.execute(
             f"""COPY (
-                SELECT a.run_id, a.doc_id, a.text, a.messages, a.source_id, a.meta, a.source_uri, a.source_record,
-                       a.reasons, d.content_hash, x.evidence, r.config_json
-                FROM ({approved}) a
-                LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id
-                LEFT JOIN runs r ON r.run_id = a.run_id
-                LEFT JOIN (SELECT run_id, doc_id, list(evidence) AS evidence FROM decisions
-                           WHERE action = '{reasons.ACTION_REDACT}' OR starts_with(reason, 'pii.')
-                           GROUP BY run_id, doc_id) x ON x.run_id = a.run_id AND x.doc_id = a.doc_id
-                WHERE a.text IS NOT NULL AND a.doc_id NOT IN ({released})
-                  AND (d.content_hash IS NULL OR d.content_hash NOT IN ({in_clean}))
-                ORDER BY a.run_id, a.source_uri, a.source_record, a.doc_id
+                SELECT q.run_id, q.doc_id, q.text, q.messages, q.source_id, q.meta, q.source_uri, q.source_record,
+                       q.reasons, c.content_hash, x.evidence
+                FROM release_chosen c
+                JOIN quarantine q ON q.run_id = c.run_id AND q.doc_id = c.doc_id AND q.dataset = $dataset
+                LEFT JOIN (SELECT y.run_id, y.doc_id, list(y.evidence) AS evidence FROM decisions y
+                           SEMI JOIN release_chosen s ON s.run_id = y.run_id AND s.doc_id = y.doc_id
+                           WHERE y.action = '{reasons.ACTION_REDACT}' OR starts_with(y.reason, 'pii.')
+                           GROUP BY y.run_id, y.doc_id) x ON x.run_id = q.run_id AND x.doc_id = q.doc_id
+                ORDER BY q.run_id, q.source_uri, q.source_record, q.doc_id
             ) TO {sql_literal(out)} (FORMAT parquet)""",
-            {"dataset": dataset},
+            args,
         )
+        configs = dict(con.execute("SELECT run_id, config_json FROM runs "
+                                   "WHERE run_id IN (SELECT DISTINCT run_id FROM release_chosen)").fetchall())
     return {
         "approved": int(status.get(APPROVED, 0)),
         "rejected": int(status.get(REJECTED, 0)),
@@ -209,7 +222,7 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path) -> 
         "already_in_clean": int(skipped[2]),
         "rejected_after_release": len(withdrawn),
         "rejected_after_release_ids": withdrawn,
-    }
+    }, configs
 
 
 def published_text(rec: dict[str, Any], removal: Removal | None = None,
@@ -254,9 +267,12 @@ def published_meta(rec: dict[str, Any], removal: Removal | None = None) -> tuple
     return redact_meta(meta, spans)
 
 
-def _write(lake: Lake, dataset: str, run_id: str, selection: Path) -> tuple[list[dict[str, Any]], Counter, Counter]:
+def _write(lake: Lake, dataset: str, run_id: str, selection: Path, configs: dict[str, str | None],
+           ) -> tuple[list[dict[str, Any]], Counter, Counter]:
     """Write the clean part, its ``documents`` rows and, for records whose hidden characters were removed, the
-    ``decisions`` rows that say so; return the ``files`` rows, the reasons released and the edits made."""
+    ``decisions`` rows that say so; return the ``files`` rows, the reasons released and the edits made.
+
+    ``configs`` maps each quarantining run to its ``config_json`` (``rec["config_json"]`` of every record)."""
     clean_path = lake.clean_dir(dataset, run_id) / PART
     clean = AtomicParquetWriter(clean_path, arrow.CLEAN)
     docs = AtomicParquetWriter(lake.provenance_dir("documents", run_id) / PART, arrow.PROVENANCE["documents"])
@@ -269,6 +285,8 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path) -> tuple[list
         for batch in pq.ParquetFile(selection).iter_batches(batch_size=BATCH_ROWS):
             clean_rows, doc_rows, decision_rows = [], [], []
             recs = batch.to_pylist()
+            for rec in recs:
+                rec["config_json"] = configs.get(rec["run_id"])
             scanner.add_findings(recs)  # records no stage read (input.too_long) are analysed for PII now
             for rec in recs:
                 removal = stripper.plan(rec)
@@ -335,7 +353,7 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
         run_id = new_run_id()
         scratch = lake.run_work_dir(dataset, run_id) / SCRATCH
         try:
-            summary = _select(lake, dataset, released_files, scratch)
+            summary, configs = _select(lake, dataset, released_files, scratch)
             n = pq.ParquetFile(scratch).metadata.num_rows
             summary.update(dataset=dataset, released=n, run_id=None, redactions=0, hidden_removed=0,
                            hidden_chars=0)
@@ -350,7 +368,7 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
             }
             provenance.write_run_row(lake, row)
             try:
-                files, why, edits = _write(lake, dataset, run_id, scratch)
+                files, why, edits = _write(lake, dataset, run_id, scratch, configs)
                 for f in files:
                     f["run_id"] = run_id
                 provenance.write_table_rows(lake, "files", run_id, files)
