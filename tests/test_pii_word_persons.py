@@ -27,3 +27,38 @@ def test_everyday_words_are_not_persons(ner, text):
 ])
 def test_names_stay(ner, text, name):
     assert name in " ".join(persons(ner, text))
+
+
+@pytest.mark.parametrize("text", [
+    # before: spaCy's 'Schools', 'Fares', 'Tattoos', 'Apps' opening a sentence or a headline were <PERSON>
+    "Heavy snow closed several roads overnight.\n\nSchools opened two hours late on Tuesday, officials said.",
+    "The city will add more buses next year.\n\nFares will stay the same, and passes go on sale in May.",
+    "I thought the worst was over. Tattoos didn't change who I was.",
+    'Downloads passed one million last week.\n"Apps have changed how people bank," she said.',
+    "Local news\nSchools reopen on Monday after the storm.",
+])
+def test_a_plural_noun_opening_a_sentence_is_not_a_person(ner, text):
+    assert persons(ner, text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("It was late. Georges walked home alone.", "Georges"),  # a plural of a given name is a name
+    ("The meeting ended. Jordan thanked everyone and left.", "Jordan"),  # census names: never dropped
+    ("Thanks Grace, see you tomorrow!", "Grace"),
+    ("My sister Grace said she would come.", "Grace"),
+    ("My brother Will said he would come.", "Will"),
+    ("Will Smith said the film was done.", "Will Smith"),
+    ("I met Jordan at the station.", "Jordan"),
+])
+def test_names_that_are_words_or_plurals_stay(ner, text, name):
+    assert name in persons(ner, text)
+
+
+@pytest.mark.parametrize(("word", "plural"), [
+    ("schools", True), ("cities", True), ("churches", True), ("fares", True),
+    ("georges", False), ("toms", False), ("das", False), ("lukas", False), ("class", False), ("thomas", False),
+])
+def test_plural_noun(word, plural):
+    from tasks.detectors.pii_word_persons import _plural_noun
+
+    assert _plural_noun(word) is plural

