@@ -45,6 +45,11 @@ def _prefect_env(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    # PREFECT_CLIENT_MAX_RETRIES is left at Prefect's 5 (2-32 s apart) on purpose. Retried calls are only Prefect's
+    # record of the run (flow-run states, artifacts): the data path makes none. With a server restarted during a
+    # run's end (down 5-15 s here), 1 retry left the flow run 'Running' in Prefect for good or lost its artifacts
+    # (2 of 2 tries), 3 and 5 recorded everything. The price is a server gone for good: ~3 min before the CLI
+    # exits 0 with a warning (171 s measured), which Ctrl+C (10 s) or the user's own setting cut short.
     if not verbose:  # a local Dask cluster logs its start and stop at INFO: about 30 lines on stderr per run
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
         # An API gone mid-run made Prefect's events worker log every event it could not send (a few KB each) and

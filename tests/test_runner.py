@@ -64,3 +64,19 @@ def test_a_one_shard_run_warms_one_worker(tmp_path: Path) -> None:
         assert workers.pool(2)._max_workers == 2
     finally:
         workers.shutdown_pool()
+
+
+def test_sieve_run_keeps_prefects_client_retries(monkeypatch) -> None:
+    """Prefect's 5 client retries let a server restarted mid-run still record it (1 retry lost the flow run's end
+    or its artifacts: flows/cli.py says what was measured); a user's own value is theirs."""
+    import os
+
+    from flows.cli import _prefect_env
+
+    # _prefect_env sets its defaults in os.environ: a copy, so the session's environment stays as it was
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k != "PREFECT_CLIENT_MAX_RETRIES"})
+    _prefect_env(verbose=True)  # verbose: no logger levels changed either
+    assert "PREFECT_CLIENT_MAX_RETRIES" not in os.environ and os.environ["DO_NOT_TRACK"] == "1"
+    os.environ["PREFECT_CLIENT_MAX_RETRIES"] = "2"
+    _prefect_env(verbose=True)
+    assert os.environ["PREFECT_CLIENT_MAX_RETRIES"] == "2"
