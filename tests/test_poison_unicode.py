@@ -148,6 +148,28 @@ def test_a_few_scattered_invisibles_and_script_uses_pass(stage: UnicodeSmuggling
     assert not stage.run(DocBatch(doc_ids=["a", "b"], texts=texts)).findings
 
 
+def test_flagged_names_the_characters_each_hit_stands_for(stage: UnicodeSmuggling) -> None:
+    # A scattered payload whose stretch also holds a Persian word's ZWNJ and an emoji's ZWJ (script uses: not
+    # flagged), an invisible inside a Latin word and a tag run: exactly the flagged characters are named.
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    family = "\U0001f468\u200d\U0001f469"
+    words = [f"w{i}\u200b" for i in range(70)]
+    words[30:30] = [persian, family, "pass\u200bword", "ok" + tags("hidden")]
+    text = " ".join(words)
+    hits, ranges = stage.flagged(text)
+    assert hits == stage.scan(text)
+    assert sorted(h["kind"] for h in hits) == ["invisible", "invisible_scattered", "tag"]
+    flagged = "".join(text[s:e] for s, e in ranges)
+    # the 70 gaps' and the word's ZWSPs and the tags, in text order; not the ZWNJ or the ZWJ
+    assert flagged == "".join(c for c in text if c == "\u200b" or 0xE0000 <= ord(c) <= 0xE007F)
+    assert flagged.count("\u200b") == 71
+    assert all(e1 < s2 for (_, e1), (s2, _) in zip(ranges, ranges[1:], strict=False))  # sorted and disjoint
+    bare, same = stage.flagged(text, decode=False)
+    assert same == ranges
+    assert bare == [{k: v for k, v in h.items() if k not in ("decoded", "codepoints")} for h in hits]
+    assert stage.flagged("plain ascii") == ([], [])
+
+
 def test_config_thresholds_apply() -> None:
     strict = UnicodeSmuggling(UnicodeSmugglingConfig(min_variation_run=2, private_use_run=1))
     assert strict.scan("heart \u2764\ufe0f\ufe0f")[0]["kind"] == "variation"

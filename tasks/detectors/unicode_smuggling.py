@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import Field
@@ -149,6 +150,28 @@ def _codepoints(run: str, limit: int = 8) -> str:
     return cps + (" ..." if len(run) > limit else "")
 
 
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """``_RUNS.finditer(text)``, about 5x faster on text with hidden characters: ``finditer`` tries the five
+    alternatives at every position, while the single class of ``_SUSPECT`` finds the next run's first character
+    (every run starts with one, and the classes do not overlap)."""
+    pos, search, match = 0, _SUSPECT.search, _RUNS.match
+    while (found := search(text, pos)) is not None:
+        m = match(text, found.start())
+        yield m  # type: ignore[misc]  # never None: the character _SUSPECT found starts a run
+        pos = m.end()  # type: ignore[union-attr]
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``ranges`` sorted, with overlapping and touching ones joined and empty ones dropped."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        elif e > s:
+            out.append((s, e))
+    return out
+
+
 class UnicodeSmuggling(Stage):
     """Flags hidden Unicode: tags, bidi controls, invisibles in Latin words, VS runs, private use."""
 
@@ -161,21 +184,35 @@ class UnicodeSmuggling(Stage):
 
     def scan(self, text: str) -> list[dict[str, Any]]:
         """Every suspicious run in ``text``: kind, start, end, code points and any decoded payload."""
+        return self.flagged(text)[0]
+
+    def flagged(self, text: str, decode: bool = True) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+        """``scan``'s hits and the characters they flag: sorted, disjoint ``[start, end)`` ranges of ``text``,
+        each hit's run and, for an ``invisible_scattered`` hit (one hit over the stretch from its first run to its
+        last), the runs it counted, not what lies between them (``sieve release`` removes these characters).
+
+        ``decode=False`` leaves out the payloads and code points of the hits (``decoded``, ``codepoints``), which
+        only evidence needs.
+        """
         if text.isascii() or _SUSPECT.search(text) is None:
-            return []
+            return [], []
         cfg: UnicodeSmugglingConfig = self.config  # type: ignore[assignment]
         hits: list[dict[str, Any]] = []
         scattered: list[tuple[int, int]] = []
-        for m in _RUNS.finditer(text):
+        for m in _runs(text):
             start, end, run, group = m.start(), m.end(), m.group(), m.lastgroup
             hit: dict[str, Any] | None = None
             if group == "tag":
                 if start > 0 and text[start - 1] == _BLACK_FLAG and _FLAG_TAGS.fullmatch(run):
                     continue  # subdivision flag emoji, e.g. England
-                hit = {"kind": "tag", "decoded": decode_tags(run)[: cfg.max_payload]}
+                hit = {"kind": "tag"}
+                if decode:
+                    hit["decoded"] = decode_tags(run)[: cfg.max_payload]
             elif group == "vs":
                 if len(run) >= cfg.min_variation_run:
-                    hit = {"kind": "variation", "decoded": decode_variation(run)[: cfg.max_payload]}
+                    hit = {"kind": "variation"}
+                    if decode:
+                        hit["decoded"] = decode_variation(run)[: cfg.max_payload]
             elif group == "bidi":
                 window = text[max(0, start - cfg.rtl_window) : end + cfg.rtl_window]
                 if not _has_rtl(window) or _overrides_direction(text, end, run):
@@ -185,7 +222,7 @@ class UnicodeSmuggling(Stage):
                     continue  # a byte-order mark at the very start is an encoding artefact
                 if len(run) >= cfg.invisible_run:
                     hit = {"kind": "invisible_run"}
-                    bits = _decode_bits(run)
+                    bits = _decode_bits(run) if decode else None
                     if bits:
                         hit["decoded"] = bits[: cfg.max_payload]
                 elif 0 < start and end < len(text) and _is_latin_letter(text[start - 1]) \
@@ -202,21 +239,27 @@ class UnicodeSmuggling(Stage):
             elif group == "pua":
                 if ord(run[0]) >= 0xF0000 or len(run) >= cfg.private_use_run:
                     hit = {"kind": "private_use"}
-                    if all(0xF0020 <= ord(c) <= 0xF007E for c in run):
+                    if decode and all(0xF0020 <= ord(c) <= 0xF007E for c in run):
                         hit["decoded"] = "".join(chr(ord(c) - 0xF0000) for c in run)[: cfg.max_payload]
             if hit is not None:
                 if hit.get("decoded"):
                     hit["decoded"] = _mask(hit["decoded"])
-                hit.update(start=start, end=end, chars=len(run), codepoints=_codepoints(run))
+                hit.update(start=start, end=end, chars=len(run))
+                if decode:
+                    hit["codepoints"] = _codepoints(run)
                 hits.append(hit)
+        ranges = [(h["start"], h["end"]) for h in hits]
         if sum(e - s for s, e in scattered) >= cfg.scattered_invisible:
             run = "".join(text[s:e] for s, e in scattered)
             hit = {"kind": "invisible_scattered", "start": scattered[0][0], "end": scattered[-1][1],
-                   "chars": len(run), "runs": len(scattered), "codepoints": _codepoints(run)}
-            if bits := _decode_bits(run):
-                hit["decoded"] = _mask(bits[: cfg.max_payload])
+                   "chars": len(run), "runs": len(scattered)}
+            if decode:
+                hit["codepoints"] = _codepoints(run)
+                if bits := _decode_bits(run):
+                    hit["decoded"] = _mask(bits[: cfg.max_payload])
             hits.append(hit)
-        return hits
+            ranges.extend(scattered)
+        return hits, _merged(ranges)
 
     def detect(self, batch: DocBatch) -> StageResult:
         """One finding per record with a hit; every record gets a ``unicode`` score (max severity or 0)."""

@@ -69,30 +69,6 @@ class Removal:
         }, sort_keys=True)
 
 
-def _ranges(text: str, hits: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """The character ranges of ``text`` the hits flag: the run itself, or for ``invisible_scattered`` (one hit over
-    the stretch from its first to its last run) the invisible runs in that stretch outside scripts that use them."""
-    from tasks.detectors.unicode_smuggling import _RUNS, _in_script_use
-
-    out: list[tuple[int, int]] = []
-    for h in hits:
-        start, end = int(h["start"]), int(h["end"])
-        if h["kind"] != "invisible_scattered":
-            out.append((start, end))
-            continue
-        for m in _RUNS.finditer(text, start, end):
-            if m.lastgroup == "inv" and not (m.start() == 0 and m.group() == "\ufeff") \
-                    and not _in_script_use(text, m.start(), m.end()):
-                out.append((m.start(), m.end()))
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted(out):
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        elif e > s:
-            merged.append((s, e))
-    return merged
-
-
 def remove(text: str, ranges: list[tuple[int, int]]) -> str:
     """``text`` without the characters of ``ranges`` (sorted, disjoint)."""
     if not ranges:
@@ -154,17 +130,19 @@ class HiddenStripper:
         if built is None or text is None:
             return out
         stage, policy = built
-        hits = stage.scan(text)
-        leaves: list[tuple[int, str, str, list[dict[str, Any]]]] = []  # ordinal, path, value, hits
+        # The stage's own hits and the characters they flag; payloads are not decoded (nothing here shows them)
+        hits, text_ranges = stage.flagged(text, decode=False)
+        # meta leaves with hits: ordinal, path, value, hits, the ranges they flag
+        leaves: list[tuple[int, str, str, list[dict[str, Any]], list[tuple[int, int]]]] = []
         try:
             meta = json.loads(rec["meta"]) if rec.get("meta") else None
         except ValueError:
             meta = None
         for i, (path, _, _, value) in enumerate(walk_strings(meta)):
-            found = stage.scan(value)
+            found, ranges = stage.flagged(value, decode=False)
             if found:
-                leaves.append((i, path, value, found))
-        every = hits + [h for *_, found in leaves for h in found]
+                leaves.append((i, path, value, found, ranges))
+        every = hits + [h for _, _, _, found, _ in leaves for h in found]
         if not every:
             return out
         from tasks.detectors.unicode_smuggling import SEVERITY
@@ -174,10 +152,10 @@ class HiddenStripper:
             return Removal()
         for h in every:
             out.kinds[h["kind"]] = out.kinds.get(h["kind"], 0) + 1
-        out.text = _ranges(text, hits)
+        out.text = text_ranges
         pieces = [(text, out.text)]
-        for i, path, value, found in leaves:
-            out.meta[i] = _ranges(value, found)
+        for i, path, value, _, ranges in leaves:
+            out.meta[i] = ranges
             out.fields.append("meta." + path)
             pieces.append((value, out.meta[i]))
         for value, ranges in pieces:
