@@ -189,28 +189,34 @@ def summary_artifact_task(
     lines += md_table("reason | records", top_reasons)
     lines += md_table("source | records", [(s["source_uri"], s["records"]) for s in top_sources[:_TOP]])
     lines += md_table("stage | seconds", [(k, f"{v:.3f}") for k, v in timings])
-    create_markdown_artifact("\n".join(lines), key=key + "-summary", description="Summary of the run")
+    create_markdown_artifact(
+        "\n".join(lines), key=artifact_key(dataset, summary=True), description="Summary of the run"
+    )
 
 
 _TOP = 20
 #: Characters of the dataset name kept in an artifact key (a dataset name may have 128).
 _KEY_NAME_CHARS = 40
+#: Ends the key of a run's markdown summary; the table's key is the same without it.
+SUMMARY_SUFFIX = "-summary"
 
 
-def artifact_key(dataset: str) -> str:
-    """The Prefect artifact key of ``dataset``'s run summaries: ``sieve-<name>``, unique per dataset.
+def artifact_key(dataset: str, summary: bool = False) -> str:
+    """The Prefect artifact key of ``dataset``'s run tables (``summary``: markdown summaries), unique per dataset.
 
     Prefect keys hold only lowercase letters, digits and dashes, and the artifacts of one key form one history. A
-    name already in that form (and at most 40 characters) is the key as it is; any other name is lowered, each other
-    character made a dash, cut to 40 characters, and given 8 hex digits of the name's sha256: ``Web`` and ``web``,
-    ``web_1`` and ``web-1``, or two long names sharing their first 40 characters had one key, so one history mixed
-    the runs of two datasets.
+    name already in that form (and at most 40 characters) is the key as it is: ``sieve-web``, ``sieve-web-summary``.
+    Any other name is lowered, each other character made a dash, cut to 40 characters, and given 8 hex digits of
+    the name's sha256: ``Web`` and ``web``, ``web_1`` and ``web-1``, or two long names sharing their first 40
+    characters had one key, so one history mixed the runs of two datasets. A name ending in ``-summary`` is hashed
+    too: the table of dataset ``web-summary`` had the key of the markdown of dataset ``web``.
     """
     slug = "".join(c if c.isascii() and (c.isdigit() or c.islower()) else "-" for c in dataset.lower())
-    if slug == dataset and len(slug) <= _KEY_NAME_CHARS:
-        return f"sieve-{slug}"
-    digest = hashlib.sha256(dataset.encode("utf-8")).hexdigest()[:8]
-    return f"sieve-{slug[:_KEY_NAME_CHARS]}-{digest}"
+    if slug == dataset and len(slug) <= _KEY_NAME_CHARS and not slug.endswith(SUMMARY_SUFFIX):
+        key = f"sieve-{slug}"
+    else:
+        key = f"sieve-{slug[:_KEY_NAME_CHARS]}-{hashlib.sha256(dataset.encode('utf-8')).hexdigest()[:8]}"
+    return key + (SUMMARY_SUFFIX if summary else "")
 
 
 @task(name="write-report", cache_policy=NO_CACHE)

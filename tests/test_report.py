@@ -107,6 +107,11 @@ def test_artifact_keys_are_prefect_keys_and_one_per_dataset():
     assert artifact_key("web") == "sieve-web" and artifact_key("rep-test") == "sieve-rep-test"
     assert artifact_key("Web").startswith("sieve-web-") and artifact_key("web_1").startswith("sieve-web-1-")
     assert artifact_key("Web") == artifact_key("Web")  # stable across runs and processes (a hash, not a counter)
+    # the table of dataset "web-summary" had the key of dataset "web"'s markdown summary
+    names = ["web", "web-summary", "web-summary-summary", "Web", "x" * 40 + "-summary"]
+    tables, summaries = {artifact_key(n) for n in names}, {artifact_key(n, summary=True) for n in names}
+    assert len(tables) == len(summaries) == len(names) and not tables & summaries
+    assert artifact_key("web", summary=True) == "sieve-web-summary"
 
 
 @pytest.mark.slow
