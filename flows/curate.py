@@ -10,10 +10,11 @@ import signal
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from prefect import flow, unmapped
 from prefect.runtime import flow_run
+from pydantic import Field
 
 from flows.failures import error_line
 from flows.shutdown import STOP
@@ -37,17 +38,27 @@ def resolve_config(config: str | None, dataset: str, kind: str | None, text_fiel
     return with_input_overrides(load_config(config, dataset), kind, text_field)
 
 
+#: The values ``kind``, ``task_runner`` and ``workers`` may take (those of ``sieve run``'s options). In the flow's
+#: signature, Prefect checks them before the flow starts (an API or deployment run too), ``sieve serve`` before it
+#: serves a deployment, and the deployment's parameter schema shows them (a choice list in Prefect's UI). As plain
+#: ``str``/``int``, a deployment's ``kind: chat`` failed each run after its ``runs`` row was written (pydantic's
+#: multi-line text as the error) and ``workers: -1`` with "max_workers must be greater than 0".
+Kind = Literal["text", "instruct"]
+TaskRunner = Literal["threads", "processes", "dask"]
+Workers = Annotated[int, Field(ge=0, le=256)]
+
+
 @flow(name="curate-corpus", log_prints=False, validate_parameters=True)
 def curate_corpus(
     inputs: list[str],
     lake: str = "data/lake",
     dataset: str = "default",
     config: str | None = None,
-    kind: str | None = None,
+    kind: Kind | None = None,
     text_field: str | None = None,
     manifest: str | None = None,
-    task_runner: str = "processes",
-    workers: int = 0,
+    task_runner: TaskRunner = "processes",
+    workers: Workers = 0,
     incremental: bool = False,
 ) -> dict[str, Any]:
     """Curate ``inputs`` into ``lake`` as ``dataset``: clean + quarantine Parquet and full provenance."""

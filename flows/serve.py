@@ -136,10 +136,16 @@ def _check_parameters(flow: Any, parameters: dict[str, Any], where: str) -> None
 
     from prefect.exceptions import ParameterTypeError
 
+    from tasks.lake import DATASET_RULE, valid_dataset
+
     valid = list(flow.parameters.properties)
     unknown = [k for k in parameters if k not in valid]
     if unknown:
         raise ServeError(f"{where}: unknown parameters: {', '.join(unknown)}; valid parameters: {', '.join(valid)}")
+    if "dataset" in parameters and not valid_dataset(parameters["dataset"]):  # every run would refuse it
+        raise ServeError(f"{where}: dataset: invalid value {parameters['dataset']!r}; a dataset name is "
+                         f"{DATASET_RULE}")
+    _check_ranges(flow, parameters, where)
     if parameters.get("task_runner") == "dask":  # the flow would refuse it at the start of every run
         raise ServeError(f"{where}: task_runner 'dask': a deployment's runs use the flow's default thread runner, "
                          "not Dask; use 'processes' or 'threads'")
@@ -153,6 +159,28 @@ def _check_parameters(flow: Any, parameters: dict[str, Any], where: str) -> None
         raise ServeError(f"{where}: parameters: {'; '.join(problems)}") from None
     finally:
         log.setLevel(level)
+
+
+def _check_ranges(flow: Any, parameters: dict[str, Any], where: str) -> None:
+    """Name every bound of a number parameter out of its range (``workers: invalid value -1; valid values: 0 to
+    256``): Prefect's own check names only the bound crossed. Other problems are left to that check."""
+    import typing
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from schemas.ranges import RANGE_ERRORS, field_bounds, out_of_range
+
+    hints = typing.get_type_hints(flow.fn, include_extras=True)
+    for name, value in parameters.items():
+        extras = getattr(hints.get(name), "__metadata__", ())
+        bounds = {k: v for extra in extras for k, v in field_bounds(extra).items()}
+        if not bounds:
+            continue
+        try:
+            TypeAdapter(hints[name]).validate_python(value)
+        except ValidationError as err:
+            if err.errors()[0]["type"] in RANGE_ERRORS:
+                raise ServeError(f"{where}: parameters: {name}: {out_of_range(value, bounds)}") from None
 
 
 def _check_local_paths(parameters: dict[str, Any], where: str) -> None:

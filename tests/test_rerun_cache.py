@@ -60,8 +60,34 @@ def test_a_task_runner_the_flow_run_does_not_have_is_refused_before_anything_is_
     src = _write(tmp_path / "a.jsonl", "a", 3)
     lake = tmp_path / "lake"
     # called as a deployment's run calls it: the flow's own default (thread) runner, the runner only a parameter
-    for name, says in (("dask", "needs the flow run to use Prefect's DaskTaskRunner"), ("gpu", "invalid value")):
-        with pytest.raises(ValueError, match=says):
+    from prefect.exceptions import ParameterTypeError
+
+    for name, says in (("dask", "needs the flow run to use Prefect's DaskTaskRunner"),
+                       ("gpu", "task_runner: Input should be 'threads', 'processes' or 'dask'")):
+        with pytest.raises((ValueError, ParameterTypeError), match=says):
             curate_corpus(inputs=[str(src)], lake=str(lake), dataset="web",
                           config=str(plumbing_config(tmp_path / "s.yaml")), task_runner=name, workers=1)
     assert not (lake / "provenance").exists()
+
+
+def test_parameters_out_of_their_values_are_refused_before_the_flow_starts(tmp_path, prefect_harness):
+    """As an API or deployment run calls the flow: ``kind: chat`` failed the run after its runs row was written
+    (pydantic's multi-line text as its error), ``workers: -1`` with "max_workers must be greater than 0"."""
+    import pytest
+    from prefect.exceptions import ParameterTypeError
+
+    from flows.curate import curate_corpus
+
+    src = _write(tmp_path / "a.jsonl", "a", 3)
+    lake = tmp_path / "lake"
+    for bad, says in (({"kind": "chat"}, "kind: Input should be 'text' or 'instruct'"),
+                      ({"workers": -1}, "workers: Input should be greater than or equal to 0"),
+                      ({"workers": 257}, "workers: Input should be less than or equal to 256")):
+        with pytest.raises(ParameterTypeError, match=says):
+            curate_corpus(inputs=[str(src)], lake=str(lake), dataset="web",
+                          config=str(plumbing_config(tmp_path / "s.yaml")), **bad)
+    assert not lake.exists()
+    # the deployment's parameter schema carries the same values (Prefect's UI offers them, its API checks them)
+    schema = curate_corpus.parameters.properties
+    assert schema["task_runner"]["enum"] == ["threads", "processes", "dask"]
+    assert (schema["workers"]["minimum"], schema["workers"]["maximum"]) == (0, 256)

@@ -201,6 +201,17 @@ def test_shipped_prefect_yaml_names_real_flows_parameters_and_a_pool():
     ({"parameters": {"inputs": ["x"], "workers": "many"}}, "deployment bad: parameters: workers: Input should be"),
     ({"parameters": {"dataset": "x"}}, "deployment bad: parameters: inputs: Field required"),
     ({"parameters": {"inputs": ["x"], "task_runner": "dask"}}, "deployment bad: task_runner 'dask': a deployment's"),
+    # served as they were, every run failed (kind, workers: after writing its runs row) while serve looked healthy
+    ({"parameters": {"inputs": ["x"], "kind": "chat"}},
+     "deployment bad: parameters: kind: Input should be 'text' or 'instruct'"),
+    ({"parameters": {"inputs": ["x"], "task_runner": "gpu"}},
+     "deployment bad: parameters: task_runner: Input should be 'threads', 'processes' or 'dask'"),
+    ({"parameters": {"inputs": ["x"], "workers": -1}},
+     "deployment bad: parameters: workers: invalid value -1; valid values: 0 to 256"),
+    ({"parameters": {"inputs": ["x"], "workers": 300}},
+     "deployment bad: parameters: workers: invalid value 300; valid values: 0 to 256"),
+    ({"parameters": {"inputs": ["x"], "dataset": "My Set"}},
+     "deployment bad: dataset: invalid value 'My Set'; a dataset name is 1-128 characters"),
 ])
 def test_a_bad_schedule_or_parameter_is_named_with_its_deployment(tmp_path, entry, says):
     from flows.serve import ServeError, build_deployments
