@@ -62,3 +62,25 @@ def test_plural_noun(word, plural):
     from tasks.detectors.pii_word_persons import _plural_noun
 
     assert _plural_noun(word) is plural
+
+
+def spacy_names(analyzer: PiiAnalyzer, text: str) -> list[tuple[str, str]]:
+    return [(r.entity_type, text[r.start:r.end]) for r in analyzer.analyze([text])[0]
+            if r.entity_type in ("PERSON", "LOCATION")]
+
+
+@pytest.mark.parametrize("text", [
+    # before: 'Gzip' was a place and then a person, 'Bocce' a person; the text writes both as words too
+    "Files compressed with gzip or Gzip are smaller. We tested Gzip on logs.",
+    "We played Bocce all summer. The rules of bocce are simple.",
+])
+def test_a_word_the_text_also_writes_small_is_not_a_name(ner, text):
+    assert spacy_names(ner, text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Zanele called this morning. I told zanele the keys are on the table.", "Zanele"),  # small, not as a word
+    ("Mr. Pebble smiled at the children. There was a pebble in his shoe.", "Pebble"),  # after an honorific
+])
+def test_a_name_written_small_elsewhere_stays(ner, text, name):
+    assert ("PERSON", name) in spacy_names(ner, text)

@@ -338,9 +338,10 @@ class PiiAnalyzer:
             out = [without_places_under_cues(without_leading_greetings(t, found))
                    for t, found in zip(texts, out, strict=True)]
         if self.profile == "ner":  # after join_person_spans: it cuts spaCy's "mailto:jane@example.org" to "mailto"
-            from tasks.detectors.pii_word_persons import without_uri_schemes
+            from tasks.detectors.pii_word_persons import without_uri_schemes, without_words_written_small
 
-            out = [without_uri_schemes(t, found) for t, found in zip(texts, out, strict=True)]
+            out = [without_words_written_small(t, without_uri_schemes(t, found))
+                   for t, found in zip(texts, out, strict=True)]
         for view, found in zip(wrapped, out, strict=True):
             if view.joins:  # offsets into the original text
                 for r in found:

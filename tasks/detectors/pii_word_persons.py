@@ -1,5 +1,6 @@
 """spaCy PERSON spans that are one everyday word: an ingredient, or an instruction's verb opening a line (and spaCy
-spans that are a URI scheme: ``without_uri_schemes``).
+spans, persons or places, that the text writes as a word elsewhere: ``without_words_written_small``, or that are a
+URI scheme: ``without_uri_schemes``).
 
 The small English model reads a recipe's "1. Melt a knob of butter", "Rub a little catnip on ...", or "- a small
 bunch of parsley" as a person: one word, which the text uses as a word. Redacting it ("<PERSON> a knob of butter")
@@ -9,8 +10,9 @@ is not a name by the census lists (given names or surnames) and
 * is written in lower case and is an English word (wordfreq Zipf >= ``LOWER_WORD_ZIPF``: "parsley", "kit"), or
 * opens a line or a list item, is an English word (Zipf >= ``OPENING_WORD_ZIPF``) and is followed by an article
   or a pronoun, as an instruction's verb is ("Melt a", "Rub the", "Stir it"), or
-* opens a sentence, a line or a headline, is the plural of an English noun (the word and its singular both Zipf
-  >= ``OPENING_WORD_ZIPF``) and is followed by a lower-case word that is no verb of saying: the subject of a news
+* opens a sentence, a line or a headline, is the plural of an English noun (Zipf >= ``OPENING_WORD_ZIPF``, its
+  singular Zipf >= ``PLURAL_STEM_ZIPF`` and no given name) and is followed by a lower-case word that is no verb of
+  saying: the subject of a news
   sentence ("Schools reopened on Monday", "Fares rise again"). A person's name is rarely an English plural that no
   census list holds; one that speaks ("Goats said") stays.
 
@@ -45,6 +47,11 @@ _SENTENCE_START = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-*\u2022]|\d{1,3}[.)])[ \t]+
                              r"(\S*)[.!?][\"'\u201d\u2019)]*[ \t]+[\"'\u201c\u2018(]?$")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z][a-z'\u2019]*)\b")
 _SAYING = frozenset(SAYING)
+# a lower-case word after a determiner or a preposition ("with gzip", "the shield", "of bocce"): a word, not a name
+# (the word is read in a lookahead, so "of the library" yields "the" and "library")
+_WORD_AFTER = re.compile(r"\b(?i:a|an|the|this|that|these|those|some|any|no|its|their|our|your|of|in|on|for|using|"
+                         r"use|via|into|with|or|and)[ \t]+(?=[\"'\u201c\u2018]?([a-z][a-z\-]*)\b(?![@.]\w))")
+_HONORIFIC_BEFORE = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?[ \t]+$")
 # a URI scheme glued to what it names ("mailto:jane@...", "tel:+44...", "https://..."), which spaCy may call a person
 _SCHEME = re.compile(r"(?i:mailto|tel|callto|sms|skype|xmpp|https?|s?ftp|ssh|git|file|irc|news|data):(?=[^\s:])")
 
@@ -95,6 +102,31 @@ def _before_a_verb(text: str, end: int) -> bool:
     """Whether a lower-case word that is no verb of saying follows the span ("Schools reopened", not "Goats said")."""
     m = _NEXT_WORD.match(text, end)
     return m is not None and m.group(1) not in _SAYING
+
+
+def without_words_written_small(text: str, results: list) -> list:
+    """``results`` without the one-word spaCy persons and places that the same text writes in lower case after a
+    determiner or a preposition, as a word: "Files compressed with gzip or Gzip" (spaCy: a place, then a person),
+    "the basic rules of Bocce" next to "influence in bocce".
+
+    Census names stay ("Cook", "Ginger" are names too), and so does a word after an honorific ("Mr. Traffic"). A
+    name written small in chat ("love rochas") is not after a determiner; web text and the sample hold few such.
+    """
+    given, surnames = census_names()
+    small: set[str] | None = None
+    out = []
+    for r in results:
+        if r.entity_type in ("PERSON", "LOCATION") and (r.recognition_metadata or {}).get("recognizer_name") == _SPACY:
+            word = text[r.start:r.end]
+            low = word.lower()
+            if word.isalpha() and word[0].isupper() and not word.isupper() and low not in given and (
+                    low not in surnames):
+                if small is None:
+                    small = {m.group(1) for m in _WORD_AFTER.finditer(text)}
+                if low in small and _HONORIFIC_BEFORE.search(text, max(0, r.start - 20), r.start) is None:
+                    continue
+        out.append(r)
+    return out
 
 
 def without_uri_schemes(text: str, results: list) -> list:
