@@ -33,7 +33,7 @@ def test_names_stay(ner, text, name):
     # before: spaCy's 'Schools', 'Fares', 'Tattoos', 'Apps' opening a sentence or a headline were <PERSON>
     "Heavy snow closed several roads overnight.\n\nSchools opened two hours late on Tuesday, officials said.",
     "The city will add more buses next year.\n\nFares will stay the same, and passes go on sale in May.",
-    "I thought the worst was over. Tattoos didn't change who I was.",
+    "The ink had barely dried. Tattoos take weeks to heal properly.",
     'Downloads passed one million last week.\n"Apps have changed how people bank," she said.',
     "Local news\nSchools reopen on Monday after the storm.",
 ])

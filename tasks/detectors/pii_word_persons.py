@@ -14,7 +14,7 @@ is not a name by the census lists (given names or surnames) and
   singular Zipf >= ``PLURAL_STEM_ZIPF`` and no given name) and is followed by a lower-case word that is no verb of
   saying: the subject of a news
   sentence ("Schools reopened on Monday", "Fares rise again"). A person's name is rarely an English plural that no
-  census list holds; one that speaks ("Goats said") stays.
+  census list holds; one that speaks ("Sparrows said") stays.
 
 Names stay: a census given name or surname ("Jordan", "Grace", "Will", "Banks", "Styles"), a rare word (most
 foreign names), two or more words, a word after an honorific ("Mr. Pants"), a singular word opening a sentence
@@ -47,7 +47,7 @@ _SENTENCE_START = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-*\u2022]|\d{1,3}[.)])[ \t]+
                              r"(\S*)[.!?][\"'\u201d\u2019)]*[ \t]+[\"'\u201c\u2018(]?$")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z][a-z'\u2019]*)\b")
 _SAYING = frozenset(SAYING)
-# a lower-case word after a determiner or a preposition ("with gzip", "the shield", "of bocce"): a word, not a name
+# a lower-case word after a determiner or a preposition ("with gzip", "the rules of bocce"): a word, not a name
 # (the word is read in a lookahead, so "of the library" yields "the" and "library")
 _WORD_AFTER = re.compile(r"\b(?i:a|an|the|this|that|these|those|some|any|no|its|their|our|your|of|in|on|for|using|"
                          r"use|via|into|with|or|and)[ \t]+(?=[\"'\u201c\u2018]?([a-z][a-z\-]*)\b(?![@.]\w))")
@@ -99,7 +99,7 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _before_a_verb(text: str, end: int) -> bool:
-    """Whether a lower-case word that is no verb of saying follows the span ("Schools reopened", not "Goats said")."""
+    """Whether a lower-case word that is no verb of saying follows ("Schools reopened", not "Sparrows said")."""
     m = _NEXT_WORD.match(text, end)
     return m is not None and m.group(1) not in _SAYING
 
@@ -107,10 +107,10 @@ def _before_a_verb(text: str, end: int) -> bool:
 def without_words_written_small(text: str, results: list) -> list:
     """``results`` without the one-word spaCy persons and places that the same text writes in lower case after a
     determiner or a preposition, as a word: "Files compressed with gzip or Gzip" (spaCy: a place, then a person),
-    "the basic rules of Bocce" next to "influence in bocce".
+    "We played Bocce" next to "the rules of bocce".
 
-    Census names stay ("Cook", "Ginger" are names too), and so does a word after an honorific ("Mr. Traffic"). A
-    name written small in chat ("love rochas") is not after a determiner; web text and the sample hold few such.
+    Census names stay ("Cook", "Ginger" are names too), and so does a word after an honorific ("Mr. Pebble"). A
+    name written small in chat ("I told zanele") is not after a determiner; web text and the sample hold few such.
     """
     given, surnames = census_names()
     small: set[str] | None = None
