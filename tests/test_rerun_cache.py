@@ -91,3 +91,22 @@ def test_parameters_out_of_their_values_are_refused_before_the_flow_starts(tmp_p
     schema = curate_corpus.parameters.properties
     assert schema["task_runner"]["enum"] == ["threads", "processes", "dask"]
     assert (schema["workers"]["minimum"], schema["workers"]["maximum"]) == (0, 256)
+
+
+def test_a_cached_shard_is_never_taken_from_another_lake_or_dataset(tmp_path, run_sieve):
+    """Prefect's cache key of a staged shard is its content + config + stages, the same in every lake: a hit must
+    only ever stand for this lake's own staged files, so each run writes (and counts) every record itself."""
+    src = _write(tmp_path / "a.jsonl", "a", 30)
+    cfg = plumbing_config(tmp_path / "s.yaml", shards={"target_bytes": 1024})
+    # lake A twice (the rerun stores the cache entries), then lake B and dataset b of A, each twice (the reruns
+    # can be served from A's entries)
+    for lake, dataset in (("A", "a"), ("A", "a"), ("B", "a"), ("B", "a"), ("A", "b"), ("A", "b")):
+        root = tmp_path / lake
+        run = run_sieve([src], root, dataset, config=cfg)
+        assert run["records"] == 30 and run["shards"] >= 2
+        # every record has its row, and no written record points out of this lake (a duplicate has no output)
+        rows = sql(root, "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE NOT starts_with("
+                         "output_uri, ?)) FROM documents WHERE run_id = ?", [f"{root}/", run["run_id"]])
+        assert rows == [(30, 30, 0)], (lake, dataset, rows)
+        staged = list((root / "_work" / dataset / "stage").glob("*/_SUCCESS.json"))
+        assert len(staged) == run["shards"], (lake, dataset)
