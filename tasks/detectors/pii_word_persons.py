@@ -5,7 +5,8 @@ URI scheme: ``without_uri_schemes``).
 The small English model reads a recipe's "1. Melt a knob of butter", "Rub a little catnip on ...", or "- a small
 bunch of parsley" as a person: one word, which the text uses as a word. Redacting it ("<PERSON> a knob of butter")
 damages clean text and protects nobody. So a span that spaCy alone found is dropped when it is a single word that
-is not a name by the census lists (given names or surnames) and
+is not a name by the census lists (given names or surnames; for the second rule, given names: "2. Cook the prawns"
+is a step though Cook is a surname) and
 
 * is written in lower case and is an English word (wordfreq Zipf >= ``LOWER_WORD_ZIPF``: "parsley", "kit"), or
 * opens a line or a list item, is an English word (Zipf >= ``OPENING_WORD_ZIPF``) and is followed by an article
@@ -64,12 +65,13 @@ def without_word_persons(text: str, results: list) -> list:
         if r.entity_type == "PERSON" and (r.recognition_metadata or {}).get("recognizer_name") == _SPACY:
             word = text[r.start:r.end].strip("'\u2019")
             low = word.lower()
-            if word.isalpha() and low not in given and low not in surnames and (
-                    word.islower() and _zipf(low) >= LOWER_WORD_ZIPF
-                    or _zipf(low) >= OPENING_WORD_ZIPF and _OPENING.search(text, 0, r.start) is not None
-                    and _OBJECT.match(text, r.end) is not None
-                    or word[0].isupper() and _plural_noun(low) and _opens_sentence(text, r.start)
-                    and _before_a_verb(text, r.end)):
+            if word.isalpha() and low not in given and (
+                    low not in surnames and word.islower() and _zipf(low) >= LOWER_WORD_ZIPF
+                    # a surname too: "2. Cook the prawns", "Brown the onions" are steps, not people
+                    or _zipf(low) >= OPENING_WORD_ZIPF and _OBJECT.match(text, r.end) is not None
+                    and _OPENING.search(text, max(0, r.start - 12), r.start) is not None
+                    or low not in surnames and word[0].isupper() and _plural_noun(low)
+                    and _opens_sentence(text, r.start) and _before_a_verb(text, r.end)):
                 continue
         out.append(r)
     return out
