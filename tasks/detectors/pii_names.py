@@ -63,11 +63,11 @@ mar apr jun jul aug sep sept oct nov dec""".split())
 NAME_FIRST_WORDS = WORD_LIKE_GIVEN - frozenset("""paris jordan austin dallas houston florida georgia virginia
 carolina india asia china say sale sales lane bay hall hill van del la le ma long case chance english christian king
 major young price page wood stone river star sky rain sun sung don kay dell summer autumn may june april august
-sterling jewel""".split())
+sterling jewel merry""".split())  # "Merry Christmas": Christmas is a census surname
 # ... and of these, the names (not a calendar's abbreviations): after a greeting, ending the phrase ("Dear Grace,",
 # "Thanks Will!") or before a verb of saying ("Grace said"), they name a person
 WORD_LIKE_NAMES = NAME_FIRST_WORDS - frozenset("mon tue wed thu fri sat jan feb mar apr jun jul aug sep sept oct nov "
-                                               "dec merry".split())
+                                               "dec".split())
 PLACE_OR_ORG = frozenset("""street st avenue ave road rd boulevard blvd lane drive way court place square park
 river lake mountain mount valley county city town village island islands bay beach hill hills heights center
 centre university college school academy institute hospital clinic church cathedral chapel museum library
