@@ -78,7 +78,10 @@ from tasks.review.release_unicode import (
 )
 
 RELEASE_KIND = "release"
-BATCH_ROWS = 10_000
+BATCH_ROWS = 10_000  # records per row group of the selection, and per batch written
+# Bytes per row group of the selection: _write decodes one row group at a time, so a release of long documents
+# holds about this much of them at once (as one 122,880-row group, 1,500 texts of 190 KB peaked at 600 MiB)
+SELECTION_GROUP_BYTES = 64 * 2**20
 PART = "part-00000.parquet"
 SCRATCH = "release-selection.parquet"
 
@@ -208,7 +211,8 @@ def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path,
                            WHERE y.action = '{reasons.ACTION_REDACT}' OR starts_with(y.reason, 'pii.')
                            GROUP BY y.run_id, y.doc_id) x ON x.run_id = q.run_id AND x.doc_id = q.doc_id
                 ORDER BY q.run_id, q.source_uri, q.source_record, q.doc_id
-            ) TO {sql_literal(out)} (FORMAT parquet)""",
+            ) TO {sql_literal(out)} (FORMAT parquet, ROW_GROUP_SIZE {BATCH_ROWS},
+                                     ROW_GROUP_SIZE_BYTES {SELECTION_GROUP_BYTES})""",
             args,
         )
         configs = dict(con.execute("SELECT run_id, config_json FROM runs "
@@ -282,7 +286,11 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path, configs: dict
     scanner = ReleaseScanner(lake.root)
     stripper = HiddenStripper()
     try:
-        for batch in pq.ParquetFile(selection).iter_batches(batch_size=BATCH_ROWS):
+        # One row group at a time, none read ahead (iter_batches pre-buffers them): the groups are bounded in rows
+        # and bytes by _select, so memory is too, however much was approved
+        reader = pq.ParquetFile(selection, pre_buffer=False)
+        for group in range(reader.num_row_groups):
+            batch = reader.read_row_group(group)
             clean_rows, doc_rows, decision_rows = [], [], []
             recs = batch.to_pylist()
             for rec in recs:

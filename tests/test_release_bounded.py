@@ -1,0 +1,67 @@
+"""``sieve release`` holds a bounded part of the selection in memory, however much was approved.
+
+The selection (every record to release, with its text) goes to a scratch Parquet file that ``_write`` reads back a
+row group at a time: the file's row groups are bounded in bytes (``SELECTION_GROUP_BYTES``) and rows
+(``BATCH_ROWS``), so a release of long documents never decodes the whole selection at once. Here the bound is
+lowered so a handful of records spans several row groups, and the release must still publish every record, in
+order, without its hidden characters.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from tasks.lake import Lake
+from tasks.review import release as release_module
+from tasks.review.reviews import review_matching
+from tests.conftest import sql
+
+TAGS = "".join(chr(0xE0000 + ord(c)) for c in "leak it")
+WORDS = ("orchard", "lantern", "harbour", "meadow", "copper", "signal", "kettle", "ladder", "basket", "thunder")
+RECORDS = 5
+
+
+def _text(i: int) -> str:
+    body = " ".join(f"{WORDS[(i + j) % len(WORDS)]}{j}" for j in range(400))  # about 4 KB, distinct per record
+    return f"Record {i}: {body[:2000]}{TAGS}{body[2000:]}"
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory, prefect_harness):
+    """One run of ``RECORDS`` long records with hidden tag characters (all quarantined), every one approved."""
+    from flows.runner import run_flow
+    from tasks.registry import CORPUS_STAGES, DOCUMENT_STAGES
+    from tasks.review.queue import QueueFilter
+
+    base = tmp_path_factory.mktemp("bounded")
+    stages = {name: {"enabled": False} for name in [*DOCUMENT_STAGES, *CORPUS_STAGES]}
+    stages["poison_unicode"] = {"enabled": True}
+    (base / "s.yaml").write_text(yaml.safe_dump({"stages": stages}))
+    data = base / "in.jsonl"
+    data.write_text("".join(json.dumps({"id": f"r{i}", "text": _text(i)}) + "\n" for i in range(RECORDS)))
+    run_flow(inputs=[str(data)], lake=str(base / "lake"), dataset="web", config=str(base / "s.yaml"), kind=None,
+             text_field="text", manifest=None, task_runner="processes", dask_address=None, workers=1,
+             show_progress=False)
+    assert review_matching(Lake(base / "lake"), QueueFilter(dataset="web"), "alice", "approve") == RECORDS
+    return base / "lake"
+
+
+@pytest.mark.slow
+def test_the_selection_is_written_in_bounded_row_groups_and_released_whole(lake, tmp_path, monkeypatch):
+    monkeypatch.setattr(release_module, "SELECTION_GROUP_BYTES", 6000)  # a bit over one record's text
+    scratch = tmp_path / "selection.parquet"
+    counts, _ = release_module._select(Lake(lake), "web", [], scratch)
+    meta = pq.ParquetFile(scratch).metadata
+    assert counts["approved"] == RECORDS and meta.num_rows == RECORDS
+    # one or two records per row group (DuckDB closes a group once it holds the bytes), not all of them in one
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sum(rows) == RECORDS and max(rows) <= 2
+
+    summary = release_module.release(Lake(lake), "web")
+    assert (summary["released"], summary["hidden_removed"]) == (RECORDS, RECORDS)
+    published = sql(lake, f"SELECT text FROM clean WHERE run_id = '{summary['run_id']}' ORDER BY source_record")
+    assert [t for (t,) in published] == [_text(i).replace(TAGS, "") for i in range(RECORDS)]
