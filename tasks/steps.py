@@ -96,7 +96,10 @@ def _shard_cache_key(context: Any, parameters: dict[str, Any]) -> str | None:
     return None
 
 
-@task(name="stage-shard", cache_key_fn=_shard_cache_key, persist_result=True)
+# Task runs are named by shard index, as the shard's part files are (part-00003.parquet): "stage-shard-b4f" (a random
+# suffix) did not say which of a run's shards failed or was slow.
+@task(name="stage-shard", task_run_name="stage-shard-{shard_spec[index]:05d}", cache_key_fn=_shard_cache_key,
+      persist_result=True)
 def stage_shard_task(
     shard_spec: dict[str, Any], stage_dir: str, config_json: str, mode: str, workers: int
 ) -> dict[str, Any]:
@@ -126,7 +129,7 @@ def corpus_task(
     )
 
 
-@task(name="route-shard", cache_policy=NO_CACHE)
+@task(name="route-shard", task_run_name="route-shard-{shard_index:05d}", cache_policy=NO_CACHE)
 def route_task(
     shard_index: int,
     stage_dir: str,

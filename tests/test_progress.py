@@ -78,3 +78,30 @@ def test_shards_run_on_dask_workers_are_counted(tmp_path, monkeypatch, prefect_h
     assert result["shards"] >= 3 and result["records"] == RECORDS
     assert kinds == {"planned": 1, "staged": result["shards"], "routed": result["shards"]}, kinds
     assert staged_records == RECORDS
+
+
+def test_shard_task_runs_are_named_by_shard(tmp_path, monkeypatch, prefect_harness):
+    """In Prefect's UI a shard's task runs carry its index, as its part files do (part-00001.parquet)."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, TaskRunFilter
+
+    from tests.conftest import sql
+
+    src, cfg = _inputs(tmp_path)
+    lake = tmp_path / "lake"
+    result, _, _ = _run(monkeypatch, src, lake, cfg)
+    [(flow_run_id,)] = sql(lake, "SELECT flow_run_id FROM runs WHERE run_id = ?", [result["run_id"]])
+    n = result["shards"]
+    want = sorted([f"route-shard-{i:05d}" for i in range(n)] + [f"stage-shard-{i:05d}" for i in range(n)])
+    deadline = time.monotonic() + 30
+    while True:  # task runs reach the API as events: it may take a moment to record them
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                                         task_run_filter=TaskRunFilter())
+        names = sorted(r.name for r in runs if r.name.startswith(("stage-shard", "route-shard")))
+        if names == want or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert names == want
