@@ -118,3 +118,18 @@ def test_serve_on_a_taken_port_fails_in_one_line(tmp_path):
                   write_tokens(tmp_path / "tokens", alice=ALICE), "--port", port, timeout=60)
     assert out.returncode == 2, out.stderr
     assert out.stderr == f"sieve: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_review_connections_never_draw_duckdb_progress_bars_on_stdout(tmp_path):
+    # DuckDB draws a bar on stdout, terminal or not, for a statement past 2 s: ahead of `sieve release --json`'s
+    # line, inside `review list --format csv`. (Lowering progress_bar_time to show it on a short statement would
+    # switch the bar back on, so the setting that decides is what is checked.)
+    from tasks.catalog import refresh_catalog
+    from tasks.lake import Lake
+    from tasks.review import access
+
+    lake = Lake(tmp_path)
+    refresh_catalog(lake)  # an empty lake's catalog
+    for connect in (access.reading, access.writing):
+        with connect(lake) as con:
+            assert con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]

@@ -88,12 +88,16 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
     try:
-        return open_catalog(lake.catalog, read_only=read_only, attempts=max(int(wait / _POLL), 1))
+        con = open_catalog(lake.catalog, read_only=read_only, attempts=max(int(wait / _POLL), 1))
     except CatalogLocked:
         raise CatalogBusy(
             f"the catalog {lake.catalog} is busy (a run is refreshing it, or another program holds it "
             "open for writing); try again in a moment"
         ) from None
+    # DuckDB draws a progress bar on stdout for any statement past 2 s, terminal or not: a release's selection on
+    # a big lake put it before `sieve release --json`'s one line (and into `review list` CSV or JSON, the app's log)
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 _REBUILDING = threading.Lock()
