@@ -37,6 +37,8 @@ def test_an_address_in_a_url_is_redacted_alone(patterns, text, expected):
     # before: "Xk82jq9z@db.example.com" was also an EMAIL_ADDRESS finding, and the host went into the placeholder
     ("Login https://admin:Xk82jq9z@db.example.com:5432/app please",
      "Login https://<SECRET_URL_CREDENTIALS>@db.example.com:5432/app please"),
+    # an empty user (Redis): before, the password was an EMAIL_ADDRESS only, then (v15) nothing
+    ("redis://:Xk82jq9zP@cache.example.com:6379/0", "redis://<SECRET_URL_CREDENTIALS>@cache.example.com:6379/0"),
     # a documented placeholder password is neither a secret nor an address ("pass@example.com" was one)
     ("Login https://user:pass@example.com/ please", "Login https://user:pass@example.com/ please"),
 ])

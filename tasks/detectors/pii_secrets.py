@@ -205,14 +205,15 @@ class JwtRecognizer(SecretRecognizer):
 
 
 class UrlCredentialsRecognizer(SecretRecognizer):
-    """``user:password`` embedded in a URL or connection URI (``postgres://app:s3cr3t@db:5432/x``)."""
+    """``user:password`` embedded in a URL or connection URI (``postgres://app:s3cr3t@db:5432/x``), the user may be
+    empty (``redis://:s3cr3t@cache:6379``)."""
 
     ENTITY = "SECRET_URL_CREDENTIALS"
-    PRESCREEN = re.compile(r"://[^\s/@]+:[^\s/@]+@")
+    PRESCREEN = re.compile(r"://[^\s/@]*:[^\s/@]+@")
     PATTERNS = [Pattern(
         "URL userinfo with password",
-        # user: no ":" "/" "@"; password: anything but whitespace, "/" and "@" ("#" and "?" occur in real ones)
-        r"(?<=\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://)[^\s:/?#@'\"<>\[\]]{1,128}:[^\s/@'\"<>]{1,256}(?=@[\w\[])",
+        # user: no ":" "/" "@", maybe none (Redis); password: anything but whitespace, "/" and "@" ("#" and "?" occur)
+        r"(?<=\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://)[^\s:/?#@'\"<>\[\]]{0,128}:[^\s/@'\"<>]{1,256}(?=@[\w\[])",
         0.8,
     )]
     CONTEXT = ["password", "connection", "database", "uri", "url"]
