@@ -323,6 +323,10 @@ class PiiAnalyzer:
                 if off + r.start < keep:
                     r.start, r.end = r.start + off, r.end + off
                     out[i].append(r)
+        if "SECRET_URL_CREDENTIALS" in self.entities and "EMAIL_ADDRESS" in self.entities:
+            from tasks.detectors.pii_secrets import without_url_passwords
+
+            out = [without_url_passwords(t, found) for t, found in zip(texts, out, strict=True)]
         if "PHONE_NUMBER" in self.entities:
             from tasks.detectors.pii_phone_shapes import with_extensions, without_claimed_numbers
 

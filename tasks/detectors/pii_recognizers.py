@@ -165,8 +165,6 @@ class StdlibPatterns:
 # the last of them ("/u/jane@example.org", "?to=jane@example.org").
 _URL_DELIMITERS = "/?&=#;"
 _KEY = re.compile(r"[A-Za-z_]\w*=")  # "email=jane@example.org": a key and its value
-# a URL's userinfo right before the match: "scheme://user:" (what follows is a password, not an address)
-_USERINFO = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s/?#@:]*:\Z")
 
 
 class SieveEmailRecognizer(Prescreened, EmailRecognizer):
@@ -176,9 +174,8 @@ class SieveEmailRecognizer(Prescreened, EmailRecognizer):
     it ran back over the host and the path: ``https://example.com/u/jane@example.org/profile`` became
     ``https://<EMAIL_ADDRESS>/profile``. In a URL (the local part holds ``/`` or ``?``, or ``://`` comes before it in
     the same word) the address starts after the last ``/ ? & = # ;``; outside one, after a ``key=`` in front of it
-    (``email=jane@example.org``). A match right after ``scheme://user:`` is a URL's password and its host
-    (``https://admin:s3cret@db.example.com``): not an address (``SECRET_URL_CREDENTIALS`` takes the password),
-    unless an ``@`` follows it (an address given as an anonymous-FTP password). Pre-screen: a literal ``@``.
+    (``email=jane@example.org``). A URL's password and host read as an address (``https://admin:s3cret@db.example.com``)
+    are left to ``pii_secrets.without_url_passwords``. Pre-screen: a literal ``@``.
     """
 
     PRESCREEN = re.compile("@")
@@ -195,8 +192,6 @@ class SieveEmailRecognizer(Prescreened, EmailRecognizer):
                 if "@" not in text[start + 1:r.end] or not self.validate_result(text[start:r.end]):
                     continue
                 r.start = start
-            if _USERINFO.search(text, max(0, r.start - 300), r.start) and not text.startswith("@", r.end):
-                continue
             out.append(r)
         return out
 

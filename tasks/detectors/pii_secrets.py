@@ -256,3 +256,20 @@ SECRET_RECOGNIZERS: tuple[type[SecretRecognizer], ...] = (
     PrivateKeyRecognizer, JwtRecognizer, UrlCredentialsRecognizer, PasswordAssignmentRecognizer,
 )
 SECRET_ENTITIES: tuple[str, ...] = tuple(r.ENTITY for r in SECRET_RECOGNIZERS)
+
+
+def without_url_passwords(text: str, results: list) -> list:
+    """``results`` without the e-mail addresses that are a URL's password and host: an EMAIL_ADDRESS starting inside
+    a SECRET_URL_CREDENTIALS result (``https://admin:s3cret@db.example.com`` reads ``s3cret@db.example.com`` as one).
+
+    The secret's placeholder redacts the password and the host stays; the address, if kept, would count a finding of
+    the wrong type and take the host into the redaction. An address followed by ``@`` is kept (an address given as
+    an anonymous-FTP password, ``ftp://anonymous:jane@example.org@ftp.example.org``). Where no secret was found (a
+    documented placeholder such as ``user:pass@``, or secrets not configured) the address stays: a password is never
+    left in clean text because of this.
+    """
+    secrets = [(r.start, r.end) for r in results if r.entity_type == "SECRET_URL_CREDENTIALS"]
+    if not secrets:
+        return results
+    return [r for r in results if not (r.entity_type == "EMAIL_ADDRESS" and any(s < r.start < e for s, e in secrets)
+                                       and not text.startswith("@", r.end))]
