@@ -285,6 +285,7 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path, configs: dict
     edits: Counter = Counter()
     scanner = ReleaseScanner(lake.root)
     stripper = HiddenStripper()
+    detector = stripper.detector()
     try:
         # One row group at a time, none read ahead (iter_batches pre-buffers them): the groups are bounded in rows
         # and bytes by _select, so memory is too, however much was approved
@@ -310,7 +311,7 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path, configs: dict
                         "run_id": run_id, "doc_id": rec["doc_id"], "stage": RELEASE_STAGE,
                         "reason": UNICODE_REASON,
                         "action": reasons.ACTION_REDACT, "score": removal.score,
-                        "evidence": removal.evidence(stripper.detector()), "detector_version": stripper.detector(),
+                        "evidence": removal.evidence(detector), "detector_version": detector,
                     })
                 clean_rows.append({
                     "doc_id": rec["doc_id"], "text": text, "source_id": rec["source_id"], "meta": meta,

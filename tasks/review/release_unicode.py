@@ -49,7 +49,7 @@ class Removal:
     meta: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # leaf ordinal -> ranges
     kinds: dict[str, int] = field(default_factory=dict)
     chars: int = 0
-    codepoints: list[str] = field(default_factory=list)
+    codepoints: list[str] = field(default_factory=list)  # the first MAX_LISTED + 1: evidence lists MAX_LISTED
     fields: list[str] = field(default_factory=list)
     score: float = 0.0
 
@@ -96,6 +96,7 @@ class HiddenStripper:
 
     def __init__(self) -> None:
         self._by_config: dict[str, tuple[Any, Any] | None] = {}
+        self._removes: dict[tuple[int, float], bool] = {}  # (policy, score) -> whether its action removes
 
     def _stage(self, config_json: str | None) -> tuple[Any, Any] | None:
         key = config_json or ""
@@ -148,7 +149,12 @@ class HiddenStripper:
         from tasks.detectors.unicode_smuggling import SEVERITY
 
         out.score = max(SEVERITY[h["kind"]] for h in every)
-        if policy.action_for(UNICODE_REASON, out.score) not in REMOVE_ACTIONS:
+        # Every approved record asks it, with one of a few scores: the policy's rules are matched once per score
+        decided = self._removes.get((id(policy), out.score))
+        if decided is None:
+            decided = self._removes[(id(policy), out.score)] = (
+                policy.action_for(UNICODE_REASON, out.score) in REMOVE_ACTIONS)
+        if not decided:
             return Removal()
         for h in every:
             out.kinds[h["kind"]] = out.kinds.get(h["kind"], 0) + 1
@@ -161,7 +167,8 @@ class HiddenStripper:
         for value, ranges in pieces:
             for s, e in ranges:
                 out.chars += e - s
-                out.codepoints.extend(f"U+{ord(c):04X}" for c in value[s:e][:4])
+                if len(out.codepoints) <= MAX_LISTED:
+                    out.codepoints.extend(f"U+{ord(c):04X}" for c in value[s:e][:4])
         return out
 
 
