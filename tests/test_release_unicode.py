@@ -109,3 +109,17 @@ def test_settings_this_version_no_longer_takes_fall_back_to_the_defaults():
     kept = json.loads(_config(reason="poison.unicode", action="flag"))
     kept["policy"]["colour"] = "red"  # the keys it still knows keep their meaning: this run kept such characters
     assert not HiddenStripper().plan(_rec(f"Text{TAGS} here", config_json=json.dumps(kept)))
+
+
+def test_evidence_lists_sixteen_code_points_and_counts_every_character():
+    # Six tag runs (16 + 5 x 4 listed candidates): 16 code points listed, then " ...", every character counted
+    runs = [TAGS] + ["".join(chr(0xE0000 + ord(c)) for c in f"run {i}") for i in range(5)]
+    text = "Plain words " + " more words ".join(runs) + " end."
+    removal = HiddenStripper().plan(_rec(text))
+    evidence = json.loads(removal.evidence("poison_unicode@5"))
+    listed = evidence["codepoints"].removesuffix(" ...").split(" ")
+    assert evidence["codepoints"].endswith(" ...") and len(listed) == 16
+    assert listed[:4] == ["U+E0069", "U+E0067", "U+E006E", "U+E006F"] and listed[4] == "U+E0072"  # 4 per run
+    assert evidence["chars"] == sum(map(len, runs)) and evidence["runs"] == 6
+    short = json.loads(HiddenStripper().plan(_rec(f"Only{TAGS[:3]} here")).evidence("poison_unicode@5"))
+    assert short["codepoints"] == "U+E0069 U+E0067 U+E006E"
