@@ -1,6 +1,6 @@
-"""spaCy PERSON spans that are one everyday word: an ingredient, or an instruction's verb opening a line (and spaCy
-spans, persons or places, that the text writes as a word elsewhere: ``without_words_written_small``, or that are a
-URI scheme: ``without_uri_schemes``).
+"""spaCy PERSON spans that are one everyday word: an ingredient, an instruction's verb opening a line, a contact
+field's label before its colon ("Telefon: ..."), a plural opening a sentence; and spaCy persons or places that the
+text writes as a word elsewhere (``without_words_written_small``) or that are a URI scheme (``without_uri_schemes``).
 
 The small English model reads a recipe's "1. Melt a knob of butter", "Rub a little catnip on ...", or "- a small
 bunch of parsley" as a person: one word, which the text uses as a word. Redacting it ("<PERSON> a knob of butter")
@@ -53,6 +53,11 @@ _SAYING = frozenset(SAYING)
 _WORD_AFTER = re.compile(r"\b(?i:a|an|the|this|that|these|those|some|any|no|its|their|our|your|of|in|on|for|using|"
                          r"use|via|into|with|or|and)[ \t]+(?=[\"'\u201c\u2018]?([a-z][a-z\-]*)\b(?![@.]\w))")
 _HONORIFIC_BEFORE = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?[ \t]+$")
+# a contact field's label before its colon ("Telefon: 0477 352 947", "Tel.: ..."), in the languages of the phone
+# regions the stage knows: spaCy reads the German, Danish, Swedish... word as a person
+_LABELS = frozenset("""tel tlf tfn phone telephone telefon telefone telefono teléfono téléphone tél fax mobile mobil
+handy cell cellphone email e-mail mail""".split())
+_LABEL_COLON = re.compile(r"\.?[ \t]*:")
 # a URI scheme glued to what it names ("mailto:jane@...", "tel:+44...", "https://..."), which spaCy may call a person
 _SCHEME = re.compile(r"(?i:mailto|tel|callto|sms|skype|xmpp|https?|s?ftp|ssh|git|file|irc|news|data):(?=[^\s:])")
 
@@ -65,6 +70,8 @@ def without_word_persons(text: str, results: list) -> list:
         if r.entity_type == "PERSON" and (r.recognition_metadata or {}).get("recognizer_name") == _SPACY:
             word = text[r.start:r.end].strip("'\u2019")
             low = word.lower()
+            if low in _LABELS and _LABEL_COLON.match(text, r.end):
+                continue  # a field's label, not a person: "Telefon: ..."
             if word.isalpha() and low not in given and (
                     low not in surnames and word.islower() and _zipf(low) >= LOWER_WORD_ZIPF
                     # a surname too: "2. Cook the prawns", "Brown the onions" are steps, not people
