@@ -17,7 +17,6 @@ from tasks.detectors.toxicity import (
     ToxicityConfig,
     ToxicityStage,
 )
-from tasks.registry import stage_class
 from tests.conftest import ROOT
 from tests.toxicity_helpers import clean_sentence, score
 
@@ -29,12 +28,12 @@ def test_bundled_model_threshold_matches_its_card():
     assert {k: float(v) for k, v in shipped.items()} == BUNDLED_THRESHOLDS
 
 
-def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
+def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page(bundled_toxicity):
     rng = random.Random(12)
     lines = [clean_sentence(rng).capitalize() + "." for _ in range(30)]
     clean = "\n".join(lines)
     toxic = "\n".join(lines[:14] + ["Shut the fuck up, you stupid bitch."] + lines[14:])
-    stage = ToxicityStage(ToxicityConfig())
+    stage = bundled_toxicity
     doc_thr = BUNDLED_THRESHOLDS["toxic"]
     win_thr = BUNDLED_WINDOW_THRESHOLD
     assert stage.cfg.window_threshold_for("toxic") == win_thr and stage.cfg.threshold_for("toxic") == doc_thr
@@ -63,7 +62,6 @@ def test_bundled_model_finds_one_toxic_line_in_a_long_clean_page():
     ("Wedding invitations\n- 500 cards $75.00 full colour both sides\n- 1000 cards $99.00\nSet-up fee $20.00", False),
     ("Front row: W. Hartley, Mrs. Osterberg, E. Vandermolen. Second row: B. Quillfeather, R. Annesley.", False),
 ])
-def test_bundled_model_scores_english_text(text, toxic):
-    stage = stage_class("toxicity")(ToxicityConfig())
-    _, found = score(stage, [text])
+def test_bundled_model_scores_english_text(bundled_toxicity, text, toxic):
+    _, found = score(bundled_toxicity, [text])
     assert bool(found) == toxic

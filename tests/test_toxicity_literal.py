@@ -9,8 +9,6 @@ import pytest
 
 from tasks import toxicity_literal as tl
 from tasks import toxicity_phrases as tp
-from tasks.detectors.toxicity import ToxicityConfig
-from tasks.registry import stage_class
 from tests.toxicity_helpers import score
 
 
@@ -53,11 +51,11 @@ def test_write_and_main(tmp_path):
 # generated hate family. They are checked here as the stage runs (whole text and windows, shipped thresholds).
 @pytest.mark.parametrize("text", ["Dogs are loyal animals.", "Pigs are smart.", "The rats ate the grain in the barn.",
                                   "Worms are good for the garden.", "The trash goes out on Tuesday."])
-def test_bundled_model_leaves_literal_uses_alone(text):
-    assert score(stage_class("toxicity")(ToxicityConfig()), [text])[1] == {}
+def test_bundled_model_leaves_literal_uses_alone(bundled_toxicity, text):
+    assert score(bundled_toxicity, [text])[1] == {}
 
 
 @pytest.mark.parametrize("text", ["Muslims are pigs, every one of them.", "Immigrants are rats and should be treated "
                                   "like rats."])
-def test_bundled_model_still_flags_a_group_called_the_word(text):
-    assert list(score(stage_class("toxicity")(ToxicityConfig()), [text])[1]) == [0]
+def test_bundled_model_still_flags_a_group_called_the_word(bundled_toxicity, text):
+    assert list(score(bundled_toxicity, [text])[1]) == [0]

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import json
 
-from tasks.detectors.toxicity import ToxicityConfig, ToxicityStage
 from tasks.stage import DocBatch
 from tests.conftest import plumbing_config, sql
 
 CLEAN = "The committee will publish the budget report on Monday after the public hearing."
 
 
-def _run(metas):
-    stage = ToxicityStage(ToxicityConfig())
+def _run(stage, metas):
     batch = DocBatch(doc_ids=[str(i) for i in range(len(metas))], texts=[CLEAN] * len(metas), meta=metas)
     result = stage.run(batch)
     return result, {f.row: f for f in result.findings}
 
 
-def test_a_toxic_title_is_found_and_named():
-    result, found = _run([{"title": "shut the fuck up you stupid bitch", "author": "Dana"}, {"title": "Budget day"}])
+def test_a_toxic_title_is_found_and_named(bundled_toxicity):
+    result, found = _run(bundled_toxicity, [{"title": "shut the fuck up you stupid bitch", "author": "Dana"},
+                                            {"title": "Budget day"}])
     assert list(found) == [0]
     assert found[0].reason == "toxicity.toxic" and found[0].evidence["field"] == "meta.title"
     assert found[0].spans == ()  # offsets into a field are not offsets into the text
@@ -29,9 +28,10 @@ def test_a_toxic_title_is_found_and_named():
     assert by_row[(0, "toxic")] >= 0.75 > by_row[(1, "toxic")]
 
 
-def test_short_fields_are_not_judged():
+def test_short_fields_are_not_judged(bundled_toxicity):
     # user names the bundled model scored 0.83 and 0.92 as whole texts (character n-grams of slurs)
-    _, found = _run([{"author": "hollyhock"}, {"author": "mossyrock", "tags": ["garden", "rock plants"]}])
+    _, found = _run(bundled_toxicity, [{"author": "hollyhock"},
+                                       {"author": "mossyrock", "tags": ["garden", "rock plants"]}])
     assert found == {}
 
 
