@@ -76,7 +76,8 @@ def spacy_names(analyzer: PiiAnalyzer, text: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("text", [
     # before: 'Gzip' was a place and then a person, 'Bocce' a person; the text writes both as words too
-    "Files compressed with gzip or Gzip are smaller. We tested Gzip on logs.",
+    "Files compressed with gzip or Gzip are smaller. We tested Gzip on logs. The gzip tool is everywhere.",
+    "Use the gzip command. Gzip is fast.",
     "We played Bocce all summer. The rules of bocce are simple.",
 ])
 def test_a_word_the_text_also_writes_small_is_not_a_name(ner, text):
@@ -86,6 +87,8 @@ def test_a_word_the_text_also_writes_small_is_not_a_name(ner, text):
 @pytest.mark.parametrize(("text", "name"), [
     ("Zanele called this morning. I told zanele the keys are on the table.", "Zanele"),  # small, not as a word
     ("Mr. Pebble smiled at the children. There was a pebble in his shoe.", "Pebble"),  # after an honorific
+    ("I met Zanele yesterday. Me and zanele went out after.", "Zanele"),  # "and", "with": a person may follow
+    ("Yesterday Okonkwo called me. I went out with okonkwo after work.", "Okonkwo"),
 ])
 def test_a_name_written_small_elsewhere_stays(ner, text, name):
     assert ("PERSON", name) in spacy_names(ner, text)

@@ -48,10 +48,11 @@ _SENTENCE_START = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-*\u2022]|\d{1,3}[.)])[ \t]+
                              r"(\S*)[.!?][\"'\u201d\u2019)]*[ \t]+[\"'\u201c\u2018(]?$")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z][a-z'\u2019]*)\b")
 _SAYING = frozenset(SAYING)
-# a lower-case word after a determiner or a preposition ("with gzip", "the rules of bocce"): a word, not a name
-# (the word is read in a lookahead, so "of the library" yields "the" and "library")
-_WORD_AFTER = re.compile(r"\b(?i:a|an|the|this|that|these|those|some|any|no|its|their|our|your|of|in|on|for|using|"
-                         r"use|via|into|with|or|and)[ \t]+(?=[\"'\u201c\u2018]?([a-z][a-z\-]*)\b(?![@.]\w))")
+# a lower-case word after a determiner or a preposition of things ("the gzip format", "the rules of bocce"): a word,
+# not a name. Not after "and", "or", "with", "for": a name written small goes there ("me and zanele", "out with
+# okonkwo"). The word is read in a lookahead, so "of the library" yields "the" and "library".
+_WORD_AFTER = re.compile(r"\b(?i:a|an|the|this|that|these|those|some|any|no|its|their|our|your|of|in|on|using|use|"
+                         r"via|into)[ \t]+(?=[\"'\u201c\u2018]?([a-z][a-z\-]*)\b(?![@.]\w))")
 _HONORIFIC_BEFORE = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?[ \t]+$")
 # a contact field's label before its colon ("Telefon: 0477 352 947", "Tel.: ..."), in the languages of the phone
 # regions the stage knows: spaCy reads the German, Danish, Swedish... word as a person
@@ -115,11 +116,11 @@ def _before_a_verb(text: str, end: int) -> bool:
 
 def without_words_written_small(text: str, results: list) -> list:
     """``results`` without the one-word spaCy persons and places that the same text writes in lower case after a
-    determiner or a preposition, as a word: "Files compressed with gzip or Gzip" (spaCy: a place, then a person),
-    "We played Bocce" next to "the rules of bocce".
+    determiner or a preposition of things, as a word: "We tested Gzip" next to "the gzip format", "We played Bocce"
+    next to "the rules of bocce".
 
     Census names stay ("Cook", "Ginger" are names too), and so does a word after an honorific ("Mr. Pebble"). A
-    name written small in chat ("I told zanele") is not after a determiner; web text and the sample hold few such.
+    name written small in chat ("I told zanele", "me and zanele") is not after a determiner.
     """
     given, surnames = census_names()
     small: set[str] | None = None
