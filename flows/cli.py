@@ -34,9 +34,12 @@ class Failure(Exception):
     """A command failed for a reason the user can act on; printed as one line, exit code 2."""
 
 
-def _prefect_env(verbose: bool) -> None:
+def _prefect_env(verbose: bool) -> bool:
+    """Set Sieve's defaults of Prefect's settings (a user's own win); True when Prefect's logging level is Sieve's
+    quiet default (not --verbose, not set by the user)."""
     # Quiet, offline-friendly defaults; a user's own settings win.
     # Without --verbose a failed run is reported as one line by main(), not as Prefect's traceback.
+    quiet = not verbose and "PREFECT_LOGGING_LEVEL" not in os.environ
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Offline-friendly: the client's telemetry and its first-run notice on a terminal (a new PREFECT_HOME) are off
@@ -57,6 +60,7 @@ def _prefect_env(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_INTERNAL_LOGGING_LEVEL", "CRITICAL")
         for name in ("EventsWorker", "APILogWorker"):
             logging.getLogger(name).setLevel(logging.ERROR)
+    return quiet
 
 
 def _check_inputs(inputs: list[str]) -> None:
@@ -168,7 +172,7 @@ def run(
     cfg = with_input_overrides(load_config(config, dataset), kind, text_field)
     if manifest is not None:  # --manifest '' is an error, not "no manifest"
         read_manifest(manifest)
-    _prefect_env(verbose)
+    quiet = _prefect_env(verbose)
     # Prefect's API server starts now, on the other core, while this process imports and warms the workers up.
     from flows.ephemeral import EarlyApiServer, prefect_api
 
@@ -178,6 +182,10 @@ def run(
             _warm_up(inputs, lake, cfg, workers or cfg.shards.workers)
         from flows.runner import run_flow
 
+        if quiet:  # run logs to the user's own Prefect server, if any, still none on the terminal
+            from flows.run_logs import send_run_logs_to_api
+
+            send_run_logs_to_api()
         with prefect_api(server, timeout=float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
             try:
                 result = run_flow(
