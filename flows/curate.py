@@ -48,7 +48,18 @@ TaskRunner = Literal["threads", "processes", "dask"]
 Workers = Annotated[int, Field(ge=0, le=256)]
 
 
-@flow(name="curate-corpus", log_prints=False, validate_parameters=True)
+def run_name() -> str:
+    """A flow run's name in Prefect: ``<dataset>-<two random words>`` (``web-brave-otter``).
+
+    Prefect's UI and logs list flow runs by name; its two random words alone did not say which dataset a run curated
+    (a served nightly run of one dataset and a `sieve run` of another looked alike).
+    """
+    from prefect.utilities.names import generate_slug
+
+    return f"{flow_run.parameters.get('dataset', 'default')}-{generate_slug(2)}"
+
+
+@flow(name="curate-corpus", flow_run_name=run_name, log_prints=False, validate_parameters=True)
 def curate_corpus(
     inputs: list[str],
     lake: str = "data/lake",

@@ -1,4 +1,6 @@
-"""Progress of ``sieve run``: every shard is counted as staged and routed, however its task ran.
+"""What shows a run's progress: the CLI's bars count every shard, and Prefect names its runs by dataset and shard.
+
+Progress of ``sieve run``: every shard is counted as staged and routed, however its task ran.
 
 The CLI's progress bars are fed in the flow's process as each shard task finishes. Fed from the task bodies, they
 missed every shard whose result Prefect's cache returned (a rerun resuming a run showed "stage shards 0/4" to the
@@ -105,3 +107,19 @@ def test_shard_task_runs_are_named_by_shard(tmp_path, monkeypatch, prefect_harne
             break
         time.sleep(0.5)
     assert names == want
+
+
+def test_flow_runs_are_named_by_dataset(tmp_path, monkeypatch, prefect_harness):
+    """Prefect lists flow runs by name: each says which dataset it curated (web-<two words>)."""
+    from prefect.client.orchestration import get_client
+
+    from tests.conftest import sql
+
+    src, cfg = _inputs(tmp_path)
+    lake = tmp_path / "lake"
+    for dataset in ("web", "Forum_2"):
+        result, _, _ = _run(monkeypatch, src, lake, cfg, dataset=dataset)
+        [(flow_run_id,)] = sql(lake, "SELECT flow_run_id FROM runs WHERE run_id = ?", [result["run_id"]])
+        with get_client(sync_client=True) as client:
+            name = client.read_flow_run(flow_run_id).name
+        assert name.startswith(f"{dataset}-") and len(name) > len(dataset) + 3, name
