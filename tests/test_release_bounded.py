@@ -1,10 +1,10 @@
 """``sieve release`` holds a bounded part of the selection in memory, however much was approved.
 
-The selection (every record to release, with its text) goes to a scratch Parquet file that ``_write`` reads back a
-row group at a time: the file's row groups are bounded in bytes (``SELECTION_GROUP_BYTES``) and rows
-(``BATCH_ROWS``), so a release of long documents never decodes the whole selection at once. Here the bound is
-lowered so a handful of records spans several row groups, and the release must still publish every record, in
-order, without its hidden characters.
+The selection (every record to release, with its text) is copied out of the catalog in pieces of about
+``SELECTION_CHUNK_BYTES`` of text, one scratch Parquet file each (row groups bounded in bytes and ``BATCH_ROWS``),
+that ``_write`` reads back a row group at a time: neither DuckDB nor the release ever holds the whole selection.
+Here the bound is lowered so a handful of records spans several pieces, and the release must still publish every
+record, in order, without its hidden characters.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from tasks.lake import Lake
-from tasks.review import release as release_module
+from tasks.review import release_select
+from tasks.review.release import release
 from tasks.review.reviews import review_matching
 from tests.conftest import sql
 
@@ -51,17 +52,20 @@ def lake(tmp_path_factory, prefect_harness):
 
 
 @pytest.mark.slow
-def test_the_selection_is_written_in_bounded_row_groups_and_released_whole(lake, tmp_path, monkeypatch):
-    monkeypatch.setattr(release_module, "SELECTION_GROUP_BYTES", 6000)  # a bit over one record's text
-    scratch = tmp_path / "selection.parquet"
-    counts, _ = release_module._select(Lake(lake), "web", [], scratch)
-    meta = pq.ParquetFile(scratch).metadata
-    assert counts["approved"] == RECORDS and meta.num_rows == RECORDS
-    # one or two records per row group (DuckDB closes a group once it holds the bytes), not all of them in one
-    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-    assert sum(rows) == RECORDS and max(rows) <= 2
+def test_the_selection_is_copied_out_in_bounded_pieces_and_released_whole(lake, tmp_path, monkeypatch):
+    monkeypatch.setattr(release_select, "SELECTION_CHUNK_BYTES", 6000)  # a bit over one record's text
+    scratch = tmp_path / "selection"
+    counts, _ = release_select.select(Lake(lake), "web", [], scratch)
+    parts = release_select.scratch_parts(scratch)
+    assert counts["approved"] == RECORDS
+    # one or two records per piece and row group, not all of them in one, and in release order
+    rows = [pq.ParquetFile(p).metadata.row_group(i).num_rows for p in parts
+            for i in range(pq.ParquetFile(p).num_row_groups)]
+    assert sum(rows) == RECORDS and max(rows) <= 2 and len(parts) >= 3
+    order = [r for p in parts for r in pq.read_table(p, columns=["source_record"]).column(0).to_pylist()]
+    assert order == list(range(RECORDS))
 
-    summary = release_module.release(Lake(lake), "web")
+    summary = release(Lake(lake), "web")
     assert (summary["released"], summary["hidden_removed"]) == (RECORDS, RECORDS)
     published = sql(lake, f"SELECT text FROM clean WHERE run_id = '{summary['run_id']}' ORDER BY source_record")
     assert [t for (t,) in published] == [_text(i).replace(TAGS, "") for i in range(RECORDS)]

@@ -34,8 +34,9 @@ release run that says what was removed (``tasks.review.release_unicode``).
 
 The release run's ``runs`` row has ``flow_run_id`` NULL: no Prefect flow run made it.
 
-The release holds the dataset's write lock, reads its selection from the catalog into a scratch Parquet file (so
-the catalog is not held open while it writes), and refreshes the catalog at the end. A release killed half-way
+The release holds the dataset's write lock, reads its selection from the catalog into scratch Parquet files
+(``tasks.review.release_select``: the catalog is not held open while it writes, and memory is bounded by the
+size of a piece, not by what was approved), and refreshes the catalog at the end. A release killed half-way
 leaves a ``running`` row: the next release marks it failed and removes its files (and its scratch) before it
 starts, as it does for any release that did not complete (a ``sieve run`` of the dataset may have marked it failed
 first), so no ``documents`` row of a release that never completed reads as a record released. A lost catalog is
@@ -46,7 +47,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +59,15 @@ import pyarrow.parquet as pq
 
 from schemas import arrow, reasons
 from tasks import provenance
-from tasks.catalog import refresh_or_defer, sql_list
-from tasks.duck import sql_literal
+from tasks.catalog import refresh_or_defer
 from tasks.ids import new_run_id
 from tasks.lake import DATASET_RULE, AtomicParquetWriter, Lake, LakeError, dataset_lock, valid_dataset
 from tasks.redact import MESSAGE_SEP, redact_messages, redact_text
 from tasks.redact_meta import meta_spans_of, redact_meta
-from tasks.review.access import ensure_catalog, reading
-from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
+from tasks.review.access import ensure_catalog
 from tasks.review.record import spans_of
 from tasks.review.release_scan import ReleaseScanner
+from tasks.review.release_select import scratch_parts, select
 from tasks.review.release_unicode import (
     RELEASE_STAGE,
     UNICODE_REASON,
@@ -78,12 +80,8 @@ from tasks.review.release_unicode import (
 )
 
 RELEASE_KIND = "release"
-BATCH_ROWS = 10_000  # records per row group of the selection, and per batch written
-# Bytes per row group of the selection: _write decodes one row group at a time, so a release of long documents
-# holds about this much of them at once (as one 122,880-row group, 1,500 texts of 190 KB peaked at 600 MiB)
-SELECTION_GROUP_BYTES = 64 * 2**20
 PART = "part-00000.parquet"
-SCRATCH = "release-selection.parquet"
+SCRATCH = "release-selection"  # the selection's scratch folder, in the release's work folder
 
 
 def _release_runs(lake: Lake, dataset: str) -> list[tuple[str, str]]:
@@ -124,7 +122,7 @@ def _abandon_interrupted(lake: Lake, dataset: str, runs: list[tuple[str, str]]) 
     # Called with the dataset lock held, so no release of the dataset is writing now. A release still "running"
     # was killed; one "failed" failed or was killed and then marked so by a `sieve run` of the dataset, which does
     # not know a release's files: the outputs of neither ever completed, and their documents rows (outcome clean,
-    # released_from set) must not read as releases, so both lose them. A selection scratch file is a killed
+    # released_from set) must not read as releases, so both lose them. A selection scratch is a killed
     # release's too (one killed before it wrote its runs row has nothing else).
     files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
     for run_id, status in runs:
@@ -137,96 +135,21 @@ def _abandon_interrupted(lake: Lake, dataset: str, runs: list[tuple[str, str]]) 
                 lake, {**row, "status": "failed", "finished_at": provenance.now(),
                        "error": "interrupted; its outputs were removed by the next release"},
             )
-    for scratch in lake.run_work_dir(dataset, "x").parent.glob(f"*/{SCRATCH}"):
+    for scratch in lake.run_work_dir(dataset, "x").parent.glob(f"*/{SCRATCH}*"):  # *: an older release's file
+        _remove_scratch(scratch)
+
+
+def _remove_scratch(scratch: Path) -> None:
+    """Remove the selection scratch (a folder of parts; a single file from releases before it was split) and its
+    run work folder if nothing else is in it."""
+    if scratch.is_dir():
+        shutil.rmtree(scratch, ignore_errors=True)
+    else:
         scratch.unlink(missing_ok=True)
-        try:
-            scratch.parent.rmdir()
-        except OSError:
-            pass
-
-
-def _select(lake: Lake, dataset: str, released_files: list[Path], out: Path,
-            ) -> tuple[dict[str, Any], dict[str, str | None]]:
-    """Write the records to release to ``out`` (Parquet); return counts by status for the report, and the
-    ``config_json`` of each run that quarantined a record released (its stages and policy judge it again).
-
-    A record is judged by its newest quarantined copy in the dataset (module docstring): the copy's latest review,
-    pending without one, and its text. Counts are of records (``doc_id``), as the release publishes them.
-
-    Every part is computed once, on narrow columns, into temporary tables of the read-only connection: the newest
-    copy of each record and its verdict, the records released before, the content already in clean, and the
-    approved copies with what keeps each out. Text, meta and findings are read at the end for the records
-    released only, so memory follows the release, not the quarantine (whose every text a window over whole rows
-    would hold, and the run's config JSON repeated on every row).
-    """
-    released = (
-        f"SELECT DISTINCT doc_id FROM read_parquet({sql_list(released_files)}, union_by_name=true) "
-        "WHERE released_from IS NOT NULL"
-        if released_files
-        else "SELECT NULL::VARCHAR AS doc_id LIMIT 0"
-    )
-    args = {"dataset": dataset}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with reading(lake) as con:
-        # has_text is computed below the window: above it, DuckDB carries every text through the window (a
-        # 90k-record quarantine peaked at 550 MiB instead of 170)
-        con.execute(f"""CREATE TEMP TABLE release_latest AS
-            SELECT q.run_id, q.doc_id, q.has_text, coalesce(l.verdict, '{PENDING}') AS verdict
-            FROM (SELECT run_id, doc_id, text IS NOT NULL AS has_text FROM quarantine WHERE dataset = $dataset) q
-            LEFT JOIN ({LATEST_SQL}) l ON l.run_id = q.run_id AND l.doc_id = q.doc_id
-            QUALIFY row_number() OVER (PARTITION BY q.doc_id ORDER BY q.run_id DESC) = 1""", args)
-        con.execute(f"CREATE TEMP TABLE release_done AS {released}")
-        # The same content already in clean (a later run kept a clean copy of it: dedup keeps the copy that
-        # reaches clean): releasing the approved copy too would put it in clean twice.
-        con.execute(f"""CREATE TEMP TABLE release_approved AS
-            WITH in_clean AS (
-                SELECT DISTINCT d.content_hash FROM documents d JOIN runs r ON r.run_id = d.run_id
-                WHERE r.dataset = $dataset AND r.status = 'completed' AND d.outcome = '{reasons.OUTCOME_CLEAN}'
-                  AND d.content_hash IS NOT NULL)
-            SELECT a.run_id, a.doc_id, a.has_text, d.content_hash,
-                   a.doc_id IN (SELECT doc_id FROM release_done) AS done,
-                   coalesce(d.content_hash IN (SELECT content_hash FROM in_clean), false) AS in_clean
-            FROM release_latest a LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id
-            WHERE a.verdict = '{APPROVED}'""", args)
-        status = dict(con.execute("SELECT verdict, count(*) FROM release_latest GROUP BY 1").fetchall())
-        withdrawn = [d for (d,) in con.execute(
-            f"SELECT doc_id FROM release_latest WHERE verdict = '{REJECTED}' "
-            "AND doc_id IN (SELECT doc_id FROM release_done) ORDER BY 1"
-        ).fetchall()]
-        skipped = con.execute(
-            "SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE NOT done AND NOT has_text), "
-            "count(*) FILTER (WHERE NOT done AND has_text AND in_clean) FROM release_approved"
-        ).fetchall()[0]
-        con.execute("CREATE TEMP TABLE release_chosen AS SELECT run_id, doc_id, content_hash FROM release_approved "
-                    "WHERE has_text AND NOT done AND NOT in_clean")
-        # COPY TO a file is allowed on a read-only connection; the catalog is closed again before any writing.
-        con.execute(
-            f"""COPY (
-                SELECT q.run_id, q.doc_id, q.text, q.messages, q.source_id, q.meta, q.source_uri, q.source_record,
-                       q.reasons, c.content_hash, x.evidence
-                FROM release_chosen c
-                JOIN quarantine q ON q.run_id = c.run_id AND q.doc_id = c.doc_id AND q.dataset = $dataset
-                LEFT JOIN (SELECT y.run_id, y.doc_id, list(y.evidence) AS evidence FROM decisions y
-                           SEMI JOIN release_chosen s ON s.run_id = y.run_id AND s.doc_id = y.doc_id
-                           WHERE y.action = '{reasons.ACTION_REDACT}' OR starts_with(y.reason, 'pii.')
-                           GROUP BY y.run_id, y.doc_id) x ON x.run_id = q.run_id AND x.doc_id = q.doc_id
-                ORDER BY q.run_id, q.source_uri, q.source_record, q.doc_id
-            ) TO {sql_literal(out)} (FORMAT parquet, ROW_GROUP_SIZE {BATCH_ROWS},
-                                     ROW_GROUP_SIZE_BYTES {SELECTION_GROUP_BYTES})""",
-            args,
-        )
-        configs = dict(con.execute("SELECT run_id, config_json FROM runs "
-                                   "WHERE run_id IN (SELECT DISTINCT run_id FROM release_chosen)").fetchall())
-    return {
-        "approved": int(status.get(APPROVED, 0)),
-        "rejected": int(status.get(REJECTED, 0)),
-        "pending": int(status.get(PENDING, 0)),
-        "already_released": int(skipped[0]),
-        "no_text": int(skipped[1]),
-        "already_in_clean": int(skipped[2]),
-        "rejected_after_release": len(withdrawn),
-        "rejected_after_release_ids": withdrawn,
-    }, configs
+    try:
+        scratch.parent.rmdir()
+    except OSError:
+        pass
 
 
 def published_text(rec: dict[str, Any], removal: Removal | None = None,
@@ -271,12 +194,22 @@ def published_meta(rec: dict[str, Any], removal: Removal | None = None) -> tuple
     return redact_meta(meta, spans)
 
 
-def _write(lake: Lake, dataset: str, run_id: str, selection: Path, configs: dict[str, str | None],
+def _row_groups(parts: list[Path]) -> Iterator[pa.Table]:
+    """The row groups of ``parts``, in order, one at a time and none read ahead (``iter_batches`` pre-buffers
+    them): they are bounded in rows and bytes by ``release_select``, so memory is too, however much was approved."""
+    for part in parts:
+        reader = pq.ParquetFile(part, pre_buffer=False)
+        for group in range(reader.num_row_groups):
+            yield reader.read_row_group(group)
+
+
+def _write(lake: Lake, dataset: str, run_id: str, selection: list[Path], configs: dict[str, str | None],
            ) -> tuple[list[dict[str, Any]], Counter, Counter]:
     """Write the clean part, its ``documents`` rows and, for records whose hidden characters were removed, the
     ``decisions`` rows that say so; return the ``files`` rows, the reasons released and the edits made.
 
-    ``configs`` maps each quarantining run to its ``config_json`` (``rec["config_json"]`` of every record)."""
+    ``selection`` is the scratch files in release order; ``configs`` maps each quarantining run to its
+    ``config_json`` (``rec["config_json"]`` of every record)."""
     clean_path = lake.clean_dir(dataset, run_id) / PART
     clean = AtomicParquetWriter(clean_path, arrow.CLEAN)
     docs = AtomicParquetWriter(lake.provenance_dir("documents", run_id) / PART, arrow.PROVENANCE["documents"])
@@ -287,11 +220,7 @@ def _write(lake: Lake, dataset: str, run_id: str, selection: Path, configs: dict
     stripper = HiddenStripper()
     detector = stripper.detector()
     try:
-        # One row group at a time, none read ahead (iter_batches pre-buffers them): the groups are bounded in rows
-        # and bytes by _select, so memory is too, however much was approved
-        reader = pq.ParquetFile(selection, pre_buffer=False)
-        for group in range(reader.num_row_groups):
-            batch = reader.read_row_group(group)
+        for batch in _row_groups(selection):
             clean_rows, doc_rows, decision_rows = [], [], []
             recs = batch.to_pylist()
             for rec in recs:
@@ -362,8 +291,9 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
         run_id = new_run_id()
         scratch = lake.run_work_dir(dataset, run_id) / SCRATCH
         try:
-            summary, configs = _select(lake, dataset, released_files, scratch)
-            n = pq.ParquetFile(scratch).metadata.num_rows
+            summary, configs = select(lake, dataset, released_files, scratch)
+            parts = scratch_parts(scratch)
+            n = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
             summary.update(dataset=dataset, released=n, run_id=None, redactions=0, hidden_removed=0,
                            hidden_chars=0)
             if n == 0:
@@ -377,7 +307,7 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
             }
             provenance.write_run_row(lake, row)
             try:
-                files, why, edits = _write(lake, dataset, run_id, scratch, configs)
+                files, why, edits = _write(lake, dataset, run_id, parts, configs)
                 for f in files:
                     f["run_id"] = run_id
                 provenance.write_table_rows(lake, "files", run_id, files)
@@ -392,10 +322,6 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
             })
             summary.update(run_id=run_id, clean=str(lake.clean_dir(dataset, run_id)), **edits)
         finally:
-            scratch.unlink(missing_ok=True)
-            try:
-                scratch.parent.rmdir()
-            except OSError:
-                pass
+            _remove_scratch(scratch)
         refresh_or_defer(lake)  # the release is written: a reader holding the catalog must not fail it
     return summary
