@@ -13,6 +13,10 @@ commands: ``sieve review approve --all`` of the first runs' quarantine, ``sieve 
 run's second file (its first stays pending), and that lake is kept as the base (``--reuse`` starts from it again
 instead of rebuilding it).
 
+A second lake (``--long-records``, default 1,500) holds one run of records of about 150 KB, each with tag
+characters, all approved: its release measures what publishing long documents costs (memory follows the text
+released unless the release bounds it).
+
 Measured on a fresh copy of the base (its views rebuilt by one ``sieve query`` first, so no command pays for the
 copy): ``sieve release`` (first: publishes the approved records; second: nothing new, the idempotent case),
 ``sieve review list`` (first page, and a page deep in the approved queue), ``sieve review show``, and the review
@@ -49,6 +53,8 @@ DUP_SHARE = 0.03
 TOO_LONG_PER_RUN = 5
 MAX_BYTES = 16_000
 KEEP_STAGES = ("dedup_exact", "poison_unicode")
+LONG_DATASET = "long"
+LONG_BYTES = 150_000
 WORDS = (
     "river stone garden window morning letter harbour market engine ladder copper basket meadow lantern orchard "
     "summer winter valley bridge station kitchen pencil blanket mirror thunder candle forest village signal "
@@ -162,6 +168,29 @@ def build(base: Path, data: Path, per_run: int, runs: int, seed: int, table: lis
                   m["rss_mib"]])
 
 
+def build_long(base: Path, data: Path, n: int, seed: int, table: list[list[Any]]) -> None:
+    """A second lake: one run of ``n`` records of about ``LONG_BYTES`` each, every one carrying tag characters
+    (quarantined), every one approved: what a release of long documents costs."""
+    rng = random.Random(seed)
+    data.mkdir(parents=True, exist_ok=True)
+    config = data / "sieve.yaml"
+    write_config(config)
+    path = data / "long.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            body = _words(rng, LONG_BYTES // 7)
+            text = f"long {i} " + body[:5000] + _tags(f"payload {i}") + body[5000:]
+            out.write(json.dumps({"id": f"long-{i}", "text": text}, ensure_ascii=False) + "\n")
+    m = timed([SIEVE, "run", str(path), "--lake", str(base), "--dataset", LONG_DATASET, "--config", str(config),
+               "--json"])
+    counts = json.loads(m["stdout"].strip().splitlines()[-1])["counts"]
+    table.append(["sieve run (long records)", n, counts.get("quarantined", 0), "", m["seconds"], m["rss_mib"]])
+    m = timed([SIEVE, "review", "approve", "--all", "--dataset", LONG_DATASET, "--lake", str(base), "--yes",
+               "--reviewer", "bench"])
+    table.append(["review approve --all (long records)", "", "", int(m["stdout"].split()[1]), m["seconds"],
+                  m["rss_mib"]])
+
+
 def fresh_copy(base: Path, work: Path) -> None:
     """A copy of the base lake with its views rebuilt for the copy's folder (so the commands timed do not)."""
     shutil.rmtree(work, ignore_errors=True)
@@ -255,6 +284,16 @@ def measure(base: Path, work: Path, serve: bool, table: list[list[Any]]) -> None
         serve_measure(work, doc, work, table)
 
 
+def measure_long(base: Path, work: Path, table: list[list[Any]]) -> None:
+    """Time the release of the long-record lake on a fresh copy."""
+    fresh_copy(base, work)
+    m = timed([SIEVE, "release", "--lake", str(work), "--dataset", LONG_DATASET, "--json"])
+    summary = json.loads(m["stdout"].strip().splitlines()[-1])
+    mb = query(work, f"SELECT sum(strlen(text)) AS b FROM clean WHERE dataset = '{LONG_DATASET}'")[0]["b"] / 1e6
+    table.append([f"sieve release (long records, {mb:.0f} MB of text)", summary["approved"], summary["approved"],
+                  summary["approved"], m["seconds"], m["rss_mib"]])
+
+
 def main() -> None:
     """Build (or reuse) the lake, measure, print the table."""
     global SIEVE
@@ -266,17 +305,27 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="measure on the base lake built before (in --dir)")
     ap.add_argument("--skip-serve", action="store_true", help="do not measure the review app")
     ap.add_argument("--sieve", default=SIEVE, help="the sieve executable (another checkout's, to compare)")
+    ap.add_argument("--long-records", type=int, default=1500,
+                    help=f"records of ~{LONG_BYTES // 1000} KB in a second lake (default 1,500; 0: none)")
     args = ap.parse_args()
     SIEVE = args.sieve
     base, work = args.dir / "base-lake", args.dir / "work-lake"
+    long_base, long_work = args.dir / "base-long-lake", args.dir / "work-long-lake"
     table: list[list[Any]] = []
     print(f"machine: {machine_line()}", file=sys.stderr)
     if not args.reuse:
         shutil.rmtree(base, ignore_errors=True)
         build(base, args.dir / "data", args.per_run, args.runs, args.seed, table)
+        shutil.rmtree(long_base, ignore_errors=True)
+        if args.long_records:
+            build_long(long_base, args.dir / "data-long", args.long_records, args.seed, table)
     elif not base.exists():
         raise SystemExit(f"--reuse: no base lake at {base}; run once without --reuse")
+    elif args.long_records and not long_base.exists():  # a base built before the long lake was added
+        build_long(long_base, args.dir / "data-long", args.long_records, args.seed, table)
     measure(base, work, not args.skip_serve, table)
+    if long_base.exists():
+        measure_long(long_base, long_work, table)
     print(f"\nmachine: {machine_line()}\nlake: {work}\nsieve: {SIEVE}\n")
     print("| command | records | quarantined | approved | seconds | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|")
