@@ -262,22 +262,25 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
             raise ReviewFailure(f"--dataset: invalid value; expected {DATASET_RULE}")
         ids = [_doc_id(d) for d in doc_ids]
         the_lake = _lake(lake)
-        for doc_id in ids:
-            row = _guard(reviews.append_review, the_lake, doc_id, reviewer, verdict, note, run or None,
-                         dataset=dataset or None)
-            print(f"{row['verdict']} {row['run_id']}/{row['doc_id']} by {reviewer} (dataset {row['dataset']})")
+        # All in one transaction: every id is checked first, and a bad one records nothing
+        rows = _guard(reviews.append_reviews, the_lake, ids, reviewer, verdict, note, run or None,
+                      dataset=dataset or None)
+        released: dict[str, list[str]] = {}
+        if rows and rows[0]["verdict"] == queue.REJECTED:
+            try:
+                with access.reading(the_lake) as con:
+                    released = {r["doc_id"]: record.released_in(con, r["doc_id"], r["dataset"]) for r in rows}
+            except LakeError:  # the reviews are recorded; only the warnings are lost to a busy catalog
+                released = {}
+        for row in rows:
+            doc_id = row["doc_id"]
+            print(f"{row['verdict']} {row['run_id']}/{doc_id} by {reviewer} (dataset {row['dataset']})")
             if row["superseded_by"]:
                 print(f"sieve: warning: run {row['superseded_by']} quarantined {doc_id} again; a release follows "
                       "that newer copy's review, not this one's", file=sys.stderr)
-            if row["verdict"] == queue.REJECTED:
-                try:
-                    with access.reading(the_lake) as con:
-                        released = record.released_in(con, doc_id, row["dataset"])
-                except LakeError:  # the review is recorded; only the warning is lost to a busy catalog
-                    released = []
-                if released:
-                    print(f"sieve: warning: {doc_id} is already in clean (release {', '.join(released)}); a "
-                          "rejection does not take it back out", file=sys.stderr)
+            if released.get(doc_id):
+                print(f"sieve: warning: {doc_id} is already in clean (release {', '.join(released[doc_id])}); a "
+                      "rejection does not take it back out", file=sys.stderr)
         return
     if not everything:
         raise ReviewFailure("name DOC_IDs, or --all to review every record matching the filters")

@@ -317,6 +317,29 @@ def test_cli_list_show_approve(lake):
 
 
 @pytest.mark.slow
+def test_cli_reviews_many_ids_in_one_step_or_none(lake):
+    # One at a time, each id cost a catalog connection and a journal file (200 ids: 43 s), and a bad id late in the
+    # list left the ones before it recorded
+    path, _, ids = lake
+    docs = [ids["plain-4"][1], ids["plain-2"][1]]
+    journal = path / "provenance" / "reviews"
+    before = set(journal.rglob("*.parquet"))
+
+    def last_by_dave(doc):
+        rows = reviews_of(path, doc)
+        return rows[-1] if rows and rows[-1][0] == "dave" else None
+
+    bad = cli("review", "reject", *docs, "0" * 24, "--lake", path, "--reviewer", "dave")
+    assert bad.returncode == 2 and f"no quarantined record {'0' * 24}; nothing was recorded" in bad.stderr
+    assert set(journal.rglob("*.parquet")) == before and not any(map(last_by_dave, docs))
+    done = cli("review", "reject", *docs, docs[0], "--lake", path, "--reviewer", "dave", "--note", "batch")
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[1].split("/")[1] for line in done.stdout.splitlines()] == docs  # given order, once each
+    assert [last_by_dave(d) for d in docs] == [("dave", "rejected", "batch")] * 2
+    assert len(set(journal.rglob("*.parquet")) - before) == 1  # one journal file for the one run reviewed
+
+
+@pytest.mark.slow
 def test_release_publishes_approved_records_once_with_lineage(lake, client):
     path, planted, ids = lake
     decide = {"secret": "approve", "hostile": "approve", "record-16": "approve", "plain-1": "reject"}
