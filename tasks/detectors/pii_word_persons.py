@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from tasks.detectors.pii_name_cues import SAYING
-from tasks.detectors.pii_names import HONORIFICS, RARE_ZIPF, UNKNOWN_ZIPF, _zipf, census_names
+from tasks.detectors.pii_names import HONORIFICS, RARE_ZIPF, UNKNOWN_ZIPF, WORD_LIKE_NAMES, _zipf, census_names
 
 LOWER_WORD_ZIPF = UNKNOWN_ZIPF  # 2.5: rarer lower-case words may be names written small
 OPENING_WORD_ZIPF = RARE_ZIPF  # 3.0: below it a capitalised word is name-like (pii_names)
@@ -77,7 +77,7 @@ def without_word_persons(text: str, results: list) -> list:
                     low not in surnames and word.islower() and _zipf(low) >= LOWER_WORD_ZIPF
                     # a surname too: "2. Cook the prawns", "Brown the onions" are steps, not people
                     or _zipf(low) >= OPENING_WORD_ZIPF and _OBJECT.match(text, r.end) is not None
-                    and _OPENING.search(text, max(0, r.start - 12), r.start) is not None
+                    and _OPENING.search(text, max(0, text.rfind("\n", 0, r.start)), r.start) is not None
                     or low not in surnames and word[0].isupper() and _plural_noun(low)
                     and _opens_sentence(text, r.start) and _before_a_verb(text, r.end)):
                 continue
@@ -130,10 +130,11 @@ def without_words_written_small(text: str, results: list) -> list:
             word = text[r.start:r.end]
             low = word.lower()
             if word.isalpha() and word[0].isupper() and not word.isupper() and low not in given and (
-                    low not in surnames):
+                    low not in surnames) and low not in WORD_LIKE_NAMES:
                 if small is None:
                     small = {m.group(1) for m in _WORD_AFTER.finditer(text)}
-                if low in small and _HONORIFIC_BEFORE.search(text, max(0, r.start - 20), r.start) is None:
+                if low in small and _HONORIFIC_BEFORE.search(text, max(0, r.start - 20), r.start) is None and (
+                        r.entity_type == "PERSON" or _zipf(low) < OPENING_WORD_ZIPF):
                     continue
         out.append(r)
     return out
