@@ -269,7 +269,9 @@ def _review(verdict: str, doc_ids: list[str], lake: str, run: str, note: str, re
         if rows and rows[0]["verdict"] == queue.REJECTED:
             try:
                 with access.reading(the_lake) as con:
-                    released = {r["doc_id"]: record.released_in(con, r["doc_id"], r["dataset"]) for r in rows}
+                    for ds in sorted({r["dataset"] for r in rows}):
+                        released.update(record.released_in_many(con, [r["doc_id"] for r in rows
+                                                                      if r["dataset"] == ds], ds))
             except LakeError:  # the reviews are recorded; only the warnings are lost to a busy catalog
                 released = {}
         for row in rows:
