@@ -19,7 +19,8 @@ released unless the release bounds it).
 
 Measured on a fresh copy of the base (its views rebuilt by one ``sieve query`` first, so no command pays for the
 copy): ``sieve release`` (first: publishes the approved records; second: nothing new, the idempotent case),
-``sieve review list`` (first page, and a page deep in the approved queue), ``sieve review show``, and the review
+``sieve review list`` (first page, and a page deep in the approved queue), ``sieve review show``, ``sieve review
+approve`` and ``reject`` of 200 pending records named by id, and the review
 app started with ``sieve review serve``: the queue page, a deep queue page, a record page, and the JSON API's
 list and record, each fetched 5 times over HTTP (median seconds; the server's peak RSS is its ``VmHWM``).
 Seconds are wall time of the whole command process; peak RSS is ``/usr/bin/time -v``'s maximum resident set size.
@@ -54,6 +55,7 @@ TOO_LONG_PER_RUN = 5
 MAX_BYTES = 16_000
 KEEP_STAGES = ("dedup_exact", "poison_unicode")
 LONG_DATASET = "long"
+IDS = 200  # doc ids named in one review approve/reject command
 LONG_BYTES = 150_000
 WORDS = (
     "river stone garden window morning letter harbour market engine ladder copper basket meadow lantern orchard "
@@ -280,6 +282,12 @@ def measure(base: Path, work: Path, serve: bool, table: list[list[Any]]) -> None
     doc = (rows[0]["run_id"], rows[0]["doc_id"])
     m = timed([SIEVE, "review", "show", doc[1], "--lake", str(work)])
     table.append(["review show DOC_ID", "", "", "", m["seconds"], m["rss_mib"]])
+    pending = [r["doc_id"] for r in query(work, f"SELECT doc_id FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM "
+                                                 f"reviews r WHERE r.run_id = q.run_id AND r.doc_id = q.doc_id) "
+                                                 f"ORDER BY doc_id LIMIT {2 * IDS}")]
+    for verdict, chunk in (("approve", pending[:IDS]), ("reject", pending[IDS:])):
+        m = timed([SIEVE, "review", verdict, *chunk, "--lake", str(work), "--reviewer", "bench"])
+        table.append([f"review {verdict} {len(chunk)} DOC_IDs", "", "", "", m["seconds"], m["rss_mib"]])
     if serve:
         serve_measure(work, doc, work, table)
 
