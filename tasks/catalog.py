@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from schemas import arrow
+from tasks import duck
 from tasks.duck import sql_literal
 from tasks.lake import CatalogLocked, Lake, LakeError, catalog_lock
 from tasks.query import QueryError, check_read_only
@@ -109,7 +110,7 @@ QUERY_REFRESH_WAIT = 2.0  # seconds `sieve query` waits to refresh a stale catal
 def _view_statements(root: Path) -> tuple[list[str], str]:
     """The statements that build the catalog for the lake at ``root``, and the digest of its views."""
     statements = []
-    schemas = duckdb.connect()  # reads the files' columns only
+    schemas = duck.connect()  # reads the files' columns only
     try:
         for table, schema in arrow.PROVENANCE.items():
             if table == "reviews":
@@ -258,7 +259,7 @@ def open_catalog(path: Path, read_only: bool, attempts: int = 50) -> duckdb.Duck
     then ``CatalogLocked``. Any other failure to open it is a ``LakeError``."""
     for i in range(attempts):
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duck.connect(str(path), read_only=read_only)
         except duckdb.IOException as err:
             if "lock" not in str(err).lower():
                 raise LakeError(f"cannot open catalog {path}: {err}") from None

@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from schemas import arrow
 from schemas.config import SieveConfig
+from tasks import duck
 from tasks.catalog import empty_select, sql_list
 from tasks.dedup import levels
 from tasks.dedup.resolve import resolve_duplicates
@@ -53,7 +52,7 @@ def run_corpus_stages(
         memory_limit=cfg.resources.memory_limit,
         threads=cfg.resources.threads,
     )
-    con = duckdb.connect()
+    con = duck.connect()
     limit_connection(con, cfg.resources.memory_limit, cfg.resources.threads, work_dir / "spill")
     staged_findings = [str(Path(d) / "findings.parquet") for d in shard_dirs]
     stages = build_corpus_stages(cfg.stages)

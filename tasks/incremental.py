@@ -15,9 +15,7 @@ import hashlib
 import json
 from typing import Any
 
-import duckdb
-
-from tasks import plan, provenance
+from tasks import duck, plan, provenance
 from tasks.lake import Lake
 
 
@@ -30,7 +28,7 @@ def known_contents(lake: Lake, dataset: str) -> dict[str, str]:
     files = sorted((lake.root / "provenance" / "sources").glob("run=*/part-*.parquet"))
     if not completed or not files:
         return {}
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         # SELECT * with union_by_name: files written before ``unchanged_since`` existed simply lack it.
         cur = con.execute(

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas import arrow
+from tasks import duck
 from tasks.lake import Lake, file_sha256, write_parquet_atomic
 
 
@@ -75,7 +76,7 @@ def datasets(lake: Lake) -> list[str]:
     files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         rows = con.execute("SELECT DISTINCT dataset FROM read_parquet(?, union_by_name=true) ORDER BY 1",
                            [[str(f) for f in files]]).fetchall()
@@ -93,7 +94,7 @@ def run_history(lake: Lake, dataset: str) -> list[dict[str, Any]]:
     files = sorted((lake.root / "provenance" / "runs").glob("run=*/part-*.parquet"))
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         rows = con.execute(
             "SELECT run_id, status, plan_hash, started_at FROM read_parquet(?, union_by_name=true) "
@@ -159,10 +160,11 @@ def records_missing_text_field(lake: Lake, run_id: str) -> int | None:
     files (no catalog needed); None when they cannot be read."""
     files = lake.provenance_dir("decisions", run_id) / "*.parquet"
     try:
-        (missing,) = duckdb.execute(
-            "SELECT count(DISTINCT doc_id) FROM read_parquet(?) WHERE reason = 'input.malformed' "
-            "AND starts_with(json_extract_string(evidence, '$.detail'), 'missing text field ')", [str(files)]
-        ).fetchone()
+        with duck.connect() as con:
+            (missing,) = con.execute(
+                "SELECT count(DISTINCT doc_id) FROM read_parquet(?) WHERE reason = 'input.malformed' "
+                "AND starts_with(json_extract_string(evidence, '$.detail'), 'missing text field ')", [str(files)]
+            ).fetchone()
     except duckdb.Error:
         return None
     return int(missing)

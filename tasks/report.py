@@ -17,9 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from tasks import provenance
+from tasks import duck, provenance
 from tasks.catalog import sql_list
 from tasks.lake import Lake
 
@@ -125,7 +123,7 @@ def _runs(lake: Lake, dataset: str) -> list[dict[str, Any]]:
     files = _files(lake, "runs", [r["run_id"] for r in history])
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         rows = con.execute(
             f"SELECT run_id, counts_json FROM read_parquet({sql_list(files)}, union_by_name=true)"
@@ -145,7 +143,7 @@ def score_histograms(lake: Lake, run_id: str) -> list[dict[str, Any]]:
     files = _files(lake, "scores", [run_id])
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute(f"CREATE VIEW s AS SELECT stage, name, value FROM read_parquet({sql_list(files)}) "
                     "WHERE value IS NOT NULL AND isfinite(value)")
@@ -172,7 +170,7 @@ def _sources(lake: Lake, run_id: str) -> list[dict[str, Any]]:
     files = _files(lake, "sources", [run_id])
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         cur = con.execute(
             f"SELECT * FROM read_parquet({sql_list(files)}, union_by_name=true) ORDER BY records DESC, source_uri"

@@ -21,9 +21,8 @@ the corpus.
 
 from __future__ import annotations
 
-import duckdb
-
 from schemas import reasons
+from tasks import duck
 from tasks.catalog import sql_list
 from tasks.dedup import levels
 from tasks.duck import limit_connection, sql_literal
@@ -45,7 +44,7 @@ class ExactDedup(CorpusStage):
     def run(self, ctx: CorpusContext) -> CorpusResult:
         """Write ``duplicates.parquet`` (doc_id, duplicate_of, method, similarity, evidence)."""
         out = ctx.work_dir / "dedup_exact.parquet"
-        con = duckdb.connect()
+        con = duck.connect()
         limit_connection(con, ctx.memory_limit, ctx.threads, ctx.work_dir / "spill")
         prior_files = [
             str(p)

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from schemas import reasons
+from tasks import duck
 from tasks.catalog import sql_list
 from tasks.duck import sql_literal
 
@@ -111,7 +112,7 @@ def release_runs(lake: Path, dataset: str) -> list[str]:
     files = sorted((lake / "provenance" / "runs").glob("run=*/*.parquet"))
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         return [r[0] for r in con.execute(
             "SELECT run_id FROM read_parquet(?, union_by_name=true) WHERE dataset = ? AND kind = 'release' "

@@ -50,6 +50,7 @@ import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
 from schemas import arrow, reasons
+from tasks import duck
 from tasks.catalog import empty_select, sql_list
 from tasks.dedup import keep, levels, lsh
 from tasks.dedup.minhash import COLUMN, PARAMS_COLUMN, shingle_settings
@@ -128,7 +129,7 @@ class NearDedup(CorpusStage):
         work = ctx.work_dir / "dedup_near"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        con = duckdb.connect()
+        con = duck.connect()
         try:
             limit_connection(con, ctx.memory_limit, ctx.threads, work / "spill")
             counters = self._run(con, ctx, cfg, work, out)

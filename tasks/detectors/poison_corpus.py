@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas import arrow
+from tasks import duck
 from tasks.catalog import sql_list
 from tasks.duck import limit_connection
 from tasks.stage import CorpusContext
@@ -65,7 +66,7 @@ def connect(ctx: CorpusContext, name: str) -> duckdb.DuckDBPyConnection:
     path = ctx.work_dir / f"{name}.duckdb"
     for p in (path, path.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)  # a resumed run recomputes the step whole
-    con = duckdb.connect(str(path))
+    con = duck.connect(str(path))
     spill = ctx.work_dir / "spill"
     spill.mkdir(parents=True, exist_ok=True)
     limit_connection(con, ctx.memory_limit, ctx.threads, spill)

@@ -94,10 +94,7 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
             f"the catalog {lake.catalog} is busy (a run is refreshing it, or another program holds it "
             "open for writing); try again in a moment"
         ) from None
-    # DuckDB draws a progress bar on stdout for any statement past 2 s, terminal or not: a release's selection on
-    # a big lake put it before `sieve release --json`'s one line (and into `review list` CSV or JSON, the app's log)
-    con.execute("SET enable_progress_bar = false")
-    return con
+    return con  # with DuckDB's progress bar off (tasks.duck.connect), as every connection of the project
 
 
 _REBUILDING = threading.Lock()

@@ -53,12 +53,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas import arrow, reasons
-from tasks import provenance
+from tasks import duck, provenance
 from tasks.catalog import refresh_or_defer
 from tasks.ids import new_run_id
 from tasks.lake import DATASET_RULE, AtomicParquetWriter, Lake, LakeError, dataset_lock, valid_dataset
@@ -89,7 +88,7 @@ def _release_runs(lake: Lake, dataset: str) -> list[tuple[str, str]]:
     files = sorted((lake.root / "provenance" / "runs").glob("run=*/*.parquet"))
     if not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         return con.execute(
             "SELECT run_id, status FROM read_parquet(?, union_by_name=true) WHERE dataset = ? AND kind = ? "
