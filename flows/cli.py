@@ -99,8 +99,10 @@ def _check_run_options(dataset: str, workers: int, lake: str = "data/lake", text
         raise Failure("--text-field: empty name; give the field holding the text (default text)")
     if not valid_dataset(dataset):  # it names folders and a lock file of the lake: never a path out of it
         raise Failure(f"--dataset: invalid value {dataset!r}; a dataset name is {DATASET_RULE}")
-    if not 0 <= workers <= 256:  # the range of shards.workers in sieve.yaml
-        raise Failure(f"--workers: invalid value {workers}; valid values: 0 (config or cores) to 256")
+    from schemas.config import MAX_WORKERS
+
+    if not 0 <= workers <= MAX_WORKERS:  # the range of shards.workers in sieve.yaml
+        raise Failure(f"--workers: invalid value {workers}; valid values: 0 (config or cores) to {MAX_WORKERS}")
 
 
 def _warm_up(inputs: list[str], lake: str, cfg, workers: int) -> int:
@@ -159,10 +161,14 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the curate-corpus flow over INPUTS into the lake."""
-    if kind not in (None, "text", "instruct"):
-        raise Failure(f"--kind: invalid value {kind!r}; valid values: text, instruct")
-    if task_runner not in ("threads", "processes", "dask"):
-        raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
+    from typing import get_args
+
+    from schemas.config import Kind, TaskRunner
+
+    if kind is not None and kind not in get_args(Kind):
+        raise Failure(f"--kind: invalid value {kind!r}; valid values: {', '.join(get_args(Kind))}")
+    if task_runner not in get_args(TaskRunner):
+        raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: {', '.join(get_args(TaskRunner))}")
     _check_run_options(dataset, workers, lake, text_field)
     _check_inputs(inputs)
     # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.

@@ -10,7 +10,7 @@ import signal
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, get_args
 
 from prefect import flow, unmapped
 from prefect.runtime import flow_run
@@ -18,7 +18,7 @@ from pydantic import Field
 
 from flows.failures import error_line
 from flows.shutdown import STOP
-from schemas.config import SieveConfig, load_config, with_input_overrides
+from schemas.config import MAX_WORKERS, Kind, SieveConfig, TaskRunner, load_config, with_input_overrides
 from tasks import incremental as incremental_plan  # issue 8
 from tasks import provenance, steps
 from tasks.catalog import refresh_or_defer
@@ -38,14 +38,13 @@ def resolve_config(config: str | None, dataset: str, kind: str | None, text_fiel
     return with_input_overrides(load_config(config, dataset), kind, text_field)
 
 
-#: The values ``kind``, ``task_runner`` and ``workers`` may take (those of ``sieve run``'s options). In the flow's
-#: signature, Prefect checks them before the flow starts (an API or deployment run too), ``sieve serve`` before it
-#: serves a deployment, and the deployment's parameter schema shows them (a choice list in Prefect's UI). As plain
-#: ``str``/``int``, a deployment's ``kind: chat`` failed each run after its ``runs`` row was written (pydantic's
-#: multi-line text as the error) and ``workers: -1`` with "max_workers must be greater than 0".
-Kind = Literal["text", "instruct"]
-TaskRunner = Literal["threads", "processes", "dask"]
-Workers = Annotated[int, Field(ge=0, le=256)]
+#: The values ``kind``, ``task_runner`` and ``workers`` may take (``schemas.config``: those of ``sieve run``'s options
+#: and sieve.yaml). In the flow's signature, Prefect checks them before the flow starts (an API or deployment run
+#: too), ``sieve serve`` before it serves a deployment, and the deployment's parameter schema shows them (a choice
+#: list in Prefect's UI). As plain ``str``/``int``, a deployment's ``kind: chat`` failed each run after its ``runs``
+#: row was written (pydantic's multi-line text as the error) and ``workers: -1`` with "max_workers must be greater
+#: than 0".
+Workers = Annotated[int, Field(ge=0, le=MAX_WORKERS)]
 
 
 def run_name() -> str:
@@ -171,8 +170,8 @@ def _check_task_runner(task_runner: str) -> None:
     default thread runner whatever its parameters say: ``dask`` there ran every shard in threads of the flow
     process without a word, and an unknown name ran as ``processes``.
     """
-    if task_runner not in ("threads", "processes", "dask"):
-        raise ValueError(f"task_runner: invalid value {task_runner!r}; valid values: threads, processes, dask")
+    if task_runner not in get_args(TaskRunner):  # Prefect checks it first; a direct call of the flow's .fn does not
+        raise ValueError(f"task_runner: invalid value {task_runner!r}; valid values: {', '.join(get_args(TaskRunner))}")
     if task_runner != "dask":
         return
     from prefect.context import FlowRunContext

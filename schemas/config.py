@@ -21,6 +21,11 @@ from schemas.ranges import RANGE_ERRORS, field_bounds, out_of_range
 from schemas.reasons import ACTIONS, FAMILIES
 
 Action = Literal["flag", "redact", "quarantine", "drop"]
+#: The values of ``input.kind`` / ``--kind``, of ``--task-runner`` and the top of ``shards.workers`` / ``--workers``:
+#: defined once for sieve.yaml, the CLI and the curate-corpus flow's parameters (a deployment's runs too).
+Kind = Literal["text", "instruct"]
+TaskRunner = Literal["threads", "processes", "dask"]
+MAX_WORKERS = 256
 
 MEMORY_UNITS = ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "K", "M", "G", "T")
 _MEMORY_RE = re.compile(rf"\s*(?P<number>\d+(\.\d+)?)\s*(?P<unit>{'|'.join(MEMORY_UNITS)}|%)\s*", re.IGNORECASE)
@@ -44,7 +49,7 @@ class InputConfig(_Strict):
         1_000_000, ge=1, description="records with more UTF-8 bytes of text (or of meta) get input.too_long"
     )
     text_field: str = Field("text", description="field holding the text for --kind text")
-    kind: Literal["text", "instruct"] = "text"
+    kind: Kind = "text"
 
 
 class ShardConfig(_Strict):
@@ -52,7 +57,7 @@ class ShardConfig(_Strict):
 
     target_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="uncompressed bytes per shard, roughly")
     batch_records: int = Field(2000, ge=1, le=100_000, description="records per batch handed to stages")
-    workers: int = Field(0, ge=0, le=256, description="worker processes for shard work; 0 = number of cores")
+    workers: int = Field(0, ge=0, le=MAX_WORKERS, description="worker processes for shard work; 0 = number of cores")
 
 
 class ResourceConfig(_Strict):

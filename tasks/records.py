@@ -16,12 +16,13 @@ import decimal
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+from schemas.config import Kind
 from schemas.reasons import INPUT_EMPTY, INPUT_MALFORMED, INPUT_TOO_LONG
 from tasks.readers import RawRecord
 
-KINDS = ("text", "instruct")
+KINDS = get_args(Kind)
 
 # ShareGPT speaks of "human"/"gpt"; detectors and users filter on the OpenAI-style roles.
 _SHAREGPT_ROLES = {"human": "user", "gpt": "assistant", "system": "system"}
