@@ -119,84 +119,53 @@ def append_review(lake: Lake, doc_id: str, reviewer: str, verdict: str, note: st
     ``none``): when given, nothing is written if another review of the copy came in since (two reviewers on one
     record: the second would otherwise overrule a verdict they never saw); a ``ReviewConflict`` names it.
     """
-    verdict, note = normalise_verdict(verdict), _clean_note(note)
-    in_dataset = " AND dataset = ?" if dataset else ""
-    with writing(lake, wait) as con:
-        if run_id:
-            sel = f"SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?{in_dataset}"
-            args = [run_id, doc_id, *([dataset] if dataset else [])]
-            found = con.execute(f"SELECT dataset FROM quarantine WHERE run_id = ? AND doc_id = ?{in_dataset} "
-                                "LIMIT 1", args).fetchall()
-        else:
-            found = con.execute(
-                f"SELECT dataset, max(run_id) FROM quarantine WHERE doc_id = ?{in_dataset} GROUP BY 1 ORDER BY 1",
-                [doc_id, *([dataset] if dataset else [])],
-            ).fetchall()
-            if len(found) > 1:
-                where = ", ".join(f"{d} (run {r})" for d, r in found)
-                raise ReviewError(f"record {doc_id} is quarantined in more than one dataset: {where}; say which "
-                                  "with --dataset or --run (run_id in the API)")
-            sel, args = "SELECT run_id, doc_id FROM quarantine WHERE run_id = ? AND doc_id = ?", [
-                found[0][1] if found else "", doc_id]
-        if found and seen is not None:
-            _check_seen(con, sel, args, seen)
-        rows = _append(con, lake, sel, args, reviewer, verdict, note) if found else None
-        newest = None
-        if rows is not None and rows.num_rows:
-            newest = con.execute("SELECT max(run_id) FROM quarantine WHERE doc_id = ? AND dataset = ?",
-                                 [doc_id, found[0][0]]).fetchall()[0][0]
-    if rows is None or rows.num_rows == 0:
-        where = (f" in run {run_id}" if run_id else "") + (f" of dataset {dataset}" if dataset else "")
-        raise ReviewError(f"no quarantined record {doc_id}{where}")
-    row = rows.to_pylist()[0]
-    # An older copy reviewed (with --run): a release follows the newest copy's review (tasks.review.release)
-    superseded = newest if newest and newest > row["run_id"] else None
-    return {**row, "dataset": found[0][0], "superseded_by": superseded}
+    return append_reviews(lake, [doc_id], reviewer, verdict, note, run_id, wait, dataset=dataset, seen=seen)[0]
 
 
 def append_reviews(lake: Lake, doc_ids: list[str], reviewer: str, verdict: str, note: str | None = None,
                    run_id: str | None = None, wait: float = WRITE_WAIT_SECONDS, *,
-                   dataset: str | None = None) -> list[dict[str, Any]]:
-    """Record one verdict on each of ``doc_ids`` (as ``append_review`` would, one after the other), all in one
-    catalog transaction and one journal file per run; return the rows in the order given (a repeated id once).
+                   dataset: str | None = None, seen: str | None = None) -> list[dict[str, Any]]:
+    """Record one verdict on each of ``doc_ids`` (as ``append_review`` describes), all in one catalog transaction
+    and one journal file per run; return the rows in the order given (a repeated id once).
 
     Nothing is written unless every id names a quarantined record (in ``run_id``/``dataset`` when given, else its
     newest copy, refused if in more than one dataset): a list of ids is reviewed whole or not at all. One at a
     time, each id cost a catalog connection, two quarantine scans and a journal file (200 ids: 43 s, 200 files).
+    ``seen`` applies to every id (the app sends one).
     """
     verdict, note = normalise_verdict(verdict), _clean_note(note)
     ids = list(dict.fromkeys(doc_ids))
-    scope = (" AND run_id = ?" if run_id else "") + (" AND dataset = ?" if dataset else "")
+    scope = " AND ".join((["run_id = ?"] if run_id else []) + (["dataset = ?"] if dataset else [])) or "true"
     extra = [*([run_id] if run_id else []), *([dataset] if dataset else [])]
     with writing(lake, wait) as con:
-        found: dict[str, list[tuple[str, str]]] = {}
-        for doc_id, ds, run in con.execute(
-            f"SELECT doc_id, dataset, max(run_id) FROM quarantine WHERE doc_id IN (SELECT unnest(?)){scope} "
-            "GROUP BY 1, 2 ORDER BY 1, 2", [ids, *extra]).fetchall():
-            found.setdefault(doc_id, []).append((ds, run))
+        # per dataset of each id: the copy to review (the newest in scope) and the newest copy of all
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for doc_id, ds, run, newest in con.execute(
+            f"SELECT doc_id, dataset, max(run_id) FILTER (WHERE {scope}) AS chosen, max(run_id) FROM quarantine "
+            "WHERE doc_id IN (SELECT unnest(?)) GROUP BY 1, 2 HAVING chosen IS NOT NULL ORDER BY 1, 2",
+            [*extra, ids]).fetchall():
+            found.setdefault(doc_id, []).append((ds, run, newest))
         for doc_id in ids:
             copies = found.get(doc_id, [])
             if not copies:
                 where = (f" in run {run_id}" if run_id else "") + (f" of dataset {dataset}" if dataset else "")
                 raise ReviewError(f"no quarantined record {doc_id}{where}; nothing was recorded")
             if len(copies) > 1:
-                where = ", ".join(f"{d} (run {r})" for d, r in copies)
+                where = ", ".join(f"{d} (run {r})" for d, r, _ in copies)
                 raise ReviewError(f"record {doc_id} is quarantined in more than one dataset: {where}; say which "
                                   "with --dataset or --run (run_id in the API); nothing was recorded")
+            if seen is not None:
+                _check_seen(con, "SELECT ?::VARCHAR AS run_id, ?::VARCHAR AS doc_id", [copies[0][1], doc_id], seen)
         targets = pa.table({"run_id": [found[d][0][1] for d in ids], "doc_id": ids})
         con.register("review_targets", targets)
         rows = _append(con, lake, "SELECT run_id, doc_id FROM review_targets", [], reviewer, verdict, note)
-        newest = {(d, ds): r for d, ds, r in con.execute(
-            "SELECT doc_id, dataset, max(run_id) FROM quarantine WHERE doc_id IN (SELECT unnest(?)) "
-            "GROUP BY 1, 2", [ids]).fetchall()}
         con.unregister("review_targets")
     by_key = {(r["run_id"], r["doc_id"]): r for r in rows.to_pylist()}
     out = []
     for doc_id in ids:
-        ds, run = found[doc_id][0]
-        latest = newest.get((doc_id, ds))
-        out.append({**by_key[(run, doc_id)], "dataset": ds,
-                    "superseded_by": latest if latest and latest > run else None})
+        ds, run, newest = found[doc_id][0]
+        # An older copy reviewed (with --run): a release follows the newest copy's review (tasks.review.release)
+        out.append({**by_key[(run, doc_id)], "dataset": ds, "superseded_by": newest if newest > run else None})
     return out
 
 
