@@ -96,7 +96,6 @@ class HiddenStripper:
 
     def __init__(self) -> None:
         self._by_config: dict[str, tuple[Any, Any] | None] = {}
-        self._removes: dict[tuple[int, float], bool] = {}  # (policy, score) -> whether its action removes
 
     def _stage(self, config_json: str | None) -> tuple[Any, Any] | None:
         key = config_json or ""
@@ -149,12 +148,7 @@ class HiddenStripper:
         from tasks.detectors.unicode_smuggling import SEVERITY
 
         out.score = max(SEVERITY[h["kind"]] for h in every)
-        # Every approved record asks it, with one of a few scores: the policy's rules are matched once per score
-        decided = self._removes.get((id(policy), out.score))
-        if decided is None:
-            decided = self._removes[(id(policy), out.score)] = (
-                policy.action_for(UNICODE_REASON, out.score) in REMOVE_ACTIONS)
-        if not decided:
+        if policy.action_for(UNICODE_REASON, out.score) not in REMOVE_ACTIONS:  # ~3 us: no cache needed
             return Removal()
         for h in every:
             out.kinds[h["kind"]] = out.kinds.get(h["kind"], 0) + 1
