@@ -7,6 +7,7 @@ from typing import Any
 
 from flows.curate import FINISHED, curate_corpus
 from flows.failures import error_line
+from flows.heartbeats import heartbeats_not_joined
 from tasks import steps
 
 
@@ -136,7 +137,8 @@ def _flow_or_finished(flow: Any, parameters: dict[str, Any]) -> dict[str, Any]:
     outputs and provenance are complete then, so its summary is returned with ``prefect_error`` saying what failed.
     """
     try:
-        return flow(**parameters)
+        with heartbeats_not_joined():
+            return flow(**parameters)
     except Exception as err:
         if not FINISHED:
             raise

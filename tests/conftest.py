@@ -73,30 +73,17 @@ def prefect_harness():
         yield
 
 
-def without_heartbeats():
-    """Settings for an in-process flow run without Prefect's flow-run heartbeats (a context manager).
-
-    As ``sieve run`` runs its flow against the server it starts itself (flows/ephemeral.py): the heartbeat thread
-    sleeps in 1 s steps and is joined at the end of every flow run, which cost 0-1.2 s a run here (measured). The
-    tests' CLI runs, against the session's server, keep them.
-    """
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
-
-
 @pytest.fixture
 def run_sieve(prefect_harness):
-    """Run the real curate-corpus flow in-process (``without_heartbeats``); returns its summary dict."""
+    """Run the real curate-corpus flow in-process; returns its summary dict."""
     from flows.runner import run_flow
 
     def _run(inputs, lake, dataset="t", config=None, kind=None, text_field=None, manifest=None,
              task_runner="processes", workers=2):
-        with without_heartbeats():
-            return run_flow(inputs=[str(p) for p in inputs], lake=str(lake), dataset=dataset,
-                            config=str(config) if config else None, kind=kind, text_field=text_field,
-                            manifest=str(manifest) if manifest else None, task_runner=task_runner,
-                            dask_address=None, workers=workers, show_progress=False)
+        return run_flow(inputs=[str(p) for p in inputs], lake=str(lake), dataset=dataset,
+                        config=str(config) if config else None, kind=kind, text_field=text_field,
+                        manifest=str(manifest) if manifest else None, task_runner=task_runner,
+                        dask_address=None, workers=workers, show_progress=False)
 
     return _run
 

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from tests.conftest import sql, without_heartbeats
+from tests.conftest import sql
 
 pytestmark = pytest.mark.slow
 
@@ -71,10 +71,9 @@ def test_dask_cluster_matches_the_process_pool(tmp_path, run_sieve):
     # Dask workers are separate processes: they report their task runs to the session's Prefect server.
     env = {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, env=env, dashboard_address=None) as cluster:
-        with without_heartbeats():
-            res = run_flow(inputs=[str(src)], lake=str(dask_lake), dataset="d", config=str(cfg), kind=None,
-                           text_field=None, manifest=None, task_runner="dask", dask_address=cluster.scheduler_address,
-                           workers=2, show_progress=False)
+        res = run_flow(inputs=[str(src)], lake=str(dask_lake), dataset="d", config=str(cfg), kind=None,
+                       text_field=None, manifest=None, task_runner="dask", dask_address=cluster.scheduler_address,
+                       workers=2, show_progress=False)
         with Client(cluster) as client:
             # the shard work ran on the workers: each one that staged a shard built its stages there
             built = client.run(lambda: len(__import__("tasks.shard", fromlist=["x"])._STAGES_CACHE))

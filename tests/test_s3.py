@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from tests.conftest import plumbing_config, sql, without_heartbeats
+from tests.conftest import plumbing_config, sql
 
 moto_server = pytest.importorskip("moto.server", reason="needs moto[s3], flask, flask-cors (S3 emulator)")
 pytest.importorskip("s3fs", reason="needs s3fs (fsspec's S3 filesystem)")
@@ -51,10 +51,9 @@ def test_s3_prefix_is_read_by_the_workers_and_unchanged_on_the_next_night(tmp_pa
     lake, cfg = tmp_path / "lake", plumbing_config(tmp_path / "s.yaml")
 
     def night():
-        with without_heartbeats():
-            return run_flow(inputs=["s3://sieve-in/inbox/"], lake=str(lake), dataset="bay", config=str(cfg),
-                            kind=None, text_field=None, manifest=None, task_runner="processes", dask_address=None,
-                            workers=2, show_progress=False, incremental=True)
+        return run_flow(inputs=["s3://sieve-in/inbox/"], lake=str(lake), dataset="bay", config=str(cfg),
+                        kind=None, text_field=None, manifest=None, task_runner="processes", dask_address=None,
+                        workers=2, show_progress=False, incremental=True)
 
     first = night()
     assert first["counts"]["clean"] == 5
