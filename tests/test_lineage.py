@@ -8,6 +8,7 @@ import threading
 import typing
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.metadata import version
 from pathlib import Path
 
 import attr
@@ -148,6 +149,8 @@ def test_fail_event_carries_the_error(tmp_path):
     assert ev.eventType == RunState.FAIL
     assert ev.run.facets["errorMessage"].message == "RuntimeError: disk full while writing shard 3"
     assert "raise RuntimeError" in ev.run.facets["errorMessage"].stackTrace
+    # the client's version as its installed distribution records it
+    assert ev.run.facets["processing_engine"].openlineageAdapterVersion == version("openlineage-python")
 
 
 class _Collector(BaseHTTPRequestHandler):
