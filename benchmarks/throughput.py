@@ -21,6 +21,11 @@ effective config is written next to the data and its path printed.
 ``--prefect-server`` first starts a long-running ``prefect server start`` (as a scheduled deployment has) and points
 every run at it with ``PREFECT_API_URL``: the runs then measure Sieve without the ephemeral server's start-up.
 The table's "in flow" column is the flow's own duration from the JSON summary (no process or API start-up).
+Against a started server, one untimed run goes first: a deployment's server is long-running, and the first flow
+run of a new one (cold database, its services' first rounds) is not what it serves afterwards.
+
+``--repeat R`` times R runs per N and shows the run of median time (the lower middle one of an even R) with the
+range of all: a run of a few seconds varies by 10% or more on a shared 2-core machine.
 
 ``--generate-only`` writes (or reuses) the data files and stops: it needs neither ``sieve`` nor psutil.
 """
@@ -308,16 +313,19 @@ def format_counts(counts: dict[str, Any]) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """The Markdown results table."""
-    lines = ["| N | seconds | docs/s | in flow s | peak RSS MiB | counts |", "|---:|---:|---:|---:|---:|---|"]
+    lines = ["| N | seconds | docs/s | runs (s) | in flow s | peak RSS MiB | counts |",
+             "|---:|---:|---:|---|---:|---:|---|"]
     for r in rows:
         if r.get("error"):
-            lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | - | - | {r['peak_rss'] / 2**20:,.0f} | "
+            lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | - | - | - | {r['peak_rss'] / 2**20:,.0f} | "
                          f"FAILED: {r['error'][:200]} |")
             continue
         counts = r["summary"].get("counts", {})
         in_flow = r["summary"].get("seconds")
         flow_cell = f"{in_flow:.1f}" if in_flow is not None else "-"
-        lines.append(f"| {r['n']:,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:,.0f} | {flow_cell} | "
+        spread = r.get("all_seconds") or [round(r["seconds"], 2)]
+        runs_cell = f"{spread[0]:.2f}" if len(spread) == 1 else f"{len(spread)}: {spread[0]:.2f}-{spread[-1]:.2f}"
+        lines.append(f"| {r['n']:,} | {r['seconds']:.2f} | {r['n'] / r['seconds']:,.0f} | {runs_cell} | {flow_cell} | "
                      f"{r['peak_rss'] / 2**20:,.0f} | {format_counts(counts)} |")
     return "\n".join(lines)
 
@@ -336,11 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-lake", action="store_true", help="keep each run's lake (path in the JSON output)")
     parser.add_argument("--sieve-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for `sieve run`, repeatable (e.g. --sieve-arg=--workers=2)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="timed runs per N; the table shows the median run (and the range of all)")
     parser.add_argument("--prefect-server", action="store_true",
                         help="run against a started `prefect server start` instead of the ephemeral API")
     args = parser.parse_args(argv)
-    if any(n < 1 for n in args.n) or args.doc_bytes < 100:
-        parser.error("--n must be positive and --doc-bytes at least 100")
+    if any(n < 1 for n in args.n) or args.doc_bytes < 100 or args.repeat < 1:
+        parser.error("--n and --repeat must be positive and --doc-bytes at least 100")
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
 
@@ -366,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     with server as api_url:
         if api_url:
             print(f"Prefect API: {api_url} (started by the benchmark; not counted in the runs' times)")
+            # A scheduled deployment's server is long-running: its first flow run (cold database pages, the
+            # services' first rounds just after start-up) is run once untimed, so the runs measure a server that
+            # has served runs before.
+            n, path, _ = min(datasets, key=lambda d: d[0])  # the smallest corpus
+            warm = run_once(path, config, args.sieve_arg, False, api_url)
+            print(f"  warm-up run against the new server (N={n:,}, not counted): {warm['seconds']:.1f} s")
         for n, path, meta in datasets:
             rows.append(measure(n, path, meta, config, args, api_url))
     print()
@@ -381,12 +397,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(n: int, path: Path, meta: dict[str, Any], config: Path, args: Any, api_url: str | None) -> dict:
-    """One timed run of N documents, printed as it finishes."""
-    result = run_once(path, config, args.sieve_arg, args.keep_lake, api_url)
-    result.update(n=n, data=str(path), expected_duplicates=meta["duplicates"])
-    status = "ok" if not result.get("error") else "FAILED"
-    print(f"  N={n:,}: {result['seconds']:.1f} s, {status}", flush=True)
-    return result
+    """``--repeat`` timed runs of N documents, each printed as it finishes; the run of median time, with every
+    run's seconds in ``all_seconds`` (a failed run is returned at once)."""
+    runs = []
+    for i in range(args.repeat):
+        result = run_once(path, config, args.sieve_arg, args.keep_lake, api_url)
+        result.update(n=n, data=str(path), expected_duplicates=meta["duplicates"])
+        status = "ok" if not result.get("error") else "FAILED"
+        print(f"  N={n:,} run {i + 1}/{args.repeat}: {result['seconds']:.2f} s, {status}", flush=True)
+        if result.get("error"):
+            return result
+        runs.append(result)
+    runs.sort(key=lambda r: r["seconds"])
+    median = runs[(len(runs) - 1) // 2]  # the lower middle one of an even count
+    return {**median, "all_seconds": [round(r["seconds"], 2) for r in runs]}
 
 
 if __name__ == "__main__":
