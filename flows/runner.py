@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flows.curate import FINISHED, curate_corpus
+from flows.curate import FINISHED, curate_corpus, thread_task_runner
 from flows.failures import error_line
 from flows.heartbeats import heartbeats_not_joined
+from schemas.config import load_config
 from tasks import steps
 
 
 def task_runner_for(name: str, dask_address: str | None, workers: int):
-    """The Prefect task runner for ``--task-runner``: threads (also for ``processes``: see tasks/steps.py) or dask."""
+    """The Prefect task runner for ``--task-runner``: threads (also for ``processes``: see tasks/steps.py) or dask.
+
+    ``workers`` is the run's worker count (``--workers``, else sieve.yaml's ``shards.workers``; 0 = one per core).
+    """
     if name == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -20,10 +24,22 @@ def task_runner_for(name: str, dask_address: str | None, workers: int):
             return DaskTaskRunner(address=dask_address)
         kwargs = {"n_workers": workers or 2, "threads_per_worker": 1, "processes": True}
         return DaskTaskRunner(cluster_kwargs=kwargs)
-    from prefect.task_runners import ThreadPoolTaskRunner
+    return thread_task_runner(workers)
 
-    # Threads only wait on the process pool in "processes" mode; a few more than workers keeps the pool busy.
-    return ThreadPoolTaskRunner(max_workers=max(2, (workers or 2) * 2))
+
+def _run_workers(workers: int, config: str | None, dataset: str) -> int:
+    """The worker count the flow will use: ``workers``, else the config's ``shards.workers`` (0 = one per core).
+
+    The task runner is built before the flow loads the config: from ``workers`` alone, a run with
+    ``--workers 0`` had 4 task threads whatever the cores or ``shards.workers`` said, so on 8 cores 4 of the 8
+    workers sat idle. An unreadable config is left for the flow to report.
+    """
+    if workers:
+        return workers
+    try:
+        return load_config(config, dataset).shards.workers
+    except Exception:  # noqa: BLE001 - the flow fails on it with its own message
+        return 0
 
 
 class _Progress:
@@ -111,7 +127,8 @@ def run_flow(
     FINISHED.clear()
     try:
         flow = plain_json_parameters(
-            curate_corpus.with_options(task_runner=task_runner_for(task_runner, dask_address, workers))
+            curate_corpus.with_options(
+                task_runner=task_runner_for(task_runner, dask_address, _run_workers(workers, config, dataset)))
         )
         return _flow_or_finished(flow, dict(
             inputs=inputs,
