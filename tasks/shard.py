@@ -8,7 +8,6 @@ and ``features`` Parquet plus a ``_SUCCESS.json`` marker written last. If the ma
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections import Counter
@@ -51,23 +50,6 @@ def _stages_for(cfg: SieveConfig, lake_root: Path) -> list[Stage]:
                 _STAGE_LOCKS[id(stage)] = threading.Lock()
             _STAGES_CACHE[key] = stages
         return _STAGES_CACHE[key]
-
-
-WORKER_NICENESS = 5
-
-
-def lower_priority() -> None:
-    """First thing in every worker process: run at a slightly lower CPU priority (nice +5) than the flow process.
-
-    The workers load their models while the CLI waits for Prefect's API server to boot, and all three compete for
-    the cores; with the server and the flow's orchestration ahead of them, a one-record run with every stage was
-    1.0-3.4 s faster in each of five paired runs on 2 cores (18.7-23.1 s against 20.3-24.2 s). When nothing else
-    wants the CPU the workers still get all of it: 10k and 100k exact-dedup runs took the same time.
-    """
-    try:
-        os.nice(WORKER_NICENESS)
-    except OSError:  # not permitted on this platform: run at normal priority
-        pass
 
 
 def warm_up(config_json: str, lake_root: str) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from typing import Any
 
 from tasks import shard
+from tasks.worker_init import worker_init
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
@@ -23,24 +23,6 @@ _POOL_LOCK = threading.Lock()
 # pool is shut down after the flow returned: the flow's task threads still waiting to start a shard must not
 # start a new pool and go on with a run that has ended.
 _STOPPING = False
-
-
-def _worker_init(parent: int) -> None:
-    """First thing in every worker: a lower CPU priority, and a watch that ends it when its flow process dies."""
-    shard.lower_priority()
-    threading.Thread(target=exit_with_parent, args=(parent,), name="sieve-parent-watch", daemon=True).start()
-
-
-def exit_with_parent(parent: int, every: float = 0.5) -> None:
-    """Poll until this process's parent is no longer ``parent``, then exit at once.
-
-    A flow process killed with SIGKILL (the OOM killer, ``kill -9``) never shuts its pool down, and its workers
-    would wait on the task queue forever, each holding its loaded models (about 0.5 GB), a busy one still writing
-    its shard into the lake a rerun is resuming. An orphan is adopted by another process, so its parent id changes.
-    """
-    while os.getppid() == parent:
-        time.sleep(every)
-    os._exit(1)
 
 
 def pool_size(workers: int) -> int:
@@ -58,7 +40,7 @@ def pool(workers: int, size: int | None = None) -> ProcessPoolExecutor:
             _POOL = ProcessPoolExecutor(
                 max_workers=size or pool_size(workers),
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init,
+                initializer=worker_init,
                 initargs=(os.getpid(),),
             )
         return _POOL
