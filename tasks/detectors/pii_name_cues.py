@@ -16,6 +16,7 @@ posts name people by one word more often than not, and the words around it say i
   is" (``intro_names``);
 * two census given names joined by "and", and one before a possessive of a person's things ("Gregory's number");
 * a census given name as a speaker's label opening a line ('Camilla: "Who"') or after "said" ('said Ivy to Telse');
+* a given name alone on its line after a letter's sign-off ("Best regards,\nGrace": ``pii_sign_offs``);
 * a census given name as a sentence's subject before a verb ("Sandra is very reliable", "Why is Antti so quiet?"),
   addressed before a request ("Sandra, can I speak to your boss?"), and the one-word items of a list of given names
   ("They had 3: Lauren, Atsushi and Ljubica": a census given name, the others given names or rare words)
@@ -41,6 +42,7 @@ from tasks.detectors.pii_names import (
     _zipf,
     is_everyday_word,
 )
+from tasks.detectors.pii_sign_offs import sign_off_names
 
 SAYING = ("said", "says", "say", "told", "tells", "wrote", "writes", "replied", "replies", "asked", "asks",
           "added", "adds", "explained", "confirmed", "tweeted", "posted", "announced", "commented", "answered",
@@ -342,8 +344,10 @@ def cue_names(text: str, given: frozenset[str], surnames: frozenset[str],
         text, surnames)
     # (a given name before a verb may be spaCy's place: "Savannah is a city in Georgia")
     spans = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
-    # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so do a pair or list of given names)
-    return spans + and_i_names(text, given) + given_name_pairs(text, given) + given_name_lists(text, given)
+    # (spaCy reads "Martin, Angelina and I" as places: "I" says people, and so do a pair or list of given names
+    # and a given name signing a letter)
+    return spans + and_i_names(text, given) + given_name_pairs(text, given) + given_name_lists(text, given) + (
+        sign_off_names(text, given))
 
 
 def without_places_under_cues(results: list) -> list:
