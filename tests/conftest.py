@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,10 @@ SIEVE = [sys.executable, "-m", "flows.cli"]
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Derived model tables (tasks/detectors/table_cache.py) go to a folder of this session, not the user's cache.
+if "SIEVE_CACHE_DIR" not in os.environ:
+    os.environ["SIEVE_CACHE_DIR"] = tempfile.mkdtemp(prefix="sieve-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SIEVE_CACHE_DIR"], True)
 
 
 def _pii_analyzer(profile: str):

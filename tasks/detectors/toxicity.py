@@ -179,6 +179,7 @@ class ToxicityStage(Stage):
         self._linear: LinearScorer | None = None
         self._suffixes = sorted(set(self.cfg.labels.values()))
         self._identity: str | None = None
+        self._sha256: str | None = None
 
     def _check_model_file(self) -> None:
         if not self.model_path.is_file():
@@ -193,7 +194,8 @@ class ToxicityStage(Stage):
             with open(self.model_path, "rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     h.update(chunk)
-            self._identity = f"{self.name}@{self.version}+{h.hexdigest()[:12]}"
+            self._sha256 = h.hexdigest()
+            self._identity = f"{self.name}@{self.version}+{self._sha256[:12]}"
         return self._identity
 
     def setup(self) -> None:
@@ -208,7 +210,11 @@ class ToxicityStage(Stage):
             raise ValueError(f"stages.toxicity.labels: {missing} not labels of {self.model_path}; the model's "
                              f"labels are: {', '.join(sorted(model_labels))}")
         # Scoring by table lookup is exact only for text split the way fastText splits it (see toxicity_linear).
-        self._linear = LinearScorer.from_model(self._model) if self.cfg.normalize == "sieve" else None
+        if self.cfg.normalize == "sieve":
+            self.identity  # noqa: B018 - hashes the model file once: the table cache's key (self._sha256)
+            self._linear = LinearScorer.from_model(self._model, self._sha256)
+        else:
+            self._linear = None
         order = self._linear.labels if self._linear is not None else model_labels
         self._columns = {lab: i for i, lab in enumerate(order)}
         self._to_suffix = np.zeros((len(order), len(self._suffixes)))

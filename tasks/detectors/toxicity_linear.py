@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from tasks.detectors.table_cache import load_arrays, save_arrays
+
 EOS = "</s>"
 #: fastText adds this to every probability it returns (it ranks by ``log(p + 1e-5)`` and returns ``exp`` of that).
 PROB_EPSILON = 1e-5
@@ -35,6 +37,9 @@ OOV_CACHE = 200_000
 SEPARATOR = "\x01"
 #: Documents scored together: their token arrays (a few hundred KB) stay in the CPU cache.
 CHUNK_DOCS = 512
+#: The disk cache's folder for the tables, and the version of how they are computed: change it with ``_entries``.
+TABLE_KIND = "fasttext-word-tables"
+TABLE_VERSION = 1
 #: Normalised texts (as ``normalize_for_model`` returns them) on which ``from_model`` compares with ``model.predict``.
 PROBES = ("you are such a stupid idiot", "the museum opens at nine on sundays", "xxuser lol what a loser xxurl",
           "grüße aus münchen und 東京", "", "qqqzzx unseenword  double  spaced ", "a")
@@ -43,8 +48,12 @@ PROBES = ("you are such a stupid idiot", "the museum opens at nine on sundays", 
 class LinearScorer:
     """Label probabilities of a fastText classifier for lines given as token lists, by summing per-word logits."""
 
-    def __init__(self, model: Any, labels: list[str], output: np.ndarray, sigmoid: bool, subwords: bool):
-        """Use ``from_model``: it checks that the model is one this scorer reproduces exactly."""
+    def __init__(self, model: Any, labels: list[str], output: np.ndarray, sigmoid: bool, subwords: bool,
+                 table: dict[str, np.ndarray] | None = None):
+        """Use ``from_model``: it checks that the model is one this scorer reproduces exactly.
+
+        ``table`` is the vocabulary's table as ``word_table`` gave it for this model (from the disk cache).
+        """
         self.model = model
         self.labels = labels
         self._b = output.astype(np.float64)  # (labels, dim)
@@ -55,14 +64,18 @@ class LinearScorer:
         self._counted = False  # True once the n-gram count of a word is known to follow from its length
         k = len(labels)
         words = model.get_words(on_unicode_error="replace")
-        # Row 0 is "no entries" (an unknown word in a model without subwords: fastText skips it); the row after the
-        # vocabulary's belongs to SEPARATOR, which ends a window (see score_joined).
-        rows = np.zeros((len(words) + 2, k + 1))
-        rows[1:-1] = self._entries(words)
-        if subwords:
-            # A model quantised with a cutoff drops n-gram rows, so a word's entry count is then only known by
-            # asking fastText (slow: ~10 us a word); without a cutoff it is 1 (the word) + its n-grams.
-            self._counted = all(rows[i + 1, -1] == 1 + self._ngram_count(w) for i, w in enumerate(words) if w != EOS)
+        if table is not None and table["rows"].shape == (len(words) + 2, k + 1):
+            rows, self._counted = table["rows"].astype(np.float64, copy=False), bool(table["counted"])
+        else:
+            # Row 0 is "no entries" (an unknown word in a model without subwords: fastText skips it); the row
+            # after the vocabulary's belongs to SEPARATOR, which ends a window (see score_joined).
+            rows = np.zeros((len(words) + 2, k + 1))
+            rows[1:-1] = self._entries(words)
+            if subwords:
+                # A model quantised with a cutoff drops n-gram rows, so a word's entry count is then only known by
+                # asking fastText (slow: ~10 us a word); without a cutoff it is 1 (the word) + its n-grams.
+                self._counted = all(rows[i + 1, -1] == 1 + self._ngram_count(w)
+                                    for i, w in enumerate(words) if w != EOS)
         self._vocab = {w: i for i, w in enumerate(words, start=1)}
         self._eos = rows[self._vocab[EOS]].copy() if EOS in self._vocab else np.zeros(k + 1)
         #: Row of SEPARATOR, or None when the model has it as a word (then score_joined is not available).
@@ -74,8 +87,12 @@ class LinearScorer:
         self._base = self._size = len(rows)
 
     @classmethod
-    def from_model(cls, model: Any) -> LinearScorer | None:
-        """A scorer for ``model``, or None when its scores cannot be reproduced by table lookup."""
+    def from_model(cls, model: Any, model_sha256: str | None = None) -> LinearScorer | None:
+        """A scorer for ``model``, or None when its scores cannot be reproduced by table lookup.
+
+        With the model file's ``model_sha256``, the vocabulary's table is taken from (or saved to) the disk cache
+        (tasks/detectors/table_cache.py); a cached table whose scores differ from the model's is rebuilt.
+        """
         args = model.f.getArgs()
         loss = str(args.loss).rsplit(".", 1)[-1]
         if args.wordNgrams > 1 or loss not in ("softmax", "ova", "ns") or (model.is_quantized() and args.qout):
@@ -84,8 +101,19 @@ class LinearScorer:
             output = np.array(model.f.getOutputMatrix())
         except (RuntimeError, ValueError):
             return None
-        scorer = cls(model, list(model.get_labels()), output, sigmoid=loss != "softmax", subwords=args.maxn > 0)
-        return scorer if scorer.matches_predict(PROBES) else None
+        key = f"{model_sha256}-v{TABLE_VERSION}" if model_sha256 else None
+        table = load_arrays(TABLE_KIND, key) if key else None
+        scorer = cls(model, list(model.get_labels()), output, sigmoid=loss != "softmax", subwords=args.maxn > 0,
+                     table=table)
+        if not scorer.matches_predict(PROBES):
+            return cls.from_model(model) if table is not None else None
+        if key and table is None:
+            save_arrays(TABLE_KIND, key, scorer.word_table())
+        return scorer
+
+    def word_table(self) -> dict[str, np.ndarray]:
+        """The vocabulary's part of the table (what ``__init__`` computes from the model), for the disk cache."""
+        return {"rows": self._rows[: self._base], "counted": np.array(self._counted)}
 
     def _entries(self, words: list[str]) -> np.ndarray:
         """``[sum of the logits of the word's entries..., number of entries]`` for each word, shape (n, labels + 1)."""

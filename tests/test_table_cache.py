@@ -1,0 +1,76 @@
+"""The toxicity scorer's word table is cached on disk by the model's digest; a bad cache never changes a score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tasks.detectors import table_cache
+from tasks.detectors.toxicity_linear import TABLE_KIND, LinearScorer
+
+TEXTS = ["you are such a stupid idiot, go away", "the museum opens at nine on sundays", "a quiet harbor at dawn",
+         "unseenwordzz and more unseen wordszz"]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIEVE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _stage():
+    from tasks.detectors.toxicity import ToxicityConfig
+    from tasks.registry import stage_class
+
+    stage = stage_class("toxicity")(ToxicityConfig())
+    stage.prepare()
+    return stage
+
+
+def _scores(stage) -> np.ndarray:
+    lines = [" ".join(t.split()) for t in TEXTS]
+    return stage._linear.score_documents([[t] for t in lines])[0]
+
+
+def test_the_second_process_loads_the_table_and_scores_alike(cache, monkeypatch):
+    first = _stage()
+    (saved,) = (cache / TABLE_KIND).glob("*.npz")
+    assert saved.name.startswith(first._sha256)
+    built: list[int] = []
+    entries = LinearScorer._entries
+
+    def counting(self, words):
+        built.append(len(words))
+        return entries(self, words)
+
+    monkeypatch.setattr(LinearScorer, "_entries", counting)
+    second = _stage()
+    # the vocabulary's table was not computed again (only the probes' unseen words were)
+    assert built and all(n < 10 for n in built), built
+    np.testing.assert_array_equal(second._linear._rows[: second._linear._base],
+                                  first._linear._rows[: first._linear._base])
+    np.testing.assert_allclose(_scores(second), _scores(first), rtol=0, atol=1e-12)
+
+
+def test_a_damaged_or_wrong_table_is_rebuilt(cache):
+    reference = _scores(_stage())
+    (saved,) = (cache / TABLE_KIND).glob("*.npz")
+    saved.write_bytes(b"not a numpy file")
+    assert np.allclose(_scores(_stage()), reference)  # unreadable: built again (and saved again)
+    key = saved.stem
+    arrays = table_cache.load_arrays(TABLE_KIND, key)
+    arrays["rows"] = arrays["rows"] * 1.5  # readable, of the right shape, but not the model's
+    assert table_cache.save_arrays(TABLE_KIND, key, arrays)
+    stage = _stage()
+    assert stage._linear.matches_predict(TEXTS)
+    assert np.allclose(_scores(stage), reference)
+
+
+def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("SIEVE_CACHE_DIR", str(blocker / "cache"))
+    stage = _stage()
+    assert stage._linear is not None and stage._linear.matches_predict(TEXTS)
+    assert table_cache.save_arrays("x", "y", {"a": np.zeros(2)}) is False
+    assert table_cache.load_arrays("x", "y") is None
