@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import fsspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tasks.input_names import unique_columns
@@ -18,6 +19,37 @@ from tasks.raw import RawRecord, bad
 from tasks.sources import SourceSlice
 
 PARQUET_BATCH_ROWS = 1024
+
+
+def _microsecond_safe(t: pa.DataType) -> pa.DataType:
+    """``t`` with every nanosecond timestamp, time and duration (at any depth) as a string (a duration as its
+    count of nanoseconds).
+
+    Python's datetime holds microseconds, so ``to_pylist`` raises on a nanosecond value that is not a whole
+    microsecond (pandas writes datetime64[ns]); the string keeps every digit.
+    """
+    if isinstance(t, pa.TimestampType | pa.Time64Type | pa.DurationType):
+        return pa.string() if t.unit == "ns" else t
+    if isinstance(t, pa.DictionaryType):  # kept as it is unless its values change
+        return t if (values := _microsecond_safe(t.value_type)) == t.value_type else values
+    if isinstance(t, pa.MapType):
+        return pa.map_(_microsecond_safe(t.key_type), _microsecond_safe(t.item_type))
+    if isinstance(t, pa.ListType | pa.LargeListType | pa.FixedSizeListType):
+        item = t.value_field.with_type(_microsecond_safe(t.value_type))
+        if isinstance(t, pa.FixedSizeListType):
+            return pa.list_(item, t.list_size)
+        return pa.large_list(item) if isinstance(t, pa.LargeListType) else pa.list_(item)
+    if isinstance(t, pa.StructType):
+        return pa.struct([f.with_type(_microsecond_safe(f.type)) for f in t])
+    return t
+
+
+def _rows(batch: pa.RecordBatch) -> list[dict]:
+    """The batch's rows as dicts, nanosecond time columns as strings: ``to_pylist`` raised on a value that is not a
+    whole microsecond, and one such meta column made its whole row group ``input.malformed``. Every batch of such a
+    column is cast, not only the batches that would fail, so one column's values have one form in meta."""
+    columns = [c.cast(safe) if (safe := _microsecond_safe(c.type)) != c.type else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist()
 
 
 def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: int,
@@ -30,7 +62,7 @@ def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: in
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
             if names is not None:
                 batch = batch.rename_columns(names)
-            for row in batch.to_pylist():
+            for row in _rows(batch):
                 yield RawRecord(index=first + done, fields=row)
                 done += 1
     except Exception as err:  # corrupt pages, unsupported types: the group's remaining rows are malformed

@@ -98,3 +98,25 @@ def test_corrupt_row_group_rows_are_each_quarantined_in_a_run(tmp_path, run_siev
         assert error.startswith(f"unreadable Parquet row group {BAD_GROUP} of {GROUPS}")
         ids[target] = sorted((r[2], r[3]) for r in rows)
     assert ids[1024] == ids[10**9]
+
+
+def test_nanosecond_time_columns_do_not_make_their_row_group_malformed(tmp_path):
+    """pandas writes datetime64[ns]: a value that is not a whole microsecond made to_pylist raise, and the whole
+    row group (every text in it fine) was input.malformed. Such columns are read as strings, at any depth."""
+    path = tmp_path / "crawl.parquet"
+    table = pa.table({
+        "text": ["First page of the crawl.", "Second page of the crawl."],
+        "fetched": pa.array([1_600_000_000_000_000_001, 1_600_000_000_000_000_000], pa.timestamp("ns", tz="UTC")),
+        "took": pa.array([1_500, 2_000], pa.duration("ns")),
+        "history": pa.array([[1], []], pa.list_(pa.timestamp("ns"))),
+        "n": [1, 2],
+    })
+    pq.write_table(table, path)
+    records = list(read_slice(SourceSlice(str(path), "parquet", "none")))
+    assert [(r.index, r.error) for r in records] == [(0, None), (1, None)]
+    first, second = (r.fields for r in records)
+    assert first["fetched"] == "2020-09-13 12:26:40.000000001Z"
+    assert second["fetched"] == "2020-09-13 12:26:40.000000000Z"  # one form for the column, not per batch
+    assert (first["took"], first["history"], first["n"]) == ("1500", ["1970-01-01 00:00:00.000000001"], 1)
+    parsed = parse_record(records[0], "text", "text", 10_000)
+    assert parsed.reason is None and "12:26:40.000000001" in parsed.meta
