@@ -71,6 +71,20 @@ def test_sample_ssns_next_to_an_ssn_word_are_ssns_not_phones(patterns, text, exp
     assert found(patterns, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # libphonenumber reads 078-05-1120 as a German number (area code 07805), but hyphens after the third and the
+    # fifth digit are how SSNs are printed: without a phone word or label it is no phone (before: PHONE_NUMBER,
+    # 0.4 alone, 0.75 after "number"); a sample SSN alone stays text, as above
+    ("078-05-1120", set()), ("My number is 078-05-1120.", set()), ("Card 078-05-1120 came with the wallet.", set()),
+    ("Tel. 078-05-1120 (Appenweier)", {("PHONE_NUMBER", "078-05-1120")}),
+    ("T 078-05-1120", {("PHONE_NUMBER", "078-05-1120")}),
+    ("Dana Kowalczyk\n078-05-1120\ndana@example.com", {("PHONE_NUMBER", "078-05-1120")}),
+    ("The number 372-84-5519 is on file.", {("US_SSN", "372-84-5519")}),
+])
+def test_a_printed_ssn_shape_is_no_phone_without_a_phone_word(patterns, text, expected):
+    assert found(patterns, text) == expected
+
+
 def test_a_number_holding_an_ssn_shape_stays_a_phone(patterns):
     assert ("PHONE_NUMBER", "+591 800 17 1286") in found(patterns, "Toll free +591 800 17 1286")
 

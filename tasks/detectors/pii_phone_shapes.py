@@ -133,6 +133,23 @@ def _named_phone(text: str, result) -> bool:
     return _PHONE_WORD_BEFORE.search(before) is not None and _NETWORK_WORD.search(before) is None
 
 
+_SSN_PRINTED = re.compile(_SSN_HYPHENS)
+
+
+def printed_ssn_unnamed(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a number printed as an SSN (ddd-dd-dddd) that no phone word among the five
+    words before it (``number`` is none: "my number is"), no phone label (``labelled``) names and that is no line of
+    a contact block (``in_contact_block``).
+
+    libphonenumber reads some of them as valid numbers (078-05-1120 is one of Germany's, area code 07805), but no
+    country writes its phone numbers with hyphens after the third and the fifth digit: such a number is an SSN,
+    which ``SieveSsnRecognizer`` judges (a published sample one alone stays text).
+    """
+    return (_SSN_PRINTED.fullmatch(text, start, end) is not None
+            and _PHONE_WORD_BEFORE.search(text[max(0, start - 60):start]) is None and not labelled(text, start, end)
+            and not in_contact_block(text, start, end))
+
+
 def without_claimed_numbers(text: str, results: list) -> list:
     """``results`` without the PHONE_NUMBER results lying within an identifier's result (``_CLAIMING``) that
     scores at least as high.

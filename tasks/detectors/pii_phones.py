@@ -25,6 +25,7 @@ from tasks.detectors.pii_phone_shapes import (
     NanpPhoneRecognizer,
     after_id_word,
     labelled,
+    printed_ssn_unnamed,
 )
 from tasks.detectors.pii_recognizers import PHONE_PUNCT, TextViews, passes_prescreen
 
@@ -196,12 +197,12 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
         return EntityRecognizer.remove_duplicates(found_results)
 
     def _lookalike(self, text: str, result: RecognizerResult) -> bool:
-        """Dates, ranges and named identifiers are dropped (True); short numbers keep a score only context or a
-        phone label next to them lifts."""
+        """Dates, ranges, named identifiers and numbers printed as SSNs are dropped (True); short numbers keep a
+        score only context or a phone label next to them lifts."""
         core = text[result.start:result.end].lstrip("([ ")
         if DATE.match(core) or YEAR_RANGE.fullmatch(core.rstrip(")] ")) or _SPACED_RANGE.search(core):
             return True
-        if after_id_word(text, result.start):
+        if after_id_word(text, result.start) or printed_ssn_unnamed(text, result.start, result.end):
             return True
         if sum(c.isdigit() for c in core) <= 6:
             labels = labelled(text, result.start, result.end)
