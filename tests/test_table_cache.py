@@ -74,3 +74,23 @@ def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch):
     assert stage._linear is not None and stage._linear.matches_predict(TEXTS)
     assert table_cache.save_arrays("x", "y", {"a": np.zeros(2)}) is False
     assert table_cache.load_arrays("x", "y") is None
+
+
+def test_the_gibberish_word_sets_come_back_from_the_cache_unchanged(cache, monkeypatch):
+    import wordfreq
+
+    from tasks.detectors import gibberish
+
+    gibberish._word_sets.cache_clear()
+    fresh = gibberish._word_sets(3.0)
+    saved = sorted(p.name for p in (cache / gibberish._CACHE_KIND).glob("*.npz"))
+    assert len(saved) == 2 and saved[0].endswith("-common.npz")
+    gibberish._word_sets.cache_clear()
+    with monkeypatch.context() as m:  # from the cache: wordfreq's lists are not read again
+        m.setattr(wordfreq, "get_frequency_dict", lambda *a, **k: pytest.fail("read wordfreq again"))
+        cached = gibberish._word_sets(3.0)
+    assert cached == fresh and len(cached[0]) > 10_000 and "the" in cached[1]
+    # another floor is another entry, not the same words
+    gibberish._word_sets.cache_clear()
+    assert len(gibberish._word_sets(4.0)[0]) < len(fresh[0])
+    gibberish._word_sets.cache_clear()

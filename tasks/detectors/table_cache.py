@@ -1,9 +1,11 @@
-"""Arrays computed from a model file, kept on disk between processes (``~/.cache/sieve``) under the file's digest.
+"""Tables computed from a model's or a word list's files, kept on disk between processes (``~/.cache/sieve``).
 
 Every worker process of every run built the toxicity stage's per-word score table from the fastText model again:
 0.38-0.46 s of CPU each, measured, while the Prefect server boots and the other models load on the same cores.
 The table depends only on the model's bytes and the code that computes it, so it is saved once, named by the
-model's sha256 and a version of that code, and loaded in milliseconds afterwards. A cache that cannot be read or
+model's sha256 and a version of that code, and loaded in milliseconds afterwards. Word sets taken from a packaged
+frequency list (the gibberish stage's, 0.5 s per worker from wordfreq's files) are kept the same way
+(``load_words``, ``save_words``), named by what they depend on. A cache that cannot be read or
 written (a read-only home, a full disk, a damaged file) is skipped: the caller computes the arrays as before. Callers
 also check what they load (the toxicity scorer compares its scores with the model's own on probe texts), so a
 cached table can never change a score silently.
@@ -60,3 +62,21 @@ def save_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> bool:
     except OSError:
         return False
     return True
+
+
+def load_words(kind: str, key: str) -> list[str] | None:
+    """The words saved with ``save_words`` under ``kind``/``key``, or None when there are none."""
+    arrays = load_arrays(kind, key)
+    if arrays is None or "words" not in arrays:
+        return None
+    try:
+        text = arrays["words"].tobytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.split("\n") if text else []
+
+
+def save_words(kind: str, key: str, words: list[str]) -> bool:
+    """Save ``words`` (none holds a newline) under ``kind``/``key``, as one UTF-8 buffer; False when it could not."""
+    blob = "\n".join(words).encode("utf-8")
+    return save_arrays(kind, key, {"words": np.frombuffer(blob, dtype=np.uint8)})
