@@ -83,8 +83,8 @@ def test_the_gibberish_word_sets_come_back_from_the_cache_unchanged(cache, monke
 
     gibberish._word_sets.cache_clear()
     fresh = gibberish._word_sets(3.0)
-    saved = sorted(p.name for p in (cache / gibberish._CACHE_KIND).glob("*.npz"))
-    assert len(saved) == 2 and saved[0].endswith("-common.npz")
+    saved = sorted(p.name for p in (cache / "gibberish-words").glob("*.npz"))
+    assert len(saved) == 2 and saved[0].endswith("-0.npz")
     gibberish._word_sets.cache_clear()
     with monkeypatch.context() as m:  # from the cache: wordfreq's lists are not read again
         m.setattr(wordfreq, "get_frequency_dict", lambda *a, **k: pytest.fail("read wordfreq again"))
@@ -94,3 +94,17 @@ def test_the_gibberish_word_sets_come_back_from_the_cache_unchanged(cache, monke
     gibberish._word_sets.cache_clear()
     assert len(gibberish._word_sets(4.0)[0]) < len(fresh[0])
     gibberish._word_sets.cache_clear()
+
+
+def test_the_pii_name_lists_come_back_from_the_cache_unchanged(cache, monkeypatch):
+    from tasks.detectors import pii_names
+
+    pii_names.census_names.cache_clear()
+    fresh = pii_names.census_names()
+    assert len(list((cache / "pii-name-lists").glob("*.npz"))) == 2
+    pii_names.census_names.cache_clear()
+    with monkeypatch.context() as m:  # from the cache: the census files are not read and filtered again
+        m.setattr(pii_names, "_census_names", lambda folder: pytest.fail("built the lists again"))
+        cached = pii_names.census_names()
+    assert cached == fresh and "maria" in cached[0] and "garcia" in cached[1]
+    pii_names.census_names.cache_clear()

@@ -39,7 +39,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tasks.detectors.table_cache import load_words, save_words
+from tasks.detectors.table_cache import cached_word_sets, files_key, wordfreq_english
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.gibberish"
@@ -69,38 +69,17 @@ def _bracketed(token: str) -> bool:
 @functools.cache
 def _word_sets(common_zipf: float) -> tuple[frozenset[str], frozenset[str]]:
     """(English words at or above ``common_zipf``, function words of seven languages); built once per process and
-    kept in the disk cache (tasks/detectors/table_cache.py) under the wordfreq data it came from."""
-    key = _cache_key(common_zipf)
-    common, stop = (load_words(_CACHE_KIND, f"{key}-common"), load_words(_CACHE_KIND, f"{key}-stop")) if key else (
-        None, None)
-    if common is None or stop is None:
+    kept in the disk cache (tasks/detectors/table_cache.py), keyed by this module and wordfreq's English data."""
+    def build() -> tuple[frozenset[str], frozenset[str]]:
         from wordfreq import get_frequency_dict, top_n_list
 
         floor = 10 ** (common_zipf - 9)  # Zipf = log10(frequency per billion words)
-        common = [w for w, f in get_frequency_dict("en").items() if f >= floor]
-        stop = [w for lang in _STOP_LANGS for w in top_n_list(lang, 60 if lang == "en" else 40)]
-        if key and not any("\n" in w for w in common + stop):
-            save_words(_CACHE_KIND, f"{key}-common", common)
-            save_words(_CACHE_KIND, f"{key}-stop", stop)
-    return frozenset(common), frozenset(stop)
+        common = frozenset(w for w, f in get_frequency_dict("en").items() if f >= floor)
+        stop = frozenset(w for lang in _STOP_LANGS for w in top_n_list(lang, 60 if lang == "en" else 40))
+        return common, stop
 
-
-_CACHE_KIND = "gibberish-words"
-
-
-def _cache_key(common_zipf: float) -> str | None:
-    """What the word sets depend on: the size and time of wordfreq's English list (a new wordfreq release rewrites
-    its data), the Zipf floor and the languages; None when wordfreq's data cannot be found."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("wordfreq")
-    if spec is None or not spec.origin:
-        return None
-    try:
-        st = (Path(spec.origin).parent / "data" / "large_en.msgpack.gz").stat()
-    except OSError:
-        return None
-    return f"wf{st.st_size}-{st.st_mtime_ns}-z{common_zipf:g}-{'.'.join(_STOP_LANGS)}-v1"
+    key = files_key([Path(__file__), wordfreq_english()], extra=f"zipf={common_zipf!r}")
+    return cached_word_sets("gibberish-words", key, build, 2)  # type: ignore[return-value]
 
 
 class GibberishConfig(StageConfig):

@@ -44,6 +44,8 @@ from pathlib import Path
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from tasks.detectors.table_cache import cached_word_sets, files_key, wordfreq_english
+
 COMMON_ZIPF = 4.3  # wordfreq Zipf at or above which a capitalised word is taken for a word, not a name
 VERY_COMMON_ZIPF = 5.0  # ... and above which even a census surname is (Young, White, Long)
 RARE_ZIPF = 3.0  # below this a capitalised word is name-like even if no list has it
@@ -135,11 +137,20 @@ def census_names() -> tuple[frozenset[str], frozenset[str]]:
     ``international_given_names()``.
 
     The files list every name reported, so they hold everyday words too ("In" and "See" as given names, "Stock" as
-    a surname): a name that is a common English word is kept only if it is frequent as a name.
+    a surname): a name that is a common English word is kept only if it is frequent as a name. That test asks
+    wordfreq about 100,000 names (1.5-2 s per worker process), so the lists are kept in the disk cache
+    (tasks/detectors/table_cache.py), keyed by this module's code and every file they are read from.
     """
     import names
 
     folder = Path(names.__file__).parent
+    sources = [Path(__file__), INTL_GIVEN, wordfreq_english(),
+               *(folder / f for f in ("dist.male.first", "dist.female.first", "dist.all.last"))]
+    return cached_word_sets("pii-name-lists", files_key(sources), lambda: _census_names(folder), 2)  # type: ignore
+
+
+def _census_names(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """``census_names`` computed from the files in ``folder``."""
 
     def read(files: tuple[str, ...], min_share: float, word_zipf: float) -> frozenset[str]:
         out = set()

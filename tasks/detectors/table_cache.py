@@ -15,8 +15,10 @@ The folder is ``$SIEVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/sieve``, else ``~/.ca
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -80,3 +82,44 @@ def save_words(kind: str, key: str, words: list[str]) -> bool:
     """Save ``words`` (none holds a newline) under ``kind``/``key``, as one UTF-8 buffer; False when it could not."""
     blob = "\n".join(words).encode("utf-8")
     return save_arrays(kind, key, {"words": np.frombuffer(blob, dtype=np.uint8)})
+
+
+#: Files up to this size are part of a key by their bytes; bigger ones (packaged data) by their size and time.
+_HASHED_BYTES = 1 << 20
+
+
+def files_key(paths: Iterable[Path], extra: str = "") -> str | None:
+    """A key for what is computed from ``paths`` (and ``extra``): None when one of them cannot be read."""
+    h = hashlib.sha256(extra.encode("utf-8"))
+    try:
+        for path in paths:
+            st = path.stat()
+            h.update(f"\0{path.name}\0{st.st_size}".encode())
+            h.update(path.read_bytes() if st.st_size <= _HASHED_BYTES else str(st.st_mtime_ns).encode())
+    except OSError:
+        return None
+    return h.hexdigest()[:32]
+
+
+def cached_word_sets(kind: str, key: str | None, build: Callable[[], tuple[frozenset[str], ...]],
+                     count: int) -> tuple[frozenset[str], ...]:
+    """The ``count`` word sets ``build()`` returns, from the cache under ``kind``/``key`` when they are there (and
+    saved there when they were built); ``key`` None builds them without the cache."""
+    if key is not None:
+        saved = [load_words(kind, f"{key}-{i}") for i in range(count)]
+        if all(words is not None for words in saved):
+            return tuple(frozenset(words) for words in saved)  # type: ignore[arg-type]
+    built = build()
+    if key is not None and not any("\n" in w for words in built for w in words):
+        for i, words in enumerate(built):
+            save_words(kind, f"{key}-{i}", sorted(words))
+    return built
+
+
+def wordfreq_english() -> Path:
+    """wordfreq's English frequency list (a new wordfreq release rewrites it): what word sets built from wordfreq
+    depend on, for ``files_key``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("wordfreq")
+    return Path(spec.origin if spec and spec.origin else ".").parent / "data" / "large_en.msgpack.gz"
