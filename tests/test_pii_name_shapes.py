@@ -120,3 +120,30 @@ def test_things_after_the_are_no_names(text, span, expected):
     start = text.index(span)
     joined = join_person_spans(text, [RecognizerResult("PERSON", start, start + len(span), 0.85)], grow=False)
     assert [text[r.start:r.end] for r in joined] == expected
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    # spaCy's span takes in what is left of a tag around the name: the name alone is kept
+    ("<li>Anna Smith</li>", "li>Anna Smith", "Anna Smith"), ("<p>By John Miller</p>", "John Miller</p>", "John Miller"),
+    ("<b>Maria Lopez</b> wrote", "Maria Lopez</b", "Maria Lopez"), ("<h2>Ana Ruiz</h2>", "Ana Ruiz</h2>", "Ana Ruiz"),
+    ('<a href="mailto:x@y.com">Dana Kowalczyk</a>', 'x@y.com">Dana Kowalczyk</a>', "Dana Kowalczyk"),
+    # no markup: untouched
+    ("Ana <Lima>", "Ana", "Ana"),
+])
+def test_spans_leave_markup_out(text, span, expected):
+    start = text.index(span)
+    joined = join_person_spans(text, [RecognizerResult("PERSON", start, start + len(span), 0.85)], grow=False)
+    assert [text[r.start:r.end] for r in joined] == [expected]
+
+
+def test_a_span_of_markup_only_is_dropped():
+    text = "<ul><li>x</li></ul>"
+    assert join_person_spans(text, [RecognizerResult("PERSON", 5, 9, 0.85)], grow=False) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<li>Anna Smith</li>", {"Anna Smith"}), ("<p>Written by John Miller</p>", {"John Miller"}),
+    ("<p>We met Mr. Okafor</p>", {"Okafor"}), ("<h2>Maria Lopez</h2>", {"Maria Lopez"}),
+])
+def test_names_in_html_are_redacted_without_markup(ner, text, expected):
+    assert {text[r.start:r.end] for r in ner.analyze([text])[0] if r.entity_type == "PERSON"} == expected

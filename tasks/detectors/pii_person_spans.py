@@ -1,9 +1,10 @@
-"""PERSON spans of one text tidied after recognition: cut at a digit, a line break or a colon, merged, grown.
+"""PERSON spans of one text tidied after recognition: cut at markup, a digit, a line break or a colon, merged, grown.
 
 spaCy and the name-list rules (pii_names, pii_name_cues) each find names or parts of names; this module
-turns their results into one span per name: join_person_spans drops spans holding a digit (spaCy's "+62",
-"Lesson 2"), cuts one running over a line break or colon to the name's line, merges overlapping or adjacent parts,
-and grows a span over neighbouring words with letters beyond ASCII ("Deryanur" -> "Deryanur Yilmaz").
+turns their results into one span per name: join_person_spans cuts HTML markup off a span ("li>Anna Smith"), drops
+spans holding a digit (spaCy's "+62", "Lesson 2"), cuts one running over a line break or colon to the name's line,
+merges overlapping or adjacent parts, and grows a span over neighbouring words with letters beyond ASCII
+("Deryanur" -> "Deryanur Yilmaz").
 """
 
 from __future__ import annotations
@@ -26,6 +27,33 @@ def _name_part(word: str) -> bool:
     and a town.)"""
     low = word.lower().strip("'\u2019-")
     return not word.isascii() and _zipf(low) < COMMON_ZIPF and low not in PLACE_OR_ORG
+
+
+# What a span may hold of HTML markup: whole tags, a tag opening inside it that it cuts ("Maria Lopez</b"), and the
+# end of a tag opened before it ("li>Anna Smith": spaCy's tokenizer splits "<li>Anna" after the "<").
+_MARKUP = re.compile(r"<[^<>]*(?:>|$)|^[^<>]*>")
+
+
+def _without_markup(text: str, result) -> bool:
+    """A PERSON span holding HTML markup ("li>Anna Smith", "John Miller</p>") is cut to the stretch between tags with
+    the most letters, without the spaces and quotes around it: redacted whole, the markup went with the name
+    ("<<PERSON></li>"), and a tag's digit ("</h2>") made ``_without_digits`` drop the name. False when less than two
+    letters are left. (A name holds no "<" or ">".)"""
+    value = text[result.start:result.end]
+    if "<" not in value and ">" not in value:
+        return True
+    best, best_letters, pos = (0, 0), 0, 0
+    for piece_start, piece_end in [*((m.start(), m.end()) for m in _MARKUP.finditer(value)), (len(value), len(value))]:
+        letters = sum(c.isalpha() for c in value[pos:piece_start])
+        if letters > best_letters:
+            best, best_letters = (pos, piece_start), letters
+        pos = max(pos, piece_end)
+    if best_letters < 2:
+        return False
+    piece = value[best[0]:best[1]]
+    lead = len(piece) - len(piece.lstrip(" \t\n\"'"))
+    result.start, result.end = result.start + best[0] + lead, result.start + best[0] + len(piece.rstrip(" \t\n\"'"))
+    return True
 
 
 def _without_digits(text: str, result) -> bool:
@@ -94,7 +122,8 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     words), gives the whole name. Other entities are untouched; a word inside another entity's result is never
     added.
     """
-    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_digits(text, r)
+    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_markup(text, r)
+                      and _without_digits(text, r)
                       and _one_line(text, r) and _no_thing(text, r)),
                      key=lambda r: (r.start, r.end))
     if not persons:
