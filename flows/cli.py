@@ -65,6 +65,11 @@ def _prefect_env(verbose: bool) -> bool:
 
 def _check_inputs(inputs: list[str]) -> None:
     for item in inputs:
+        try:  # the OS hands a name's undecodable bytes over as surrogates: Prefect's JSON of the run's parameters
+            item.encode("utf-8")  # failed on them ("surrogates not allowed") after the run had started
+        except UnicodeEncodeError:
+            shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise Failure(f"input {shown}: the name is not valid UTF-8 (its bytes shown as \\xNN); rename it") from None
         if "://" not in item:
             continue
         import fsspec

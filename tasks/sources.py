@@ -142,6 +142,25 @@ def _unread(uri: str, why: str) -> SourceFile:
     return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=0, error=why)
 
 
+def _undecodable_name(uri: str) -> SourceFile | None:
+    """An unreadable source for a name that is not valid UTF-8, else None.
+
+    The OS hands such a name's bytes over as lone surrogates, which no Parquet file can store: the first shard
+    writing the name as ``source_uri`` failed the whole run (UnicodeEncodeError). The name is recorded with those
+    bytes as ``\\xNN`` escapes, as ``ls -b`` shows them, and the file is one malformed record saying so.
+    """
+    try:
+        uri.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    try:
+        shown = uri.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
+        shown = uri.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _unread(shown, "file name is not valid UTF-8 (its bytes shown as \\xNN): rename the file to read it")
+
+
 def _not_regular(path: str) -> str | None:
     """Why ``path`` is not read as a file (a pipe, socket, device or broken link), or None for a file or folder.
 
@@ -191,7 +210,7 @@ def _expand_local(path: str) -> list[SourceFile]:
     top = os.path.abspath(os.path.expanduser(path))
     if not os.path.isdir(top):
         why = _not_regular(top)
-        return [_unread(top, why) if why else _source(top, os.path.getsize(top))]
+        return [_undecodable_name(top) or (_unread(top, why) if why else _source(top, os.path.getsize(top)))]
     errors: list[OSError] = []
     found: list[tuple[str, str | None]] = [(p, None) for p in _walk(top, errors.append)]
     # An unlisted folder is recorded like an unreadable file, so its loss shows in the run's sources.
@@ -201,7 +220,7 @@ def _expand_local(path: str) -> list[SourceFile]:
     out = []
     for p, why in found:
         why = why or _not_regular(p)  # a pipe, device or broken link in the folder is recorded, not skipped
-        out.append(_unread(p, why) if why else _source(p, os.path.getsize(p)))
+        out.append(_undecodable_name(p) or (_unread(p, why) if why else _source(p, os.path.getsize(p))))
     return out
 
 
@@ -210,8 +229,8 @@ def _expand_url(url: str) -> list[SourceFile]:
     if not fs.isdir(path):
         info = fs.info(path)
         if info.get("type", "file") != "file":  # a pipe or device behind file://: reading it may never end
-            return [_unread(url, f"not a regular file (type {info.get('type')})")]
-        return [_source(url, info.get("size") or 0)]
+            return [_undecodable_name(url) or _unread(url, f"not a regular file (type {info.get('type')})")]
+        return [_undecodable_name(url) or _source(url, info.get("size") or 0)]
     root = path.rstrip("/")
     listing = fs.find(root, withdirs=False, detail=True)
     out: list[tuple[list[str], SourceFile]] = []
@@ -221,9 +240,10 @@ def _expand_url(url: str) -> list[SourceFile]:
             continue
         uri = fs.unstrip_protocol(child)
         if info.get("type", "file") != "file":
-            out.append((relative.split("/"), _unread(uri, f"not a regular file (type {info.get('type')})")))
+            why = f"not a regular file (type {info.get('type')})"
+            out.append((relative.split("/"), _undecodable_name(uri) or _unread(uri, why)))
             continue
-        out.append((relative.split("/"), _source(uri, info.get("size") or 0)))
+        out.append((relative.split("/"), _undecodable_name(uri) or _source(uri, info.get("size") or 0)))
     out.sort(key=lambda pair: pair[0])
     return [src for _, src in out]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 
@@ -330,3 +331,15 @@ def test_dataset_section_errors_name_the_section():
             build_config({"datasets": {"web": section}}, "web")
         assert message in str(info.value), str(info.value)
         assert str(info.value).count("invalid config") == 1
+
+
+def test_cli_rejects_an_input_name_that_is_not_utf8(tmp_path, monkeypatch, capsys):
+    """Such a name reached Prefect's JSON of the flow's parameters and failed the started run with
+    'UnicodeEncodeError: ... surrogates not allowed'; now it is named in one line before anything starts."""
+    name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.jsonl")
+    with open(name, "wb") as f:
+        f.write(b'{"text": "a note"}\n')
+    code, err = _sieve(monkeypatch, capsys, "run", os.fsdecode(name), "--lake", str(tmp_path / "lake"))
+    assert code == 2 and err.count("\n") == 1, err
+    assert err == f"sieve: error: input {tmp_path}/caf\\xe9.jsonl: the name is not valid UTF-8 (its bytes shown as " \
+                  "\\xNN); rename it\n"

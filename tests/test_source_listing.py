@@ -154,3 +154,40 @@ def test_one_file_named_twice_is_read_once(tmp_path):
     os.symlink(data, tmp_path / "alias.jsonl")
     inputs = [str(data), data.as_uri(), str(tmp_path / "alias.jsonl"), str(tmp_path / "corpus")]
     assert [s.uri for s in discover(inputs)] == [str(data)]  # the first spelling is the one kept
+
+
+@pytest.fixture
+def undecodable_name(tmp_path):
+    """A corpus folder holding a file whose name is not valid UTF-8 (Latin-1 bytes), next to a plain one."""
+    root = tmp_path / "corpus"
+    _write(root / "a.jsonl")
+    bad = os.path.join(os.fsencode(root), b"caf\xe9 \xff.jsonl")
+    with open(bad, "wb") as f:
+        f.write(b'{"text": "a note in a badly named file"}\n')
+    return root
+
+
+def test_file_name_not_utf8_is_an_unreadable_source(undecodable_name, tmp_path):
+    """Its surrogate-escaped name failed the first shard's Parquet write (UnicodeEncodeError), so the whole run."""
+    root = undecodable_name
+    why = "file name is not valid UTF-8 (its bytes shown as \\xNN): rename the file to read it"
+    for inputs in ([str(root)], [root.as_uri()]):
+        found = discover(inputs)
+        assert [(s.uri.rsplit("/", 1)[1], s.error) for s in found] == [("a.jsonl", None),
+                                                                        ("caf\\xe9 \\xff.jsonl", why)]
+        assert all(s.uri.encode("utf-8") for s in found)  # a name Arrow can store
+    entries, slices = plan_sources([str(root)], 1 << 20, None)
+    assert [e.integrity for e in entries] == ["unverified", "unreadable"]
+    bad = slices[1]
+    [rec] = read_slice(SourceSlice(bad["uri"], bad["format"], bad["compression"], error=bad["error"]))
+    assert (rec.fields, rec.error) == (None, f"not read: {why}")
+
+
+@pytest.mark.slow
+def test_file_name_not_utf8_in_a_run(undecodable_name, tmp_path, run_sieve):
+    lake = tmp_path / "lake"
+    res = run_sieve([undecodable_name], lake, config=plumbing_config(tmp_path / "c.yaml"), task_runner="threads",
+                    workers=1)
+    rows = sql(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), outcome, reasons FROM documents "
+                     "WHERE run_id = ? ORDER BY 1", [res["run_id"]])
+    assert rows == [("a.jsonl", "clean", []), ("caf\\xe9 \\xff.jsonl", "quarantined", ["input.malformed"])]
