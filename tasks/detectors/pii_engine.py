@@ -335,9 +335,11 @@ class PiiAnalyzer:
             from tasks.detectors.pii_name_cues import without_leading_greetings, without_places_under_cues
             from tasks.detectors.pii_name_lists import list_mates
             from tasks.detectors.pii_person_spans import join_person_spans
+            from tasks.detectors.pii_streets import streets_as_places
             from tasks.detectors.pii_word_persons import without_word_persons
 
-            out = [without_word_persons(t, join_person_spans(t, found)) for t, found in zip(texts, out, strict=True)]
+            out = [without_word_persons(t, streets_as_places(t, join_person_spans(t, found)))
+                   for t, found in zip(texts, out, strict=True)]
             out = [found + list_mates(t, found) for t, found in zip(texts, out, strict=True)]
             out = [without_places_under_cues(without_leading_greetings(t, found))
                    for t, found in zip(texts, out, strict=True)]
