@@ -9,6 +9,7 @@ is a malformed record (which value is the record's text is a guess), its raw byt
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -65,7 +66,17 @@ class KeyCheckingDecoder:
 
     def __init__(self) -> None:
         self.repeated: str | None = None
-        self._decoder = json.JSONDecoder(object_pairs_hook=self._object)
+        self.long_int: int | None = None  # digits of an integer Python refuses to convert
+        self._decoder = json.JSONDecoder(object_pairs_hook=self._object, parse_int=self._int)
+
+    def _int(self, digits: str) -> int:
+        # int() refuses more than sys.get_int_max_str_digits() digits (4300) with a ValueError that is not a
+        # JSONDecodeError: it escaped the readers and ended the slice, every later record of the file unread.
+        limit = sys.get_int_max_str_digits()
+        if limit and len(digits.lstrip("-")) > limit:
+            self.long_int = max(self.long_int or 0, len(digits.lstrip("-")))
+            return 0  # the record is malformed (see ``problem``): the value is never used
+        return int(digits)
 
     def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(pairs)
@@ -79,15 +90,21 @@ class KeyCheckingDecoder:
         return obj
 
     def decode(self, text: str) -> Any:
-        """Decode one JSON document; ``repeated`` is then the first repeated key found, or None."""
-        self.repeated = None
+        """Decode one JSON document; ``problem()`` then says why it cannot be a record, if it cannot."""
+        self.repeated = self.long_int = None
         return self._decoder.decode(text)
 
     def raw_decode(self, text: str, pos: int) -> tuple[Any, int]:
         """Decode the JSON value starting at ``pos``; return it and where it ends (see ``decode``)."""
-        self.repeated = None
+        self.repeated = self.long_int = None
         return self._decoder.raw_decode(text, pos)
 
-    def repeated_error(self) -> str:
-        """The malformed record's error for the repeated key just found."""
-        return f"repeated key {self.repeated!r} in a JSON object (JSON keeps only one of its values)"
+    def problem(self) -> str | None:
+        """The malformed record's error for the value just decoded (a repeated key, an integer too long for
+        Python), or None when it has neither."""
+        if self.repeated is not None:
+            return f"repeated key {self.repeated!r} in a JSON object (JSON keeps only one of its values)"
+        if self.long_int is not None:
+            return (f"integer of {self.long_int} digits, over Python's limit of {sys.get_int_max_str_digits()} "
+                    "(sys.get_int_max_str_digits)")
+        return None

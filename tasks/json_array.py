@@ -87,8 +87,8 @@ def read_array(
             raw = buf[pos:end].encode("utf-8", "surrogateescape")
             if ESCAPED.search(buf, pos, end):
                 yield bad(index, raw, "invalid UTF-8 in array element")
-            elif isinstance(value, dict) and decoder.repeated is not None:
-                yield bad(index, raw, decoder.repeated_error())
+            elif isinstance(value, dict) and (problem := decoder.problem()) is not None:
+                yield bad(index, raw, problem)
             elif isinstance(value, dict):
                 yield RawRecord(index=index, fields=value)
             else:

@@ -44,8 +44,8 @@ def _json_line(index: int, line: bytes, length: int, decoder: KeyCheckingDecoder
         return _bad(index, line, "invalid JSON: nested too deeply")
     if not isinstance(value, dict):
         return _bad(index, line, f"record is not a JSON object (got {type(value).__name__})")
-    if decoder.repeated is not None:
-        return _bad(index, line, decoder.repeated_error())
+    if (problem := decoder.problem()) is not None:
+        return _bad(index, line, problem)
     return RawRecord(index=index, fields=value)
 
 

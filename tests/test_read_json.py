@@ -70,3 +70,21 @@ def test_abandoned_array_is_named_in_sources_error(tmp_path, run_sieve):
     n = len(rest)
     assert rows == [(2, f"JSON array abandoned at element 1: {n} bytes from there to the end not read as records "
                         f"(the first {n} kept as the raw of a malformed record)")]
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.json"])
+def test_an_integer_too_long_for_python_costs_only_its_record(tmp_path, name):
+    """json's int() of more than 4300 digits raised a ValueError, not a JSONDecodeError: it escaped the reader,
+    whose slice then ended with one 'reader failed' record without raw bytes, every later record of the file lost."""
+    big = b'{"text": "a long number", "n": ' + b"7" * 5000 + b"}"
+    good = [b'{"text": "record %d"}' % i for i in range(3)]
+    items = [good[0], big, b'{"n": -' + b"9" * 4301 + b', "text": "negative"}', good[1], good[2]]
+    path = tmp_path / name
+    path.write_bytes(b"[" + b",".join(items) + b"]" if name.endswith(".json") else b"\n".join(items) + b"\n")
+    _, got = _records(path)
+    assert [(r.index, r.fields) for r in got] == [
+        (0, {"text": "record 0"}), (1, None), (2, None), (3, {"text": "record 1"}), (4, {"text": "record 2"}),
+    ]
+    assert (got[1].raw, got[2].raw) == (big, items[2])
+    assert got[1].error == "integer of 5000 digits, over Python's limit of 4300 (sys.get_int_max_str_digits)"
+    assert got[2].error.startswith("integer of 4301 digits")
