@@ -150,7 +150,12 @@ def _text_of_parts(i: int, item: dict[str, Any]) -> str:
     for j, part in enumerate(item["content"]):
         if isinstance(part, str):
             texts.append(part)
-        elif isinstance(part, dict) and part.get("type") in _TEXT_PARTS and isinstance(part.get("text"), str):
+        elif isinstance(part, dict) and part.get("type") in _TEXT_PARTS:
+            # a text part whose text is not a string is malformed, as a non-string content is: kept as an "other"
+            # part, it left the message empty and the record was dropped as input.empty
+            if not isinstance(part.get("text"), str):
+                what = "missing" if "text" not in part else f"{_type_name(part['text'])}, not a string"
+                raise _Malformed(f"messages[{i}] content[{j}] is a {part['type']!r} part whose 'text' is {what}")
             texts.append(part["text"])
         elif isinstance(part, dict):
             other.append(part)

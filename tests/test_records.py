@@ -332,3 +332,18 @@ def test_records_nested_too_deep_are_malformed_not_a_crash_later():
     ok = json.loads("[" * (MAX_NESTING - 1) + '"x"' + "]" * (MAX_NESTING - 1))
     assert _text({"text": "Plain words.", "extra": ok}, max_bytes=10_000).reason is None
     assert _instruct({"messages": [{"role": "user", "content": "hi", "x": deep}]}).reason == INPUT_MALFORMED
+
+
+@pytest.mark.parametrize(("part", "detail"), [
+    ({"type": "text", "text": 5}, "messages[0] content[1] is a 'text' part whose 'text' is int, not a string"),
+    ({"type": "input_text", "text": None}, "content[1] is a 'input_text' part whose 'text' is null, not a string"),
+    ({"type": "output_text"}, "messages[0] content[1] is a 'output_text' part whose 'text' is missing"),
+])
+def test_instruct_text_part_without_string_text_is_malformed(part, detail):
+    """Such a part was kept as a non-text part: the message had no text, and the record was dropped as input.empty
+    (a {"content": 5} is malformed)."""
+    got = _instruct({"messages": [{"role": "user", "content": [{"type": "text", "text": "Hi"}, part]}]})
+    assert (got.reason, got.text) == (INPUT_MALFORMED, None)
+    assert got.detail.endswith(detail)
+    alone = _instruct({"messages": [{"role": "user", "content": [part]}]})
+    assert alone.reason == INPUT_MALFORMED and json.loads(alone.raw)["messages"][0]["content"] == [part]
