@@ -8,6 +8,7 @@ are then the same whether the file is read whole or in slices of any size.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import fsspec
@@ -44,12 +45,48 @@ def _microsecond_safe(t: pa.DataType) -> pa.DataType:
     return t
 
 
-def _rows(batch: pa.RecordBatch) -> list[dict]:
-    """The batch's rows as dicts, nanosecond time columns as strings: ``to_pylist`` raised on a value that is not a
-    whole microsecond, and one such meta column made its whole row group ``input.malformed``. Every batch of such a
-    column is cast, not only the batches that would fail, so one column's values have one form in meta."""
+def _rows(batch: pa.RecordBatch, first: int) -> list[RawRecord]:
+    """The batch's rows as records (index ``first`` on), nanosecond time columns as strings: ``to_pylist`` raised
+    on a value that is not a whole microsecond, and one such meta column made its whole row group
+    ``input.malformed``. Every batch of such a column is cast, not only the batches that would fail, so one
+    column's values have one form in meta. A string that is not valid UTF-8 costs its own row only (see ``_row``).
+    """
     columns = [c.cast(safe) if (safe := _microsecond_safe(c.type)) != c.type else c for c in batch.columns]
-    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist()
+    batch = pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+    try:
+        return [RawRecord(index=first + i, fields=row) for i, row in enumerate(batch.to_pylist())]
+    except UnicodeDecodeError:  # Arrow does not check the UTF-8 of a string column it reads: row by row
+        return [_row(batch.slice(i, 1), first + i) for i in range(batch.num_rows)]
+
+
+def _row(one: pa.RecordBatch, index: int) -> RawRecord:
+    """The record of a one-row batch; a malformed one when a string of it is not valid UTF-8.
+
+    Before, such a string made its whole row group malformed, every row's raw empty. The raw is the row as JSON
+    with each string's own bytes (so records keep it as base64), or empty for a string inside a nested value.
+    """
+    try:
+        return RawRecord(index=index, fields=one.to_pylist()[0])
+    except UnicodeDecodeError as err:
+        where = next((name for name, c in zip(one.schema.names, one.columns, strict=True) if not _decodes(c)), "?")
+        error = f"invalid UTF-8 in Parquet column {where!r} at byte {err.start}"
+    as_bytes = {pa.string(): pa.binary(), pa.large_string(): pa.large_binary()}
+    try:
+        row = pa.RecordBatch.from_arrays([c.view(as_bytes[c.type]) if c.type in as_bytes else c for c in one.columns],
+                                         names=one.schema.names).to_pylist()[0]
+        row = {k: v.decode("utf-8", "surrogateescape") if isinstance(v, bytes) else v for k, v in row.items()}
+        raw = json.dumps(row, ensure_ascii=False, default=str).encode("utf-8", "surrogateescape")
+    except Exception:  # a bad string nested in a list or struct: the error alone says what happened
+        raw = b""
+    return bad(index, raw, error)
+
+
+def _decodes(column: pa.Array) -> bool:
+    try:
+        column.to_pylist()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: int,
@@ -62,8 +99,8 @@ def _group(parquet: pq.ParquetFile, group: int, first: int, rows: int, total: in
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
             if names is not None:
                 batch = batch.rename_columns(names)
-            for row in _rows(batch):
-                yield RawRecord(index=first + done, fields=row)
+            for record in _rows(batch, first + done):
+                yield record
                 done += 1
     except Exception as err:  # corrupt pages, unsupported types: the group's remaining rows are malformed
         why = f"unreadable Parquet row group {group} of {total} ({rows} rows): {type(err).__name__}: {err}"

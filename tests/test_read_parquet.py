@@ -120,3 +120,23 @@ def test_nanosecond_time_columns_do_not_make_their_row_group_malformed(tmp_path)
     assert (first["took"], first["history"], first["n"]) == ("1500", ["1970-01-01 00:00:00.000000001"], 1)
     parsed = parse_record(records[0], "text", "text", 10_000)
     assert parsed.reason is None and "12:26:40.000000001" in parsed.meta
+
+
+def test_invalid_utf8_string_costs_only_its_row(tmp_path):
+    """Arrow reads a string column's bytes unchecked; to_pylist of one invalid string raised, and the whole row group
+    was malformed, every row's raw empty. Now that row alone is malformed, its raw the row with the bytes as read."""
+    text = pa.array([b"First row.", b"caf\xe9 au lait", b"Third row.", b"Fourth row."]).view(pa.string())
+    values = pa.array([b"a", b"b", b"bad \xff", b"d"]).view(pa.string())
+    tags = pa.ListArray.from_arrays(pa.array([0, 1, 2, 3, 4], pa.int32()), values)
+    path = tmp_path / "latin1.parquet"
+    pq.write_table(pa.table({"text": text, "n": [1, 2, 3, 4], "tags": tags}), path)
+    got = list(read_slice(SourceSlice(str(path), "parquet", "none")))
+    assert [(r.index, r.fields) for r in got] == [
+        (0, {"text": "First row.", "n": 1, "tags": ["a"]}), (1, None), (2, None),
+        (3, {"text": "Fourth row.", "n": 4, "tags": ["d"]}),
+    ]
+    assert got[1].error == "invalid UTF-8 in Parquet column 'text' at byte 3"
+    assert got[1].raw == b'{"text": "caf\xe9 au lait", "n": 2, "tags": ["b"]}'
+    assert (got[2].raw, got[2].error) == (b"", "invalid UTF-8 in Parquet column 'tags' at byte 4")  # nested
+    parsed = parse_record(got[1], "text", "text", 10_000)
+    assert (parsed.reason, parsed.raw_encoding) == (INPUT_MALFORMED, "base64")
