@@ -1,6 +1,7 @@
 """Review and release at scale: real ``sieve`` commands on a lake of 100k-300k records, timed, with peak memory.
 
     .venv/bin/python benchmarks/release_scale.py [--per-run 80000] [--runs 3] [--dir /tmp/sieve-release-scale]
+                                                 [--long-records 1500] [--withdrawn 500000]
                                                  [--reuse] [--skip-serve] [--sieve EXECUTABLE]
 
 It writes ``--runs`` synthetic JSONL files (English-like text of about 900 bytes from a word list written here),
@@ -16,6 +17,11 @@ instead of rebuilding it).
 A second lake (``--long-records``, default 1,500) holds one run of records of about 150 KB, each with tag
 characters, all approved: its release measures what publishing long documents costs (memory follows the text
 released unless the release bounds it).
+
+A third lake (``--withdrawn``, default 500,000) holds one run of short records, each with tag characters, all
+approved, released, then all rejected (``sieve review reject --all --status approved``): each is a record rejected
+after it was released, which every later release reports (``rejected_after_release``). Its release (nothing new to
+publish) measures what reporting them costs, and the size of the ``--json`` line.
 
 Measured on a fresh copy of the base (its views rebuilt by one ``sieve query`` first, so no command pays for the
 copy): ``sieve release`` (first: publishes the approved records; second: nothing new, the idempotent case),
@@ -57,6 +63,7 @@ KEEP_STAGES = ("dedup_exact", "poison_unicode")
 LONG_DATASET = "long"
 IDS = 200  # doc ids named in one review approve/reject command
 LONG_BYTES = 150_000
+WITHDRAWN_DATASET = "withdrawn"
 WORDS = (
     "river stone garden window morning letter harbour market engine ladder copper basket meadow lantern orchard "
     "summer winter valley bridge station kitchen pencil blanket mirror thunder candle forest village signal "
@@ -193,6 +200,33 @@ def build_long(base: Path, data: Path, n: int, seed: int, table: list[list[Any]]
                   m["rss_mib"]])
 
 
+def build_withdrawn(base: Path, data: Path, n: int, seed: int, table: list[list[Any]]) -> None:
+    """A third lake: one run of ``n`` short records with tag characters (quarantined), all approved, released, and
+    then all rejected: ``n`` records rejected after their release."""
+    rng = random.Random(seed)
+    data.mkdir(parents=True, exist_ok=True)
+    config = data / "sieve.yaml"
+    write_config(config)
+    path = data / "withdrawn.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            text = f"w{i} " + _words(rng, 12) + _tags(f"t{i % 97}")
+            out.write(json.dumps({"id": f"w-{i}", "text": text}, ensure_ascii=False) + "\n")
+    steps = [
+        ("sieve run (withdrawn lake)", ["run", str(path), "--dataset", WITHDRAWN_DATASET, "--config", str(config),
+                                        "--json"]),
+        ("review approve --all (withdrawn lake)", ["review", "approve", "--all", "--dataset", WITHDRAWN_DATASET,
+                                                   "--yes", "--reviewer", "bench"]),
+        ("sieve release (withdrawn lake, publishes all)", ["release", "--dataset", WITHDRAWN_DATASET, "--json"]),
+        ("review reject --all --status approved (withdrawn lake)",
+         ["review", "reject", "--all", "--status", "approved", "--dataset", WITHDRAWN_DATASET, "--yes",
+          "--reviewer", "bench", "--note", "withdrawn"]),
+    ]
+    for name, args in steps:
+        m = timed([SIEVE, *args, "--lake", str(base)])
+        table.append([name, n, "", "", m["seconds"], m["rss_mib"]])
+
+
 def fresh_copy(base: Path, work: Path) -> None:
     """A copy of the base lake with its views rebuilt for the copy's folder (so the commands timed do not)."""
     shutil.rmtree(work, ignore_errors=True)
@@ -302,6 +336,26 @@ def measure_long(base: Path, work: Path, table: list[list[Any]]) -> None:
                   summary["approved"], m["seconds"], m["rss_mib"]])
 
 
+def measure_withdrawn(base: Path, work: Path, table: list[list[Any]]) -> None:
+    """Time a release of the withdrawn lake (nothing new; every released record rejected since) on a fresh copy."""
+    fresh_copy(base, work)
+    m = timed([SIEVE, "release", "--lake", str(work), "--dataset", WITHDRAWN_DATASET, "--json"])
+    line = m["stdout"].strip().splitlines()[-1]
+    summary = json.loads(line)
+    n = summary["rejected_after_release"]
+    table.append([f"sieve release ({n:,} rejected after release; --json line {len(line) / 1e6:.2f} MB)",
+                  "", summary["rejected"], summary["approved"], m["seconds"], m["rss_mib"]])
+    print(f"withdrawn release: {n} rejected after release, {len(summary['rejected_after_release_ids'])} ids in the "
+          f"summary, stdout {len(m['stdout'])} bytes, stderr warning "
+          f"{len([x for x in m['stderr'].splitlines() if 'stay in clean' in x][0])} bytes", file=sys.stderr)
+    listing = summary.get("rejected_after_release_query")  # where every id is (releases since it was added)
+    if listing:
+        m = timed([SIEVE, "query", listing, "--lake", str(work), "--format", "csv"])
+        rows = len(m["stdout"].splitlines()) - 1  # the header
+        table.append([f"sieve query --format csv of rejected_after_release ({rows:,} rows)", "", "", "",
+                      m["seconds"], m["rss_mib"]])
+
+
 def main() -> None:
     """Build (or reuse) the lake, measure, print the table."""
     global SIEVE
@@ -315,26 +369,40 @@ def main() -> None:
     ap.add_argument("--sieve", default=SIEVE, help="the sieve executable (another checkout's, to compare)")
     ap.add_argument("--long-records", type=int, default=1500,
                     help=f"records of ~{LONG_BYTES // 1000} KB in a second lake (default 1,500; 0: none)")
+    ap.add_argument("--withdrawn", type=int, default=500_000,
+                    help="records released then rejected in a third lake (default 500,000; 0: none)")
+    ap.add_argument("--only-withdrawn", action="store_true", help="measure the withdrawn lake only")
     args = ap.parse_args()
     SIEVE = args.sieve
     base, work = args.dir / "base-lake", args.dir / "work-lake"
     long_base, long_work = args.dir / "base-long-lake", args.dir / "work-long-lake"
+    gone_base, gone_work = args.dir / "base-withdrawn-lake", args.dir / "work-withdrawn-lake"
     table: list[list[Any]] = []
     print(f"machine: {machine_line()}", file=sys.stderr)
     if not args.reuse:
-        shutil.rmtree(base, ignore_errors=True)
-        build(base, args.dir / "data", args.per_run, args.runs, args.seed, table)
-        shutil.rmtree(long_base, ignore_errors=True)
-        if args.long_records:
-            build_long(long_base, args.dir / "data-long", args.long_records, args.seed, table)
-    elif not base.exists():
+        if not args.only_withdrawn:
+            shutil.rmtree(base, ignore_errors=True)
+            build(base, args.dir / "data", args.per_run, args.runs, args.seed, table)
+            shutil.rmtree(long_base, ignore_errors=True)
+            if args.long_records:
+                build_long(long_base, args.dir / "data-long", args.long_records, args.seed, table)
+        shutil.rmtree(gone_base, ignore_errors=True)
+        if args.withdrawn:
+            build_withdrawn(gone_base, args.dir / "data-withdrawn", args.withdrawn, args.seed, table)
+    elif not args.only_withdrawn and not base.exists():
         raise SystemExit(f"--reuse: no base lake at {base}; run once without --reuse")
-    elif args.long_records and not long_base.exists():  # a base built before the long lake was added
-        build_long(long_base, args.dir / "data-long", args.long_records, args.seed, table)
-    measure(base, work, not args.skip_serve, table)
-    if long_base.exists():
-        measure_long(long_base, long_work, table)
-    print(f"\nmachine: {machine_line()}\nlake: {work}\nsieve: {SIEVE}\n")
+    else:  # a base built before a lake was added
+        if args.long_records and not args.only_withdrawn and not long_base.exists():
+            build_long(long_base, args.dir / "data-long", args.long_records, args.seed, table)
+        if args.withdrawn and not gone_base.exists():
+            build_withdrawn(gone_base, args.dir / "data-withdrawn", args.withdrawn, args.seed, table)
+    if not args.only_withdrawn:
+        measure(base, work, not args.skip_serve, table)
+        if long_base.exists():
+            measure_long(long_base, long_work, table)
+    if args.withdrawn and gone_base.exists():
+        measure_withdrawn(gone_base, gone_work, table)
+    print(f"\nmachine: {machine_line()}\nlakes: {args.dir}\nsieve: {SIEVE}\n")
     print("| command | records | quarantined | approved | seconds | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, *cells in table:

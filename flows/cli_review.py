@@ -359,11 +359,11 @@ def release(
     from tasks.review.release import release as do_release
 
     summary = _guard(do_release, _lake(lake), dataset)
-    withdrawn = summary["rejected_after_release_ids"]
-    if withdrawn:  # on stderr, so --json's stdout stays one JSON line
-        print(f"sieve: warning: {len(withdrawn)} records released earlier are rejected now and stay in clean (a "
-              f"release is never undone): {', '.join(withdrawn[:10])}{' ...' if len(withdrawn) > 10 else ''}",
-              file=sys.stderr)
+    withdrawn, n = summary["rejected_after_release_ids"], summary["rejected_after_release"]
+    if n:  # on stderr, so --json's stdout stays one JSON line; the summary names the first ids only
+        print(f"sieve: warning: {n} records released earlier are rejected now and stay in clean (a "
+              f"release is never undone): {', '.join(withdrawn[:10])}{' ...' if n > 10 else ''}; all of them: "
+              f"sieve query \"{summary['rejected_after_release_query']}\"", file=sys.stderr)
     if as_json:
         print(json.dumps(summary, sort_keys=True, default=str))
         return

@@ -16,3 +16,26 @@ SELECT r.run_id, r.dataset, r.status, r.started_at, r.finished_at,
        count(d.doc_id) FILTER (WHERE d.outcome = 'dropped') AS dropped
 FROM runs r LEFT JOIN documents d USING (run_id)
 GROUP BY ALL;
+
+-- Records a completed release published whose newest quarantined copy in the dataset has been rejected since (its
+-- latest review): a release is never undone, so they stay in clean. `sieve release` reports their count and the
+-- first ids (`rejected_after_release` in its summary); this view has every one, however many.
+CREATE OR REPLACE VIEW rejected_after_release AS
+WITH newest AS (
+    SELECT dataset, run_id, doc_id FROM quarantine
+    QUALIFY row_number() OVER (PARTITION BY dataset, doc_id ORDER BY run_id DESC) = 1),
+latest AS (
+    SELECT run_id, doc_id, arg_max({'verdict': verdict, 'reviewer': reviewer, 'note': note}, reviewed_at) AS r,
+           max(reviewed_at) AS reviewed_at
+    FROM reviews GROUP BY run_id, doc_id),
+released AS (
+    SELECT r.dataset, d.doc_id, min(d.run_id) AS released_in, arg_min(d.released_from, d.run_id) AS released_from
+    FROM documents d JOIN runs r ON r.run_id = d.run_id
+    WHERE r.kind = 'release' AND r.status = 'completed' AND d.released_from IS NOT NULL
+    GROUP BY r.dataset, d.doc_id)
+SELECT n.dataset, n.doc_id, s.released_in, s.released_from, n.run_id AS rejected_copy_run_id,
+       l.r.reviewer AS rejected_by, l.reviewed_at AS rejected_at, l.r.note AS note
+FROM newest n
+JOIN latest l ON l.run_id = n.run_id AND l.doc_id = n.doc_id
+JOIN released s ON s.dataset = n.dataset AND s.doc_id = n.doc_id
+WHERE l.r.verdict = 'rejected';

@@ -22,7 +22,8 @@ twice adds nothing) and whose content (``content_hash``, the exact-dedup key) is
 record (a later run kept a clean copy of it: ``already_in_clean``, counted, not released twice). Rejected and
 pending records stay out; a malformed record has no text to publish and is counted, not released. A release never
 takes a record back out of clean: one whose newest copy is rejected after it was released is counted
-(``rejected_after_release``) and named in every later release's summary.
+(``rejected_after_release``) in every later release's summary, which names the first 100 of them by doc_id; the
+catalog's ``rejected_after_release`` view lists every one (``schemas/views.sql``).
 
 The text published is redacted as the router redacts clean text (``tasks.redact``), with the spans of the record's
 ``redact`` findings and also of its ``pii.*`` findings whatever their action: a record quarantined for a secret or

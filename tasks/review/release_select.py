@@ -28,6 +28,9 @@ from tasks.review.queue import APPROVED, LATEST_SQL, PENDING, REJECTED
 
 BATCH_ROWS = 10_000  # records per row group of the selection, and per batch the release writes
 SELECTION_CHUNK_BYTES = 16 * 2**20  # text and meta per scratch file (and per row group)
+WITHDRAWN_SAMPLE = 100  # ids of records rejected after their release that the summary names (first by doc_id)
+# where all of them are (schemas/views.sql), for `sieve query` or any DuckDB client on the catalog
+WITHDRAWN_QUERY = "SELECT * FROM rejected_after_release WHERE dataset = {dataset} ORDER BY doc_id"
 
 
 def scratch_parts(folder: Path) -> list[Path]:
@@ -41,7 +44,10 @@ def select(lake: Lake, dataset: str, released_files: list[Path], out: Path,
     run, source, record number, doc_id); return counts by status for the report, and the ``config_json`` of each
     run that quarantined a record released (its stages and policy judge it again).
 
-    Counts are of records (``doc_id``), as the release publishes them.
+    Counts are of records (``doc_id``), as the release publishes them. Records released before and rejected since
+    are counted (``rejected_after_release``) and the first ``WITHDRAWN_SAMPLE`` named
+    (``rejected_after_release_ids``, by doc_id); ``rejected_after_release_query`` lists them all from the catalog's
+    ``rejected_after_release`` view.
     """
     released = (
         f"SELECT DISTINCT doc_id FROM read_parquet({sql_list(released_files)}, union_by_name=true) "
@@ -76,10 +82,13 @@ def select(lake: Lake, dataset: str, released_files: list[Path], out: Path,
             FROM release_latest a LEFT JOIN documents d ON d.run_id = a.run_id AND d.doc_id = a.doc_id
             WHERE a.verdict = '{APPROVED}'""", args)
         status = dict(con.execute("SELECT verdict, count(*) FROM release_latest GROUP BY 1").fetchall())
-        withdrawn = [d for (d,) in con.execute(
-            f"SELECT doc_id FROM release_latest WHERE verdict = '{REJECTED}' "
-            "AND doc_id IN (SELECT doc_id FROM release_done) ORDER BY 1"
-        ).fetchall()]
+        # Counted, and named up to WITHDRAWN_SAMPLE: every id would make the summary (and this process) grow with
+        # them (500k ids: a 17 MB --json line); the catalog's view of the same name lists them all
+        withdrawn = (f"FROM release_latest WHERE verdict = '{REJECTED}' "
+                     "AND doc_id IN (SELECT doc_id FROM release_done)")
+        n_withdrawn = con.execute(f"SELECT count(*) {withdrawn}").fetchall()[0][0]
+        withdrawn_ids = [d for (d,) in con.execute(
+            f"SELECT doc_id {withdrawn} ORDER BY 1 LIMIT {int(WITHDRAWN_SAMPLE)}").fetchall()]
         skipped = con.execute(
             "SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE NOT done AND NOT has_text), "
             "count(*) FILTER (WHERE NOT done AND has_text AND in_clean) FROM release_approved"
@@ -103,8 +112,9 @@ def select(lake: Lake, dataset: str, released_files: list[Path], out: Path,
         "already_released": int(skipped[0]),
         "no_text": int(skipped[1]),
         "already_in_clean": int(skipped[2]),
-        "rejected_after_release": len(withdrawn),
-        "rejected_after_release_ids": withdrawn,
+        "rejected_after_release": int(n_withdrawn),
+        "rejected_after_release_ids": withdrawn_ids,
+        "rejected_after_release_query": WITHDRAWN_QUERY.format(dataset=sql_literal(dataset)),
     }, configs
 
 
