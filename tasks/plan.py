@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,21 +72,47 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, str]:
     except OSError as err:
         raise ManifestError(f"manifest {p} cannot be read: {err.strerror}") from None
     listed: dict[str, str] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
+    # Not splitlines(): it also splits at characters a file name may hold (\x85, \u2028, \x1c)
+    for n, line in enumerate(re.split(r"\r\n|\n|\r", text), 1):
+        entry = _sum_line(line)
+        if entry is None:
             continue
-        parts = line.split(maxsplit=1)
-        digest = parts[0].lower()
-        if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if not entry:
             raise ManifestError(f"{p}:{n}: not a sha256sum line (expected '<64 hex>  <path>')")
-        listed[os.path.normpath(parts[1].lstrip("*").strip())] = digest
+        listed[os.path.normpath(entry[0])] = entry[1]
     folder = p.resolve().parent
     out = dict(listed)
     for key, digest in listed.items():
         if not os.path.isabs(key):  # listed keys win over one derived from another line
             out.setdefault(os.path.normpath(folder / key), digest)
     return out
+
+
+# A line sha256sum writes for a name holding a backslash or a newline: a backslash, the digest, a space, ' ' (text
+# mode) or '*' (binary mode), then the name with those characters escaped.
+_ESCAPED_SUM_LINE = re.compile(r"\\([0-9a-fA-F]{64}) [ *](.+)", re.DOTALL)
+_SUM_ESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
+
+
+def _sum_line(line: str) -> tuple[str, str] | tuple[()] | None:
+    """``(path, digest)`` of a manifest line; None for a blank or comment line, ``()`` when it is not a sum line.
+
+    A name holding a backslash or a newline is escaped by sha256sum (the line starts with a backslash, the name
+    holds ``\\\\`` and ``\\n``): such a line was refused as 'not a sha256sum line', failing the run. Other lines
+    are read leniently: the digest, blanks, an optional ``*``, the path without its surrounding blanks.
+    """
+    if escaped := _ESCAPED_SUM_LINE.fullmatch(line):
+        digest, name = escaped.groups()
+        name = re.sub(r"\\(.)", lambda m: _SUM_ESCAPES.get(m.group(1), m.group(0)), name, flags=re.DOTALL)
+        return name, digest.lower()
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    parts = line.split(maxsplit=1)
+    digest = parts[0].lower()
+    if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return ()
+    return parts[1].lstrip("*").strip(), digest
 
 
 def _expected(uri: str, manifest: dict[str, str]) -> str | None:

@@ -343,3 +343,22 @@ def test_cli_rejects_an_input_name_that_is_not_utf8(tmp_path, monkeypatch, capsy
     assert code == 2 and err.count("\n") == 1, err
     assert err == f"sieve: error: input {tmp_path}/caf\\xe9.jsonl: the name is not valid UTF-8 (its bytes shown as " \
                   "\\xNN); rename it\n"
+
+
+def test_manifest_reads_sha256sums_escaped_names(tmp_path, monkeypatch):
+    """sha256sum escapes a name holding a backslash or a newline (the line starts with a backslash): such a line
+    was 'not a sha256sum line' and the run failed before it started. A name holding U+2028 split its line."""
+    monkeypatch.chdir(tmp_path)
+    names = {"back\\slash.jsonl": b"one", "new\nline.jsonl": b"two", "plain.jsonl": b"three",
+             "sep\u2028ar.jsonl": b"four"}
+    lines = []
+    for name, data in names.items():  # the lines `sha256sum *` writes for these names (coreutils 8.32 and 9)
+        digest = hashlib.sha256(data).hexdigest()
+        if "\\" in name or "\n" in name:
+            lines.append("\\" + digest + "  " + name.replace("\\", "\\\\").replace("\n", "\\n"))
+        else:
+            lines.append(digest + " *" + name)
+    (tmp_path / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+    manifest = read_manifest(tmp_path / "SHA256SUMS")
+    for name, data in names.items():
+        assert _expected(str(tmp_path / name), manifest) == hashlib.sha256(data).hexdigest(), name
