@@ -293,6 +293,9 @@ def release(lake: Lake, dataset: str) -> dict[str, Any]:
         try:
             summary, configs = select(lake, dataset, released_files, scratch)
             parts = scratch_parts(scratch)
+            # Reads each piece's footer once more (select counted the rows as it wrote them; _write opens each
+            # piece again): 0.35 ms for 4 pieces (59,851 records), 1.0 ms for 13 (214 MB of text), against releases
+            # of 6-7 s, so the count is taken where it is used rather than passed back from select
             n = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
             summary.update(dataset=dataset, released=n, run_id=None, redactions=0, hidden_removed=0,
                            hidden_chars=0)
