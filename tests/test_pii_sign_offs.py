@@ -18,6 +18,9 @@ def persons(analyzer, text: str) -> set[str]:
     ("Thanks for the help. Best,\nPriya", {"Priya"}),
     ("thanks,\npriya", {"priya"}),
     ("Love,\n~ Hope", {"Hope"}),
+    # a full name after the dash, a signature's "--" line between
+    ("Cheers,\n- Priya Raman", {"Priya Raman"}), ("Thanks!\n\n--\nGrace", {"Grace"}),
+    ("Best,\nJane Q. Okonkwo\nAcme", {"Jane Q. Okonkwo"}),
     # near misses: a team, a job, an everyday word, a place word, a name label, a sign-off inside a line
     ("Best regards,\nSupport", set()),
     ("Thanks,\nThe Team", set()),
@@ -26,6 +29,7 @@ def persons(analyzer, text: str) -> set[str]:
     ("Love,\nMom", set()),
     ("The regards,\nHall", set()),
     ("Best regards,\nStreet", set()),
+    ("Thanks,\nGrace Marketing Team", set()),
 ])
 def test_name_after_sign_off(ner, text, expected):
     assert persons(ner, text) == expected
