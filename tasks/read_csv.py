@@ -80,6 +80,9 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
     rows = csv.reader(_prepend_line(first, lines), delimiter=csv_delimiter(sl.uri, first), strict=True)
     header: list[str] | None = None
     header_note: str | None = None  # repeated column names, said with the first record
+    # Why the header row could not be read. Its rows then have no column names: each is malformed. Before, the
+    # first data row was taken for the header, so it had no record of its own and named the others' columns.
+    no_header: str | None = None
     while True:
         try:
             row = next(rows, None)
@@ -88,6 +91,8 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             record = _bad(index, data, f"invalid CSV row: {err}{note}")
             if note:  # a quote that never closed swallowed the rest: the source says how much was given up
                 record.note = f"CSV row {index}: {err}{note}; the rest of that row is not kept"
+            if header is None and no_header is None:
+                no_header = f"the header row is invalid CSV ({err})"
             yield record
             index += 1
             continue
@@ -103,8 +108,12 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
         if over_limit:
             yield _bad(index, data[:bs.RAW_PREVIEW], f"row has a line of {over_limit.pop()} bytes, over the limit")
             over_limit.clear()
+            if header is None and no_header is None:
+                no_header = "the header row is over the limit"
         elif not row:
             continue
+        elif header is None and no_header is not None:
+            yield _bad(index, data, f"row not read: {no_header}, so the columns have no names")
         elif header is None:
             header, header_note = unique_columns(row)
             continue

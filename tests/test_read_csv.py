@@ -76,3 +76,24 @@ def test_only_an_over_long_row_gets_a_source_note(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b'id,text\n1,"open\n2,next\n')
     assert [r.note for r in read_slice(SourceSlice(str(path), "csv", "none"))] == [None]
+
+
+def test_invalid_header_row_makes_every_row_malformed(tmp_path):
+    """A header row the csv module refused was one malformed record, then the first data row was taken for the
+    header: that row had no record of its own, and its values named the other rows' columns."""
+    got = _read(tmp_path, b'"id"x,text\n1,first row\n2,second row\n')
+    assert [(i, fields, raw) for i, fields, raw, _ in got] == [
+        (0, None, b'"id"x,text'), (1, None, b"1,first row"), (2, None, b"2,second row"),
+    ]
+    assert got[0][3] == "invalid CSV row: ',' expected after '\"'"
+    assert got[1][3] == "row not read: the header row is invalid CSV (',' expected after '\"'), so the columns " \
+                        "have no names"
+
+
+def test_header_row_over_the_limit_makes_every_row_malformed(tmp_path, monkeypatch):
+    monkeypatch.setattr(byte_stream, "MAX_RECORD_BYTES", 64)
+    monkeypatch.setattr(byte_stream, "RAW_PREVIEW", 16)
+    got = _read(tmp_path, b"id," + b"x" * 100 + b"\n1,first row\n")
+    assert [(i, fields) for i, fields, _, _ in got] == [(0, None), (1, None)]
+    assert got[1][2:] == (b"1,first row", "row not read: the header row is over the limit, so the columns have no "
+                                          "names")
