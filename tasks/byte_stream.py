@@ -132,6 +132,18 @@ def damage_note(sl: SourceSlice, progress: Progress, err: BaseException, records
             f"somewhere in the {read}, so records read from this file may hold damaged text")
 
 
+def utf16_hint(data: bytes, file_start: bool = False) -> str:
+    """A note for the error of bytes that look like UTF-16 (NUL bytes between the characters, or, at the start of
+    a file, a UTF-16 byte-order mark), else ''. Read as UTF-8, such a file gave 'invalid JSON: Expecting value' on
+    every line, or 'missing text field' on every CSV row, without a word about its encoding."""
+    sample = data[:4096]
+    # a line of UTF-16 is a third NULs at least (half for ASCII text); its last line may be the one NUL after "\n"
+    if (file_start and sample[:2] in (b"\xff\xfe", b"\xfe\xff")) or (sample and sample.count(0) * 3 >= len(sample)):
+        return (" (the bytes look like UTF-16: a byte-order mark or NUL bytes between characters; Sieve reads UTF-8:"
+                " convert the file, e.g. iconv -f UTF-16 -t UTF-8)")
+    return ""
+
+
 class StreamDamaged(Exception):
     """The stream broke: ``partial`` holds the bytes of the unfinished last line, ``cause`` the error."""
 

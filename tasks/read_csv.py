@@ -114,6 +114,9 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             continue
         elif header is None and no_header is not None:
             yield _bad(index, data, f"row not read: {no_header}, so the columns have no names")
+        elif header is None and (hint := bs.utf16_hint(data, file_start=True)):
+            no_header = f"the header row is not UTF-8{hint}"
+            yield _bad(index, data, no_header)
         elif header is None:
             header, header_note = unique_columns(row)
             continue

@@ -36,10 +36,11 @@ def _json_line(index: int, line: bytes, length: int, decoder: KeyCheckingDecoder
     try:
         value = decoder.decode(line.decode("utf-8"))
     except UnicodeDecodeError as err:
-        return _bad(index, line, f"invalid UTF-8 at byte {err.start}")
+        return _bad(index, line, f"invalid UTF-8 at byte {err.start}{bs.utf16_hint(line, index == 0)}")
     except json.JSONDecodeError as err:
         # Some of json's messages end in "at" ("Unterminated string starting at"): do not say it twice.
-        return _bad(index, line, f"invalid JSON: {err.msg.removesuffix(' at')} at column {err.colno}")
+        why = f"invalid JSON: {err.msg.removesuffix(' at')} at column {err.colno}"
+        return _bad(index, line, why + bs.utf16_hint(line, index == 0))
     except RecursionError:
         return _bad(index, line, "invalid JSON: nested too deeply")
     if not isinstance(value, dict):
@@ -125,7 +126,7 @@ def read_text(sl: SourceSlice) -> Iterator[RawRecord]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}")
+        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}{bs.utf16_hint(data, True)}")
         return
     yield RawRecord(index=sl.first_record, fields={"text": text, "path": sl.uri})
 

@@ -20,6 +20,7 @@ from typing import Any, get_args
 
 from schemas.config import Kind
 from schemas.reasons import INPUT_EMPTY, INPUT_MALFORMED, INPUT_TOO_LONG
+from tasks.byte_stream import utf16_hint
 from tasks.readers import RawRecord
 
 KINDS = get_args(Kind)
@@ -111,8 +112,9 @@ def _string(fields: dict[str, Any], key: str, what: str) -> str:
     value = fields.pop(key)
     if not isinstance(value, str):
         raise _Malformed(f"{what} '{key}' is {_type_name(value)}, not a string")
-    if "\x00" in value:
-        raise _Malformed(f"{what} '{key}' contains a NUL character")
+    if "\x00" in value:  # many NULs: a UTF-16 file without a byte-order mark, read as UTF-8
+        hint = utf16_hint(value[:4096].encode("utf-8", "surrogatepass"))
+        raise _Malformed(f"{what} '{key}' contains a NUL character{hint}")
     if not _encodable(value):
         raise _Malformed(f"{what} '{key}' contains an unpaired UTF-16 surrogate")
     return value
