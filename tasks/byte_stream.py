@@ -20,7 +20,9 @@ from fsspec.core import url_to_fs
 from tasks.sources import SourceSlice
 
 READ_CHUNK = 1024 * 1024  # bytes per read from a (decompressed) stream
-ZSTD_INPUT_CHUNK = 64 * 1024  # compressed bytes per zstd step: small, so one step cannot inflate unboundedly
+# Compressed bytes per zstd step. zstd inflates a byte to 32 KiB at most (a 128 KiB block of one repeated byte
+# is 4 bytes), so a step yields 32 MiB at most; 64 KiB steps let a 64 KiB file of newlines yield 2 GiB at once.
+ZSTD_INPUT_CHUNK = 1024
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a longer line/array element/text file is malformed instead of buffered
 RAW_PREVIEW = 64 * 1024  # how much of an over-long or unparseable remainder is kept as ``raw``
 
@@ -30,18 +32,32 @@ def zstd_chunks(f: BinaryIO) -> Iterator[bytes]:
     """Decompress zstd frames one small input step at a time; a stream cut inside a frame raises EOFError.
 
     ``zstandard``'s own stream reader ends silently when the input stops mid-frame, which would hide a cut-off
-    file. Small input steps keep the output of one step small, whatever the compression ratio.
+    file. Small input steps (``ZSTD_INPUT_CHUNK``) bound the output of one step, whatever the compression ratio;
+    their output is handed on in pieces of about ``READ_CHUNK``, and what was decompressed before an error first.
     """
     dctx = zstandard.ZstdDecompressor()
     obj, in_frame = dctx.decompressobj(), False
-    while data := f.read(ZSTD_INPUT_CHUNK):
-        while data:  # a file may hold several frames back to back
-            in_frame = True
-            if out := obj.decompress(data):
-                yield out
-            data = b""
-            if obj.eof:
-                data, obj, in_frame = obj.unused_data, dctx.decompressobj(), False
+    pending: list[bytes] = []
+    size = 0
+    try:
+        while data := f.read(ZSTD_INPUT_CHUNK):
+            while data:  # a file may hold several frames back to back
+                in_frame = True
+                if out := obj.decompress(data):
+                    pending.append(out)
+                    size += len(out)
+                data = b""
+                if obj.eof:
+                    data, obj, in_frame = obj.unused_data, dctx.decompressobj(), False
+            if size >= READ_CHUNK:
+                yield b"".join(pending)
+                pending, size = [], 0
+    except Exception:  # the records before the damage are kept: their bytes go first
+        if pending:
+            yield b"".join(pending)
+        raise
+    if pending:
+        yield b"".join(pending)
     if in_frame:
         raise EOFError("compressed file ended before the end of a zstd frame")
 

@@ -98,3 +98,19 @@ def test_an_intact_compressed_file_has_no_note(tmp_path):
     path.write_bytes(gzip.compress(DATA))
     records = _read(path)
     assert len(records) == len(LINES) and not any(r.note or r.error for r in records)
+
+
+def test_zstd_bomb_is_read_in_bounded_pieces(tmp_path):
+    """A 2 KB .zst of 64 MiB of newlines came out of one decompress step whole (64 KiB input steps: a 64 KiB file of
+    2 GiB came out at once, 2.1 GB of memory measured). Input steps of ZSTD_INPUT_CHUNK bound every piece."""
+    from tasks import byte_stream as bs
+
+    size = 64 << 20
+    comp = zstandard.ZstdCompressor(level=19).compress(b"\n" * size)
+    assert len(comp) < 64 * 1024  # the whole file fitted in one step before
+    path = tmp_path / "bomb.jsonl.zst"
+    path.write_bytes(comp)
+    pieces = [len(p) for p in bs.decompressed_chunks(SourceSlice(str(path), "jsonl", "zstd"))]
+    assert sum(pieces) == size
+    assert max(pieces) <= bs.ZSTD_INPUT_CHUNK * 32 * 1024 + bs.READ_CHUNK <= 40 << 20
+    assert _read(path) == []  # blank lines only: no record
