@@ -38,4 +38,29 @@ def send_run_logs_to_api() -> bool:
             handler.addFilter(_not_run_logs)
     for name in RUN_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
+    _SENDING.append(True)
     return True
+
+
+#: Non-empty once ``send_run_logs_to_api`` applied in this process: its local Dask workers must do the same.
+_SENDING: list[bool] = []
+
+
+def dask_worker_preload() -> list[str]:
+    """Dask's ``preload`` for the workers of a local cluster this run starts: this module (``dask_setup`` below)
+    when this process sends its run logs to the user's server, else none.
+
+    The workers inherit the CLI's quiet ``PREFECT_LOGGING_LEVEL=CRITICAL``, and the task runs they execute (every
+    shard's) log there: with ``--task-runner dask`` the server had the flow's logs and none of the shards'.
+    """
+    return [__name__] if _SENDING else []
+
+
+def dask_setup(worker) -> None:  # noqa: ARG001 - distributed's preload hook, called in each worker at start-up
+    """In a Dask worker started by a quiet run against the user's server: send its run logs there too."""
+    # Importing prefect.main (as unpickling the first task does: ``from prefect import task``) configures Prefect's
+    # logging again, which puts the run loggers back to PREFECT_LOGGING_LEVEL: it is imported first.
+    import prefect.main  # noqa: F401
+
+    send_run_logs_to_api()
+

@@ -22,7 +22,11 @@ def task_runner_for(name: str, dask_address: str | None, workers: int):
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)
+        from flows.run_logs import dask_worker_preload
+
         kwargs = {"n_workers": workers or 2, "threads_per_worker": 1, "processes": True}
+        if preload := dask_worker_preload():  # a quiet run against the user's server: the shards' logs go there
+            kwargs["preload"] = preload
         return DaskTaskRunner(cluster_kwargs=kwargs)
     return thread_task_runner(workers)
 
