@@ -63,38 +63,6 @@ def _prefect_env(verbose: bool) -> bool:
     return quiet
 
 
-def _check_inputs(inputs: list[str]) -> None:
-    for item in inputs:
-        try:  # the OS hands a name's undecodable bytes over as surrogates: Prefect's JSON of the run's parameters
-            item.encode("utf-8")  # failed on them ("surrogates not allowed") after the run had started
-        except UnicodeEncodeError:
-            shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            raise Failure(f"input {shown}: the name is not valid UTF-8 (its bytes shown as \\xNN); rename it") from None
-        if "://" not in item:
-            continue
-        import fsspec
-
-        # every protocol of a URL (chained ones too, "simplecache::s3://..."): an unknown one fails here, in one
-        # line, not inside the flow as fsspec's "Protocol not known"
-        for part in item.split("::"):
-            protocol = part.split("://", 1)[0]
-            try:
-                fsspec.get_filesystem_class(protocol)
-            except ValueError:
-                raise Failure(f"input {item}: unknown protocol {protocol!r} (not an fsspec filesystem)") from None
-            except ImportError as err:
-                raise Failure(f"input {item}: protocol {protocol!r} needs a package: {err}") from None
-    from tasks.sources import InputNotFoundError, resolve_inputs
-
-    # a missing path or URL, or a pattern matching nothing, fails here, before the flow starts (seconds later)
-    try:
-        resolve_inputs(inputs)
-    except InputNotFoundError as err:
-        raise Failure(str(err)) from None
-    except Exception:  # noqa: BLE001, S110 - e.g. missing credentials: the run reports it with its own message
-        pass
-
-
 def _check_run_options(dataset: str, workers: int, lake: str = "data/lake", text_field: str | None = None) -> None:
     from tasks.lake import DATASET_RULE, valid_dataset
 
@@ -175,7 +143,9 @@ def run(
     if task_runner not in get_args(TaskRunner):
         raise Failure(f"--task-runner: invalid value {task_runner!r}; valid values: {', '.join(get_args(TaskRunner))}")
     _check_run_options(dataset, workers, lake, text_field)
-    _check_inputs(inputs)
+    from flows.cli_inputs import check_inputs
+
+    check_inputs(inputs, lake)
     # Fail on a bad config or manifest before starting Prefect: one line, no server start-up to wait for.
     from schemas.config import load_config, with_input_overrides
     from tasks.plan import read_manifest

@@ -362,3 +362,23 @@ def test_manifest_reads_sha256sums_escaped_names(tmp_path, monkeypatch):
     manifest = read_manifest(tmp_path / "SHA256SUMS")
     for name, data in names.items():
         assert _expected(str(tmp_path / name), manifest) == hashlib.sha256(data).hexdigest(), name
+
+
+def test_cli_rejects_an_input_folder_holding_the_lake(tmp_path, monkeypatch, capsys):
+    """`sieve run data/ --lake data/lake` walked the lake as corpus: the run's own lock file became a clean record,
+    and a second run read every output, provenance file, catalog and report of the first as input records."""
+    corpus = tmp_path / "data"
+    corpus.mkdir()
+    _jsonl(corpus / "a.jsonl")
+    monkeypatch.chdir(tmp_path)
+    (corpus / "lake").mkdir()  # made by a first run: the pattern of the next one matches it
+    for inputs, lake in (([str(corpus)], str(corpus / "lake")), (["data"], "data/lake"), (["data/*"], "data/lake"),
+                         ([str(corpus)], str(corpus)), ([corpus.as_uri()], str(corpus / "deep" / "lake"))):
+        # a missing config fails the next check: a miss here cannot start a run
+        code, err = _sieve(monkeypatch, capsys, "run", *inputs, "--lake", lake, "--config", "missing.yaml")
+        assert code == 2 and err.count("\n") == 1, (inputs, lake, err)
+        assert " holds the lake " in err and "pass the corpus folders, or a --lake outside them" in err, err
+    # a lake beside the corpus, or in a hidden folder the walk skips, is fine: the run goes on to the next check
+    for lake in (str(tmp_path / "lake"), str(corpus / ".sieve" / "lake")):
+        code, err = _sieve(monkeypatch, capsys, "run", str(corpus), "--lake", lake, "--config", "missing.yaml")
+        assert code == 2 and "holds the lake" not in err and "missing.yaml" in err, err
