@@ -69,3 +69,44 @@ def test_the_selection_is_copied_out_in_bounded_pieces_and_released_whole(lake, 
     assert (summary["released"], summary["hidden_removed"]) == (RECORDS, RECORDS)
     published = sql(lake, f"SELECT text FROM clean WHERE run_id = '{summary['run_id']}' ORDER BY source_record")
     assert [t for (t,) in published] == [_text(i).replace(TAGS, "") for i in range(RECORDS)]
+
+
+@pytest.mark.slow
+def test_the_selection_works_within_the_runs_duckdb_bounds(lake, tmp_path, monkeypatch):
+    # The runs' sieve.yaml bounds DuckDB (resources); a release, which has no config, takes its dataset's newest
+    # run's. Before, its selection ran with DuckDB's default limit (80% of the RAM) and no spill folder.
+    from schemas.config import ResourceConfig
+
+    assert release_select.dataset_resources(Lake(lake), "web") == ResourceConfig()  # the run set none
+    seen = []
+
+    def recording(con, memory_limit, threads, spill_dir):
+        seen.append((memory_limit, threads))
+        release_select.duck.limit_connection(con, memory_limit, threads, spill_dir)
+        seen.append(con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone())
+        return con
+
+    monkeypatch.setattr(release_select, "limit_connection", recording)
+    tight = ResourceConfig(memory_limit="64MB", threads=1)
+    counts, _ = release_select.select(Lake(lake), "web", [], tmp_path / "selection", tight)
+    assert counts["approved"] == RECORDS
+    assert seen[0] == ("64MB", 1) and seen[1][1] == 1 and seen[1][0].startswith("6")  # DuckDB's "61.0 MiB"
+
+
+
+@pytest.mark.slow
+def test_a_release_takes_the_bounds_of_its_datasets_newest_run(tmp_path, prefect_harness):
+    from flows.runner import run_flow
+    from schemas.config import ResourceConfig
+    from tests.conftest import plumbing_config
+
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"text": "a short note"}) + "\n")
+    for dataset, resources in (("bounded", {"memory_limit": "300MB", "threads": 1}), ("other", None)):
+        cfg = plumbing_config(tmp_path / f"{dataset}.yaml", **({"resources": resources} if resources else {}))
+        run_flow(inputs=[str(data)], lake=str(tmp_path / "lake"), dataset=dataset, config=str(cfg), kind=None,
+                 text_field=None, manifest=None, task_runner="threads", dask_address=None, workers=1,
+                 show_progress=False)
+    lake = Lake(tmp_path / "lake")
+    assert release_select.dataset_resources(lake, "bounded") == ResourceConfig(memory_limit="300MB", threads=1)
+    assert release_select.dataset_resources(lake, "other") == ResourceConfig()
