@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -158,6 +159,25 @@ def utf16_hint(data: bytes, file_start: bool = False) -> str:
         return (" (the bytes look like UTF-16: a byte-order mark or NUL bytes between characters; Sieve reads UTF-8:"
                 " convert the file, e.g. iconv -f UTF-16 -t UTF-8)")
     return ""
+
+
+# The first bytes of formats a file may hold under a name Sieve reads otherwise (a .jsonl that is Parquet, a text
+# file that is bzip2): the malformed record of such a file says what it is, not only 'invalid UTF-8 at byte 10'.
+_FORMATS = (
+    (re.compile(rb"PAR1"), "a Parquet file: name it .parquet"),
+    (re.compile(rb"\x1f\x8b\x08"), "gzip-compressed: name it .gz"),
+    (re.compile(rb"\x28\xb5\x2f\xfd"), "zstd-compressed: name it .zst"),
+    (re.compile(rb"BZh[1-9]1AY&SY"), "bzip2-compressed, which Sieve does not read: recompress it as .gz or .zst"),
+    (re.compile(rb"\xfd7zXZ\x00"), "xz-compressed, which Sieve does not read: recompress it as .gz or .zst"),
+    (re.compile(rb"PK\x03\x04"), "a zip archive, which Sieve does not read: extract its files"),
+    (re.compile(rb"7z\xbc\xaf\x27\x1c"), "a 7z archive, which Sieve does not read: extract its files"),
+    (re.compile(rb"%PDF-"), "a PDF, which Sieve does not read: extract its text"),
+)
+
+
+def format_hint(data: bytes) -> str:
+    """A note for the error of a file's first record when the file starts like another format, else ''."""
+    return next((f" (the file is {what})" for magic, what in _FORMATS if magic.match(data)), "")
 
 
 class StreamDamaged(Exception):

@@ -92,7 +92,7 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             if note:  # a quote that never closed swallowed the rest: the source says how much was given up
                 record.note = f"CSV row {index}: {err}{note}; the rest of that row is not kept"
             if header is None and no_header is None:
-                no_header = f"the header row is invalid CSV ({err})"
+                no_header = f"the header row is invalid CSV ({err}){bs.format_hint(data)}"
             yield record
             index += 1
             continue
@@ -116,6 +116,9 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
             yield _bad(index, data, f"row not read: {no_header}, so the columns have no names")
         elif header is None and (hint := bs.utf16_hint(data, file_start=True)):
             no_header = f"the header row is not UTF-8{hint}"
+            yield _bad(index, data, no_header)
+        elif header is None and (hint := bs.format_hint(data)):
+            no_header = f"the header row is not CSV{hint}"
             yield _bad(index, data, no_header)
         elif header is None:
             header, header_note = unique_columns(row)

@@ -36,11 +36,11 @@ def _json_line(index: int, line: bytes, length: int, decoder: KeyCheckingDecoder
     try:
         value = decoder.decode(line.decode("utf-8"))
     except UnicodeDecodeError as err:
-        return _bad(index, line, f"invalid UTF-8 at byte {err.start}{bs.utf16_hint(line, index == 0)}")
+        return _bad(index, line, f"invalid UTF-8 at byte {err.start}{_hint(index, line)}")
     except json.JSONDecodeError as err:
         # Some of json's messages end in "at" ("Unterminated string starting at"): do not say it twice.
         why = f"invalid JSON: {err.msg.removesuffix(' at')} at column {err.colno}"
-        return _bad(index, line, why + bs.utf16_hint(line, index == 0))
+        return _bad(index, line, why + _hint(index, line))
     except RecursionError:
         return _bad(index, line, "invalid JSON: nested too deeply")
     if not isinstance(value, dict):
@@ -48,6 +48,12 @@ def _json_line(index: int, line: bytes, length: int, decoder: KeyCheckingDecoder
     if (problem := decoder.problem()) is not None:
         return _bad(index, line, problem)
     return RawRecord(index=index, fields=value)
+
+
+def _hint(index: int, line: bytes) -> str:
+    """What the bytes of a line that is not JSON look like, when they say more than the error (UTF-16; at the start
+    of the file, another format)."""
+    return bs.utf16_hint(line, index == 0) or (bs.format_hint(line) if index == 0 else "")
 
 
 def _prepend(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -126,7 +132,8 @@ def read_text(sl: SourceSlice) -> Iterator[RawRecord]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}{bs.utf16_hint(data, True)}")
+        hint = bs.utf16_hint(data, True) or bs.format_hint(data)
+        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}{hint}")
         return
     yield RawRecord(index=sl.first_record, fields={"text": text, "path": sl.uri})
 

@@ -1,7 +1,16 @@
-"""UTF-16 files read as UTF-8: every record is malformed (Sieve reads UTF-8), and its error says the file looks
-like UTF-16. Before, the errors were 'invalid JSON: Expecting value at column 1' or 'missing text field', one per
-line or row, without a word about the encoding."""
+"""Files not in the encoding or format their name says: UTF-16 files read as UTF-8 (every record is malformed, and
+its error says the file looks like UTF-16; before, 'invalid JSON: Expecting value at column 1' or 'missing text
+field', one per line or row, without a word about the encoding), and files whose first bytes are another format's
+(a .jsonl that is Parquet, a bzip2 file): the first record names the format."""
 
+import bz2
+import gzip
+import io
+import lzma
+import zipfile
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from schemas.reasons import INPUT_MALFORMED
@@ -42,3 +51,34 @@ def test_utf8_errors_keep_their_plain_wording(tmp_path):
         "invalid UTF-8 at byte 13", "invalid JSON: Expecting value at column 10",
         "text field 'text' contains a NUL character",
     ]
+
+
+def _zipped(text: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("inner.jsonl", text)
+    return buf.getvalue()
+
+
+def _parquet(_: bytes) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"text": ["a parquet row"]}), buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("name", "make", "what"), [
+    ("a.jsonl", _parquet, "(the file is a Parquet file: name it .parquet)"),
+    ("a.csv", _parquet, "(the file is a Parquet file: name it .parquet)"),
+    ("a.jsonl", bz2.compress, "(the file is bzip2-compressed, which Sieve does not read"),
+    ("a.jsonl.bz2", bz2.compress, "(the file is bzip2-compressed, which Sieve does not read"),
+    ("a.jsonl.xz", lzma.compress, "(the file is xz-compressed, which Sieve does not read"),
+    ("a.zip", _zipped, "(the file is a zip archive, which Sieve does not read: extract its files)"),
+    ("a.jsonl", gzip.compress, "(the file is gzip-compressed: name it .gz)"),
+])
+def test_a_file_in_another_format_says_which(tmp_path, name, make, what):
+    """A .jsonl that is Parquet gave 'invalid JSON: Expecting value at column 1' and 'invalid UTF-8 at byte 115'; a
+    .jsonl.bz2 (read as a text document) 'invalid UTF-8 at byte 10'. The file's first record now names the format."""
+    path = tmp_path / name
+    path.write_bytes(make(LINES.encode()))
+    parsed = _parsed(path)
+    assert parsed[0].reason == INPUT_MALFORMED and what in parsed[0].detail, parsed[0].detail
