@@ -154,11 +154,18 @@ def utf16_hint(data: bytes, file_start: bool = False) -> str:
     a file, a UTF-16 byte-order mark), else ''. Read as UTF-8, such a file gave 'invalid JSON: Expecting value' on
     every line, or 'missing text field' on every CSV row, without a word about its encoding."""
     sample = data[:4096]
-    # a line of UTF-16 is a third NULs at least (half for ASCII text); its last line may be the one NUL after "\n"
-    if (file_start and sample[:2] in (b"\xff\xfe", b"\xfe\xff")) or (sample and sample.count(0) * 3 >= len(sample)):
-        return (" (the bytes look like UTF-16: a byte-order mark or NUL bytes between characters; Sieve reads UTF-8:"
-                " convert the file, e.g. iconv -f UTF-16 -t UTF-8)")
+    if file_start and sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _UTF16
+    # Latin text in UTF-16 has a NUL in every other byte, on one side only (a tar header's NUL runs are on both);
+    # a UTF-16LE file's last line is the one NUL after "\n"
+    even, odd, half = sample[0::2].count(0), sample[1::2].count(0), max(1, len(sample) // 2)
+    if sample == b"\x00" or (max(even, odd) >= 2 and max(even, odd) * 3 >= half and min(even, odd) * 10 <= half):
+        return _UTF16
     return ""
+
+
+_UTF16 = (" (the bytes look like UTF-16: a byte-order mark or NUL bytes between characters; Sieve reads UTF-8:"
+          " convert the file, e.g. iconv -f UTF-16 -t UTF-8)")
 
 
 # The first bytes of formats a file may hold under a name Sieve reads otherwise (a .jsonl that is Parquet, a text
@@ -172,6 +179,7 @@ _FORMATS = (
     (re.compile(rb"PK\x03\x04"), "a zip archive, which Sieve does not read: extract its files"),
     (re.compile(rb"7z\xbc\xaf\x27\x1c"), "a 7z archive, which Sieve does not read: extract its files"),
     (re.compile(rb"%PDF-"), "a PDF, which Sieve does not read: extract its text"),
+    (re.compile(rb".{257}ustar", re.DOTALL), "a tar archive, which Sieve does not read: extract its files"),
 )
 
 

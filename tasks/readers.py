@@ -129,11 +129,13 @@ def read_text(sl: SourceSlice) -> Iterator[RawRecord]:
         record.note = _text_rest(sl, len(data))
         yield record
         return
+    if hint := bs.format_hint(data):  # an archive's or a Parquet file's bytes are no document, even if ASCII
+        yield _bad(sl.first_record, data, f"not a text document{hint}")
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        hint = bs.utf16_hint(data, True) or bs.format_hint(data)
-        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}{hint}")
+        yield _bad(sl.first_record, data, f"invalid UTF-8 at byte {err.start}{bs.utf16_hint(data, True)}")
         return
     yield RawRecord(index=sl.first_record, fields={"text": text, "path": sl.uri})
 

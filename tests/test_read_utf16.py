@@ -7,6 +7,7 @@ import bz2
 import gzip
 import io
 import lzma
+import tarfile
 import zipfile
 
 import pyarrow as pa
@@ -60,6 +61,15 @@ def _zipped(text: bytes) -> bytes:
     return buf.getvalue()
 
 
+def _tar_gz(text: bytes) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("inner.jsonl")
+        info.size = len(text)
+        tar.addfile(info, io.BytesIO(text))
+    return gzip.compress(buf.getvalue())
+
+
 def _parquet(_: bytes) -> bytes:
     buf = io.BytesIO()
     pq.write_table(pa.table({"text": ["a parquet row"]}), buf)
@@ -74,6 +84,8 @@ def _parquet(_: bytes) -> bytes:
     ("a.jsonl.xz", lzma.compress, "(the file is xz-compressed, which Sieve does not read"),
     ("a.zip", _zipped, "(the file is a zip archive, which Sieve does not read: extract its files)"),
     ("a.jsonl", gzip.compress, "(the file is gzip-compressed: name it .gz)"),
+    # read as one text document; its ASCII headers decode, and were 'contains a NUL character (... UTF-16 ...)'
+    ("corpus.tar.gz", _tar_gz, "not a text document (the file is a tar archive, which Sieve does not read"),
 ])
 def test_a_file_in_another_format_says_which(tmp_path, name, make, what):
     """A .jsonl that is Parquet gave 'invalid JSON: Expecting value at column 1' and 'invalid UTF-8 at byte 115'; a
@@ -82,3 +94,4 @@ def test_a_file_in_another_format_says_which(tmp_path, name, make, what):
     path.write_bytes(make(LINES.encode()))
     parsed = _parsed(path)
     assert parsed[0].reason == INPUT_MALFORMED and what in parsed[0].detail, parsed[0].detail
+    assert "UTF-16" not in parsed[0].detail
