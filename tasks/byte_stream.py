@@ -27,7 +27,7 @@ ZSTD_INPUT_CHUNK = 1024
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a longer line/array element/text file is malformed instead of buffered
 RAW_PREVIEW = 64 * 1024  # how much of an over-long or unparseable remainder is kept as ``raw``
 
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark
 
 def zstd_chunks(f: BinaryIO) -> Iterator[bytes]:
     """Decompress zstd frames one small input step at a time; a stream cut inside a frame raises EOFError.
@@ -96,7 +96,7 @@ def decompressed_chunks(sl: SourceSlice, limit: int | None = None, progress: Pro
                     piece = piece[: limit - done]
                 if done == 0 and sl.start == 0:
                     done += len(piece)  # the limit counts file bytes, the mark included
-                    piece = piece.removeprefix(_BOM)
+                    piece = piece.removeprefix(BOM)
                 else:
                     done += len(piece)
                 if progress is not None:

@@ -88,3 +88,16 @@ def test_an_integer_too_long_for_python_costs_only_its_record(tmp_path, name):
     assert (got[1].raw, got[2].raw) == (big, items[2])
     assert got[1].error == "integer of 5000 digits, over Python's limit of 4300 (sys.get_int_max_str_digits)"
     assert got[2].error.startswith("integer of 4301 digits")
+
+
+def test_a_byte_order_mark_opening_a_later_line_is_not_content(tmp_path):
+    """`cat a.jsonl b.jsonl` with b written by a tool that starts files with a BOM: the joined line was
+    'invalid JSON: Expecting value at column 1', the record quarantined for an invisible encoding mark."""
+    bom = b"\xef\xbb\xbf"
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(bom + b'{"text": "from a"}\n' + bom + b'{"text": "from b"}\n{"text": "b again"}\n' + bom + b"x\n")
+    _, got = _records(path)
+    assert [(r.index, r.fields) for r in got] == [
+        (0, {"text": "from a"}), (1, {"text": "from b"}), (2, {"text": "b again"}), (3, None),
+    ]
+    assert got[3].raw == bom + b"x"  # a malformed line keeps its bytes as they are
