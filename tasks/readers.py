@@ -58,6 +58,10 @@ def _hint(index: int, line: bytes) -> str:
     return bs.utf16_hint(line, index == 0) or (bs.format_hint(line) if index == 0 else "")
 
 
+_SPREAD = (" (a .json file that is not one JSON array is read as JSON Lines, one object per line: an object"
+           " spread over several lines is one malformed record per line; write one object per line)")
+
+
 def _prepend(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
     if first:
         yield first
@@ -90,10 +94,15 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
         )
         return
     decoder = KeyCheckingDecoder()
+    first_of_json = sl.start == 0 and may_be_json_array(sl.uri)  # a .json file's first record may need a word
     try:
         for line, length in bs.split_lines(_prepend(first, chunks)):
             record = _json_line(index, line, length, decoder)
             if record is not None:
+                if first_of_json and record.error and record.error.startswith("invalid JSON") \
+                        and line.lstrip().startswith(b"{"):
+                    record.error += _SPREAD  # each line of a pretty-printed object said only 'invalid JSON'
+                first_of_json = False
                 yield record
             index += 1
     except bs.StreamDamaged as err:

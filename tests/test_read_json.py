@@ -101,3 +101,15 @@ def test_a_byte_order_mark_opening_a_later_line_is_not_content(tmp_path):
         (0, {"text": "from a"}), (1, {"text": "from b"}), (2, {"text": "b again"}), (3, None),
     ]
     assert got[3].raw == bom + b"x"  # a malformed line keeps its bytes as they are
+
+
+@pytest.mark.parametrize(("name", "hinted"), [("pretty.json", True), ("pretty.jsonl", False)])
+def test_a_pretty_printed_json_object_says_why_its_lines_are_malformed(tmp_path, name, hinted):
+    """A .json file holding one object over several lines is read as JSON Lines: each line is malformed (its bytes
+    kept), and the first said only 'invalid JSON: Expecting property name ...'. Now it says how .json is read."""
+    path = tmp_path / name
+    path.write_bytes(b'\n{\n  "text": "pretty printed"\n}\n')
+    _, got = _records(path)
+    assert [(r.index, r.fields) for r in got] == [(1, None), (2, None), (3, None)]
+    assert ("is read as JSON Lines, one object per line" in got[0].error) == hinted
+    assert all("JSON Lines" not in r.error for r in got[1:])
