@@ -35,7 +35,12 @@ def _scores(stage) -> np.ndarray:
 def test_the_second_process_loads_the_table_and_scores_alike(cache, monkeypatch):
     first = _stage()
     (saved,) = (cache / TABLE_KIND).glob("*.npz")
-    assert saved.name.startswith(first._sha256)
+    # named by the model's digest and the code that computes the table
+    from pathlib import Path
+
+    from tasks.detectors import toxicity_linear
+
+    assert saved.stem == table_cache.files_key([Path(toxicity_linear.__file__)], extra=first._sha256)
     built: list[int] = []
     entries = LinearScorer._entries
 
@@ -64,6 +69,24 @@ def test_a_damaged_or_wrong_table_is_rebuilt(cache):
     stage = _stage()
     assert stage._linear.matches_predict(TEXTS)
     assert np.allclose(_scores(stage), reference)
+    # ... and the wrong table is replaced on disk by the right one: the next process loads it, not builds it
+    again = table_cache.load_arrays(TABLE_KIND, key)
+    np.testing.assert_array_equal(again["rows"], stage._linear._rows[: stage._linear._base])
+
+
+def test_a_truncated_cache_file_is_rebuilt_not_a_failed_run(cache):
+    # A file cut short (a crash mid-write on a filesystem that reorders, a full disk) raised zipfile.BadZipFile,
+    # which no except clause took: every run with the PII, gibberish or toxicity stage failed until it was deleted.
+    from tasks.detectors import pii_names
+
+    pii_names.census_names.cache_clear()
+    fresh = pii_names.census_names()
+    for saved in (cache / "pii-name-lists").glob("*.npz"):
+        saved.write_bytes(saved.read_bytes()[:2000])
+    pii_names.census_names.cache_clear()
+    assert pii_names.census_names() == fresh
+    pii_names.census_names.cache_clear()
+    assert all(p.stat().st_size > 2000 for p in (cache / "pii-name-lists").glob("*.npz"))  # written anew
 
 
 def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch):

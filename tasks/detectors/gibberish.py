@@ -39,7 +39,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tasks.detectors.table_cache import cached_word_sets, files_key, wordfreq_english
+from tasks.detectors.table_cache import cached_word_sets, files_key, wordfreq_files
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 
 REASON = "poison.gibberish"
@@ -69,7 +69,7 @@ def _bracketed(token: str) -> bool:
 @functools.cache
 def _word_sets(common_zipf: float) -> tuple[frozenset[str], frozenset[str]]:
     """(English words at or above ``common_zipf``, function words of seven languages); built once per process and
-    kept in the disk cache (tasks/detectors/table_cache.py), keyed by this module and wordfreq's English data."""
+    kept in the disk cache (tasks/detectors/table_cache.py), keyed by this module and wordfreq's lists it reads."""
     def build() -> tuple[frozenset[str], frozenset[str]]:
         from wordfreq import get_frequency_dict, top_n_list
 
@@ -78,7 +78,7 @@ def _word_sets(common_zipf: float) -> tuple[frozenset[str], frozenset[str]]:
         stop = frozenset(w for lang in _STOP_LANGS for w in top_n_list(lang, 60 if lang == "en" else 40))
         return common, stop
 
-    key = files_key([Path(__file__), wordfreq_english()], extra=f"zipf={common_zipf!r}")
+    key = files_key([Path(__file__), *wordfreq_files(_STOP_LANGS)], extra=f"zipf={common_zipf!r}")
     return cached_word_sets("gibberish-words", key, build, 2)  # type: ignore[return-value]
 
 

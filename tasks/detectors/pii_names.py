@@ -44,7 +44,7 @@ from pathlib import Path
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from tasks.detectors.table_cache import cached_word_sets, files_key, wordfreq_english
+from tasks.detectors.table_cache import cached_word_sets, files_key, wordfreq_files
 
 COMMON_ZIPF = 4.3  # wordfreq Zipf at or above which a capitalised word is taken for a word, not a name
 VERY_COMMON_ZIPF = 5.0  # ... and above which even a census surname is (Young, White, Long)
@@ -144,7 +144,7 @@ def census_names() -> tuple[frozenset[str], frozenset[str]]:
     import names
 
     folder = Path(names.__file__).parent
-    sources = [Path(__file__), INTL_GIVEN, wordfreq_english(),
+    sources = [Path(__file__), INTL_GIVEN, *wordfreq_files(),
                *(folder / f for f in ("dist.male.first", "dist.female.first", "dist.all.last"))]
     return cached_word_sets("pii-name-lists", files_key(sources), lambda: _census_names(folder), 2)  # type: ignore
 

@@ -38,11 +38,23 @@ def _path(kind: str, key: str) -> Path:
 
 def load_arrays(kind: str, key: str) -> dict[str, np.ndarray] | None:
     """The arrays saved under ``kind``/``key``, or None when there are none or they cannot be read."""
+    path = _path(kind, key)
     try:
-        with np.load(_path(kind, key), allow_pickle=False) as saved:
+        with np.load(path, allow_pickle=False) as saved:
             return {name: saved[name] for name in saved.files}
-    except (OSError, ValueError, KeyError, EOFError):  # missing, unreadable or damaged: compute them again
+    except FileNotFoundError:
         return None
+    except Exception:  # noqa: BLE001 - unreadable or damaged (a truncated .npz raises zipfile.BadZipFile): rebuilt
+        discard_arrays(kind, key)
+        return None
+
+
+def discard_arrays(kind: str, key: str) -> None:
+    """Remove what is saved under ``kind``/``key`` (a damaged or wrong entry; the next save writes it anew)."""
+    try:
+        _path(kind, key).unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def save_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> bool:
@@ -57,6 +69,8 @@ def save_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> bool:
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())  # a crash after the rename must not leave a truncated file under the key
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -93,6 +107,9 @@ def files_key(paths: Iterable[Path], extra: str = "") -> str | None:
     h = hashlib.sha256(extra.encode("utf-8"))
     try:
         for path in paths:
+            if not path.exists():
+                h.update(f"\0{path.name}\0missing".encode())
+                continue
             st = path.stat()
             h.update(f"\0{path.name}\0{st.st_size}".encode())
             h.update(path.read_bytes() if st.st_size <= _HASHED_BYTES else str(st.st_mtime_ns).encode())
@@ -116,10 +133,17 @@ def cached_word_sets(kind: str, key: str | None, build: Callable[[], tuple[froze
     return built
 
 
-def wordfreq_english() -> Path:
-    """wordfreq's English frequency list (a new wordfreq release rewrites it): what word sets built from wordfreq
-    depend on, for ``files_key``."""
+def wordfreq_files(languages: Iterable[str] = ("en",)) -> list[Path]:
+    """wordfreq's frequency lists of ``languages`` (large or small, whichever it has) and its own code: what word
+    sets built from wordfreq depend on, for ``files_key`` (a list that is not there is named all the same: its
+    absence is part of the key)."""
     import importlib.util
 
     spec = importlib.util.find_spec("wordfreq")
-    return Path(spec.origin if spec and spec.origin else ".").parent / "data" / "large_en.msgpack.gz"
+    package = Path(spec.origin if spec and spec.origin else ".")
+    data = package.parent / "data"
+    lists = []
+    for lang in languages:
+        large = data / f"large_{lang}.msgpack.gz"
+        lists.append(large if large.exists() else data / f"small_{lang}.msgpack.gz")
+    return [package, *lists]

@@ -21,11 +21,12 @@ normalised by ``tasks.textnorm.normalize_for_model``, which turns every other wh
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tasks.detectors.table_cache import load_arrays, save_arrays
+from tasks.detectors.table_cache import files_key, load_arrays, save_arrays
 
 EOS = "</s>"
 #: fastText adds this to every probability it returns (it ranks by ``log(p + 1e-5)`` and returns ``exp`` of that).
@@ -37,9 +38,8 @@ OOV_CACHE = 200_000
 SEPARATOR = "\x01"
 #: Documents scored together: their token arrays (a few hundred KB) stay in the CPU cache.
 CHUNK_DOCS = 512
-#: The disk cache's folder for the tables, and the version of how they are computed: change it with ``_entries``.
+#: The disk cache's folder for the tables (tasks/detectors/table_cache.py).
 TABLE_KIND = "fasttext-word-tables"
-TABLE_VERSION = 1
 #: Normalised texts (as ``normalize_for_model`` returns them) on which ``from_model`` compares with ``model.predict``.
 PROBES = ("you are such a stupid idiot", "the museum opens at nine on sundays", "xxuser lol what a loser xxurl",
           "grüße aus münchen und 東京", "", "qqqzzx unseenword  double  spaced ", "a")
@@ -101,12 +101,21 @@ class LinearScorer:
             output = np.array(model.f.getOutputMatrix())
         except (RuntimeError, ValueError):
             return None
-        key = f"{model_sha256}-v{TABLE_VERSION}" if model_sha256 else None
+        # The table follows from the model's bytes and this module's code (how it is computed): both are the key.
+        key = files_key([Path(__file__)], extra=model_sha256) if model_sha256 else None
         table = load_arrays(TABLE_KIND, key) if key else None
-        scorer = cls(model, list(model.get_labels()), output, sigmoid=loss != "softmax", subwords=args.maxn > 0,
-                     table=table)
+
+        def build(table: dict[str, np.ndarray] | None) -> LinearScorer:
+            return cls(model, list(model.get_labels()), output, sigmoid=loss != "softmax", subwords=args.maxn > 0,
+                       table=table)
+
+        scorer = build(table)
         if not scorer.matches_predict(PROBES):
-            return cls.from_model(model) if table is not None else None
+            if table is None:
+                return None
+            scorer, table = build(None), None  # a wrong table under the key: built again and saved in its place
+            if not scorer.matches_predict(PROBES):
+                return None
         if key and table is None:
             save_arrays(TABLE_KIND, key, scorer.word_table())
         return scorer
