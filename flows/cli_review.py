@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -358,12 +359,15 @@ def release(
     """Publish approved quarantined records into the clean dataset as a new version (its own run)."""
     from tasks.review.release import release as do_release
 
-    summary = _guard(do_release, _lake(lake), dataset)
+    the_lake = _lake(lake)
+    summary = _guard(do_release, the_lake, dataset)
     withdrawn, n = summary["rejected_after_release_ids"], summary["rejected_after_release"]
     if n:  # on stderr, so --json's stdout stays one JSON line; the summary names the first ids only
+        # the command names this lake: without --lake it would query data/lake, another lake or none
         print(f"sieve: warning: {n} records released earlier are rejected now and stay in clean (a "
               f"release is never undone): {', '.join(withdrawn[:10])}{' ...' if n > 10 else ''}; all of them: "
-              f"sieve query \"{summary['rejected_after_release_query']}\"", file=sys.stderr)
+              f"sieve query --lake {shlex.quote(str(the_lake.root))} "
+              f"\"{summary['rejected_after_release_query']}\"", file=sys.stderr)  # SQL of a valid dataset name
     if as_json:
         print(json.dumps(summary, sort_keys=True, default=str))
         return

@@ -85,3 +85,11 @@ def test_the_cli_warning_gives_the_count_and_where_the_rest_are(lake):
     assert len(summary["rejected_after_release_ids"]) == release_select.WITHDRAWN_SAMPLE
     assert f"sieve: warning: {len(ids) - 2} records released earlier are rejected now" in out.stderr
     assert "SELECT * FROM rejected_after_release WHERE dataset = 'web'" in out.stderr
+    # the command it prints runs as printed, from any folder: it names the lake
+    import shlex
+
+    command = shlex.split(out.stderr.split("all of them: ", 1)[1].strip())
+    assert command[:3] == ["sieve", "query", "--lake"]
+    listed = cli(*command[1:], "--format", "csv", cwd=path.parent)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.strip().splitlines()) == len(ids) - 2 + 1  # a header and every withdrawn record
