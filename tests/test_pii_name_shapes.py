@@ -136,6 +136,23 @@ def test_spans_leave_markup_out(text, span, expected):
     assert [text[r.start:r.end] for r in joined] == [expected]
 
 
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    # a bare ">" with no "<" before it is no tag's end: the name before it stays (it was dropped)
+    ("Message from Anna Smith > John Miller: hello", "Anna Smith", ["Anna Smith"]),
+    ("Message from Anna Smith > John Miller: hello", "Anna Smith >", ["Anna Smith"]),
+    ("Ticket moved: Anna Smith > Priya Raman", "Anna Smith > Priya Raman", ["Anna Smith", "Priya Raman"]),
+    ("a < b and Anna Smith > x", "Anna Smith > x", ["Anna Smith"]),
+    # two names a tag (or a spaced "<" or ">") parts are two persons, not the longer one alone
+    ("<td>Anna Smith</td><td>John Miller</td>", "Anna Smith</td><td>John Miller", ["Anna Smith", "John Miller"]),
+    ("Anna Kowalczyk</b><b>Dana Smith", "Anna Kowalczyk</b><b>Dana Smith", ["Anna Kowalczyk", "Dana Smith"]),
+    ("Anna Smith < Dana Kowalczyk", "Anna Smith < Dana Kowalczyk", ["Anna Smith", "Dana Kowalczyk"]),
+])
+def test_names_parted_by_markup_or_a_bare_angle_are_each_kept(text, span, expected):
+    start = text.index(span)
+    joined = join_person_spans(text, [RecognizerResult("PERSON", start, start + len(span), 0.85)], grow=False)
+    assert [text[r.start:r.end] for r in joined] == expected
+
+
 def test_a_span_of_markup_only_is_dropped():
     text = "<ul><li>x</li></ul>"
     assert join_person_spans(text, [RecognizerResult("PERSON", 5, 9, 0.85)], grow=False) == []
@@ -144,6 +161,11 @@ def test_a_span_of_markup_only_is_dropped():
 @pytest.mark.parametrize(("text", "expected"), [
     ("<li>Anna Smith</li>", {"Anna Smith"}), ("<p>Written by John Miller</p>", {"John Miller"}),
     ("<p>We met Mr. Okafor</p>", {"Okafor"}), ("<h2>Maria Lopez</h2>", {"Maria Lopez"}),
+    # a bare ">" between names (v28 to v30 kept only the name after it), two names a tag parts
+    ("Ticket moved: Anna Smith > Priya Raman", {"Anna Smith", "Priya Raman"}),
+    ("Message from Anna Smith > John Miller: hello", {"Anna Smith", "John Miller"}),
+    ("Score: Anna Kowalczyk > Dana Smith in round two.", {"Anna Kowalczyk", "Dana Smith"}),
+    ("Anna Kowalczyk</b><b>Dana Smith", {"Anna Kowalczyk", "Dana Smith"}),
 ])
 def test_names_in_html_are_redacted_without_markup(ner, text, expected):
     assert {text[r.start:r.end] for r in ner.analyze([text])[0] if r.entity_type == "PERSON"} == expected

@@ -9,6 +9,7 @@ merges overlapping or adjacent parts, and grows a span over neighbouring words w
 
 from __future__ import annotations
 
+import copy
 import re
 
 import regex
@@ -29,31 +30,62 @@ def _name_part(word: str) -> bool:
     return not word.isascii() and _zipf(low) < COMMON_ZIPF and low not in PLACE_OR_ORG
 
 
-# What a span may hold of HTML markup: whole tags, a tag opening inside it that it cuts ("Maria Lopez</b"), and the
-# end of a tag opened before it ("li>Anna Smith": spaCy's tokenizer splits "<li>Anna" after the "<").
-_MARKUP = re.compile(r"<[^<>]*(?:>|$)|^[^<>]*>")
+# What a span may hold of HTML markup: whole tags and a tag opening inside it that it cuts ("Maria Lopez</b"); the
+# end of a tag opened before it ("li>Anna Smith": spaCy's tokenizer splits "<li>Anna" after the "<") is ``_TAIL``,
+# markup only when the text before the span leaves a "<" open (a bare ">" is an arrow: "Anna Smith > Priya Raman").
+_TAG = re.compile(r"<[^<>]*(?:>|$)")
+_TAIL = re.compile(r"^[^<>]*>")
+_SPACE = frozenset(" \t\r\n\u00a0")
 
 
-def _without_markup(text: str, result) -> bool:
-    """A PERSON span holding HTML markup ("li>Anna Smith", "John Miller</p>") is cut to the stretch between tags with
-    the most letters, without the spaces and quotes around it: redacted whole, the markup went with the name
-    ("<<PERSON></li>"), and a tag's digit ("</h2>") made ``_without_digits`` drop the name. False when less than two
-    letters are left. (A name holds no "<" or ">".)"""
+def _spaced(text: str, i: int) -> bool:
+    """Whether the "<" or ">" at ``i`` has whitespace (or the text's edge) on both sides: a comparison or an arrow
+    ("Anna Smith > Priya Raman"), no markup."""
+    return (i == 0 or text[i - 1] in _SPACE) and (i + 1 == len(text) or text[i + 1] in _SPACE)
+
+
+def _open_tag_before(text: str, start: int) -> bool:
+    """Whether the text before ``start`` ends inside a tag: its last "<" that is no spaced one comes after its last
+    ">"."""
+    close = text.rfind(">", 0, start)
+    i = start
+    while (i := text.rfind("<", close + 1, i)) >= 0:
+        if not _spaced(text, i):
+            return True
+    return False
+
+
+def _without_markup(text: str, result) -> list:
+    """A PERSON span holding HTML markup ("li>Anna Smith", "John Miller</p>") or a bare "<" or ">" ("Anna Smith >
+    Priya Raman") cut to the stretches between them, without the spaces and quotes around each: one result per
+    stretch with two letters or more (none if no stretch has them). Redacted whole, the markup went with the name
+    ("<<PERSON></li>"), and a tag's digit ("</h2>") made ``_without_digits`` drop the name. Every stretch is kept:
+    two names a tag parts ("Anna Smith</td><td>John Miller") are two persons. (A name holds no "<" or ">".)"""
     value = text[result.start:result.end]
     if "<" not in value and ">" not in value:
-        return True
-    best, best_letters, pos = (0, 0), 0, 0
-    for piece_start, piece_end in [*((m.start(), m.end()) for m in _MARKUP.finditer(value)), (len(value), len(value))]:
-        letters = sum(c.isalpha() for c in value[pos:piece_start])
-        if letters > best_letters:
-            best, best_letters = (pos, piece_start), letters
-        pos = max(pos, piece_end)
-    if best_letters < 2:
-        return False
-    piece = value[best[0]:best[1]]
-    lead = len(piece) - len(piece.lstrip(" \t\n\"'"))
-    result.start, result.end = result.start + best[0] + lead, result.start + best[0] + len(piece.rstrip(" \t\n\"'"))
-    return True
+        return [result]
+    cuts = []  # (start, end) in value: markup, or a bare "<" or ">"
+    if (tail := _TAIL.match(value)) is not None and not _spaced(text, result.start + tail.end() - 1) and (
+            _open_tag_before(text, result.start)):
+        cuts.append(tail.span())
+    pos = cuts[0][1] if cuts else 0
+    while (i := min((j for j in (value.find("<", pos), value.find(">", pos)) if j >= 0), default=-1)) >= 0:
+        tag = _TAG.match(value, i) if value[i] == "<" and not _spaced(text, result.start + i) else None
+        cuts.append(tag.span() if tag is not None else (i, i + 1))
+        pos = cuts[-1][1]
+    pieces, pos = [], 0
+    for cut_start, cut_end in [*cuts, (len(value), len(value))]:
+        piece = value[pos:cut_start]
+        if sum(c.isalpha() for c in piece) >= 2:
+            lead = len(piece) - len(piece.lstrip(" \t\n\"'"))
+            pieces.append((pos + lead, pos + len(piece.rstrip(" \t\n\"'"))))
+        pos = max(pos, cut_end)
+    base, out = result.start, []
+    for piece_start, piece_end in pieces:
+        r = copy.copy(result) if out else result
+        r.start, r.end = base + piece_start, base + piece_end
+        out.append(r)
+    return out
 
 
 def _without_digits(text: str, result) -> bool:
@@ -122,9 +154,8 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     words), gives the whole name. Other entities are untouched; a word inside another entity's result is never
     added.
     """
-    persons = sorted((r for r in results if r.entity_type == "PERSON" and _without_markup(text, r)
-                      and _without_digits(text, r)
-                      and _one_line(text, r) and _no_thing(text, r)),
+    persons = sorted((p for r in results if r.entity_type == "PERSON" for p in _without_markup(text, r)
+                      if _without_digits(text, p) and _one_line(text, p) and _no_thing(text, p)),
                      key=lambda r: (r.start, r.end))
     if not persons:
         return [r for r in results if r.entity_type != "PERSON"]
