@@ -196,11 +196,17 @@ class StreamDamaged(Exception):
         self.partial, self.cause = partial, cause
 
 
-def split_lines(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+_BLANK_RUN = re.compile(rb"\n\n+")  # a line's end and the blank lines after it (a literal prefix: a fast scan)
+
+
+def split_lines(chunks: Iterable[bytes], blank_runs: bool = False) -> Iterator[tuple[bytes, int]]:
     """Split chunks into lines without the newline, yielding ``(line, length)``.
 
     A line over ``MAX_RECORD_BYTES`` is not buffered whole: only its first ``RAW_PREVIEW`` bytes are kept and
-    ``length`` tells the real size. A stream error raises ``StreamDamaged`` carrying the unfinished line.
+    ``length`` tells the real size. A stream error raises ``StreamDamaged`` carrying the unfinished line. With
+    ``blank_runs``, the blank lines after a line come as one ``(b"", -count)``: a 64 KiB .zst of 2 GiB of
+    newlines was 2 billion empty lines, one Python step each (45 s per 256 MiB measured), for a reader that
+    only counts them.
     """
     head: list[bytes] = []
     kept = length = 0
@@ -213,20 +219,29 @@ def split_lines(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
         head.append(piece)
         kept += len(piece)
 
+    def lines(data: bytes) -> Iterator[tuple[bytes, int]]:
+        nonlocal head, kept, length
+        parts = data.split(b"\n")
+        for part in parts[:-1]:
+            if head:
+                keep(part)
+                yield b"".join(head), length
+                head, kept, length = [], 0, 0
+            elif len(part) > MAX_RECORD_BYTES:
+                yield part[:RAW_PREVIEW], len(part)
+            else:
+                yield part, len(part)
+        if parts[-1]:
+            keep(parts[-1])
+
     try:
         for chunk in chunks:
-            parts = chunk.split(b"\n")
-            for part in parts[:-1]:
-                if head:
-                    keep(part)
-                    yield b"".join(head), length
-                    head, kept, length = [], 0, 0
-                elif len(part) > MAX_RECORD_BYTES:
-                    yield part[:RAW_PREVIEW], len(part)
-                else:
-                    yield part, len(part)
-            if parts[-1]:
-                keep(parts[-1])
+            pos = 0
+            for run in _BLANK_RUN.finditer(chunk) if blank_runs else ():
+                yield from lines(chunk[pos:run.start() + 1])  # up to the end of the line before the blank ones
+                yield b"", run.start() + 1 - run.end()
+                pos = run.end()
+            yield from lines(chunk[pos:] if pos else chunk)
     except Exception as err:  # any failure to open or read: the caller reports it as a record
         raise StreamDamaged(b"".join(head), err) from err
     if length:

@@ -96,7 +96,10 @@ def read_jsonl(sl: SourceSlice) -> Iterator[RawRecord]:
     decoder = KeyCheckingDecoder()
     first_of_json = sl.start == 0 and may_be_json_array(sl.uri)  # a .json file's first record may need a word
     try:
-        for line, length in bs.split_lines(_prepend(first, chunks)):
+        for line, length in bs.split_lines(_prepend(first, chunks), blank_runs=True):
+            if length < 0:  # that many blank lines: no records, but they count as lines
+                index -= length
+                continue
             record = _json_line(index, line, length, decoder)
             if record is not None:
                 if first_of_json and record.error and record.error.startswith("invalid JSON") \

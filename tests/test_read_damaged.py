@@ -114,3 +114,25 @@ def test_zstd_bomb_is_read_in_bounded_pieces(tmp_path):
     assert sum(pieces) == size
     assert max(pieces) <= bs.ZSTD_INPUT_CHUNK * 32 * 1024 + bs.READ_CHUNK <= 40 << 20
     assert _read(path) == []  # blank lines only: no record
+
+
+def test_blank_line_runs_are_counted_not_walked(tmp_path):
+    """A .zst of newlines was one Python step per empty line (a 64 KiB file held 2 GiB of them: minutes of a
+    worker). The JSONL reader now gets a run of blank lines as one count; record indices are unchanged."""
+    from tasks import byte_stream as bs
+
+    rng = random.Random(3)
+    lines = [rng.choice([b"", b"", b"", b'{"text": "x"}', b"y" * rng.randint(1, 9)]) for _ in range(3000)]
+    data = b"\n".join(lines) + b"\n\n\n"
+    cuts = sorted(rng.sample(range(1, len(data)), 40))
+    chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    plain = list(bs.split_lines(iter(chunks)))
+    runs = list(bs.split_lines(iter(chunks), blank_runs=True))
+    # the same lines at the same numbers: a run (b"", -n) stands for n blank lines
+    expanded = [item for line, n in runs for item in ([(b"", 0)] * -n if n < 0 else [(line, n)])]
+    assert expanded == plain == [(line, len(line)) for line in lines + [b"", b""]]
+    flood = tmp_path / "flood.jsonl.zst"
+    flood.write_bytes(zstandard.ZstdCompressor().compress(b'{"text": "a"}\n' + b"\n" * (8 << 20) + b'{"text": "b"}'))
+    assert len(list(bs.split_lines(bs.decompressed_chunks(SourceSlice(str(flood), "jsonl", "zstd")),
+                                   blank_runs=True))) < 100
+    assert [(r.index, r.fields) for r in _read(flood)] == [(0, {"text": "a"}), ((8 << 20) + 1, {"text": "b"})]
