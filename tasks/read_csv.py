@@ -50,16 +50,30 @@ def read_csv(sl: SourceSlice) -> Iterator[RawRecord]:
     physical = [0]  # lines read, for the note of a broken stream
 
     def text_lines() -> Iterator[str]:
-        for line, length in bs.split_lines(bs.decompressed_chunks(sl, progress=progress)):
+        for line, length in bs.split_lines(bs.decompressed_chunks(sl, progress=progress), blank_runs=True):
+            if length < 0 and not size[0]:  # blank lines between rows are no rows: counted, not walked one by one
+                physical[0] -= length
+                continue
+            if length < 0:  # blank lines inside a quoted field are its content
+                yield from _blank_lines(-length)
+                continue
             physical[0] += 1
             if length > len(line):
                 over_limit.append(length)
-            for text in _csv_lines(line.decode("utf-8", "surrogateescape")):
-                size[0] += len(text)
-                if size[1] + len(text) <= bs.MAX_RECORD_BYTES:  # a runaway quoted field is not buffered twice
-                    pending.append(text)
-                    size[1] += len(text)
-                yield text
+            yield from _texts(_csv_lines(line.decode("utf-8", "surrogateescape")))
+
+    def _texts(texts: Iterator[str]) -> Iterator[str]:
+        for text in texts:
+            size[0] += len(text)
+            if size[1] + len(text) <= bs.MAX_RECORD_BYTES:  # a runaway quoted field is not buffered twice
+                pending.append(text)
+                size[1] += len(text)
+            yield text
+
+    def _blank_lines(n: int) -> Iterator[str]:
+        for _ in range(n):
+            physical[0] += 1
+            yield from _texts(iter(["\n"]))
 
     def raw() -> tuple[bytes, str]:
         data = "".join(pending).encode("utf-8", "surrogateescape").removesuffix(b"\n").removesuffix(b"\r")

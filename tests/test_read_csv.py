@@ -97,3 +97,20 @@ def test_header_row_over_the_limit_makes_every_row_malformed(tmp_path, monkeypat
     assert [(i, fields) for i, fields, _, _ in got] == [(0, None), (1, None)]
     assert got[1][2:] == (b"1,first row", "row not read: the header row is over the limit, so the columns have no "
                                           "names")
+
+
+def test_blank_lines_between_rows_are_skipped_in_runs_and_kept_inside_quotes(tmp_path, monkeypatch):
+    """A compressed CSV of newlines was one csv-module step per blank line (minutes for a file of kilobytes)."""
+    import zstandard
+
+    from tasks import read_csv
+
+    data = b'id,text\n\n\n1,"two\n\n\nblank lines"\n' + b"\n" * (4 << 20) + b"2,last\n\n"
+    path = tmp_path / "t.csv.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(data))
+    calls = []
+    real = read_csv._csv_lines
+    monkeypatch.setattr(read_csv, "_csv_lines", lambda text: calls.append(1) or real(text))
+    got = [(r.index, r.fields, r.error) for r in read_slice(SourceSlice(str(path), "csv", "zstd"))]
+    assert got == [(0, {"id": "1", "text": "two\n\n\nblank lines"}, None), (1, {"id": "2", "text": "last"}, None)]
+    assert len(calls) < 100
