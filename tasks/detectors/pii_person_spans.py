@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 
 import regex
 
@@ -144,6 +145,21 @@ def _no_thing(text: str, result) -> bool:
     return low in given or low in surnames or _zipf(low) < THING_ZIPF
 
 
+#: The longest PERSON span kept, in characters and words: "Maria de los Angeles Garcia Lopez" has 33 and 6.
+MAX_NAME_CHARS, MAX_NAME_WORDS = 100, 8
+
+
+def _name_sized(text: str, result) -> bool:
+    """Whether a PERSON result is the size of a name and holds no control character.
+
+    spaCy's small model read 14,000 characters of repeated 'emoji 😀' as one PERSON (redacting it whole: the
+    clean text lost it) and tagged terminal escapes ('ansi \x7f \x85 nel'); no name is that long or holds those.
+    """
+    span = text[result.start:result.end]
+    return (len(span) <= MAX_NAME_CHARS and len(span.split()) <= MAX_NAME_WORDS
+            and not any(unicodedata.category(c) == "Cc" and c != "\t" for c in span))
+
+
 def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool = True) -> list:
     """PERSON results of one text merged when they overlap or only spaces part them, then grown over neighbours.
 
@@ -155,7 +171,8 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     added.
     """
     persons = sorted((p for r in results if r.entity_type == "PERSON" for p in _without_markup(text, r)
-                      if _without_digits(text, p) and _one_line(text, p) and _no_thing(text, p)),
+                      if _without_digits(text, p) and _one_line(text, p) and _no_thing(text, p)
+                      and _name_sized(text, p)),  # after _one_line, which cuts a span to one line
                      key=lambda r: (r.start, r.end))
     if not persons:
         return [r for r in results if r.entity_type != "PERSON"]
