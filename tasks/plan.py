@@ -15,7 +15,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.sources import SourceReadError, detect_format, discover, hash_and_split, local_sizes
+from tasks.source_stamps import source_stamp
+from tasks.sources import (
+    SourceReadError,
+    detect_format,
+    discover,
+    hash_and_split,
+    local_sizes,
+)
 
 # Compressed sizes underestimate the work in a file; this rough ratio keeps shards of gz/zst input comparable.
 _COMPRESSION_RATIO = {"none": 1, "gzip": 4, "zstd": 4}
@@ -177,6 +184,7 @@ def plan_sources(
     seen: dict[str, int] = {}
     for src in discover(inputs):
         entry = SourceEntry(src.uri, src.format, src.compression, src.size_bytes, None, None, "unverified")
+        stamp = source_stamp(src.uri)  # before the hash: a change while it is read shows at the worker too
         try:
             if src.error:
                 raise SourceReadError(src.error)
@@ -201,7 +209,8 @@ def plan_sources(
                 entry.integrity = "ok" if entry.expected_sha256 == sha else "mismatch"
         entries.append(entry)
         base = {"uri": src.uri, "format": src.format, "compression": src.compression}
-        ident = {"sha256": sha, "occurrence": entry.occurrence, "integrity": entry.integrity}
+        ident = {"sha256": sha, "occurrence": entry.occurrence, "integrity": entry.integrity,
+                 **({"stamp": stamp} if stamp is not None else {})}
         if src_slices is None:
             slice_ = {**base, **ident, "start": 0, "end": None, "first_record": 0, "est_bytes": 1}
             if src.error:

@@ -24,6 +24,7 @@ from tasks.normalize import content_hash, raw_hash
 from tasks.readers import read_slice
 from tasks.records import ParsedRecord, parse_record
 from tasks.registry import build_document_stages
+from tasks.source_stamps import changed_since
 from tasks.sources import SourceSlice
 from tasks.stage import DocBatch, Stage
 
@@ -214,7 +215,7 @@ def process_shard(shard: dict[str, Any], stage_dir: str, config_json: str) -> di
         for sl in shard["slices"]:
             src = SourceSlice(
                 sl["uri"], sl["format"], sl["compression"], sl["start"], sl["end"], sl["first_record"],
-                sl.get("error"),
+                sl.get("error") or changed_since(sl["uri"], sl.get("stamp")),
             )
             integrity_ev = {"integrity": sl["integrity"], "sha256": sl["sha256"]}
             for rec in read_slice(src):
