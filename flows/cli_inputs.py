@@ -41,11 +41,13 @@ def check_inputs(inputs: list[str], lake: str = "data/lake") -> None:
         raise CommandFailure(str(err)) from None
     except Exception:  # noqa: BLE001, S110 - e.g. missing credentials: the run reports it with its own message
         return
-    _check_lake_outside(resolved, lake)
+    if why := lake_in_inputs(resolved, lake):
+        raise CommandFailure(why)
 
 
-def _check_lake_outside(inputs: list[str], lake: str) -> None:
-    """Fail when an input folder holds the lake (``sieve run data/`` with the default ``--lake data/lake``).
+def lake_in_inputs(inputs: list[str], lake: str) -> str | None:
+    """Why the run cannot take ``inputs`` (resolved) when an input folder holds the lake, else None (``sieve run
+    data/`` with the default ``--lake data/lake``; the flow asks too, for a deployment's runs).
 
     Its walk read the lake as corpus: the run's own lock file went clean in the first run, and the next one read
     every clean, quarantine and provenance Parquet file, the catalog and the reports again as input records.
@@ -56,7 +58,7 @@ def _check_lake_outside(inputs: list[str], lake: str) -> None:
     try:
         root = local_path(lake)
     except LakeError:
-        return  # the run names a bad lake itself
+        return None  # the run names a bad lake itself
     for item in inputs:
         if "://" in item and not item.startswith("file:"):
             continue
@@ -68,6 +70,6 @@ def _check_lake_outside(inputs: list[str], lake: str) -> None:
             continue
         if any(part.startswith(".") for part in root.relative_to(top).parts):
             continue
-        raise CommandFailure(f"input {item} holds the lake {root}: its walk would read the lake's own files "
-                             "(outputs, catalog, lock) as input records; pass the corpus folders, or a --lake "
-                             "outside them")
+        return (f"input {item} holds the lake {root}: its walk would read the lake's own files (outputs, catalog, "
+                "lock) as input records; pass the corpus folders, or a --lake outside them")
+    return None

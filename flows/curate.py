@@ -101,6 +101,7 @@ def curate_corpus(
     started = time.perf_counter()
     steps.allow_new_pool()  # an earlier flow run of this process (sieve serve) may have failed and stopped it
     _check_task_runner(task_runner)
+    _check_lake_outside_inputs(inputs, lake)
     the_lake = Lake.at(lake)
     cfg = resolve_config(config, dataset, kind, text_field)
     config_json = cfg.model_dump_json()
@@ -213,6 +214,21 @@ def _check_task_runner(task_runner: str) -> None:
             f"dask` does; this run has {type(ctx.task_runner).__name__} (a deployment runs the flow's default "
             "runner): use 'processes' or 'threads'"
         )
+
+
+def _check_lake_outside_inputs(inputs: list[str], lake: str) -> None:
+    """Refuse, before anything is written, inputs whose folder walk would read the lake (a deployment's runs are
+    not checked by ``sieve run``'s command line, which refuses the same)."""
+    from flows.cli_inputs import lake_in_inputs
+    from tasks.sources import resolve_inputs
+
+    local = [i for i in inputs if "://" not in i or i.startswith("file:")]  # a lake is a local folder
+    try:
+        resolved = resolve_inputs(local)
+    except Exception:  # noqa: BLE001 - a missing input: the plan reports it with its own message
+        return
+    if why := lake_in_inputs(resolved, lake):
+        raise ValueError(why)
 
 
 def _show_failed_run(lake: Lake) -> None:

@@ -1,4 +1,5 @@
-"""The flow's task threads are bounded by its workers: a deployment's run of many shards, and ``sieve run``."""
+"""What a run gets without `sieve run`'s command line (a deployment calls the flow itself): bounded task threads and
+the lake-in-inputs refusal; and `sieve run`'s thread count."""
 
 from __future__ import annotations
 
@@ -71,3 +72,17 @@ def test_sieve_run_threads_follow_the_config_workers_and_the_cores(tmp_path, mon
     bad = tmp_path / "bad.yaml"
     bad.write_text("shards: {workers: -3}\n")
     assert _run_workers(0, str(bad), "d") == 0
+
+
+def test_a_deployment_run_refuses_an_input_folder_holding_its_lake(tmp_path, prefect_harness):
+    # sieve run refuses it on its command line; a deployment calls the flow without it, and the folder walk read
+    # the lake's own files (its lock, then its outputs and catalog) as input records
+    from flows.curate import curate_corpus
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.jsonl").write_text(json.dumps({"text": "a tide table"}) + "\n")
+    with pytest.raises(ValueError, match="holds the lake"):
+        curate_corpus(inputs=[str(data)], lake=str(data / "lake"), dataset="d",
+                      config=str(plumbing_config(tmp_path / "s.yaml")), task_runner="threads", workers=1)
+    assert not (data / "lake").exists()
