@@ -38,10 +38,8 @@ def _wait_for_run_row(lake, proc, seconds=60):
 def test_an_api_gone_mid_run_leaves_a_completed_run_and_a_cli_that_ends(tmp_path, prefect_harness):
     # Before: the data and provenance were complete, then the CLI waited for Prefect's queued events at exit with no
     # time limit (about 7 s each, hundreds of them: 25 min measured) and reported the run as failed.
-    env = cli_env()
-    proxy = TcpProxy(urlsplit(env["PREFECT_API_URL"]).port).start()
     # one retry per API call (2 s) instead of Prefect's five (about 62 s): the same path, a test-sized wait
-    env.update(PREFECT_API_URL=f"http://127.0.0.1:{proxy.port}/api", PREFECT_CLIENT_MAX_RETRIES="1")
+    env, proxy = _behind_proxy(retries=1)
     lake = tmp_path / "lake"
     cmd = [*SIEVE, "run", str(_corpus(tmp_path, 20000)), "--lake", str(lake),
            "--config", plumbing_config(tmp_path / "s.yaml"), "--json"]
@@ -71,14 +69,20 @@ def _start(tmp_path, env):
     return proc, lake
 
 
+def _behind_proxy(retries: int) -> tuple[dict[str, str], TcpProxy]:
+    """A CLI environment whose Prefect API is the session's server behind a forwarder the test can switch off."""
+    env = cli_env()
+    proxy = TcpProxy(urlsplit(env["PREFECT_API_URL"]).port).start()
+    env.update(PREFECT_API_URL=f"http://127.0.0.1:{proxy.port}/api", PREFECT_CLIENT_MAX_RETRIES=str(retries))
+    return env, proxy
+
+
 def test_a_second_ctrl_c_ends_the_run_at_once(tmp_path, run_sieve):
     # The first signal's orderly stop reports the crash to Prefect's API: with the API gone it retries (up to the
     # forced exit, FORCE_AFTER later), so the second signal surely comes during it. Against a live API the stop
     # took under 0.5 s once flow runs stopped waiting for their heartbeat thread, and the second signal came after
     # the process had ended (a test that passed or failed on timing).
-    env = cli_env()
-    proxy = TcpProxy(urlsplit(env["PREFECT_API_URL"]).port).start()
-    env.update(PREFECT_API_URL=f"http://127.0.0.1:{proxy.port}/api", PREFECT_CLIENT_MAX_RETRIES="4")
+    env, proxy = _behind_proxy(retries=4)
     try:
         proc, lake = _start(tmp_path, env)
         proxy.stop()
@@ -102,9 +106,7 @@ def test_sigterm_with_the_api_gone_ends_within_the_forced_exit_delay(tmp_path, p
     # the flow arms the forced exit when the signal stops it, so the process ends FORCE_AFTER (10 s) later.
     from flows.shutdown import FORCE_AFTER
 
-    env = cli_env()
-    proxy = TcpProxy(urlsplit(env["PREFECT_API_URL"]).port).start()
-    env.update(PREFECT_API_URL=f"http://127.0.0.1:{proxy.port}/api", PREFECT_CLIENT_MAX_RETRIES="4")
+    env, proxy = _behind_proxy(retries=4)
     try:
         proc, lake = _start(tmp_path, env)
         proxy.stop()
