@@ -131,3 +131,17 @@ def test_the_pii_name_lists_come_back_from_the_cache_unchanged(cache, monkeypatc
         cached = pii_names.census_names()
     assert cached == fresh and "maria" in cached[0] and "garcia" in cached[1]
     pii_names.census_names.cache_clear()
+
+
+def test_entries_unused_for_a_month_are_removed_when_another_is_saved(cache):
+    import os
+    import time
+
+    assert table_cache.save_arrays("kind", "old", {"a": np.zeros(2)})
+    assert table_cache.save_arrays("kind", "used", {"a": np.ones(2)})
+    month_ago = time.time() - (table_cache.UNUSED_DAYS + 1) * 86400
+    for key in ("old", "used"):
+        os.utime(cache / "kind" / f"{key}.npz", (month_ago, month_ago))
+    assert table_cache.load_arrays("kind", "used") is not None  # loading it marks it in use
+    assert table_cache.save_arrays("kind", "new", {"a": np.zeros(3)})
+    assert sorted(p.stem for p in (cache / "kind").glob("*.npz")) == ["new", "used"]

@@ -11,6 +11,7 @@ also check what they load (the toxicity scorer compares its scores with the mode
 cached table can never change a score silently.
 
 The folder is ``$SIEVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/sieve``, else ``~/.cache/sieve``; deleting it is safe.
+An entry unused for ``UNUSED_DAYS`` is removed when another of its kind is saved.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -41,12 +43,17 @@ def load_arrays(kind: str, key: str) -> dict[str, np.ndarray] | None:
     path = _path(kind, key)
     try:
         with np.load(path, allow_pickle=False) as saved:
-            return {name: saved[name] for name in saved.files}
+            arrays = {name: saved[name] for name in saved.files}
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - unreadable or damaged (a truncated .npz raises zipfile.BadZipFile): rebuilt
         discard_arrays(kind, key)
         return None
+    try:
+        os.utime(path)  # in use: kept by ``_prune``
+    except OSError:
+        pass
+    return arrays
 
 
 def discard_arrays(kind: str, key: str) -> None:
@@ -77,7 +84,24 @@ def save_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> bool:
             raise
     except OSError:
         return False
+    _prune(target.parent)
     return True
+
+
+#: An entry not loaded or saved for this long is removed when another of its kind is saved: every change of a
+#: key's files (a new model, an edited module, a wordfreq upgrade) leaves the old entry behind (0.8 MB for the
+#: PII name lists), and nothing else would ever remove it.
+UNUSED_DAYS = 30
+
+
+def _prune(folder: Path) -> None:
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    try:
+        for old in folder.glob("*.npz"):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+    except OSError:  # another process pruned it first, or the folder is not ours to clean
+        pass
 
 
 def load_words(kind: str, key: str) -> list[str] | None:
