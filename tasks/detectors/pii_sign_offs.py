@@ -28,7 +28,16 @@ SIGN_OFFS = ("regards", "best regards", "kind regards", "kindest regards", "warm
              "with regards", "best wishes", "warm wishes", "all the best", "best", "thanks", "thanks again",
              "thanks so much", "many thanks", "thank you", "thank you so much", "cheers", "sincerely",
              "yours sincerely", "sincerely yours", "yours truly", "yours faithfully", "yours", "respectfully",
-             "cordially", "love", "lots of love", "with love", "take care", "talk soon", "thx", "rgds", "xoxo", "hugs")
+             "cordially", "love", "lots of love", "with love", "take care", "talk soon", "thx", "rgds", "xoxo", "hugs",
+             # German, French, Spanish, Italian, Portuguese, Dutch: web and mail corpora are not English only
+             "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "freundliche grüsse",
+             "viele grüße", "viele grüsse", "liebe grüße", "liebe grüsse", "beste grüße", "beste grüsse",
+             "herzliche grüße", "herzliche grüsse", "grüße", "grüsse", "gruß", "gruss", "mfg", "lg", "vg",
+             "cordialement", "bien cordialement", "bien à vous", "salutations", "amitiés", "bisous", "à bientôt",
+             "saludos", "un saludo", "saludos cordiales", "atentamente", "un abrazo", "abrazos", "besos",
+             "cordiali saluti", "distinti saluti", "saluti", "un abbraccio", "baci", "atenciosamente", "abraços",
+             "um abraço", "cumprimentos", "beijos", "met vriendelijke groet", "vriendelijke groeten", "groeten",
+             "groetjes", "hartelijke groet")
 _PHRASES = "|".join(s.replace(" ", r"[ \t]+") for s in sorted(SIGN_OFFS, key=len, reverse=True))
 # One to three words alone on their line (after one blank line at most and a signature's "--" line, a dash or a
 # tilde): found first, as a line break is a literal ``re`` finds fast and such lines are few ...
@@ -97,6 +106,18 @@ def sign_off_names(text: str, given: frozenset[str]) -> list[tuple[int, int]]:
         if (capitalised and low in given and not word_like) or ((word_like or small) and punctuated):
             found.append(m.span(1))
     return found
+
+
+def in_sign_off(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies in a sign-off alone on its line ("Mit freundlichen Grüßen,", "Bien à vous,"):
+    spaCy's small model took "Grüßen", "Viele Grüße" and "Bien" there for persons."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    if end > line_end:
+        return False
+    m = _SIGN_OFF_LINE.search(text[line_start:line_end])  # a slice: its "^" is the line's start
+    return m is not None and line_start + m.start() <= start
 
 
 def _surname_part(word: str) -> bool:
