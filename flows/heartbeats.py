@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +30,12 @@ def joinable_heartbeats() -> bool:
     return callable(send) and "join_on_exit" in inspect.signature(send).parameters
 
 
+#: Blocks open now, and Prefect's own function while any is: the first block in swaps it, the last one out puts it
+#: back, so blocks of several threads (or nested ones) never leave the wrapper in place or restore a wrapper.
+_OPEN: list = []
+_LOCK = threading.Lock()
+
+
 @contextmanager
 def heartbeats_not_joined() -> Iterator[None]:
     """Within the block, flow runs started in this process stop their heartbeat thread without joining it."""
@@ -37,9 +44,17 @@ def heartbeats_not_joined() -> Iterator[None]:
         return
     from prefect import flow_engine
 
-    original = flow_engine._send_heartbeats
-    flow_engine._send_heartbeats = functools.partial(original, join_on_exit=False)
+    with _LOCK:
+        if not _OPEN:
+            original = flow_engine._send_heartbeats
+            flow_engine._send_heartbeats = functools.partial(original, join_on_exit=False)
+            _OPEN.append(original)
+        else:
+            _OPEN.append(_OPEN[0])
     try:
         yield
     finally:
-        flow_engine._send_heartbeats = original
+        with _LOCK:
+            original = _OPEN.pop()
+            if not _OPEN:
+                flow_engine._send_heartbeats = original

@@ -56,3 +56,18 @@ def test_the_engine_is_restored_after_the_block(prefect_harness):
         assert flow_engine._send_heartbeats is not original
         raise RuntimeError("a failed run")
     assert flow_engine._send_heartbeats is original
+
+
+def test_overlapping_blocks_restore_prefects_own_function():
+    # Blocks of two threads that end in the order they began: the first one's end must not put Prefect's function
+    # back while the second is open, and the second's must not put the first one's wrapper back for good.
+    from prefect import flow_engine
+
+    original = flow_engine._send_heartbeats
+    first, second = heartbeats_not_joined(), heartbeats_not_joined()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert flow_engine._send_heartbeats is not original  # the second block is still open
+    second.__exit__(None, None, None)
+    assert flow_engine._send_heartbeats is original
