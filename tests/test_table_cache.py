@@ -145,3 +145,9 @@ def test_entries_unused_for_a_month_are_removed_when_another_is_saved(cache):
     assert table_cache.load_arrays("kind", "used") is not None  # loading it marks it in use
     assert table_cache.save_arrays("kind", "new", {"a": np.zeros(3)})
     assert sorted(p.stem for p in (cache / "kind").glob("*.npz")) == ["new", "used"]
+
+
+def test_a_saved_entry_is_readable_by_others(cache):
+    # mkstemp's 0600 kept the other users of a shared SIEVE_CACHE_DIR rebuilding every table
+    assert table_cache.save_arrays("kind", "shared", {"a": np.zeros(2)})
+    assert (cache / "kind" / "shared.npz").stat().st_mode & 0o777 == 0o644

@@ -78,6 +78,8 @@ def save_arrays(kind: str, key: str, arrays: dict[str, np.ndarray]) -> bool:
                 np.savez(fh, **arrays)
                 fh.flush()
                 os.fsync(fh.fileno())  # a crash after the rename must not leave a truncated file under the key
+            # mkstemp makes it 0600: a cache folder shared by users (SIEVE_CACHE_DIR) could not be read by the others
+            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
