@@ -14,9 +14,10 @@ def check_inputs(inputs: list[str], lake: str = "data/lake") -> None:
         try:  # the OS hands a name's undecodable bytes over as surrogates: Prefect's JSON of the run's parameters
             item.encode("utf-8")  # failed on them ("surrogates not allowed") after the run had started
         except UnicodeEncodeError:
-            shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            from tasks.sources import escaped_name
+
             why = "the name is not valid UTF-8 (its bytes shown as \\xNN); rename it"
-            raise CommandFailure(f"input {shown}: {why}") from None
+            raise CommandFailure(f"input {escaped_name(item)}: {why}") from None
         if "://" not in item:
             continue
         import fsspec

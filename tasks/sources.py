@@ -142,6 +142,14 @@ def _unread(uri: str, why: str) -> SourceFile:
     return SourceFile(uri=uri, format=fmt, compression=compression, size_bytes=0, error=why)
 
 
+def escaped_name(name: str) -> str:
+    """A name the OS gave with undecodable bytes (lone surrogates), those bytes shown as ``\\xNN`` (``ls -b``)."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _undecodable_name(uri: str) -> SourceFile | None:
     """An unreadable source for a name that is not valid UTF-8, else None.
 
@@ -154,11 +162,8 @@ def _undecodable_name(uri: str) -> SourceFile | None:
         return None
     except UnicodeEncodeError:
         pass
-    try:
-        shown = uri.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
-        shown = uri.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _unread(shown, "file name is not valid UTF-8 (its bytes shown as \\xNN): rename the file to read it")
+    why = "file name is not valid UTF-8 (its bytes shown as \\xNN): rename the file to read it"
+    return _unread(escaped_name(uri), why)
 
 
 def _not_regular(path: str) -> str | None:
@@ -210,7 +215,7 @@ def _expand_local(path: str) -> list[SourceFile]:
     top = os.path.abspath(os.path.expanduser(path))
     if not os.path.isdir(top):
         why = _not_regular(top)
-        return [_undecodable_name(top) or (_unread(top, why) if why else _source(top, os.path.getsize(top)))]
+        return [_unread(top, why) if why else _source(top, os.path.getsize(top))]
     errors: list[OSError] = []
     found: list[tuple[str, str | None]] = [(p, None) for p in _walk(top, errors.append)]
     # An unlisted folder is recorded like an unreadable file, so its loss shows in the run's sources.
@@ -220,7 +225,7 @@ def _expand_local(path: str) -> list[SourceFile]:
     out = []
     for p, why in found:
         why = why or _not_regular(p)  # a pipe, device or broken link in the folder is recorded, not skipped
-        out.append(_undecodable_name(p) or (_unread(p, why) if why else _source(p, os.path.getsize(p))))
+        out.append(_unread(p, why) if why else _source(p, os.path.getsize(p)))
     return out
 
 
@@ -229,8 +234,8 @@ def _expand_url(url: str) -> list[SourceFile]:
     if not fs.isdir(path):
         info = fs.info(path)
         if info.get("type", "file") != "file":  # a pipe or device behind file://: reading it may never end
-            return [_undecodable_name(url) or _unread(url, f"not a regular file (type {info.get('type')})")]
-        return [_undecodable_name(url) or _source(url, info.get("size") or 0)]
+            return [_unread(url, f"not a regular file (type {info.get('type')})")]
+        return [_source(url, info.get("size") or 0)]
     root = path.rstrip("/")
     listing = fs.find(root, withdirs=False, detail=True)
     out: list[tuple[list[str], SourceFile]] = []
@@ -241,9 +246,9 @@ def _expand_url(url: str) -> list[SourceFile]:
         uri = fs.unstrip_protocol(child)
         if info.get("type", "file") != "file":
             why = f"not a regular file (type {info.get('type')})"
-            out.append((relative.split("/"), _undecodable_name(uri) or _unread(uri, why)))
+            out.append((relative.split("/"), _unread(uri, why)))
             continue
-        out.append((relative.split("/"), _undecodable_name(uri) or _source(uri, info.get("size") or 0)))
+        out.append((relative.split("/"), _source(uri, info.get("size") or 0)))
     out.sort(key=lambda pair: pair[0])
     return [src for _, src in out]
 
@@ -302,10 +307,10 @@ def discover(inputs: list[str]) -> list[SourceFile]:
     out: list[SourceFile] = []
     for item in inputs:
         for src in _expand_url(item) if _is_url(item) else _expand_local(item):
-            key = _same_file_key(src.uri)
+            key = _same_file_key(src.uri)  # of the name as the OS gives it: two names never share a key
             if key not in seen:
                 seen.add(key)
-                out.append(src)
+                out.append(_undecodable_name(src.uri) or src)
     return out
 
 

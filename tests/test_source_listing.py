@@ -183,6 +183,15 @@ def test_file_name_not_utf8_is_an_unreadable_source(undecodable_name, tmp_path):
     assert (rec.fields, rec.error) == (None, f"not read: {why}")
 
 
+def test_an_undecodable_name_and_the_file_named_as_its_escape_are_two_sources(undecodable_name):
+    # The escaped name was made before the walk's duplicate check: a file literally named 'caf\xe9 \xff.jsonl'
+    # next to the undecodable one counted as the same file, and one of them got no sources row and no record.
+    (undecodable_name / "caf\\xe9 \\xff.jsonl").write_text('{"text": "a file named as the escape"}\n')
+    found = discover([str(undecodable_name)])
+    assert sorted((s.uri.rsplit("/", 1)[1], s.error is None) for s in found) == [
+        ("a.jsonl", True), ("caf\\xe9 \\xff.jsonl", False), ("caf\\xe9 \\xff.jsonl", True)]
+
+
 @pytest.mark.slow
 def test_file_name_not_utf8_in_a_run(undecodable_name, tmp_path, run_sieve):
     lake = tmp_path / "lake"
