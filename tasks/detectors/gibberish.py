@@ -79,7 +79,7 @@ def _word_sets(common_zipf: float) -> tuple[frozenset[str], frozenset[str]]:
         return common, stop
 
     key = files_key([Path(__file__), *wordfreq_files(_STOP_LANGS)], extra=f"zipf={common_zipf!r}")
-    return cached_word_sets("gibberish-words", key, build, 2)  # type: ignore[return-value]
+    return cached_word_sets("gibberish-words", key, build)  # type: ignore[return-value]
 
 
 class GibberishConfig(StageConfig):

@@ -146,7 +146,7 @@ def census_names() -> tuple[frozenset[str], frozenset[str]]:
     folder = Path(names.__file__).parent
     sources = [Path(__file__), INTL_GIVEN, *wordfreq_files(),
                *(folder / f for f in ("dist.male.first", "dist.female.first", "dist.all.last"))]
-    return cached_word_sets("pii-name-lists", files_key(sources), lambda: _census_names(folder), 2)  # type: ignore
+    return cached_word_sets("pii-name-lists", files_key(sources), lambda: _census_names(folder))  # type: ignore
 
 
 def _census_names(folder: Path) -> tuple[frozenset[str], frozenset[str]]:

@@ -1,11 +1,11 @@
 """Tables computed from a model's or a word list's files, kept on disk between processes (``~/.cache/sieve``).
 
 Every worker process of every run built the toxicity stage's per-word score table from the fastText model again:
-0.38-0.46 s of CPU each, measured, while the Prefect server boots and the other models load on the same cores.
+0.32-0.46 s of CPU each, measured, while the Prefect server boots and the other models load on the same cores.
 The table depends only on the model's bytes and the code that computes it, so it is saved once, named by the
-model's sha256 and a version of that code, and loaded in milliseconds afterwards. Word sets taken from a packaged
-frequency list (the gibberish stage's, 0.5 s per worker from wordfreq's files) are kept the same way
-(``load_words``, ``save_words``), named by what they depend on. A cache that cannot be read or
+model's sha256 and the code that computes it, and loaded in milliseconds afterwards. Word sets taken from packaged
+lists (the gibberish stage's, the PII stage's census names) are kept the same way (``cached_word_sets``), named by
+the files they depend on (``files_key``). A cache that cannot be read or
 written (a read-only home, a full disk, a damaged file) is skipped: the caller computes the arrays as before. Callers
 also check what they load (the toxicity scorer compares its scores with the model's own on probe texts), so a
 cached table can never change a score silently.
@@ -106,24 +106,6 @@ def _prune(folder: Path) -> None:
         pass
 
 
-def load_words(kind: str, key: str) -> list[str] | None:
-    """The words saved with ``save_words`` under ``kind``/``key``, or None when there are none."""
-    arrays = load_arrays(kind, key)
-    if arrays is None or "words" not in arrays:
-        return None
-    try:
-        text = arrays["words"].tobytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text.split("\n") if text else []
-
-
-def save_words(kind: str, key: str, words: list[str]) -> bool:
-    """Save ``words`` (none holds a newline) under ``kind``/``key``, as one UTF-8 buffer; False when it could not."""
-    blob = "\n".join(words).encode("utf-8")
-    return save_arrays(kind, key, {"words": np.frombuffer(blob, dtype=np.uint8)})
-
-
 #: Files up to this size are part of a key by their bytes; bigger ones (packaged data) by their size and time.
 _HASHED_BYTES = 1 << 20
 
@@ -145,17 +127,22 @@ def files_key(paths: Iterable[Path], extra: str = "") -> str | None:
 
 
 def cached_word_sets(kind: str, key: str | None, build: Callable[[], tuple[frozenset[str], ...]],
-                     count: int) -> tuple[frozenset[str], ...]:
-    """The ``count`` word sets ``build()`` returns, from the cache under ``kind``/``key`` when they are there (and
-    saved there when they were built); ``key`` None builds them without the cache."""
-    if key is not None:
-        saved = [load_words(kind, f"{key}-{i}") for i in range(count)]
-        if all(words is not None for words in saved):
-            return tuple(frozenset(words) for words in saved)  # type: ignore[arg-type]
+                     ) -> tuple[frozenset[str], ...]:
+    """The word sets ``build()`` returns, from the cache under ``kind``/``key`` when they are there (and saved
+    there when they were built, all in one entry: each set one UTF-8 buffer of its words, newline-parted);
+    ``key`` None builds them without the cache."""
+    saved = load_arrays(kind, key) if key is not None else None
+    if saved is not None:
+        try:
+            texts = [saved[f"set{i}"].tobytes().decode("utf-8") for i in range(len(saved))]
+        except (KeyError, UnicodeDecodeError):  # not an entry of this layout: built again below
+            texts = None
+        if texts is not None:
+            return tuple(frozenset(t.split("\n") if t else ()) for t in texts)
     built = build()
     if key is not None and not any("\n" in w for words in built for w in words):
-        for i, words in enumerate(built):
-            save_words(kind, f"{key}-{i}", sorted(words))
+        save_arrays(kind, key, {f"set{i}": np.frombuffer("\n".join(sorted(words)).encode("utf-8"), dtype=np.uint8)
+                                for i, words in enumerate(built)})
     return built
 
 

@@ -25,7 +25,6 @@ words; other models go through ``model.predict``, once per window and once for t
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +33,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from tasks.detectors.toxicity_linear import SEPARATOR, LinearScorer
+from tasks.lake import file_sha256
 from tasks.stage import DocBatch, Finding, Score, Span, Stage, StageConfig, StageResult
 from tasks.textnorm import normalize_for_model, one_line
 
@@ -178,7 +178,6 @@ class ToxicityStage(Stage):
         self._model: Any = None
         self._linear: LinearScorer | None = None
         self._suffixes = sorted(set(self.cfg.labels.values()))
-        self._identity: str | None = None
         self._sha256: str | None = None
 
     def _check_model_file(self) -> None:
@@ -186,17 +185,16 @@ class ToxicityStage(Stage):
             raise FileNotFoundError(f"stage 'toxicity': model file not found: {self.model_path} (set "
                                     f"stages.toxicity.model in sieve.yaml, or train one with `sieve train-toxicity`)")
 
+    def _model_sha256(self) -> str:
+        """The model file's sha256, read once: the stage's identity and the key of its cached word table."""
+        if self._sha256 is None:
+            self._sha256 = file_sha256(self.model_path)
+        return self._sha256
+
     @property
     def identity(self) -> str:
         """``toxicity@<version>+<model sha256 prefix>``: a new model file re-runs the shards."""
-        if self._identity is None:
-            h = hashlib.sha256()
-            with open(self.model_path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            self._sha256 = h.hexdigest()
-            self._identity = f"{self.name}@{self.version}+{self._sha256[:12]}"
-        return self._identity
+        return f"{self.name}@{self.version}+{self._model_sha256()[:12]}"
 
     def setup(self) -> None:
         """Load the classifier and check that every mapped label is one of its labels."""
@@ -210,11 +208,8 @@ class ToxicityStage(Stage):
             raise ValueError(f"stages.toxicity.labels: {missing} not labels of {self.model_path}; the model's "
                              f"labels are: {', '.join(sorted(model_labels))}")
         # Scoring by table lookup is exact only for text split the way fastText splits it (see toxicity_linear).
-        if self.cfg.normalize == "sieve":
-            self.identity  # noqa: B018 - hashes the model file once: the table cache's key (self._sha256)
-            self._linear = LinearScorer.from_model(self._model, self._sha256)
-        else:
-            self._linear = None
+        self._linear = (LinearScorer.from_model(self._model, self._model_sha256()) if self.cfg.normalize == "sieve"
+                        else None)
         order = self._linear.labels if self._linear is not None else model_labels
         self._columns = {lab: i for i, lab in enumerate(order)}
         self._to_suffix = np.zeros((len(order), len(self._suffixes)))
