@@ -30,9 +30,9 @@ def joinable_heartbeats() -> bool:
     return callable(send) and "join_on_exit" in inspect.signature(send).parameters
 
 
-#: Blocks open now, and Prefect's own function while any is: the first block in swaps it, the last one out puts it
-#: back, so blocks of several threads (or nested ones) never leave the wrapper in place or restore a wrapper.
-_OPEN: list = []
+#: How many blocks are open, and Prefect's own function while any is: the first block in swaps it, the last one
+#: out puts it back, so blocks of several threads (or nested ones) never leave the wrapper in place or restore one.
+_OPEN = {"blocks": 0, "original": None}
 _LOCK = threading.Lock()
 
 
@@ -45,16 +45,14 @@ def heartbeats_not_joined() -> Iterator[None]:
     from prefect import flow_engine
 
     with _LOCK:
-        if not _OPEN:
-            original = flow_engine._send_heartbeats
-            flow_engine._send_heartbeats = functools.partial(original, join_on_exit=False)
-            _OPEN.append(original)
-        else:
-            _OPEN.append(_OPEN[0])
+        if not _OPEN["blocks"]:
+            _OPEN["original"] = flow_engine._send_heartbeats
+            flow_engine._send_heartbeats = functools.partial(_OPEN["original"], join_on_exit=False)
+        _OPEN["blocks"] += 1
     try:
         yield
     finally:
         with _LOCK:
-            original = _OPEN.pop()
-            if not _OPEN:
-                flow_engine._send_heartbeats = original
+            _OPEN["blocks"] -= 1
+            if not _OPEN["blocks"]:
+                flow_engine._send_heartbeats = _OPEN["original"]
