@@ -366,8 +366,8 @@ def release(
         # the command names this lake: without --lake it would query data/lake, another lake or none
         print(f"sieve: warning: {n} records released earlier are rejected now and stay in clean (a "
               f"release is never undone): {', '.join(withdrawn[:10])}{' ...' if n > 10 else ''}; all of them: "
-              f"sieve query --lake {shlex.quote(str(the_lake.root))} "
-              f"\"{summary['rejected_after_release_query']}\"", file=sys.stderr)  # SQL of a valid dataset name
+              f"sieve query \"{summary['rejected_after_release_query']}\" "  # SQL of a valid dataset name
+              f"--lake {shlex.quote(str(the_lake.root))}", file=sys.stderr)
     if as_json:
         print(json.dumps(summary, sort_keys=True, default=str))
         return

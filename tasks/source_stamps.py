@@ -2,7 +2,8 @@
 
 The plan hashes every file (its sha256 makes the records' ids and the ``--manifest`` check); a worker reads it
 later. A file rewritten in between gave records of bytes nobody hashed, under the old file's ids and integrity
-verdict: the worker now compares the file with the stamp the plan took and reads nothing of a changed file.
+verdict: the worker now compares the file with the stamp the plan took before it reads each slice, and reads no
+slice of a file changed since (one malformed record each; the slices read before the change were the bytes hashed).
 """
 
 from __future__ import annotations

@@ -88,13 +88,12 @@ def _open(lake: Lake, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
     if not lake.catalog.exists():
         raise LakeError(f"no catalog at {lake.catalog}: run `sieve run ... --lake {lake.root}` first")
     try:
-        con = open_catalog(lake.catalog, read_only=read_only, attempts=max(int(wait / _POLL), 1))
+        return open_catalog(lake.catalog, read_only=read_only, attempts=max(int(wait / _POLL), 1))
     except CatalogLocked:
         raise CatalogBusy(
             f"the catalog {lake.catalog} is busy (a run is refreshing it, or another program holds it "
             "open for writing); try again in a moment"
         ) from None
-    return con  # with DuckDB's progress bar off (tasks.duck.connect), as every connection of the project
 
 
 _REBUILDING = threading.Lock()

@@ -49,7 +49,7 @@ class Removal:
     meta: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # leaf ordinal -> ranges
     kinds: dict[str, int] = field(default_factory=dict)
     chars: int = 0
-    codepoints: list[str] = field(default_factory=list)  # the first MAX_LISTED + 1: evidence lists MAX_LISTED
+    codepoints: list[str] = field(default_factory=list)  # the first few (evidence lists MAX_LISTED of them)
     fields: list[str] = field(default_factory=list)
     score: float = 0.0
 
@@ -148,7 +148,7 @@ class HiddenStripper:
         from tasks.detectors.unicode_smuggling import SEVERITY
 
         out.score = max(SEVERITY[h["kind"]] for h in every)
-        if policy.action_for(UNICODE_REASON, out.score) not in REMOVE_ACTIONS:  # ~3 us: no cache needed
+        if policy.action_for(UNICODE_REASON, out.score) not in REMOVE_ACTIONS:
             return Removal()
         for h in every:
             out.kinds[h["kind"]] = out.kinds.get(h["kind"], 0) + 1
